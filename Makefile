@@ -1,0 +1,93 @@
+# SalesTrack — every command a developer needs. `make demo` and `make test` are the README's
+# quick start; both start with `make install`, which builds .venv from uv.lock.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# An interpreter >= 3.12: $PYTHON if given, else pyenv's build of the version in
+# .python-version, else any pyenv 3.12+, else python3.12/3.13/python3 on the PATH.
+# uv must never download one (UV_PYTHON_DOWNLOADS=never).
+PYTHON ?= $(shell for p in $$(ls -d $$HOME/.pyenv/versions/$$(cat .python-version)*/bin/python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V) $$(command -v python3.12 python3.13 python3 2>/dev/null); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo "$$p" && break; done)
+# uv: the one on the PATH if it works, else the one installed in $(PYTHON) (bootstrapped by
+# `make uv` with pip). pyenv shims can name a uv that belongs to another version, so test it.
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+# The Makefile is the developer's tool: DEBUG on unless the environment says otherwise
+# (production runs from the Dockerfile with its own environment).
+export DEBUG ?= true
+
+VENV_PY := .venv/bin/python
+MANAGE := $(VENV_PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: python
+python:
+	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found (tried pyenv, python3.13, python3.12, python3). Set PYTHON=/path/to/python3.12." >&2; exit 1; fi
+
+.PHONY: uv
+uv: python
+	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found: installing it into $(PYTHON) with pip"; "$(PYTHON)" -m pip install --quiet uv; }
+
+.PHONY: install
+install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads)
+	@$(UV) sync --locked --python "$(PYTHON)" --quiet
+	@$(VENV_PY) --version
+
+.PHONY: migrate
+migrate: install
+	$(MANAGE) migrate --noinput
+
+.PHONY: demo
+demo: migrate ## Install, migrate, load demo data, print the logins and serve on http://127.0.0.1:8000
+	$(MANAGE) seed_demo
+	@echo "Serving SalesTrack on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: lint
+lint: install ## ruff check + ruff format --check
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+.PHONY: format
+format: install ## Apply ruff's fixes and formatting
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+.PHONY: test
+test: install ## The whole suite: lint, Django checks, migrations check, pytest
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	@# CONN_MAX_AGE=0: the live server's threads must not hold connections past the test
+	@# database's teardown.
+	@source scripts/test-database.sh && export CONN_MAX_AGE=0 && \
+	  $(MANAGE) check && \
+	  $(MANAGE) makemigrations --check --dry-run && \
+	  .venv/bin/pytest $(PYTEST_ARGS)
+
+.PHONY: worker
+worker: install ## Run a Celery worker (needs REDIS_URL)
+	.venv/bin/celery -A salestrack worker --loglevel=info
+
+.PHONY: beat
+beat: install ## Run Celery beat, the one nightly schedule (needs REDIS_URL)
+	.venv/bin/celery -A salestrack beat --loglevel=info
+
+.PHONY: serve
+serve: migrate ## Serve with gunicorn as in production (collects static first)
+	$(MANAGE) collectstatic --noinput
+	.venv/bin/gunicorn salestrack.wsgi --bind $(HOST):$(PORT) --workers 2
+
+.PHONY: ci
+ci: ## What CI runs: services up, fresh PostgreSQL database, make test, no skips
+	bash .ci/run
+
+.PHONY: clean
+clean: ## Remove .venv, the SQLite database and collected static files
+	rm -rf .venv db.sqlite3 staticfiles

@@ -1,0 +1,1 @@
+"""The activity log. Depends on users and pipeline."""

@@ -1,0 +1,2 @@
+"""Snapshots and alerts written by the nightly job. The read side: may import every app,
+and no app imports it."""

@@ -1,0 +1,1 @@
+"""Team targets, individual quotas and the working-day calendar. Depends on users only."""
