@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboards import demo
+
+
+def positive_int(value):
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or refresh) a reproducible demo organisation and print its logins. "
+        "Safe to run again: people and teams are matched on email and name."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reps", type=positive_int, default=len(demo.REPS), help="number of reps"
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
+
+    def handle(self, *args, reps, seed, **options):
+        if reps < 2:
+            raise CommandError("--reps must be at least 2 (the demo has two teams).")
+        logins = demo.seed_organisation(reps=reps, seed=seed)
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {reps} reps."))
+        self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")
+        width = max(len(login.email) for login in logins)
+        shown = logins if len(logins) <= 20 else logins[:20]
+        for login in shown:
+            self.stdout.write(f"  {login.email:<{width}}  {login.role:<9}  {login.team}")
+        if len(shown) < len(logins):
+            self.stdout.write(f"  … and {len(logins) - len(shown)} more reps")

@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from salestrack.users.models import Team, User
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "team"]
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    form = UserChangeForm
+    ordering = ["full_name"]
+    list_display = ["email", "full_name", "role", "team", "is_active", "is_staff"]
+    list_filter = ["role", "team", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    list_select_related = ["team"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "role", "team", "joined_on"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "full_name",
+                    "role",
+                    "team",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "is_active"]
+    search_fields = ["name", "region"]
+    filter_horizontal = ["managers"]

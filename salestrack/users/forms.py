@@ -1,0 +1,143 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from salestrack.users.models import Role, Team, User
+
+
+class LoginForm(AuthenticationForm):
+    """Email and password. A deactivated account is told so, rather than 'wrong password',
+    but only once the password proves who is asking."""
+
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account. "
+        "Check both and try again.",
+        "inactive": "This account has been deactivated. Ask an admin to reactivate it.",
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            email = self.cleaned_data.get("username")
+            password = self.cleaned_data.get("password")
+            inactive = User.objects.filter(email__iexact=email, is_active=False).first()
+            if inactive and password and inactive.check_password(password):
+                raise forms.ValidationError(
+                    self.error_messages["inactive"], code="inactive"
+                ) from None
+            raise
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Imported and admin-created users have no usable password yet; the reset page is how
+    they set their first one, so it must reach them too (Django's form skips them)."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class UserForm(forms.Form):
+    """What an admin types about a person. The rules (a rep needs a team, only reps sit in
+    one, nobody demotes themselves) live in `services.user_create/user_update`."""
+
+    full_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        help_text="Reps only. Managers are given their teams on the team page.",
+    )
+    joined_on = forms.DateField(
+        label="Joined on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="No activity can be logged before this day.",
+    )
+    is_staff = forms.BooleanField(label="Can open the Django admin", required=False)
+
+    def __init__(self, *args, instance: User | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "full_name": instance.full_name,
+                    "email": instance.email,
+                    "role": instance.role,
+                    "team": instance.team_id,
+                    "joined_on": instance.joined_on,
+                    "is_staff": instance.is_staff,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(is_active=True)
+        if instance is not None and instance.team_id:
+            teams = teams | Team.objects.filter(pk=instance.team_id)
+        self.fields["team"].queryset = teams.order_by("name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        clash = User.objects.filter(email__iexact=email)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another user already has this email.")
+        return email
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
+    region = forms.CharField(max_length=100, required=False)
+    managers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(role=Role.MANAGER, is_active=True).order_by("full_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The managers who see this team's dashboard and reps.",
+    )
+
+    def __init__(self, *args, instance: Team | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": instance.name,
+                    "region": instance.region,
+                    "managers": list(instance.managers.values_list("pk", flat=True)),
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Team.objects.filter(name__iexact=name)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("There is already a team with this name.")
+        return name
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.SearchInput(attrs={"placeholder": "Name or email"}),
+    )
+    role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Role.choices])
+    team = forms.ModelChoiceField(
+        required=False, queryset=Team.objects.order_by("name"), empty_label="Any team"
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("active", "Active"), ("inactive", "Deactivated"), ("", "All")],
+        initial="active",
+    )

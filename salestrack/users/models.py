@@ -1,0 +1,116 @@
+"""The organisation: people, their role, and the teams they sell in or manage."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    REP = "rep", "Sales rep"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=100, blank=True)
+    managers = models.ManyToManyField(
+        "users.User",
+        related_name="managed_teams",
+        blank=True,
+        limit_choices_to={"role": Role.MANAGER},
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, email):
+        # Emails are stored lower-cased; people type them in any case at the login form.
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email. Reps belong to one team; managers manage
+    teams through `Team.managers`; admins see the whole organisation."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=10, choices=Role, default=Role.REP)
+    # PROTECT: a team that still has reps is deactivated, never deleted out from under them.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="reps"
+    )
+    joined_on = models.DateField(
+        default=timezone.localdate,
+        help_text="The first day this person can have activity logged.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can open the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            # Only reps sit in a team; a manager's teams are the ones they manage.
+            models.CheckConstraint(
+                condition=Q(role=Role.REP) | Q(team__isnull=True),
+                name="user_team_only_for_reps",
+            ),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["team", "role"])]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_rep(self):
+        return self.role == Role.REP
+
+    @property
+    def is_manager(self):
+        return self.role == Role.MANAGER
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN

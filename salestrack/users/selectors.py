@@ -1,0 +1,49 @@
+"""Reads of people and teams, scoped to the person asking (DESIGN.md §7)."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from salestrack.users.models import Role, Team, User
+
+
+def teams_visible_to(viewer: User) -> QuerySet[Team]:
+    """Admins see every team; managers the teams they manage; reps their own team."""
+    teams = Team.objects.all()
+    if viewer.role == Role.ADMIN:
+        return teams
+    if viewer.role == Role.MANAGER:
+        return teams.filter(managers=viewer)
+    return teams.filter(pk=viewer.team_id) if viewer.team_id else teams.none()
+
+
+def users_for_admin(
+    viewer: User, *, query: str = "", role: str = "", team_id: int | None = None, active=None
+) -> QuerySet[User]:
+    """The users list of the settings pages, with each user's team and managed teams in
+    two queries whatever the number of users."""
+    if viewer.role != Role.ADMIN:
+        return User.objects.none()
+    users = User.objects.select_related("team").prefetch_related(
+        Prefetch("managed_teams", queryset=Team.objects.order_by("name"))
+    )
+    if query:
+        users = users.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    if role:
+        users = users.filter(role=role)
+    if team_id:
+        users = users.filter(Q(team_id=team_id) | Q(managed_teams=team_id)).distinct()
+    if active is not None:
+        users = users.filter(is_active=active)
+    return users.order_by("-is_active", "full_name", "email")
+
+
+def teams_for_admin(viewer: User) -> QuerySet[Team]:
+    """Every team with its managers and its count of active reps."""
+    if viewer.role != Role.ADMIN:
+        return Team.objects.none()
+    return (
+        Team.objects.annotate(
+            active_reps=Count("reps", filter=Q(reps__is_active=True), distinct=True)
+        )
+        .prefetch_related(Prefetch("managers", queryset=User.objects.order_by("full_name")))
+        .order_by("-is_active", "name")
+    )

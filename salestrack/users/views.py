@@ -1,0 +1,169 @@
+"""Sign-in landing and the admin's settings pages for users and teams."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from salestrack.users import selectors, services
+from salestrack.users.access import admin_required, home_url_name
+from salestrack.users.forms import PasswordResetForm, TeamForm, UserFilterForm, UserForm
+from salestrack.users.models import Role, Team, User
+
+USERS_PER_PAGE = 50
+
+
+@login_required
+def home(request):
+    return redirect(home_url_name(request.user))
+
+
+@admin_required
+def settings_home(request):
+    counts = User.objects.aggregate(
+        reps=Count("pk", filter=Q(role=Role.REP, is_active=True)),
+        managers=Count("pk", filter=Q(role=Role.MANAGER, is_active=True)),
+        admins=Count("pk", filter=Q(role=Role.ADMIN, is_active=True)),
+        inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    teams = Team.objects.filter(is_active=True).count()
+    return render(request, "users/settings_home.html", {"counts": counts, "teams": teams})
+
+
+@admin_required
+def user_list(request):
+    filters = UserFilterForm(request.GET or None)
+    query, role, team, status = "", "", None, "active"
+    if filters.is_valid():
+        query = filters.cleaned_data["q"].strip()
+        role = filters.cleaned_data["role"]
+        team = filters.cleaned_data["team"]
+        status = filters.cleaned_data["status"]
+    active = {"active": True, "inactive": False}.get(status)
+    users = selectors.users_for_admin(
+        request.user, query=query, role=role, team_id=team.pk if team else None, active=active
+    )
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page": page, "querystring": _without_page(request)}
+    if request.htmx:
+        return render(request, "users/user_list.html#results", context)
+    return render(request, "users/user_list.html", context)
+
+
+def _without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@admin_required
+def user_create(request):
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{user.full_name} can now sign in once they set a password with "
+                "'Forgot your password?' on the sign-in page, or use 'Send password "
+                "email' below.",
+            )
+            return redirect("users:user_edit", pk=user.pk)
+    return render(request, "users/user_form.html", {"form": form, "subject": None})
+
+
+@admin_required
+def user_edit(request, pk):
+    subject = get_object_or_404(User.objects.select_related("team"), pk=pk)
+    form = UserForm(request.POST or None, instance=subject)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(by=request.user, user=subject, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Saved {subject.full_name}.")
+            return redirect("users:user_list")
+    return render(request, "users/user_form.html", {"form": form, "subject": subject})
+
+
+@require_POST
+@admin_required
+def user_set_active(request, pk):
+    subject = get_object_or_404(User, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(by=request.user, user=subject, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        verb = "reactivated" if active else "deactivated"
+        messages.success(request, f"{subject.full_name} is {verb}.")
+    return redirect("users:user_edit", pk=subject.pk)
+
+
+@require_POST
+@admin_required
+def user_send_password_email(request, pk):
+    subject = get_object_or_404(User, pk=pk, is_active=True)
+    form = PasswordResetForm({"email": subject.email})
+    form.is_valid()
+    form.save(request=request, use_https=request.is_secure())
+    messages.success(request, f"Sent a set-your-password email to {subject.email}.")
+    return redirect("users:user_edit", pk=subject.pk)
+
+
+@admin_required
+def team_list(request):
+    teams = selectors.teams_for_admin(request.user)
+    return render(request, "users/team_list.html", {"teams": teams})
+
+
+@admin_required
+def team_create(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Created the team {team.name}.")
+            return redirect("users:team_list")
+    return render(request, "users/team_form.html", {"form": form, "team": None})
+
+
+@admin_required
+def team_edit(request, pk):
+    team = get_object_or_404(Team, pk=pk)
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(by=request.user, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Saved the team {team.name}.")
+            return redirect("users:team_list")
+    reps = team.reps.filter(is_active=True).order_by("full_name")
+    return render(request, "users/team_form.html", {"form": form, "team": team, "reps": reps})
+
+
+@require_POST
+@admin_required
+def team_set_active(request, pk):
+    team = get_object_or_404(Team, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.team_set_active(by=request.user, team=team, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{team.name} is {'reactivated' if active else 'deactivated'}.")
+    return redirect("users:team_edit", pk=team.pk)
