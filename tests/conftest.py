@@ -1,0 +1,107 @@
+"""Personas and the rules for tests that need the real thing.
+
+Tests marked `postgres`, `redis` or `browser` skip when that thing is missing, and every
+skip is listed loudly at the end of the run. With FAIL_ON_SKIP=1 (as `.ci/run` sets) any
+skip fails the run.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.factories import AdminFactory, ManagerFactory, RepFactory, TeamFactory
+
+CHROMIUM = Path("/usr/lib/chromium/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests hash hundreds of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Personas (as in Zulip's tests): two teams, each with a manager and reps, and an admin.
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="North", region="Madrid")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="South", region="Shanghai")
+
+
+@pytest.fixture
+def rep(team):
+    return RepFactory(email="ana@example.com", full_name="Ana García", team=team)
+
+
+@pytest.fixture
+def other_team_rep(other_team):
+    return RepFactory(email="wang@example.com", full_name="Wang Fang", team=other_team)
+
+
+@pytest.fixture
+def manager(team):
+    return ManagerFactory(email="marta@example.com", full_name="Marta Ruiz", teams=[team])
+
+
+@pytest.fixture
+def other_team_manager(other_team):
+    return ManagerFactory(email="zhou@example.com", full_name="Zhou Lei", teams=[other_team])
+
+
+@pytest.fixture
+def admin(db):
+    return AdminFactory(email="ada@example.com", full_name="Ada Admin")
+
+
+# Tests that need the real thing.
+def _redis_answers() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    missing = {}
+    if connection.vendor != "postgresql":
+        missing["postgres"] = f"needs PostgreSQL; this run uses {connection.vendor}"
+    if not _redis_answers():
+        missing["redis"] = "needs Redis at REDIS_URL; none set or it does not answer"
+    if not CHROMIUM.exists():
+        missing["browser"] = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+        for marker, reason in missing.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.write_sep("!", f"{len(skipped)} TESTS SKIPPED", red=True, bold=True)
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        terminalreporter.write_line(f"SKIPPED {report.nodeid}: {reason}", red=True)
+    if os.environ.get("FAIL_ON_SKIP"):
+        terminalreporter.write_line(
+            "FAIL_ON_SKIP is set: a skipped test fails this run.", red=True, bold=True
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and os.environ.get("FAIL_ON_SKIP") and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

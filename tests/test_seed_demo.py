@@ -1,0 +1,37 @@
+from django.core.management import call_command
+
+from dashboards.demo import DEMO_PASSWORD
+from salestrack.users.models import Role, Team, User
+
+
+def test_seed_demo_twice_gives_the_same_users_and_teams(db, capsys):
+    call_command("seed_demo")
+    first = sorted(User.objects.values_list("email", "role", "team__name"))
+    teams = sorted(Team.objects.values_list("name", flat=True))
+    call_command("seed_demo")
+
+    assert sorted(User.objects.values_list("email", "role", "team__name")) == first
+    assert sorted(Team.objects.values_list("name", flat=True)) == teams == ["North", "South"]
+    assert User.objects.filter(role=Role.REP).count() == 8
+    assert User.objects.filter(role=Role.MANAGER).count() == 2
+    assert User.objects.filter(role=Role.ADMIN).count() == 1
+    assert all(team.managers.count() == 1 for team in Team.objects.all())
+
+
+def test_seed_demo_prints_logins_that_work(db, capsys, client):
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+
+    assert DEMO_PASSWORD in output
+    assert "admin@demo.salestrack.test" in output
+    response = client.post(
+        "/accounts/login/", {"username": "ana@demo.salestrack.test", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_seed_demo_scales_teams_with_reps(db):
+    call_command("seed_demo", reps=35, seed=7)
+    assert User.objects.filter(role=Role.REP).count() == 35
+    assert Team.objects.count() == 4
+    assert User.objects.filter(role=Role.MANAGER).count() == 4
