@@ -1,0 +1,35 @@
+# SalesTrack image: one image for web (gunicorn), worker and beat.
+FROM python:3.12-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    PATH="/app/.venv/bin:$PATH"
+
+RUN pip install --no-cache-dir uv \
+ && groupadd --system salestrack \
+ && useradd --system --gid salestrack --home-dir /app --shell /usr/sbin/nologin salestrack
+
+WORKDIR /app
+
+# Dependencies first, from the lock file only, so code changes reuse this layer.
+COPY pyproject.toml uv.lock .python-version ./
+RUN uv sync --locked --no-dev --no-install-project --python /usr/local/bin/python3
+
+COPY . .
+
+# Static files are collected at build time; whitenoise serves them compressed and hashed.
+# The build needs a key to import settings, never a real one.
+RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --noinput \
+ && chown -R salestrack:salestrack /app
+
+USER salestrack
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)" || exit 1
+
+CMD ["gunicorn", "salestrack.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
