@@ -1,1 +1,143 @@
 """The activity log. Depends on users and pipeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from pipeline.models import Opportunity, Prospect
+
+MAX_QUANTITY = 500
+EDIT_WINDOW_DAYS = 7
+
+
+class Kind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    MEETING = "meeting", "Meeting"
+    MESSAGE = "message", "Message"
+
+
+class Outcome(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    NO_ANSWER = "no_answer", "No answer"
+    VOICEMAIL = "voicemail", "Voicemail"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    SENT = "sent", "Sent"
+    OPENED = "opened", "Opened"
+    REPLIED = "replied", "Replied"
+    BOUNCED = "bounced", "Bounced"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD_POSITIVE = "held_positive", "Held — positive"
+    HELD_NEUTRAL = "held_neutral", "Held — neutral"
+    HELD_NEGATIVE = "held_negative", "Held — negative"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The outcomes each kind can have (DESIGN.md §3), in the order a form offers them.
+OUTCOMES_BY_KIND = {
+    Kind.CALL: [Outcome.CONNECTED, Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER],
+    Kind.EMAIL: [
+        Outcome.SENT,
+        Outcome.OPENED,
+        Outcome.REPLIED,
+        Outcome.BOUNCED,
+        Outcome.UNSUBSCRIBED,
+    ],
+    Kind.MEETING: [
+        Outcome.SCHEDULED,
+        Outcome.HELD_POSITIVE,
+        Outcome.HELD_NEUTRAL,
+        Outcome.HELD_NEGATIVE,
+        Outcome.NO_SHOW,
+        Outcome.CANCELLED,
+    ],
+    Kind.MESSAGE: [Outcome.SENT, Outcome.REPLIED],
+}
+MEETING_HELD_OUTCOMES = [Outcome.HELD_POSITIVE, Outcome.HELD_NEUTRAL, Outcome.HELD_NEGATIVE]
+
+
+class ProspectStatus(models.TextChoices):
+    NEW = "new", "New prospect"
+    EXISTING = "existing", "Existing prospect"
+
+
+class Source(models.TextChoices):
+    FORM = "form", "Form"
+    TALLY = "tally", "Daily tally"
+    IMPORT = "import", "Import"
+
+
+class Activity(models.Model):
+    """One call, email, meeting or message — or a tally of many ("12 calls") in one row."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind)
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    prospect = models.ForeignKey(
+        Prospect, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+    )
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+    )
+    # Derived by services.activity_log when a prospect is given; the rep's own tag otherwise.
+    prospect_status = models.CharField(max_length=8, choices=ProspectStatus)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="activity_quantity_1_500",
+                violation_error_message=f"Quantity is a whole number from 1 to {MAX_QUANTITY}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True)
+                | Q(duration_minutes__gte=0, duration_minutes__lte=24 * 60),
+                name="activity_duration_within_a_day",
+                violation_error_message="Duration is at most 1 440 minutes (a day).",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    *[
+                        Q(kind=kind, outcome__in=outcomes)
+                        for kind, outcomes in OUTCOMES_BY_KIND.items()
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="activity_outcome_of_its_kind",
+                violation_error_message="That outcome does not belong to this kind of activity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(prospect_status__in=ProspectStatus.values),
+                name="activity_prospect_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values), name="activity_source_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "date"]),
+            models.Index(fields=["date", "kind"]),
+            models.Index(fields=["prospect", "date"]),
+            models.Index(fields=["opportunity"]),
+        ]
+
+    def __str__(self):
+        quantity = f"{self.quantity} × " if self.quantity != 1 else ""
+        return f"{quantity}{self.get_kind_display()} ({self.get_outcome_display()}) {self.date}"

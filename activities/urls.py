@@ -5,5 +5,14 @@ from activities import views
 app_name = "activities"
 
 urlpatterns = [
-    path("", views.my_day, name="my_day"),
+    path("my-day/", views.my_day, name="my_day"),
+    path("my-day/log/", views.quick_add, name="quick_add"),
+    path("my-day/tally/", views.tally, name="tally"),
+    path("my-day/outcomes/", views.outcome_options, name="outcome_options"),
+    path("my-day/prospects/", views.prospect_results, name="prospect_results"),
+    path("my-day/prospects/<int:pk>/", views.prospect_pick, name="prospect_pick"),
+    path("my-day/prospects/clear/", views.prospect_clear, name="prospect_clear"),
+    path("my-day/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("my-day/activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("activities/", views.activity_log, name="log"),
 ]

@@ -1,4 +1,230 @@
 """Prospects, lead sources, stages, products, opportunities and their stage history.
 
-Depends on users only; activities builds on it. The models arrive with the pipeline issue.
+Depends on users only; activities builds on it.
 """
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class RevenueType(models.TextChoices):
+    RECURRING = "recurring", "Recurring"
+    ONE_TIME = "one_time", "One-time"
+    CONTRACT = "contract", "Contract"
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+CLOSED_STATUSES = [OpportunityStatus.WON, OpportunityStatus.LOST]
+
+
+class LeadSource(models.Model):
+    """Where a prospect came from: referral, inbound web, cold list, event… (admin-editable)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="leadsource_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="product_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(models.Model):
+    """A pipeline stage. Exactly the won and lost stages close an opportunity."""
+
+    name = models.CharField(max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    probability = models.PositiveSmallIntegerField(help_text="Chance of winning, 0–100 %.")
+    is_won = models.BooleanField(default=False)
+    is_lost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100),
+                name="stage_probability_0_100",
+                violation_error_message="Probability is a percentage from 0 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_won=True, is_lost=True),
+                name="stage_not_won_and_lost",
+                violation_error_message="A stage cannot be both won and lost.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self):
+        return self.is_won or self.is_lost
+
+    @property
+    def status(self):
+        if self.is_won:
+            return OpportunityStatus.WON
+        if self.is_lost:
+            return OpportunityStatus.LOST
+        return OpportunityStatus.OPEN
+
+
+class Prospect(models.Model):
+    """A person or company a rep sells to. Owned by one rep; visible to the owner's team."""
+
+    name = models.CharField(max_length=150)
+    company = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    source = models.ForeignKey(
+        LeadSource, on_delete=models.PROTECT, null=True, blank=True, related_name="prospects"
+    )
+    # PROTECT: people leave by deactivation; their prospects keep their owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects"
+    )
+    created_on = models.DateField(default=timezone.localdate)
+    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["owner", "created_on"]),
+            models.Index(fields=["source", "created_on"]),
+            models.Index(Lower("name"), name="prospect_name_lower"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})" if self.company else self.name
+
+
+class Opportunity(models.Model):
+    """A unique sales opportunity: the unit that win rates are measured against."""
+
+    RevenueType = RevenueType
+    Status = OpportunityStatus
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.PROTECT, related_name="opportunities")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+    )
+    name = models.CharField(max_length=150)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    revenue_type = models.CharField(max_length=10, choices=RevenueType)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="opportunities"
+    )
+    lead_source = models.ForeignKey(
+        LeadSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        help_text="Defaults to the prospect's lead source.",
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
+    # Mirrors stage.is_won / is_lost so that the database can hold the closing rules and
+    # metrics can count won and lost without a join. Only services.opportunity_* write it.
+    status = models.CharField(
+        max_length=4, choices=OpportunityStatus, default=OpportunityStatus.OPEN, editable=False
+    )
+    opened_on = models.DateField(default=timezone.localdate)
+    expected_close_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "name"]
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="opportunity_amount_not_negative",
+                violation_error_message="The amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue_type__in=RevenueType.values),
+                name="opportunity_revenue_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OpportunityStatus.OPEN, closed_on__isnull=True)
+                | Q(
+                    status__in=[OpportunityStatus.WON, OpportunityStatus.LOST],
+                    closed_on__isnull=False,
+                ),
+                name="opportunity_closed_on_only_when_closed",
+                violation_error_message="Only won or lost opportunities have a close date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OpportunityStatus.LOST, lost_reason=""),
+                name="opportunity_lost_needs_reason",
+                violation_error_message="A lost opportunity needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="opportunity_closed_after_opened",
+                violation_error_message="An opportunity cannot close before it opened.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "opened_on"]),
+            models.Index(fields=["owner", "closed_on"]),
+            models.Index(fields=["status", "closed_on"]),
+            models.Index(fields=["stage"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StageChange(models.Model):
+    """One row per stage move: where from, where to, when, by whom."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["opportunity", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.opportunity}: {self.from_stage or '—'} → {self.to_stage}"

@@ -48,7 +48,7 @@ auth_patterns = [
 urlpatterns = [
     path("", user_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
-    path("my-day/", include("activities.urls")),
+    path("", include("activities.urls")),
     path("team/", include("dashboards.urls")),
     path("settings/", include("salestrack.users.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -16,3 +16,11 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 echo "make test: database ${DATABASE_URL:-sqlite (no PostgreSQL answered on 127.0.0.1:5432)}," \
      "broker ${REDIS_URL:-none (Celery eager; no Redis answered on 127.0.0.1:6379)}"
+
+# `makemigrations --check` reads the migration history of the database itself (pytest makes
+# its own test_ copy): create the local one if it is missing.
+if [[ "${DATABASE_URL:-}" == postgres://postgres@127.0.0.1:5432/* ]] && command -v psql >/dev/null; then
+  name="${DATABASE_URL##*/}"
+  psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$name\""
+fi

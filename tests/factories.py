@@ -1,9 +1,12 @@
 """One factory per model. Tests build their data here, never by hand-written INSERTs."""
 
 from datetime import date
+from decimal import Decimal
 
 import factory
 
+from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
+from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
 from salestrack.users.models import Role, Team, User
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -56,3 +59,94 @@ class ManagerFactory(UserFactory):
 
 class AdminFactory(UserFactory):
     role = Role.ADMIN
+
+
+# Pipeline ---------------------------------------------------------------------------------
+
+
+class LeadSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadSource
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    """The default stages come from a migration; this finds them by name (tests that flush
+    the database, such as the browser tests, get them re-created)."""
+
+    class Meta:
+        model = Stage
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    order = factory.Sequence(lambda n: 100 + n)
+    probability = 10
+
+
+def default_stages() -> dict[str, Stage]:
+    """The six default stages of DESIGN.md §3, by name."""
+    specs = [
+        ("Qualified", 10, 10, False, False),
+        ("Meeting/Demo", 20, 20, False, False),
+        ("Proposal", 30, 50, False, False),
+        ("Negotiation", 40, 75, False, False),
+        ("Won", 50, 100, True, False),
+        ("Lost", 60, 0, False, True),
+    ]
+    return {
+        name: StageFactory(name=name, order=order, probability=p, is_won=won, is_lost=lost)
+        for name, order, p, won, lost in specs
+    }
+
+
+class ProspectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prospect
+
+    name = factory.Faker("name")
+    company = factory.Faker("company")
+    email = factory.Sequence(lambda n: f"prospect{n}@customer.example")
+    owner = factory.SubFactory(RepFactory)
+    source = factory.SubFactory(LeadSourceFactory, name="Referral")
+    created_on = date(2026, 1, 5)
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """An open opportunity in the first stage. Close one with pipeline.services, or pass
+    stage=…, status=…, closed_on=… together."""
+
+    class Meta:
+        model = Opportunity
+
+    prospect = factory.SubFactory(ProspectFactory)
+    owner = factory.SelfAttribute("prospect.owner")
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    amount = Decimal("25000.00")
+    revenue_type = RevenueType.RECURRING
+    stage = factory.LazyFunction(lambda: default_stages()["Qualified"])
+    status = factory.LazyAttribute(lambda o: o.stage.status)
+    opened_on = date(2026, 2, 2)
+    lost_reason = factory.LazyAttribute(lambda o: "Price" if o.stage.is_lost else "")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    rep = factory.SubFactory(RepFactory)
+    date = date(2026, 3, 2)
+    kind = Kind.CALL
+    outcome = Outcome.CONNECTED
+    prospect_status = ProspectStatus.NEW
+    quantity = 1
+    source = Source.FORM

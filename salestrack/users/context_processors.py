@@ -6,8 +6,9 @@ from salestrack.users.models import Role
 
 # (label, url name, roles that see it). Later capabilities add their pages here.
 NAVIGATION = [
-    ("My day", "activities:my_day", {Role.REP, Role.ADMIN}),
+    ("My day", "activities:my_day", {Role.REP}),
     ("Team dashboard", "dashboards:team", {Role.MANAGER, Role.ADMIN}),
+    ("Activity log", "activities:log", {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("Settings", "users:settings", {Role.ADMIN}),
 ]
 

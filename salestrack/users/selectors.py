@@ -47,3 +47,14 @@ def teams_for_admin(viewer: User) -> QuerySet[Team]:
         .prefetch_related(Prefetch("managers", queryset=User.objects.order_by("full_name")))
         .order_by("-is_active", "name")
     )
+
+
+def reps_visible_to(viewer: User) -> QuerySet[User]:
+    """The reps whose activity and pipeline the viewer may see (DESIGN.md §7): a rep
+    themselves, a manager the reps of their teams, an admin every rep."""
+    reps = User.objects.filter(role=Role.REP)
+    if viewer.role == Role.ADMIN:
+        return reps
+    if viewer.role == Role.MANAGER:
+        return reps.filter(team__managers=viewer)
+    return reps.filter(pk=viewer.pk)

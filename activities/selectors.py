@@ -1,0 +1,81 @@
+"""Every read of the activity log, scoped to the person asking (DESIGN.md §7)."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+
+from activities.models import MEETING_HELD_OUTCOMES, Activity, Kind, Outcome, ProspectStatus
+from salestrack.users.models import Role, User
+
+
+def activities_visible_to(viewer: User) -> QuerySet[Activity]:
+    """Reps see their own activity; managers their teams' reps'; admins everyone's."""
+    activities = Activity.objects.select_related("rep", "prospect", "opportunity")
+    if viewer.role == Role.ADMIN:
+        return activities
+    if viewer.role == Role.MANAGER:
+        return activities.filter(rep__team__managers=viewer)
+    return activities.filter(rep=viewer)
+
+
+def activities_on(viewer: User, *, rep: User, day: date) -> QuerySet[Activity]:
+    return activities_visible_to(viewer).filter(rep=rep, date=day).order_by("-pk")
+
+
+def day_totals(viewer: User, *, rep: User, day: date) -> dict:
+    """One day's headline counts in one query: calls, connects, emails, meetings held,
+    messages, and how many of the touches were with new prospects."""
+
+    def total(**condition):
+        return Sum("quantity", filter=Q(**condition), default=0)
+
+    return (
+        activities_visible_to(viewer)
+        .filter(rep=rep, date=day)
+        .aggregate(
+            calls=total(kind=Kind.CALL),
+            connects=total(kind=Kind.CALL, outcome=Outcome.CONNECTED),
+            emails=total(kind=Kind.EMAIL),
+            meetings_held=total(kind=Kind.MEETING, outcome__in=MEETING_HELD_OUTCOMES),
+            messages=total(kind=Kind.MESSAGE),
+            new_prospects=total(prospect_status=ProspectStatus.NEW),
+            all=total(),
+        )
+    )
+
+
+def last_kind_logged(rep: User) -> str | None:
+    return (
+        Activity.objects.filter(rep=rep).order_by("-created_at").values_list("kind", flat=True)
+    ).first()
+
+
+def activity_log(
+    viewer: User,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    kind: str = "",
+    outcome: str = "",
+    rep: User | None = None,
+) -> QuerySet[Activity]:
+    """The filtered activity log, newest first."""
+    activities = activities_visible_to(viewer)
+    if start:
+        activities = activities.filter(date__gte=start)
+    if end:
+        activities = activities.filter(date__lte=end)
+    if kind:
+        activities = activities.filter(kind=kind)
+    if outcome:
+        activities = activities.filter(outcome=outcome)
+    if rep:
+        activities = activities.filter(rep=rep)
+    return activities.order_by("-date", "-pk")
+
+
+def prospect_status_on(prospect, day: date) -> str:
+    """`new` if the prospect has no activity on or before this day anywhere in the
+    organisation, else `existing` (DESIGN.md §3)."""
+    earlier = Activity.objects.filter(prospect=prospect, date__lte=day).exists()
+    return ProspectStatus.EXISTING if earlier else ProspectStatus.NEW

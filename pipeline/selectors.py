@@ -1,0 +1,93 @@
+"""Every read of the pipeline, scoped to the person asking (DESIGN.md §7). A view that
+fetches one object goes through these too, so an object out of scope answers 404."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Product, Prospect, Stage
+from salestrack.users.models import Role, User
+
+
+def _owner_scope(viewer: User, *, field: str, team_wide_for_reps: bool) -> Q:
+    if viewer.role == Role.ADMIN:
+        return Q()
+    if viewer.role == Role.MANAGER:
+        return Q(**{f"{field}__team__managers": viewer})
+    if team_wide_for_reps and viewer.team_id:
+        return Q(**{f"{field}__team_id": viewer.team_id})
+    return Q(**{field: viewer})
+
+
+def prospects_visible_to(viewer: User) -> QuerySet[Prospect]:
+    """Reps share their team's prospects (a teammate may call one of them); managers see
+    their teams'; admins all."""
+    return Prospect.objects.filter(
+        _owner_scope(viewer, field="owner", team_wide_for_reps=True)
+    ).select_related("owner", "source")
+
+
+def opportunities_visible_to(viewer: User) -> QuerySet[Opportunity]:
+    """Reps see and move their own opportunities; managers their teams'; admins all."""
+    return Opportunity.objects.filter(
+        _owner_scope(viewer, field="owner", team_wide_for_reps=False)
+    ).select_related("owner", "prospect", "stage", "product", "lead_source")
+
+
+def prospect_search(viewer: User, query: str, *, limit: int = 10) -> QuerySet[Prospect]:
+    query = query.strip()
+    if not query:
+        return Prospect.objects.none()
+    matches = Q(name__icontains=query) | Q(company__icontains=query) | Q(email__iexact=query)
+    return prospects_visible_to(viewer).filter(matches).order_by("name")[:limit]
+
+
+def pipeline_board(viewer: User, *, owner: User | None = None):
+    """Columns of the board: every stage in order with its opportunities and totals.
+
+    Two queries whatever the number of opportunities: the stages, and the opportunities
+    with what each card shows. Won and lost columns hold only the last 30 days, so the board
+    stays a board of the live pipeline.
+    """
+    recent = timezone.localdate() - timedelta(days=30)
+    opportunities = opportunities_visible_to(viewer).filter(
+        Q(status=OpportunityStatus.OPEN) | Q(closed_on__gte=recent)
+    )
+    if owner is not None:
+        opportunities = opportunities.filter(owner=owner)
+    opportunities = opportunities.order_by("-amount", "name")
+    stages = list(Stage.objects.order_by("order"))
+    by_stage = {stage.pk: [] for stage in stages}
+    for opportunity in opportunities:
+        by_stage[opportunity.stage_id].append(opportunity)
+    return [
+        {
+            "stage": stage,
+            "opportunities": by_stage[stage.pk],
+            "count": len(by_stage[stage.pk]),
+            "total": sum((o.amount for o in by_stage[stage.pk]), start=Decimal(0)),
+        }
+        for stage in stages
+    ]
+
+
+def stages_for_admin() -> QuerySet[Stage]:
+    return Stage.objects.annotate(opportunity_count=Count("opportunities")).order_by("order")
+
+
+def lead_sources_for_admin() -> QuerySet[LeadSource]:
+    return LeadSource.objects.annotate(
+        prospect_count=Count("prospects", distinct=True),
+        won_amount=Sum(
+            "opportunities__amount",
+            filter=Q(opportunities__status=OpportunityStatus.WON),
+        ),
+    ).order_by("-is_active", "name")
+
+
+def products_for_admin() -> QuerySet[Product]:
+    return Product.objects.annotate(opportunity_count=Count("opportunities")).order_by(
+        "-is_active", "name"
+    )

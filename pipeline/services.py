@@ -1,0 +1,291 @@
+"""Every write to the pipeline, with its rules. Pages, the CSV import, seed_demo and tests
+all come through here: there is one path into the data."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from pipeline.models import (
+    LeadSource,
+    Opportunity,
+    Product,
+    Prospect,
+    Stage,
+    StageChange,
+)
+from pipeline.selectors import opportunities_visible_to, prospects_visible_to
+from salestrack.users.models import Role, User
+from salestrack.users.selectors import reps_visible_to
+
+
+def _check_owner(by: User | None, owner: User) -> None:
+    if owner.role != Role.REP:
+        raise ValidationError({"owner": "Prospects and opportunities are owned by a sales rep."})
+    if not owner.is_active:
+        raise ValidationError({"owner": f"{owner} is deactivated."})
+    if by is not None and not reps_visible_to(by).filter(pk=owner.pk).exists():
+        raise PermissionDenied("You cannot give work to a rep outside your teams.")
+
+
+def _save(instance, by: User | None) -> None:
+    instance.full_clean()
+    if by is not None:
+        instance._history_user = by  # read by django-simple-history
+    instance.save()
+
+
+# Prospects ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def prospect_create(
+    *,
+    by: User | None,
+    owner: User,
+    name: str,
+    company: str = "",
+    email: str = "",
+    phone: str = "",
+    source: LeadSource | None = None,
+    created_on: date | None = None,
+    external_id: str | None = None,
+) -> Prospect:
+    _check_owner(by, owner)
+    prospect = Prospect(
+        owner=owner,
+        name=name.strip(),
+        company=company.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        source=source,
+        external_id=external_id or None,
+    )
+    if created_on is not None:
+        prospect.created_on = created_on
+    _save(prospect, by)
+    return prospect
+
+
+@transaction.atomic
+def prospect_update(*, by: User | None, prospect: Prospect, **fields) -> Prospect:
+    if by is not None and not prospects_visible_to(by).filter(pk=prospect.pk).exists():
+        raise PermissionDenied("You cannot edit this prospect.")
+    allowed = {"owner", "name", "company", "email", "phone", "source", "created_on"}
+    if unknown := set(fields) - allowed:
+        raise TypeError(f"prospect_update() cannot change {', '.join(sorted(unknown))}")
+    if "owner" in fields:
+        _check_owner(by, fields["owner"])
+    for name, value in fields.items():
+        setattr(prospect, name, value.strip() if isinstance(value, str) else value)
+    _save(prospect, by)
+    return prospect
+
+
+# Opportunities -----------------------------------------------------------------------------
+
+
+def _check_can_change(by: User | None, opportunity: Opportunity) -> None:
+    if by is not None and not opportunities_visible_to(by).filter(pk=opportunity.pk).exists():
+        raise PermissionDenied("You cannot change this opportunity.")
+
+
+def _apply_stage(
+    opportunity: Opportunity, stage: Stage, *, closed_on: date | None, lost_reason: str
+) -> None:
+    """Set stage, status and the closing fields together, so they never disagree."""
+    opportunity.stage = stage
+    opportunity.status = stage.status
+    if stage.is_closed:
+        opportunity.closed_on = closed_on or opportunity.closed_on or timezone.localdate()
+        if opportunity.closed_on > timezone.localdate():
+            raise ValidationError({"closed_on": "A deal cannot close in the future."})
+        opportunity.lost_reason = lost_reason.strip() if stage.is_lost else ""
+        if stage.is_lost and not opportunity.lost_reason:
+            raise ValidationError({"lost_reason": "Say why it was lost."})
+    else:
+        opportunity.closed_on = None  # reopening clears the close
+        opportunity.lost_reason = ""
+
+
+@transaction.atomic
+def opportunity_open(
+    *,
+    by: User | None,
+    owner: User,
+    prospect: Prospect,
+    name: str,
+    amount: Decimal,
+    revenue_type: str,
+    stage: Stage | None = None,
+    product: Product | None = None,
+    lead_source: LeadSource | None = None,
+    opened_on: date | None = None,
+    expected_close_on: date | None = None,
+    closed_on: date | None = None,
+    lost_reason: str = "",
+    external_id: str | None = None,
+) -> Opportunity:
+    """Open an opportunity (in the first stage unless told otherwise) and record the move
+    into its stage."""
+    _check_owner(by, owner)
+    if by is not None and not prospects_visible_to(by).filter(pk=prospect.pk).exists():
+        raise ValidationError({"prospect": "Choose a prospect of your team."})
+    stage = stage or Stage.objects.order_by("order").first()
+    opportunity = Opportunity(
+        owner=owner,
+        prospect=prospect,
+        name=name.strip(),
+        amount=amount,
+        revenue_type=revenue_type,
+        product=product,
+        lead_source=lead_source or prospect.source,
+        opened_on=opened_on or timezone.localdate(),
+        expected_close_on=expected_close_on,
+        external_id=external_id or None,
+    )
+    if opportunity.opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
+    _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
+    _save(opportunity, by)
+    StageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_by=by)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, by: User | None, opportunity: Opportunity, **fields) -> Opportunity:
+    """Change what an opportunity is about. Its stage changes only through
+    opportunity_move, which keeps the history."""
+    _check_can_change(by, opportunity)
+    allowed = {
+        "owner",
+        "prospect",
+        "name",
+        "amount",
+        "revenue_type",
+        "product",
+        "lead_source",
+        "opened_on",
+        "expected_close_on",
+    }
+    if unknown := set(fields) - allowed:
+        raise TypeError(f"opportunity_update() cannot change {', '.join(sorted(unknown))}")
+    if "owner" in fields and fields["owner"] != opportunity.owner:
+        _check_owner(by, fields["owner"])
+    for name, value in fields.items():
+        setattr(opportunity, name, value.strip() if isinstance(value, str) else value)
+    _save(opportunity, by)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    by: User | None,
+    opportunity: Opportunity,
+    stage: Stage,
+    closed_on: date | None = None,
+    lost_reason: str = "",
+) -> Opportunity:
+    """Move to another stage. Entering won or lost sets closed_on (lost needs a reason);
+    moving back to an open stage clears it. Every move writes a StageChange."""
+    _check_can_change(by, opportunity)
+    # Lock the row and start from what is stored, so that two moves at once cannot both
+    # record a move from the same stage, and a failed attempt leaves nothing behind.
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values_list("pk").get()
+    opportunity.refresh_from_db()
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    from_stage = opportunity.stage
+    try:
+        _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
+        _save(opportunity, by)
+    except ValidationError:
+        opportunity.refresh_from_db()
+        raise
+    StageChange.objects.create(
+        opportunity=opportunity, from_stage=from_stage, to_stage=stage, changed_by=by
+    )
+    return opportunity
+
+
+def opportunity_close(
+    *,
+    by: User | None,
+    opportunity: Opportunity,
+    won: bool,
+    closed_on: date | None = None,
+    lost_reason: str = "",
+) -> Opportunity:
+    """Close as won or lost: a move into the (first) won or lost stage."""
+    flag = {"is_won": True} if won else {"is_lost": True}
+    stage = Stage.objects.filter(**flag).order_by("order").first()
+    if stage is None:
+        raise ValidationError(f"There is no {'won' if won else 'lost'} stage to close into.")
+    return opportunity_move(
+        by=by, opportunity=opportunity, stage=stage, closed_on=closed_on, lost_reason=lost_reason
+    )
+
+
+# Settings: lead sources, stages, products (admins) -------------------------------------------
+
+
+def _require_admin(by: User | None) -> None:
+    if by is not None and by.role != Role.ADMIN:
+        raise PermissionDenied("Only admins change lead sources, stages and products.")
+
+
+@transaction.atomic
+def lead_source_save(
+    *, by: User | None, name: str, is_active: bool = True, source: LeadSource | None = None
+):
+    _require_admin(by)
+    source = source or LeadSource()
+    source.name = name.strip()
+    source.is_active = is_active
+    _save(source, None)
+    return source
+
+
+@transaction.atomic
+def product_save(
+    *, by: User | None, name: str, is_active: bool = True, product: Product | None = None
+):
+    _require_admin(by)
+    product = product or Product()
+    product.name = name.strip()
+    product.is_active = is_active
+    _save(product, None)
+    return product
+
+
+@transaction.atomic
+def stage_save(
+    *,
+    by: User | None,
+    name: str,
+    order: int,
+    probability: int,
+    is_won: bool = False,
+    is_lost: bool = False,
+    stage: Stage | None = None,
+) -> Stage:
+    """Create or change a stage. A stage that holds opportunities cannot switch between
+    open, won and lost: that would silently reopen or close them."""
+    _require_admin(by)
+    stage = stage or Stage()
+    changes_kind = stage.pk and (stage.is_won, stage.is_lost) != (is_won, is_lost)
+    if changes_kind and stage.opportunities.exists():
+        raise ValidationError(
+            "This stage holds opportunities; it cannot become won, lost or open. "
+            "Add a new stage instead."
+        )
+    stage.name = name.strip()
+    stage.order = order
+    stage.probability = probability
+    stage.is_won = is_won
+    stage.is_lost = is_lost
+    _save(stage, None)
+    return stage

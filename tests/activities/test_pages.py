@@ -1,0 +1,260 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
+from tests.factories import ActivityFactory, ProspectFactory, RepFactory
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def quick_add(client, **fields):
+    data = {
+        "kind": Kind.CALL,
+        "outcome": Outcome.CONNECTED,
+        "quantity": 1,
+        "date": timezone.localdate().isoformat(),
+        "prospect_status": ProspectStatus.NEW,
+    } | fields
+    return client.post("/my-day/log/", data, headers=HTMX)
+
+
+def test_quick_add_logs_a_row_and_answers_with_a_fresh_form_and_the_day(client, rep):
+    client.force_login(rep)
+    response = quick_add(client, notes="Asked for a demo")
+
+    activity = Activity.objects.get()
+    assert (activity.rep, activity.kind, activity.notes) == (rep, Kind.CALL, "Asked for a demo")
+    assert 'id="quick-add"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert "Asked for a demo" in response.text
+    assert "Logged: Call (Connected)" in response.text
+
+
+def test_quick_add_with_a_picked_prospect_derives_new(client, rep):
+    prospect = ProspectFactory(owner=rep)
+    client.force_login(rep)
+    quick_add(client, prospect=prospect.pk, prospect_status="")
+    assert Activity.objects.get().prospect_status == ProspectStatus.NEW
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"quantity": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"quantity": "-4"}, "Ensure this value is greater than or equal to 1."),
+        ({"quantity": "501"}, "Ensure this value is less than or equal to 500."),
+        ({"quantity": "lots"}, "Enter a whole number."),
+        ({"outcome": Outcome.SENT}, "Pick an outcome of a call."),
+        ({"date": "2026-13-01"}, "Enter a valid date."),
+        ({"prospect_status": ""}, "Say whether this was a new or an existing prospect."),
+    ],
+)
+def test_quick_add_shows_bad_input_next_to_the_field_and_saves_nothing(
+    client, rep, fields, message
+):
+    client.force_login(rep)
+    response = quick_add(client, **fields)
+    assert message in response.text
+    assert not Activity.objects.exists()
+
+
+def test_a_future_date_is_refused_on_the_form(client, rep, today):
+    client.force_login(rep)
+    response = quick_add(client, date=(today + timedelta(days=2)).isoformat())
+    assert "only a scheduled meeting can be" in response.text
+    assert not Activity.objects.exists()
+
+
+def test_quick_add_without_javascript_redirects_back_to_my_day(client, rep, today):
+    client.force_login(rep)
+    response = client.post(
+        "/my-day/log/",
+        {
+            "kind": Kind.EMAIL,
+            "outcome": Outcome.SENT,
+            "quantity": 2,
+            "date": today.isoformat(),
+            "prospect_status": ProspectStatus.EXISTING,
+        },
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get().quantity == 2
+
+
+def test_my_day_defaults_to_today_and_the_last_kind_used(client, rep, today):
+    ActivityFactory(rep=rep, kind=Kind.EMAIL, outcome=Outcome.SENT, date=today)
+    client.force_login(rep)
+    form = client.get("/my-day/").context["form"]
+    assert form.initial["kind"] == Kind.EMAIL
+    assert form.initial["date"] == today
+
+
+def test_outcome_options_follow_the_kind(client, rep):
+    client.force_login(rep)
+    text = client.get("/my-day/outcomes/", {"kind": "meeting"}).text
+    assert "Held — positive" in text
+    assert "Voicemail" not in text
+
+
+def test_prospect_search_finds_only_the_teams_prospects(client, rep, other_team_rep):
+    ProspectFactory(owner=rep, name="Acme Ana", company="Acme")
+    ProspectFactory(owner=other_team_rep, name="Acme Wang", company="Acme")
+    client.force_login(rep)
+    text = client.get("/my-day/prospects/", {"q": "acme"}).text
+    assert "Acme Ana" in text
+    assert "Acme Wang" not in text
+
+
+def test_picking_a_prospect_shows_whether_it_is_new_or_existing(client, rep, today):
+    fresh = ProspectFactory(owner=rep)
+    known = ProspectFactory(owner=rep)
+    ActivityFactory(rep=rep, prospect=known, date=today - timedelta(days=3))
+    client.force_login(rep)
+    assert "New prospect" in client.get(f"/my-day/prospects/{fresh.pk}/").text
+    assert "Existing prospect" in client.get(f"/my-day/prospects/{known.pk}/").text
+
+
+def test_picking_another_teams_prospect_is_not_found(client, rep, other_team_rep):
+    theirs = ProspectFactory(owner=other_team_rep)
+    client.force_login(rep)
+    assert client.get(f"/my-day/prospects/{theirs.pk}/").status_code == 404
+
+
+def test_the_tally_saves_a_day_split_new_and_existing(client, rep, today):
+    client.force_login(rep)
+    response = client.post(
+        "/my-day/tally/",
+        {
+            "date": today.isoformat(),
+            "calls_new": 30,
+            "connected_new": 8,
+            "calls_existing": 10,
+            "connected_existing": 4,
+            "emails_existing": 6,
+            "meetings_new": 2,
+            "positive_new": 1,
+        },
+        headers=HTMX,
+    )
+    assert "Saved the tally: 48 activities." in response.text
+    rows = {
+        (a.kind, a.outcome, a.prospect_status): a.quantity
+        for a in Activity.objects.filter(source=Source.TALLY)
+    }
+    assert rows == {
+        (Kind.CALL, Outcome.CONNECTED, "new"): 8,
+        (Kind.CALL, Outcome.NO_ANSWER, "new"): 22,
+        (Kind.CALL, Outcome.CONNECTED, "existing"): 4,
+        (Kind.CALL, Outcome.NO_ANSWER, "existing"): 6,
+        (Kind.EMAIL, Outcome.SENT, "existing"): 6,
+        (Kind.MEETING, Outcome.HELD_POSITIVE, "new"): 1,
+        (Kind.MEETING, Outcome.HELD_NEUTRAL, "new"): 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"calls_new": 5, "connected_new": 9}, "More than the 5 calls entered"),
+        ({"emails_new": -2}, "Ensure this value is greater than or equal to 0."),
+        ({"emails_new": 600}, "Ensure this value is less than or equal to 500."),
+        ({}, "Enter at least one count above zero."),
+    ],
+)
+def test_a_bad_tally_says_why_and_saves_nothing(client, rep, today, fields, message):
+    client.force_login(rep)
+    response = client.post("/my-day/tally/", {"date": today.isoformat(), **fields}, headers=HTMX)
+    assert message in response.text
+    assert not Activity.objects.exists()
+
+
+def test_inline_edit_and_delete_of_todays_activity(client, rep, today):
+    activity = ActivityFactory(rep=rep, date=today, quantity=1)
+    client.force_login(rep)
+    form = client.get(f"/my-day/activities/{activity.pk}/edit/", headers=HTMX)
+    assert f'id="activity-{activity.pk}"' in form.text
+    prefix = f"edit-{activity.pk}"
+    saved = client.post(
+        f"/my-day/activities/{activity.pk}/edit/",
+        {
+            f"{prefix}-kind": Kind.CALL,
+            f"{prefix}-outcome": Outcome.VOICEMAIL,
+            f"{prefix}-quantity": 4,
+            f"{prefix}-date": today.isoformat(),
+            f"{prefix}-prospect_status": ProspectStatus.NEW,
+        },
+        headers=HTMX,
+    )
+    assert saved.headers["HX-Retarget"] == "#today"
+    activity.refresh_from_db()
+    assert (activity.outcome, activity.quantity) == (Outcome.VOICEMAIL, 4)
+
+    client.post(f"/my-day/activities/{activity.pk}/delete/", headers=HTMX)
+    assert not Activity.objects.exists()
+
+
+def test_another_reps_activity_is_not_found(client, rep, team, today):
+    theirs = ActivityFactory(rep=RepFactory(team=team), date=today)
+    client.force_login(rep)
+    assert client.get(f"/my-day/activities/{theirs.pk}/edit/").status_code == 404
+    assert client.post(f"/my-day/activities/{theirs.pk}/delete/").status_code == 404
+    assert Activity.objects.filter(pk=theirs.pk).exists()
+
+
+def test_my_day_query_count_does_not_grow_with_rows(
+    client, rep, today, django_assert_max_num_queries
+):
+    prospects = ProspectFactory.create_batch(10, owner=rep)
+    for i in range(60):
+        ActivityFactory(rep=rep, date=today, prospect=prospects[i % 10], quantity=1 + i % 3)
+    client.force_login(rep)
+    with django_assert_max_num_queries(12):
+        response = client.get("/my-day/")
+    assert response.text.count('class="activity-row"') == 60
+
+
+def test_activity_log_filters_paginates_and_scopes(client, manager, rep, other_team_rep, today):
+    ActivityFactory.create_batch(55, rep=rep, date=today, kind=Kind.CALL)
+    ActivityFactory(rep=rep, date=today, kind=Kind.EMAIL, outcome=Outcome.SENT)
+    ActivityFactory(rep=other_team_rep, date=today, notes="other team")
+    client.force_login(manager)
+
+    page = client.get("/activities/")
+    assert page.context["page"].paginator.count == 56
+    assert "other team" not in page.text
+    emails = client.get("/activities/", {"kind": "email"})
+    assert emails.context["page"].paginator.count == 1
+
+
+def test_activity_log_csv_has_the_filtered_rows_in_the_import_format(client, rep, today):
+    ActivityFactory(rep=rep, date=today, kind=Kind.EMAIL, outcome=Outcome.SENT, notes="=2+2")
+    ActivityFactory(rep=rep, date=today, kind=Kind.CALL)
+    client.force_login(rep)
+    response = client.get("/activities/", {"kind": "email", "format": "csv"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert lines[0] == (
+        "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
+        "prospect_external_id,opportunity_external_id,notes"
+    )
+    assert len(lines) == 2
+    assert lines[1].endswith(",'=2+2")
+
+
+def test_activity_log_query_count_does_not_grow_with_rows(
+    client, admin, team, today, django_assert_max_num_queries
+):
+    reps = RepFactory.create_batch(10, team=team)
+    for i in range(60):
+        ActivityFactory(rep=reps[i % 10], date=today, prospect=ProspectFactory(owner=reps[0]))
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        response = client.get("/activities/")
+    assert response.status_code == 200

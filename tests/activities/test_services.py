@@ -1,0 +1,213 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from activities import services
+from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
+from activities.services import TallyLine
+from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, RepFactory
+
+MONDAY = date(2026, 11, 16)
+
+
+@pytest.fixture
+def prospect(rep):
+    return ProspectFactory(owner=rep, name="Acme buyer")
+
+
+def log(rep, **fields):
+    values = {"date": MONDAY, "kind": Kind.CALL, "outcome": Outcome.CONNECTED} | fields
+    return services.activity_log(by=rep, rep=rep, **values)
+
+
+def test_the_first_activity_with_a_prospect_is_new_and_later_ones_existing(rep, prospect):
+    first = log(rep, prospect=prospect)
+    second = log(rep, prospect=prospect, kind=Kind.EMAIL, outcome=Outcome.SENT)
+
+    assert first.prospect_status == ProspectStatus.NEW
+    assert second.prospect_status == ProspectStatus.EXISTING
+
+
+def test_new_means_new_to_the_organisation_not_to_the_rep(rep, prospect, team):
+    teammate = RepFactory(team=team)
+    log(rep, prospect=prospect)
+    theirs = log(teammate, prospect=prospect, date=MONDAY + timedelta(days=1))
+    assert theirs.prospect_status == ProspectStatus.EXISTING
+
+
+def test_a_back_dated_first_contact_turns_the_later_one_existing(rep, prospect):
+    later = log(rep, prospect=prospect, date=MONDAY)
+    earlier = log(rep, prospect=prospect, date=MONDAY - timedelta(days=3))
+    later.refresh_from_db()
+
+    assert earlier.prospect_status == ProspectStatus.NEW
+    assert later.prospect_status == ProspectStatus.EXISTING
+
+
+def test_deleting_the_first_contact_makes_the_next_one_new(rep, prospect):
+    first = log(rep, prospect=prospect, date=MONDAY - timedelta(days=1))
+    second = log(rep, prospect=prospect)
+    services.activity_delete(by=rep, activity=first)
+    second.refresh_from_db()
+    assert second.prospect_status == ProspectStatus.NEW
+
+
+def test_without_a_prospect_the_rep_says_new_or_existing(rep):
+    with pytest.raises(ValidationError) as error:
+        log(rep)
+    assert "prospect_status" in error.value.message_dict
+    assert log(rep, prospect_status=ProspectStatus.EXISTING).prospect_status == "existing"
+
+
+def test_an_opportunity_brings_its_prospect(rep, prospect):
+    deal = OpportunityFactory(prospect=prospect, owner=rep)
+    activity = log(rep, opportunity=deal)
+    assert activity.prospect == prospect
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": -3}, "quantity"),
+        ({"quantity": 501}, "quantity"),
+        ({"outcome": Outcome.SENT}, "outcome"),
+        ({"kind": "fax"}, "kind"),
+        ({"date": date(2023, 12, 31)}, "date"),
+        ({"duration_minutes": 1441}, "duration_minutes"),
+        ({"follow_up_on": MONDAY - timedelta(days=1)}, "follow_up_on"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named_and_nothing_saved(rep, fields, field):
+    with pytest.raises(ValidationError) as error:
+        log(rep, prospect_status=ProspectStatus.NEW, **fields)
+    assert field in error.value.message_dict
+    assert not Activity.objects.exists()
+
+
+def test_dates_in_the_future_are_refused_except_a_scheduled_meeting(rep):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="in the future"):
+        log(rep, date=tomorrow, prospect_status=ProspectStatus.NEW)
+    meeting = log(
+        rep,
+        date=tomorrow,
+        kind=Kind.MEETING,
+        outcome=Outcome.SCHEDULED,
+        prospect_status=ProspectStatus.NEW,
+    )
+    assert meeting.date == tomorrow
+
+
+def test_dates_before_the_rep_joined_are_refused(rep):
+    with pytest.raises(ValidationError, match="joined on 2024-01-01"):
+        log(rep, date=date(2023, 12, 29), prospect_status=ProspectStatus.NEW)
+
+
+def test_a_prospect_of_another_team_is_refused(rep, other_team_rep):
+    theirs = ProspectFactory(owner=other_team_rep)
+    with pytest.raises(ValidationError) as error:
+        log(rep, prospect=theirs)
+    assert "prospect" in error.value.message_dict
+
+
+def test_an_opportunity_of_another_rep_is_refused(rep, team):
+    teammate = RepFactory(team=team)
+    theirs = OpportunityFactory(prospect=ProspectFactory(owner=teammate))
+    with pytest.raises(ValidationError) as error:
+        log(rep, opportunity=theirs)
+    assert "opportunity" in error.value.message_dict
+
+
+def test_a_manager_cannot_log_for_a_rep(rep, manager):
+    with pytest.raises(PermissionDenied):
+        services.activity_log(
+            by=manager,
+            rep=rep,
+            date=MONDAY,
+            kind=Kind.CALL,
+            outcome=Outcome.CONNECTED,
+            prospect_status=ProspectStatus.NEW,
+        )
+
+
+def test_the_database_refuses_an_outcome_of_another_kind_and_bad_quantities(rep):
+    activity = log(rep, prospect_status=ProspectStatus.NEW)
+    for change in [{"outcome": Outcome.HELD_POSITIVE}, {"quantity": 0}, {"quantity": 501}]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Activity.objects.filter(pk=activity.pk).update(**change)
+
+
+def test_edits_are_locked_after_seven_days_except_for_admins(rep, admin):
+    activity = log(rep, prospect_status=ProspectStatus.NEW)
+    Activity.objects.filter(pk=activity.pk).update(created_at=timezone.now() - timedelta(days=8))
+    activity.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="locked"):
+        services.activity_update(by=rep, activity=activity, quantity=2)
+    with pytest.raises(ValidationError, match="locked"):
+        services.activity_delete(by=rep, activity=activity)
+
+    services.activity_update(by=admin, activity=activity, quantity=2)
+    latest = activity.history.first()
+    assert latest.history_user == admin
+    assert latest.quantity == 2
+
+
+def test_an_edit_within_the_window_is_kept_in_the_history(rep):
+    activity = log(rep, prospect_status=ProspectStatus.NEW)
+    services.activity_update(by=rep, activity=activity, quantity=3, notes="left a message")
+
+    latest, first = activity.history.all()[:2]
+    changed = {c.field for c in latest.diff_against(first).changes}
+    assert changed >= {"quantity", "notes"}
+    assert latest.history_user == rep
+
+
+def test_a_rep_cannot_edit_someone_elses_activity(rep, team):
+    teammate = RepFactory(team=team)
+    theirs = ActivityFactory(rep=teammate)
+    with pytest.raises(PermissionDenied):
+        services.activity_update(by=rep, activity=theirs, quantity=2)
+
+
+def test_a_daily_tally_saves_every_line_as_a_tally_row(rep):
+    rows = services.activity_log_tally(
+        by=rep,
+        rep=rep,
+        date=MONDAY,
+        lines=[
+            TallyLine(Kind.CALL, Outcome.CONNECTED, ProspectStatus.NEW, 12),
+            TallyLine(Kind.CALL, Outcome.NO_ANSWER, ProspectStatus.NEW, 28),
+            TallyLine(Kind.EMAIL, Outcome.SENT, ProspectStatus.EXISTING, 6),
+            TallyLine(Kind.MESSAGE, Outcome.SENT, ProspectStatus.EXISTING, 0),
+        ],
+    )
+    assert len(rows) == 3
+    assert sum(r.quantity for r in Activity.objects.filter(kind=Kind.CALL)) == 40
+    assert set(Activity.objects.values_list("source", flat=True)) == {Source.TALLY}
+
+
+def test_a_tally_with_one_bad_line_saves_nothing(rep):
+    with pytest.raises(ValidationError):
+        services.activity_log_tally(
+            by=rep,
+            rep=rep,
+            date=MONDAY,
+            lines=[
+                TallyLine(Kind.CALL, Outcome.CONNECTED, ProspectStatus.NEW, 12),
+                TallyLine(Kind.EMAIL, Outcome.SENT, ProspectStatus.NEW, 900),
+            ],
+        )
+    assert not Activity.objects.exists()
+
+
+def test_logging_one_activity_takes_a_handful_of_queries(
+    rep, prospect, django_assert_max_num_queries
+):
+    log(rep, prospect=prospect)  # the prospect already has history
+    with django_assert_max_num_queries(8):
+        log(rep, prospect=prospect, kind=Kind.EMAIL, outcome=Outcome.SENT)
