@@ -186,3 +186,37 @@ class ActivityFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", "The end comes before the start.")
         return cleaned
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[
+            ("activities", "Activities"),
+            ("prospects", "Prospects"),
+            ("opportunities", "Opportunities"),
+            ("users", "Users (admins only)"),
+        ],
+    )
+    file = forms.FileField(label="CSV file (UTF-8, header row)")
+    create_missing = forms.BooleanField(
+        label="Create unknown teams, lead sources, stages and products",
+        required=False,
+    )
+
+    def __init__(self, *args, max_bytes, allow_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        if not allow_users:
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != "users"
+            ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                f"{self.max_bytes // 1_048_576} MB. Split it into smaller files."
+            )
+        return upload

@@ -3,8 +3,11 @@
 from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from activities.models import MEETING_HELD_OUTCOMES, Activity, Kind, Outcome, ProspectStatus
+from pipeline.models import StageChange
+from pipeline.selectors import opportunities_visible_to
 from salestrack.users.models import Role, User
 
 
@@ -79,3 +82,27 @@ def prospect_status_on(prospect, day: date) -> str:
     organisation, else `existing` (DESIGN.md §3)."""
     earlier = Activity.objects.filter(prospect=prospect, date__lte=day).exists()
     return ProspectStatus.EXISTING if earlier else ProspectStatus.NEW
+
+
+def timeline(viewer: User, *, prospect=None, opportunity=None, limit: int = 100) -> list[dict]:
+    """What happened with a prospect or an opportunity, newest first: the activities the
+    viewer may see and the stage moves of the opportunities they may see. Two queries."""
+    activities = activities_visible_to(viewer)
+    moves = StageChange.objects.select_related("from_stage", "to_stage", "changed_by")
+    if opportunity is not None:
+        activities = activities.filter(opportunity=opportunity)
+        moves = moves.filter(opportunity=opportunity)
+    else:
+        activities = activities.filter(prospect=prospect)
+        moves = moves.filter(
+            opportunity__in=opportunities_visible_to(viewer).filter(prospect=prospect)
+        ).select_related("opportunity")
+    events = [
+        {"when": a.date, "at": a.created_at, "activity": a}
+        for a in activities.order_by("-date", "-pk")[:limit]
+    ] + [
+        {"when": timezone.localdate(m.changed_at), "at": m.changed_at, "move": m}
+        for m in moves.order_by("-changed_at")[:limit]
+    ]
+    events.sort(key=lambda event: (event["when"], event["at"]), reverse=True)
+    return events[:limit]

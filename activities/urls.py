@@ -15,4 +15,7 @@ urlpatterns = [
     path("my-day/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("my-day/activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("activities/", views.activity_log, name="log"),
+    path("activities/timeline/", views.timeline, name="timeline"),
+    path("import/", views.import_upload, name="import"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
 ]

@@ -1,8 +1,11 @@
 """My day (the rep's home) and the activity log. Views parse, call a service or selector,
 and render; htmx requests get a partial of the same template."""
 
+import secrets
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,9 +16,20 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from activities import selectors, services
-from activities.forms import ActivityFilterForm, ActivityForm, TallyForm, outcome_choices
+from activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    ImportForm,
+    TallyForm,
+    outcome_choices,
+)
+from activities.imports import COLUMNS, run_import
 from activities.models import Kind, Outcome, ProspectStatus
-from pipeline.selectors import prospect_search, prospects_visible_to
+from pipeline.selectors import (
+    opportunities_visible_to,
+    prospect_search,
+    prospects_visible_to,
+)
 from salestrack.exports import csv_response
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
@@ -271,3 +285,100 @@ def activities_csv(activities):
         for a in activities.iterator(chunk_size=2000)
     )
     return csv_response("activities.csv", ACTIVITY_CSV_COLUMNS, rows)
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def timeline(request):
+    """The timeline of a prospect or an opportunity; pipeline's detail pages load it."""
+    if "opportunity" in request.GET:
+        subject = get_object_or_404(
+            opportunities_visible_to(request.user), pk=request.GET.get("opportunity")
+        )
+        events = selectors.timeline(request.user, opportunity=subject)
+    else:
+        subject = get_object_or_404(
+            prospects_visible_to(request.user), pk=request.GET.get("prospect")
+        )
+        events = selectors.timeline(request.user, prospect=subject)
+    context = {"subject": subject, "events": events}
+    if request.htmx:
+        return render(request, "activities/timeline.html#events", context)
+    return render(request, "activities/timeline.html", context)
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+def _staged_path(request, token):
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return Path(settings.IMPORT_STAGING_DIR) / f"{request.user.pk}-{token}.csv"
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def import_upload(request):
+    """Upload a CSV, see the dry-run report, then confirm. Managers import for their own
+    teams, admins for everyone."""
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        allow_users=request.user.role == Role.ADMIN,
+    )
+    context = {"form": form, "columns": COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        kind = form.cleaned_data["kind"]
+        create_missing = form.cleaned_data["create_missing"]
+        report = run_import(
+            kind, data, by=request.user, dry_run=True, create_missing=create_missing
+        )
+        context["report"] = report
+        if report.ok:
+            token = secrets.token_urlsafe(16)
+            path = _staged_path(request, token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            request.session[f"import-{token}"] = {
+                "kind": kind,
+                "create_missing": create_missing,
+                "name": form.cleaned_data["file"].name,
+            }
+            context["token"] = token
+    return render(request, "activities/import.html", context)
+
+
+@require_POST
+@role_required(Role.MANAGER, Role.ADMIN)
+def import_confirm(request):
+    token = request.POST.get("token", "")
+    staged = request.session.pop(f"import-{token}", None)
+    path = _staged_path(request, token)
+    if staged is None or path is None or not path.exists():
+        messages.error(request, "That upload has expired; upload the file again.")
+        return redirect("activities:import")
+    try:
+        report = run_import(
+            staged["kind"],
+            path.read_bytes(),
+            by=request.user,
+            create_missing=staged["create_missing"],
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    if report.ok:
+        messages.success(request, f"Imported {staged['name']}: {report.summary()}")
+        return redirect("activities:import")
+    # The data changed between the dry run and now: show what is wrong.
+    return render(
+        request,
+        "activities/import.html",
+        {
+            "form": ImportForm(
+                max_bytes=settings.IMPORT_MAX_BYTES,
+                allow_users=request.user.role == Role.ADMIN,
+            ),
+            "columns": COLUMNS,
+            "report": report,
+        },
+    )

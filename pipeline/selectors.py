@@ -3,6 +3,7 @@ fetches one object goes through these too, so an object out of scope answers 404
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -91,3 +92,27 @@ def products_for_admin() -> QuerySet[Product]:
     return Product.objects.annotate(opportunity_count=Count("opportunities")).order_by(
         "-is_active", "name"
     )
+
+
+def opportunity_edits(opportunity: Opportunity, *, limit: int = 20):
+    """Who changed what and when, newest first, from django-simple-history: each entry is
+    (when, who, [(field label, old, new)]), foreign keys shown by name."""
+    records = list(
+        opportunity.history.select_related("history_user").order_by("-history_id")[: limit + 1]
+    )
+    edits = []
+    for newer, older in pairwise(records):
+        changes = []
+        for change in newer.diff_against(older).changes:
+            model_field = Opportunity._meta.get_field(change.field)
+            old, new = change.old, change.new
+            if model_field.is_relation:
+                names = model_field.related_model.objects.in_bulk([v for v in (old, new) if v])
+                old, new = names.get(old), names.get(new)
+            changes.append((model_field.verbose_name, old, new))
+        if changes:
+            edits.append((newer.history_date, newer.history_user, changes))
+    if records and len(records) <= limit:
+        created = records[-1]
+        edits.append((created.history_date, created.history_user, []))
+    return edits

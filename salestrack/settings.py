@@ -4,6 +4,7 @@ Every variable is documented in `.env.example`. A `.env` file beside manage.py i
 present; real environment variables win over it.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -129,6 +130,13 @@ STORAGES = {
         )
     },
 }
+
+# Uploaded import files wait here between the dry run and the confirmation.
+IMPORT_STAGING_DIR = env.path(
+    "IMPORT_STAGING_DIR", default=str(Path(tempfile.gettempdir()) / "salestrack-imports")
+)
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Email as a URL (django-environ), turned into Django 6.1's MAILERS: the console in
 # development, so password-reset links show in the server's output; in production e.g.

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", user_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("", include("activities.urls")),
+    path("", include("pipeline.urls")),
     path("team/", include("dashboards.urls")),
     path("settings/", include("salestrack.users.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -85,6 +85,10 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in missing.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+    # Browser tests last: they are the slowest, and Playwright's event loop, once started,
+    # stays for the session and would put the ORM calls of later tests in another context
+    # (whose connections the test database's teardown does not close).
+    items.sort(key=lambda item: "browser" in item.keywords)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -35,3 +35,31 @@ def test_seed_demo_scales_teams_with_reps(db):
     assert User.objects.filter(role=Role.REP).count() == 35
     assert Team.objects.count() == 4
     assert User.objects.filter(role=Role.MANAGER).count() == 4
+
+
+def test_seed_demo_gives_reps_a_pipeline_and_history_and_is_repeatable(db):
+    from activities.models import Activity
+    from pipeline.models import Opportunity, OpportunityStatus, Prospect, StageChange
+
+    call_command("seed_demo", days=20)
+    first = (
+        Prospect.objects.count(),
+        Opportunity.objects.count(),
+        sorted(Activity.objects.values_list("rep__email", "date", "kind", "outcome", "quantity")),
+    )
+    call_command("seed_demo", days=20)
+    again = (
+        Prospect.objects.count(),
+        Opportunity.objects.count(),
+        sorted(Activity.objects.values_list("rep__email", "date", "kind", "outcome", "quantity")),
+    )
+
+    assert first == again
+    assert first[0] > 0
+    assert first[1] > 0
+    assert Opportunity.objects.filter(status=OpportunityStatus.WON).exists()
+    assert (
+        StageChange.objects.filter(from_stage__isnull=True).count() == Opportunity.objects.count()
+    )
+    reps_with_activity = Activity.objects.values("rep").distinct().count()
+    assert reps_with_activity == 8

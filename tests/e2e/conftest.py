@@ -66,3 +66,10 @@ def sign_in(page, live_server):
         page.wait_for_load_state()
 
     return sign_in_as
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists so that it stops
+    (and lets go of its connection) before the test database is dropped."""
+    return live_server

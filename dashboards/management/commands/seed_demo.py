@@ -20,13 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reps", type=positive_int, default=len(demo.REPS), help="number of reps"
         )
+        parser.add_argument(
+            "--days", type=positive_int, default=60, help="days of activity history"
+        )
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
 
-    def handle(self, *args, reps, seed, **options):
+    def handle(self, *args, reps, days, seed, **options):
         if reps < 2:
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
-        logins = demo.seed_organisation(reps=reps, seed=seed)
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {reps} reps."))
+        logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
+        counts = demo.seed_activity(days=days, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation ready: {reps} reps, {days} days of history — "
+                f"{counts.get('prospects', 0)} prospects, {counts.get('opportunities', 0)} "
+                f"opportunities, {counts.get('activities', 0)} activity rows."
+            )
+        )
         self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")
         width = max(len(login.email) for login in logins)
         shown = logins if len(logins) <= 20 else logins[:20]

@@ -1,0 +1,697 @@
+"""CSV imports of users, prospects, opportunities and activities (DESIGN.md §8).
+
+A file imports whole or not at all: every row is checked first and every bad row is
+reported as `line N, column C: reason`; only a clean file is written, in one transaction.
+Rows are matched on `external_id` (users on email, activities on all their columns), so
+importing the same file twice changes nothing. The rules are the services' own: users,
+prospects and opportunities go through their services row by row; activities, which come
+by the hundred thousand, are checked with `services.check_activity` and written in bulk.
+"""
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from activities.models import Activity, ProspectStatus, Source
+from activities.services import check_activity, rederive_prospect_status
+from pipeline import services as pipeline_services
+from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
+from salestrack.users import services as user_services
+from salestrack.users.models import Role, Team, User
+from salestrack.users.selectors import reps_visible_to
+
+KINDS = ("users", "prospects", "opportunities", "activities")
+
+# Required and optional columns of each file; any other column is an error.
+COLUMNS = {
+    "users": (["email", "full_name", "role", "team"], ["joined_on"]),
+    "prospects": (
+        ["external_id", "name", "owner_email"],
+        ["company", "email", "phone", "lead_source", "created_on"],
+    ),
+    "opportunities": (
+        [
+            "external_id",
+            "name",
+            "owner_email",
+            "prospect_external_id",
+            "amount",
+            "revenue_type",
+            "stage",
+            "opened_on",
+        ],
+        ["expected_close_on", "closed_on", "lead_source", "product"],
+    ),
+    "activities": (
+        ["date", "rep_email", "kind", "outcome", "quantity"],
+        [
+            "prospect_status",
+            "duration_minutes",
+            "prospect_external_id",
+            "opportunity_external_id",
+            "notes",
+        ],
+    ),
+}
+BATCH_SIZE = 5000
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return (
+                f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in "
+                f"{self.rows} rows: nothing was imported."
+            )
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.rows} rows: {self.created} {verb} created, {self.updated} {verb} updated, "
+            f"{self.unchanged} unchanged."
+        )
+
+
+class _Rejected(Exception):
+    """Raised inside the write transaction so that a file with errors leaves nothing."""
+
+
+class _Rows:
+    """Collects `line N, column C: reason` messages while rows are read."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+    def error(self, line: int, column: str, reason: str) -> None:
+        self.report.errors.append(f"line {line}, column {column}: {reason}")
+
+
+# Reading the file -------------------------------------------------------------------------
+
+
+def _read(kind: str, data: bytes, report: ImportReport) -> list[tuple[int, dict]]:
+    """Decode and parse; check the header. Returns (line number, row) pairs."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        report.errors.append(
+            f"line 1, column -: the file is not UTF-8 (byte {error.start}); save it as UTF-8 CSV"
+        )
+        return []
+    if not text.strip():
+        report.errors.append("line 1, column -: the file is empty; it needs a header row")
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader)]
+    required, optional = COLUMNS[kind]
+    problems = []
+    for name, count in Counter(header).items():
+        if count > 1:
+            problems.append(f"line 1, column {name}: appears {count} times")
+    for name in header:
+        if name not in required and name not in optional:
+            problems.append(
+                f"line 1, column {name or '(empty)'}: unknown column; "
+                f"the columns are {', '.join(required + optional)}"
+            )
+    for name in required:
+        if name not in header:
+            problems.append(f"line 1, column {name}: missing")
+    if problems:
+        report.errors.extend(problems)
+        return []
+    rows = []
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue  # blank lines, e.g. at the end of the file
+        line = reader.line_num
+        if len(values) != len(header):
+            report.errors.append(
+                f"line {line}, column -: has {len(values)} cells, the header has {len(header)}"
+            )
+            continue
+        row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        rows.append((line, row))
+    report.rows = len(rows)
+    return rows
+
+
+def _date(rows: _Rows, line, column, value, *, required=True) -> date | None:
+    if not value:
+        if required:
+            rows.error(line, column, "is empty")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        rows.error(line, column, f"“{value}” is not a date like 2026-11-23")
+        return None
+
+
+def _int(rows: _Rows, line, column, value, *, required=True) -> int | None:
+    if not value:
+        if required:
+            rows.error(line, column, "is empty")
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        rows.error(line, column, f"“{value}” is not a whole number")
+        return None
+
+
+def _by_name(model, names: set[str]) -> dict[str, object]:
+    """Case-insensitive lookup of named rows (stages, sources, products, teams)."""
+    if not names:
+        return {}
+    wanted = {name.lower() for name in names}
+    return {obj.name.lower(): obj for obj in model.objects.all() if obj.name.lower() in wanted}
+
+
+def _named(rows, line, column, value, found, create_missing, model_label, to_create):
+    """Resolve a named reference; with create_missing, remember it to create."""
+    if not value:
+        return None
+    obj = found.get(value.lower())
+    if obj is None:
+        if create_missing:
+            to_create.add(value)
+            return value  # resolved after creation
+        rows.error(line, column, f"unknown {model_label} “{value}” (import with --create-missing)")
+    return obj
+
+
+def _message(error: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(error, "error_dict"):
+        return [(name, " ".join(messages)) for name, messages in error.message_dict.items()]
+    return [("-", " ".join(error.messages))]
+
+
+# The importers ----------------------------------------------------------------------------
+
+
+def run_import(
+    kind: str,
+    data: bytes,
+    *,
+    by: User | None,
+    dry_run: bool = False,
+    create_missing: bool = False,
+) -> ImportReport:
+    """Import one file. `by` is the person importing (None for the command line, which
+    has the organisation's scope). Nothing is written when the report has errors or on a
+    dry run."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    if by is not None and by.role not in (Role.MANAGER, Role.ADMIN):
+        raise PermissionDenied("Only managers and admins import files.")
+    if kind == "users" and by is not None and by.role != Role.ADMIN:
+        raise PermissionDenied("Only admins import users.")
+    report = ImportReport(kind=kind, dry_run=dry_run)
+    rows = _read(kind, data, report)
+    if report.errors:
+        return report
+    importer = {
+        "users": _import_users,
+        "prospects": _import_prospects,
+        "opportunities": _import_opportunities,
+        "activities": _import_activities,
+    }[kind]
+    try:
+        with transaction.atomic():
+            importer(rows, _Rows(report), by=by, create_missing=create_missing)
+            if report.errors or dry_run:
+                raise _Rejected
+    except _Rejected:
+        pass
+    if report.errors:
+        report.created = report.updated = report.unchanged = 0
+    return report
+
+
+def _import_users(rows, out: _Rows, *, by, create_missing):
+    teams = _by_name(Team, {row["team"] for _, row in rows if row["team"]})
+    existing = {
+        u.email: u for u in User.objects.filter(email__in=[r["email"].lower() for _, r in rows])
+    }
+    seen = set()
+    for line, row in rows:
+        email = row["email"].lower()
+        if email in seen:
+            out.error(line, "email", f"{email} appears twice in the file")
+            continue
+        seen.add(email)
+        if row["role"] not in Role.values:
+            out.error(line, "role", f"“{row['role']}” is not one of rep, manager, admin")
+            continue
+        team = None
+        if row["team"]:
+            team = teams.get(row["team"].lower())
+            if team is None:
+                if not create_missing:
+                    out.error(line, "team", f"unknown team “{row['team']}” (use --create-missing)")
+                    continue
+                team = user_services.team_create(by=by, name=row["team"])
+                teams[team.name.lower()] = team
+        joined_on = _date(out, line, "joined_on", row.get("joined_on", ""), required=False)
+        fields = {
+            "email": email,
+            "full_name": row["full_name"],
+            "role": row["role"],
+            "team": team if row["role"] == Role.REP else None,
+            "joined_on": joined_on or timezone.localdate(),
+        }
+        user = existing.get(email)
+        try:
+            if user is None:
+                user = user_services.user_create(by=by, **fields)
+                out.report.created += 1
+            else:
+                if not row.get("joined_on"):
+                    fields.pop("joined_on")  # an empty cell keeps what is stored
+                changed = any(getattr(user, name) != value for name, value in fields.items())
+                if changed:
+                    user_services.user_update(by=by, user=user, **fields)
+                    out.report.updated += 1
+                else:
+                    out.report.unchanged += 1
+            if row["role"] == Role.MANAGER and team is not None:
+                team.managers.add(user)
+        except ValidationError as error:
+            for column, reason in _message(error):
+                out.error(line, column, reason)
+
+
+def _import_prospects(rows, out: _Rows, *, by, create_missing):
+    owners = _people(rows, "owner_email", by)
+    sources = _by_name(LeadSource, {r["lead_source"] for _, r in rows if r.get("lead_source")})
+    new_sources: set[str] = set()
+    existing = Prospect.objects.in_bulk(
+        [r["external_id"] for _, r in rows], field_name="external_id"
+    )
+    parsed = []
+    seen = set()
+    for line, row in rows:
+        if not row["external_id"]:
+            out.error(line, "external_id", "is empty")
+            continue
+        if row["external_id"] in seen:
+            out.error(line, "external_id", f"{row['external_id']} appears twice in the file")
+            continue
+        seen.add(row["external_id"])
+        owner = owners.get(row["owner_email"].lower())
+        if owner is None:
+            out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+            continue
+        source = _named(
+            out,
+            line,
+            "lead_source",
+            row.get("lead_source", ""),
+            sources,
+            create_missing,
+            "lead source",
+            new_sources,
+        )
+        created_on = _date(out, line, "created_on", row.get("created_on", ""), required=False)
+        parsed.append((line, row, owner, source, created_on))
+    if out.report.errors:
+        return
+    for name in new_sources:
+        sources[name.lower()] = pipeline_services.lead_source_save(by=None, name=name)
+    for line, row, owner, source, created_on in parsed:
+        if isinstance(source, str):
+            source = sources[source.lower()]
+        fields = {
+            "owner": owner,
+            "name": row["name"],
+            "company": row.get("company", ""),
+            "email": row.get("email", "").lower(),
+            "phone": row.get("phone", ""),
+            "source": source,
+        }
+        if created_on:
+            fields["created_on"] = created_on
+        prospect = existing.get(row["external_id"])
+        try:
+            if prospect is None:
+                pipeline_services.prospect_create(by=by, external_id=row["external_id"], **fields)
+                out.report.created += 1
+            elif any(getattr(prospect, k) != v for k, v in fields.items()):
+                pipeline_services.prospect_update(by=by, prospect=prospect, **fields)
+                out.report.updated += 1
+            else:
+                out.report.unchanged += 1
+        except ValidationError as error:
+            for column, reason in _message(error):
+                out.error(line, column, reason)
+
+
+def _people(rows, column, by) -> dict[str, User]:
+    """The reps a file names in `column`, limited to those the importer may import for."""
+    emails = {row[column].lower() for _, row in rows if row.get(column)}
+    reps = User.objects.filter(email__in=emails, role=Role.REP).select_related("team")
+    if by is not None:
+        reps = reps.filter(pk__in=reps_visible_to(by).values("pk"))
+    return {rep.email: rep for rep in reps}
+
+
+def _import_opportunities(rows, out: _Rows, *, by, create_missing):
+    owners = _people(rows, "owner_email", by)
+    prospects = Prospect.objects.in_bulk(
+        [r["prospect_external_id"] for _, r in rows], field_name="external_id"
+    )
+    stages = _by_name(Stage, {r["stage"] for _, r in rows})
+    sources = _by_name(LeadSource, {r["lead_source"] for _, r in rows if r.get("lead_source")})
+    products = _by_name(Product, {r["product"] for _, r in rows if r.get("product")})
+    new_sources, new_products, new_stages = set(), set(), set()
+    existing = Opportunity.objects.select_related("stage").in_bulk(
+        [r["external_id"] for _, r in rows], field_name="external_id"
+    )
+    parsed, seen = [], set()
+    for line, row in rows:
+        if not row["external_id"]:
+            out.error(line, "external_id", "is empty")
+            continue
+        if row["external_id"] in seen:
+            out.error(line, "external_id", f"{row['external_id']} appears twice in the file")
+            continue
+        seen.add(row["external_id"])
+        owner = owners.get(row["owner_email"].lower())
+        if owner is None:
+            out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+        prospect = prospects.get(row["prospect_external_id"])
+        if prospect is None:
+            out.error(line, "prospect_external_id", f"no prospect {row['prospect_external_id']}")
+        try:
+            amount = Decimal(row["amount"])
+            if not amount.is_finite() or amount < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            out.error(line, "amount", f"“{row['amount']}” is not an amount like 25000.00 (≥ 0)")
+            amount = None
+        if row["revenue_type"] not in RevenueType.values:
+            out.error(
+                line,
+                "revenue_type",
+                f"“{row['revenue_type']}” is not one of " + ", ".join(RevenueType.values),
+            )
+        stage = _named(
+            out, line, "stage", row["stage"], stages, create_missing, "stage", new_stages
+        )
+        if not row["stage"]:
+            out.error(line, "stage", "is empty")
+        source = _named(
+            out,
+            line,
+            "lead_source",
+            row.get("lead_source", ""),
+            sources,
+            create_missing,
+            "lead source",
+            new_sources,
+        )
+        product = _named(
+            out,
+            line,
+            "product",
+            row.get("product", ""),
+            products,
+            create_missing,
+            "product",
+            new_products,
+        )
+        opened_on = _date(out, line, "opened_on", row["opened_on"])
+        expected = _date(
+            out, line, "expected_close_on", row.get("expected_close_on", ""), required=False
+        )
+        closed_on = _date(out, line, "closed_on", row.get("closed_on", ""), required=False)
+        parsed.append(
+            (
+                line,
+                row,
+                owner,
+                prospect,
+                amount,
+                stage,
+                source,
+                product,
+                opened_on,
+                expected,
+                closed_on,
+            )
+        )
+    if out.report.errors:
+        return
+    for name in new_sources:
+        sources[name.lower()] = pipeline_services.lead_source_save(by=None, name=name)
+    for name in new_products:
+        products[name.lower()] = pipeline_services.product_save(by=None, name=name)
+    if new_stages:
+        last = Stage.objects.order_by("-order").values_list("order", flat=True).first() or 0
+        for offset, name in enumerate(sorted(new_stages), start=1):
+            stages[name.lower()] = pipeline_services.stage_save(
+                by=None, name=name, order=last + offset * 10, probability=50
+            )
+    lost_reason = "Imported as lost"
+    for (
+        line,
+        row,
+        owner,
+        prospect,
+        amount,
+        stage,
+        source,
+        product,
+        opened_on,
+        expected,
+        closed_on,
+    ) in parsed:
+        stage = stages[stage.lower()] if isinstance(stage, str) else stage
+        source = sources[source.lower()] if isinstance(source, str) else source
+        product = products[product.lower()] if isinstance(product, str) else product
+        if closed_on and not stage.is_closed:
+            out.error(line, "closed_on", f"only won or lost opportunities close; “{stage}” is open")
+            continue
+        if stage.is_closed and not closed_on:
+            out.error(line, "closed_on", f"is empty; a {stage} opportunity needs its close date")
+            continue
+        fields = {
+            "owner": owner,
+            "prospect": prospect,
+            "name": row["name"],
+            "amount": amount,
+            "revenue_type": row["revenue_type"],
+            "product": product,
+            "lead_source": source or prospect.source,
+            "opened_on": opened_on,
+            "expected_close_on": expected,
+        }
+        opportunity = existing.get(row["external_id"])
+        try:
+            if opportunity is None:
+                pipeline_services.opportunity_open(
+                    by=by,
+                    stage=stage,
+                    closed_on=closed_on,
+                    lost_reason=lost_reason,
+                    external_id=row["external_id"],
+                    **fields,
+                )
+                out.report.created += 1
+                continue
+            changed = any(getattr(opportunity, k) != v for k, v in fields.items())
+            moved = opportunity.stage_id != stage.pk or opportunity.closed_on != closed_on
+            if changed:
+                pipeline_services.opportunity_update(by=by, opportunity=opportunity, **fields)
+            if moved:
+                if opportunity.stage_id == stage.pk:  # same stage, new close date
+                    Opportunity.objects.filter(pk=opportunity.pk).update(closed_on=closed_on)
+                else:
+                    pipeline_services.opportunity_move(
+                        by=by,
+                        opportunity=opportunity,
+                        stage=stage,
+                        closed_on=closed_on,
+                        lost_reason=opportunity.lost_reason or lost_reason,
+                    )
+            if changed or moved:
+                out.report.updated += 1
+            else:
+                out.report.unchanged += 1
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                out.error(line, "owner_email", str(error))
+            else:
+                for column, reason in _message(error):
+                    out.error(line, column, reason)
+
+
+def _signature(a) -> tuple:
+    """What makes two activity rows the same row (DESIGN.md §8: all their columns)."""
+    return (
+        a["date"],
+        a["rep_id"],
+        a["kind"],
+        a["outcome"],
+        a["prospect_status"],
+        a["quantity"],
+        a["duration_minutes"],
+        a["prospect_id"],
+        a["opportunity_id"],
+        a["notes"],
+    )
+
+
+def _import_activities(rows, out: _Rows, *, by, create_missing):
+    reps = _people(rows, "rep_email", by)
+    prospects = {
+        p.external_id: p
+        for p in Prospect.objects.filter(
+            external_id__in={
+                r["prospect_external_id"] for _, r in rows if r.get("prospect_external_id")
+            }
+        ).select_related("owner")
+    }
+    opportunities = {
+        o.external_id: o
+        for o in Opportunity.objects.filter(
+            external_id__in={
+                r["opportunity_external_id"] for _, r in rows if r.get("opportunity_external_id")
+            }
+        )
+    }
+    today = timezone.localdate()
+    candidates = []
+    for line, row in rows:
+        errors_before = len(out.report.errors)
+        rep = reps.get(row["rep_email"].lower())
+        if rep is None:
+            out.error(line, "rep_email", f"no rep {row['rep_email']} you can import for")
+        day = _date(out, line, "date", row["date"])
+        quantity = _int(out, line, "quantity", row["quantity"])
+        duration = _int(
+            out, line, "duration_minutes", row.get("duration_minutes", ""), required=False
+        )
+        prospect = opportunity = None
+        if ref := row.get("prospect_external_id"):
+            prospect = prospects.get(ref)
+            if prospect is None:
+                out.error(line, "prospect_external_id", f"no prospect {ref}")
+            elif rep is not None and prospect.owner.team_id != rep.team_id:
+                out.error(line, "prospect_external_id", f"{ref} is not a prospect of {rep}'s team")
+        if ref := row.get("opportunity_external_id"):
+            opportunity = opportunities.get(ref)
+            if opportunity is None:
+                out.error(line, "opportunity_external_id", f"no opportunity {ref}")
+            elif rep is not None and opportunity.owner_id != rep.pk:
+                out.error(line, "opportunity_external_id", f"{ref} is not {rep}'s opportunity")
+            elif prospect is not None and opportunity.prospect_id != prospect.pk:
+                out.error(line, "opportunity_external_id", f"{ref} belongs to another prospect")
+        status = row.get("prospect_status", "")
+        if prospect is None and opportunity is None and status not in ProspectStatus.values:
+            out.error(line, "prospect_status", "is new or existing when no prospect is given")
+        if rep is not None and day is not None and quantity is not None:
+            try:
+                check_activity(
+                    rep=rep,
+                    date=day,
+                    kind=row["kind"],
+                    outcome=row["outcome"],
+                    quantity=quantity,
+                    duration_minutes=duration,
+                    today=today,
+                )
+            except ValidationError as error:
+                for column, reason in _message(error):
+                    out.error(line, column, reason)
+        if len(out.report.errors) > errors_before:
+            continue
+        prospect_id = (
+            prospect.pk if prospect else (opportunity.prospect_id if opportunity else None)
+        )
+        candidates.append(
+            {
+                "date": day,
+                "rep_id": rep.pk,
+                "kind": row["kind"],
+                "outcome": row["outcome"],
+                # With a prospect the status is derived (below, for all rows at once).
+                "prospect_status": status if prospect_id is None else ProspectStatus.NEW,
+                "quantity": quantity,
+                "duration_minutes": duration,
+                "prospect_id": prospect_id,
+                "opportunity_id": opportunity.pk if opportunity else None,
+                "notes": row.get("notes", ""),
+            }
+        )
+    if out.report.errors or not candidates:
+        return
+    _write_activities(candidates, out, by=by)
+
+
+def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
+    """Insert the rows not yet stored (a multiset difference on all columns), then derive
+    new/existing for every prospect touched, in one UPDATE."""
+    dates = [c["date"] for c in candidates]
+    stored = Counter(
+        _signature(a)
+        for a in Activity.objects.filter(
+            rep_id__in={c["rep_id"] for c in candidates},
+            date__gte=min(dates),
+            date__lte=max(dates),
+        ).values(
+            "date",
+            "rep_id",
+            "kind",
+            "outcome",
+            "prospect_status",
+            "quantity",
+            "duration_minutes",
+            "prospect_id",
+            "opportunity_id",
+            "notes",
+        )
+    )
+    to_insert = []
+    for candidate in candidates:
+        key = _signature(candidate)
+        # Rows with a prospect are matched whatever their derived status.
+        alternatives = [key]
+        if candidate["prospect_id"]:
+            alternatives.append((*key[:4], ProspectStatus.EXISTING, *key[5:]))
+        match = next((k for k in alternatives if stored[k] > 0), None)
+        if match is not None:
+            stored[match] -= 1
+            out.report.unchanged += 1
+        else:
+            to_insert.append(Activity(source=Source.IMPORT, **candidate))
+    if not to_insert:
+        return
+    if out.report.dry_run:
+        out.report.created = len(to_insert)
+        return
+    bulk_create_with_history(to_insert, Activity, batch_size=BATCH_SIZE, default_user=by)
+    touched = {a.prospect_id for a in to_insert if a.prospect_id}
+    if touched:
+        rederive_prospect_status(touched)
+    out.report.created = len(to_insert)

@@ -1,0 +1,148 @@
+from django import forms
+from django.utils import timezone
+
+from pipeline.models import LeadSource, Product, RevenueType, Stage
+from pipeline.selectors import prospects_visible_to
+from salestrack.users.models import Role
+from salestrack.users.selectors import reps_visible_to
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _OwnedForm(forms.Form):
+    """A form whose object belongs to a rep: reps own what they create; managers and admins
+    pick the owner among the reps they see."""
+
+    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label=None)
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        if viewer.role == Role.REP:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].queryset = (
+                reps_visible_to(viewer).filter(is_active=True).order_by("full_name")
+            )
+            self.fields["owner"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.viewer.role == Role.REP:
+            cleaned["owner"] = self.viewer
+        return cleaned
+
+
+class ProspectForm(_OwnedForm):
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    company = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    source = forms.ModelChoiceField(
+        label="Lead source",
+        queryset=LeadSource.objects.filter(is_active=True),
+        required=False,
+        empty_label="Unknown",
+    )
+    field_order = ["name", "company", "email", "phone", "source", "owner"]
+
+
+class OpportunityForm(_OwnedForm):
+    prospect = forms.ModelChoiceField(queryset=None)
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    amount = forms.DecimalField(
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    revenue_type = forms.ChoiceField(choices=RevenueType.choices)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(is_active=True), required=False, empty_label="None"
+    )
+    lead_source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.filter(is_active=True),
+        required=False,
+        empty_label="The prospect's",
+    )
+    opened_on = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT)
+    expected_close_on = forms.DateField(required=False, widget=DATE_INPUT)
+    field_order = [
+        "prospect",
+        "name",
+        "amount",
+        "revenue_type",
+        "product",
+        "lead_source",
+        "opened_on",
+        "expected_close_on",
+        "owner",
+    ]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, viewer=viewer, **kwargs)
+        self.fields["prospect"].queryset = prospects_visible_to(viewer).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        opened, expected = cleaned.get("opened_on"), cleaned.get("expected_close_on")
+        if opened and opened > timezone.localdate():
+            self.add_error("opened_on", "An opportunity cannot open in the future.")
+        if opened and expected and expected < opened:
+            self.add_error("expected_close_on", "The expected close comes after it opened.")
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=Stage.objects.order_by("order"), empty_label=None)
+    closed_on = forms.DateField(
+        label="Closed on",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="For won or lost; today if left empty.",
+    )
+    lost_reason = forms.CharField(label="Why was it lost?", max_length=200, required=False)
+
+
+class ProspectFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": "Name, company or email"}),
+    )
+
+
+class OpportunityFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, widget=forms.SearchInput())
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost"), ("", "All")],
+    )
+    stage = forms.ModelChoiceField(
+        required=False, queryset=Stage.objects.order_by("order"), empty_label="Any stage"
+    )
+
+
+class LeadSourceForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(max_length=60)
+    order = forms.IntegerField(min_value=0, max_value=32767, help_text="Lower comes first.")
+    probability = forms.IntegerField(
+        min_value=0, max_value=100, help_text="Chance of winning from here, in %."
+    )
+    kind = forms.ChoiceField(
+        choices=[
+            ("open", "Open"),
+            ("won", "Won (closes as won)"),
+            ("lost", "Lost (closes as lost)"),
+        ]
+    )

@@ -1,0 +1,314 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from activities.imports import run_import
+from activities.models import Activity, ProspectStatus, Source
+from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, StageChange
+from salestrack.users.models import Role, Team, User
+from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+
+ACTIVITY_HEADER = (
+    "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
+    "prospect_external_id,opportunity_external_id,notes"
+)
+
+
+def csv_bytes(*lines: str, bom=False) -> bytes:
+    return (("\ufeff" if bom else "") + "\n".join(lines) + "\n").encode()
+
+
+def activity_line(email="ana@example.com", day="2026-03-02", **cells):
+    values = {
+        "kind": "call",
+        "outcome": "connected",
+        "prospect_status": "new",
+        "quantity": "1",
+        "duration_minutes": "",
+        "prospect": "",
+        "opportunity": "",
+        "notes": "",
+    } | cells
+    return ",".join(
+        [
+            day,
+            email,
+            values["kind"],
+            values["outcome"],
+            values["prospect_status"],
+            values["quantity"],
+            values["duration_minutes"],
+            values["prospect"],
+            values["opportunity"],
+            values["notes"],
+        ]
+    )
+
+
+def test_activities_import_whole_and_a_second_time_changes_nothing(rep):
+    data = csv_bytes(
+        ACTIVITY_HEADER,
+        activity_line(quantity="12", notes="morning block"),
+        activity_line(kind="email", outcome="sent", prospect_status="existing", quantity="4"),
+        activity_line(kind="email", outcome="sent", prospect_status="existing", quantity="4"),
+        bom=True,
+    )
+    first = run_import("activities", data, by=None)
+    assert first.ok, first.errors
+    assert (first.rows, first.created) == (3, 3)
+    assert Activity.objects.filter(source=Source.IMPORT).count() == 3
+
+    again = run_import("activities", data, by=None)
+    assert (again.created, again.unchanged) == (0, 3)
+    assert Activity.objects.count() == 3
+
+
+def test_one_bad_row_in_a_thousand_saves_nothing_and_names_the_line(rep):
+    lines = [activity_line() for _ in range(1000)]
+    lines[736] = activity_line(quantity="-3")
+    report = run_import("activities", csv_bytes(ACTIVITY_HEADER, *lines), by=None)
+
+    assert report.errors == ["line 738, column quantity: Quantity is a whole number from 1 to 500."]
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({"quantity": "0"}, "line 2, column quantity: Quantity is a whole number from 1 to 500."),
+        ({"quantity": "501"}, "line 2, column quantity: Quantity is a whole number from 1 to 500."),
+        ({"quantity": "many"}, "line 2, column quantity: “many” is not a whole number"),
+        ({"outcome": "opened"}, "line 2, column outcome: “opened” is not an outcome of a call"),
+        ({"kind": "fax"}, "line 2, column kind: Unknown kind “fax”"),
+        ({"day": "2026-02-30"}, "line 2, column date: “2026-02-30” is not a date like 2026-11-23"),
+        ({"day": "02/03/2026"}, "line 2, column date: “02/03/2026” is not a date"),
+        ({"day": "2023-06-01"}, "line 2, column date: Ana García joined on 2024-01-01"),
+        ({"email": "nobody@example.com"}, "line 2, column rep_email: no rep nobody@example.com"),
+        ({"prospect_status": "maybe"}, "line 2, column prospect_status: is new or existing"),
+        ({"prospect": "P-404"}, "line 2, column prospect_external_id: no prospect P-404"),
+        ({"duration_minutes": "2000"}, "line 2, column duration_minutes: Duration is from 0"),
+    ],
+)
+def test_every_bad_value_is_reported_with_line_and_column(rep, cells, expected):
+    email = cells.pop("email", "ana@example.com")
+    day = cells.pop("day", "2026-03-02")
+    report = run_import(
+        "activities", csv_bytes(ACTIVITY_HEADER, activity_line(email, day, **cells)), by=None
+    )
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(expected)
+    assert not Activity.objects.exists()
+
+
+def test_a_future_date_is_refused_but_a_scheduled_meeting_is_not(rep):
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    bad = run_import("activities", csv_bytes(ACTIVITY_HEADER, activity_line(day=tomorrow)), by=None)
+    assert "in the future" in bad.errors[0]
+    good = run_import(
+        "activities",
+        csv_bytes(
+            ACTIVITY_HEADER, activity_line(day=tomorrow, kind="meeting", outcome="scheduled")
+        ),
+        by=None,
+    )
+    assert good.ok
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "line 1, column -: the file is empty"),
+        ("date,rep_email\n".encode("utf-16"), "line 1, column -: the file is not UTF-8"),
+        (csv_bytes("date,rep_email,kind,outcome"), "line 1, column quantity: missing"),
+        (csv_bytes(ACTIVITY_HEADER + ",colour"), "line 1, column colour: unknown column"),
+        (csv_bytes(ACTIVITY_HEADER + ",notes"), "line 1, column notes: appears 2 times"),
+    ],
+)
+def test_a_bad_file_or_header_is_refused_before_any_row(rep, data, expected):
+    report = run_import("activities", data, by=None)
+    assert report.errors[0].startswith(expected)
+
+
+def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out(rep):
+    data = csv_bytes(
+        "quantity,outcome,kind,rep_email,date,prospect_status",
+        "3,voicemail,call,ana@example.com,2026-03-03,existing",
+    )
+    report = run_import("activities", data, by=None)
+    assert report.ok, report.errors
+    assert Activity.objects.get().quantity == 3
+
+
+def test_imported_activities_derive_new_and_existing_from_the_prospect(rep):
+    ProspectFactory(owner=rep, external_id="P-1")
+    data = csv_bytes(
+        ACTIVITY_HEADER,
+        activity_line(day="2026-03-04", prospect="P-1", prospect_status="new"),
+        activity_line(day="2026-03-02", prospect="P-1", prospect_status="existing"),
+    )
+    assert run_import("activities", data, by=None).ok
+    statuses = dict(Activity.objects.values_list("date", "prospect_status"))
+    assert statuses == {
+        date(2026, 3, 2): ProspectStatus.NEW,
+        date(2026, 3, 4): ProspectStatus.EXISTING,
+    }
+    assert run_import("activities", data, by=None).created == 0
+
+
+def test_a_dry_run_reports_and_writes_nothing(rep):
+    report = run_import(
+        "activities", csv_bytes(ACTIVITY_HEADER, activity_line()), by=None, dry_run=True
+    )
+    assert (report.ok, report.created) == (True, 1)
+    assert not Activity.objects.exists()
+
+
+def test_a_manager_imports_only_for_their_own_team(manager, rep, other_team_rep):
+    data = csv_bytes(ACTIVITY_HEADER, activity_line(), activity_line(email="wang@example.com"))
+    report = run_import("activities", data, by=manager)
+    assert report.errors == ["line 3, column rep_email: no rep wang@example.com you can import for"]
+    assert not Activity.objects.exists()
+
+
+PROSPECT_HEADER = "external_id,name,company,email,phone,lead_source,owner_email,created_on"
+
+
+def test_prospects_import_match_on_external_id(rep):
+    data = csv_bytes(
+        PROSPECT_HEADER,
+        "P-1,Lucía Ortega,Ortega SL,lucia@ortega.example,+34 600 000 000,Referral,"
+        "ana@example.com,2026-01-10",
+        "P-2,Wang Hao,Hao Trading,,,,ana@example.com,",
+    )
+    first = run_import("prospects", data, by=None)
+    assert (first.ok, first.created) == (True, 2)
+    assert run_import("prospects", data, by=None).unchanged == 2
+    changed = data.replace(b"Ortega SL", b"Ortega Logistica SL")
+    assert run_import("prospects", changed, by=None).updated == 1
+    assert Prospect.objects.get(external_id="P-1").company == "Ortega Logistica SL"
+
+
+def test_unknown_lead_sources_need_create_missing(rep):
+    data = csv_bytes(PROSPECT_HEADER, "P-9,Someone,,,,Trade fair,ana@example.com,")
+    refused = run_import("prospects", data, by=None)
+    assert "unknown lead source “Trade fair” (import with --create-missing)" in refused.errors[0]
+    assert not LeadSource.objects.filter(name="Trade fair").exists()
+    assert run_import("prospects", data, by=None, create_missing=True).ok
+    assert Prospect.objects.get(external_id="P-9").source.name == "Trade fair"
+
+
+OPPORTUNITY_HEADER = (
+    "external_id,name,owner_email,prospect_external_id,amount,revenue_type,stage,opened_on,"
+    "expected_close_on,closed_on,lead_source,product"
+)
+
+
+def test_opportunities_import_with_their_stage_and_close(rep):
+    default_stages()
+    ProspectFactory(owner=rep, external_id="P-1")
+    data = csv_bytes(
+        OPPORTUNITY_HEADER,
+        "O-1,Ortega renewal,ana@example.com,P-1,25000.00,recurring,Won,2026-01-05,,2026-02-20,,",
+        "O-2,Ortega add-on,ana@example.com,P-1,4000.50,one_time,Proposal,2026-02-01,2026-04-01,,,",
+    )
+    report = run_import("opportunities", data, by=None)
+    assert report.ok, report.errors
+    won = Opportunity.objects.get(external_id="O-1")
+    assert (won.status, won.closed_on) == (OpportunityStatus.WON, date(2026, 2, 20))
+    assert StageChange.objects.filter(opportunity=won).count() == 1
+    assert run_import("opportunities", data, by=None).unchanged == 2
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            "O-1,X,ana@example.com,P-1,-5,recurring,Proposal,2026-01-05,,,,",
+            "line 2, column amount: “-5” is not an amount",
+        ),
+        (
+            "O-1,X,ana@example.com,P-1,10,barter,Proposal,2026-01-05,,,,",
+            "line 2, column revenue_type: “barter” is not one of",
+        ),
+        (
+            "O-1,X,ana@example.com,P-1,10,recurring,Proposal,2026-01-05,,2026-02-01,,",
+            "line 2, column closed_on: only won or lost opportunities close",
+        ),
+        (
+            "O-1,X,ana@example.com,P-1,10,recurring,Won,2026-01-05,,,,",
+            "line 2, column closed_on: is empty",
+        ),
+        (
+            "O-1,X,ana@example.com,P-1,10,recurring,Pitch,2026-01-05,,,,",
+            "line 2, column stage: unknown stage “Pitch”",
+        ),
+    ],
+)
+def test_bad_opportunity_rows_are_reported(rep, row, expected):
+    default_stages()
+    ProspectFactory(owner=rep, external_id="P-1")
+    report = run_import("opportunities", csv_bytes(OPPORTUNITY_HEADER, row), by=None)
+    assert report.errors[0].startswith(expected), report.errors
+    assert not Opportunity.objects.exists()
+
+
+def test_users_import_creates_teams_only_with_create_missing(admin):
+    data = csv_bytes(
+        "email,full_name,role,team,joined_on",
+        "nuria@example.com,Nuria Prieto,rep,East,2025-09-01",
+        "omar@example.com,Omar Vidal,manager,East,",
+    )
+    refused = run_import("users", data, by=admin)
+    assert "unknown team “East”" in refused.errors[0]
+    assert not Team.objects.filter(name="East").exists()
+
+    report = run_import("users", data, by=admin, create_missing=True)
+    assert (report.ok, report.created) == (True, 2)
+    east = Team.objects.get(name="East")
+    assert User.objects.get(email="nuria@example.com").team == east
+    assert list(east.managers.values_list("email", flat=True)) == ["omar@example.com"]
+    assert not User.objects.get(email="nuria@example.com").has_usable_password()
+    assert run_import("users", data, by=admin, create_missing=True).unchanged == 2
+
+
+def test_the_command_exits_1_and_lists_every_bad_row(rep, tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        csv_bytes(ACTIVITY_HEADER, activity_line(quantity="0"), activity_line(outcome="sent"))
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("import_csv", "activities", str(path))
+    assert error.value.returncode == 1
+    err = capsys.readouterr().err
+    assert "line 2, column quantity" in err
+    assert "line 3, column outcome" in err
+    assert not Activity.objects.exists()
+
+
+def test_the_command_imports_and_reports(rep, tmp_path, capsys):
+    path = tmp_path / "ok.csv"
+    path.write_bytes(csv_bytes(ACTIVITY_HEADER, activity_line()))
+    call_command("import_csv", "activities", str(path), "--dry-run")
+    assert "Dry run: 1 rows: 1 would be created" in capsys.readouterr().out
+    assert not Activity.objects.exists()
+    call_command("import_csv", "activities", str(path))
+    assert Activity.objects.count() == 1
+
+
+def test_an_opportunity_in_an_activity_row_must_be_the_reps(rep, team):
+    teammate = RepFactory(team=team, email="luis@example.com")
+    OpportunityFactory(prospect=ProspectFactory(owner=teammate), external_id="O-7")
+    report = run_import(
+        "activities", csv_bytes(ACTIVITY_HEADER, activity_line(opportunity="O-7")), by=None
+    )
+    assert "O-7 is not Ana García's opportunity" in report.errors[0]
+
+
+def test_only_admins_import_users(manager):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        run_import("users", csv_bytes("email,full_name,role,team"), by=manager)
+    assert User.objects.filter(role=Role.REP).count() == 0

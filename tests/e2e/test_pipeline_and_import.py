@@ -1,0 +1,88 @@
+import re
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from activities.models import Activity
+from pipeline.models import OpportunityStatus
+from tests.factories import OpportunityFactory, ProspectFactory, default_stages
+
+
+def test_a_rep_moves_deals_on_the_board(
+    page, live_server, rep, sign_in, screenshot, console_errors
+):
+    stages = default_stages()
+    prospect = ProspectFactory(owner=rep, name="Lucía Ortega", company="Ortega SL")
+    deal = OpportunityFactory(prospect=prospect, name="Ortega renewal", amount=Decimal("25000"))
+    OpportunityFactory(prospect=prospect, name="Ortega add-on", stage=stages["Proposal"])
+    sign_in(rep)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pipeline").click()
+    board = page.locator("#board")
+    qualified = board.get_by_role("region", name="Qualified")
+    expect(qualified).to_contain_text("Ortega renewal")
+    screenshot("board")
+
+    card = board.locator(f"#deal-{deal.pk}")
+    card.get_by_label("Move Ortega renewal to").select_option(label="Negotiation")
+    card.get_by_role("button", name="Move").click()
+    expect(board).to_contain_text("Ortega renewal is now in Negotiation")
+    expect(board.get_by_role("region", name="Negotiation")).to_contain_text("Ortega renewal")
+
+    # Drag the card to Won with the mouse, in steps as a hand would (grabbed by its amount:
+    # the select and the text box in a card do not start a drag).
+    board.locator(f"#deal-{deal.pk} .deal-amount").hover()
+    page.mouse.down()
+    won = board.get_by_role("region", name="Won").bounding_box()
+    page.mouse.move(won["x"] + 20, won["y"] + 40, steps=8)
+    page.mouse.move(won["x"] + 30, won["y"] + 60, steps=8)
+    page.mouse.up()
+    expect(board.get_by_role("region", name="Won")).to_contain_text("Ortega renewal")
+    deal.refresh_from_db()
+    assert deal.status == OpportunityStatus.WON
+    screenshot("board-after-moves")
+
+    page.get_by_role("link", name="Ortega renewal").click()
+    expect(page.get_by_role("heading", name=re.compile("Ortega renewal"))).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Negotiation → Won")
+    screenshot("opportunity-detail")
+    assert console_errors == []
+
+
+def test_a_manager_imports_a_csv_through_the_page(
+    page, live_server, manager, rep, sign_in, screenshot, tmp_path, console_errors
+):
+    bad = tmp_path / "week.csv"
+    bad.write_text(
+        "date,rep_email,kind,outcome,prospect_status,quantity,notes\n"
+        "2026-03-02,ana@example.com,call,connected,new,12,\n"
+        "2026-03-02,ana@example.com,call,sent,new,3,\n"
+        "2026-03-03,ana@example.com,email,sent,existing,0,\n",
+        encoding="utf-8",
+    )
+    sign_in(manager)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
+    page.get_by_label("What the file holds").select_option("activities")
+    page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(bad))
+    page.get_by_role("button", name="Check the file").click()
+    report = page.locator("#report")
+    expect(report).to_contain_text("2 errors in 3 rows: nothing was imported.")
+    expect(report).to_contain_text("line 3, column outcome")
+    expect(report).to_contain_text("line 4, column quantity")
+    screenshot("import-report-errors")
+
+    good = tmp_path / "week-fixed.csv"
+    good.write_text(
+        "date,rep_email,kind,outcome,prospect_status,quantity,notes\n"
+        "2026-03-02,ana@example.com,call,connected,new,12,\n"
+        "2026-03-03,ana@example.com,email,sent,existing,4,follow-ups\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(good))
+    page.get_by_role("button", name="Check the file").click()
+    expect(report).to_contain_text("2 rows: 2 would be created")
+    screenshot("import-report-ready")
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.get_by_role("status")).to_contain_text("2 were created")
+    assert Activity.objects.filter(rep=rep).count() == 2
+    assert console_errors == []
