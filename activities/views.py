@@ -39,6 +39,14 @@ rep_required = role_required(Role.REP)
 ACTIVITIES_PER_PAGE = 50
 
 
+def previous_working_day(day: date) -> date:
+    """The last weekday before `day`: on a Monday, My day shows Friday's totals."""
+    day -= timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
 def _my_day_context(request, *, form=None, tally=None):
     rep = request.user
     today = timezone.localdate()
@@ -56,8 +64,8 @@ def _my_day_context(request, *, form=None, tally=None):
         "tally": tally or TallyForm(),
         "activities": selectors.activities_on(rep, rep=rep, day=today),
         "totals": selectors.day_totals(rep, rep=rep, day=today),
-        "yesterday": selectors.day_totals(rep, rep=rep, day=today - timedelta(days=1)),
-        "yesterday_date": today - timedelta(days=1),
+        "yesterday": selectors.day_totals(rep, rep=rep, day=previous_working_day(today)),
+        "yesterday_date": previous_working_day(today),
         "edit_window_days": services.EDIT_WINDOW_DAYS,
     }
 

@@ -24,6 +24,7 @@ def test_a_rep_moves_deals_on_the_board(
     screenshot("board")
 
     card = board.locator(f"#deal-{deal.pk}")
+    card.get_by_text("Move…").click()
     card.get_by_label("Move Ortega renewal to").select_option(label="Negotiation")
     card.get_by_role("button", name="Move").click()
     expect(board).to_contain_text("Ortega renewal is now in Negotiation")
