@@ -6,7 +6,15 @@ from decimal import Decimal
 import factory
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
-from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
+from pipeline.models import (
+    LeadSource,
+    Opportunity,
+    Product,
+    Prospect,
+    RevenueType,
+    Stage,
+    StageChange,
+)
 from salestrack.users.models import Role, Team, User
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -137,6 +145,16 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     status = factory.LazyAttribute(lambda o: o.stage.status)
     opened_on = date(2026, 2, 2)
     lost_reason = factory.LazyAttribute(lambda o: "Price" if o.stage.is_lost else "")
+
+
+class StageChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageChange
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    from_stage = factory.LazyFunction(lambda: default_stages()["Qualified"])
+    to_stage = factory.LazyFunction(lambda: default_stages()["Proposal"])
+    changed_by = factory.SelfAttribute("opportunity.owner")
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):

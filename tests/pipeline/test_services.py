@@ -177,3 +177,10 @@ def test_stage_probability_is_a_percentage(admin, stages, probability):
 def test_only_admins_edit_stages(rep, stages):
     with pytest.raises(PermissionDenied):
         services.stage_save(by=rep, name="Mine", order=99, probability=5)
+
+
+def test_a_stage_change_names_its_opportunity_and_move(stages):
+    from tests.factories import StageChangeFactory
+
+    change = StageChangeFactory()
+    assert str(change) == f"{change.opportunity}: Qualified → Proposal"
