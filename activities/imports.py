@@ -200,6 +200,18 @@ def _named(rows, line, column, value, found, create_missing, model_label, to_cre
     return obj
 
 
+def _first_time(out: _Rows, line: int, external_id: str, seen: set) -> bool:
+    """A row needs an external_id that no earlier row of the file used."""
+    if not external_id:
+        out.error(line, "external_id", "is empty")
+        return False
+    if external_id in seen:
+        out.error(line, "external_id", f"{external_id} appears twice in the file")
+        return False
+    seen.add(external_id)
+    return True
+
+
 def _message(error: ValidationError) -> list[tuple[str, str]]:
     if hasattr(error, "error_dict"):
         return [(name, " ".join(messages)) for name, messages in error.message_dict.items()]
@@ -311,13 +323,8 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
     parsed = []
     seen = set()
     for line, row in rows:
-        if not row["external_id"]:
-            out.error(line, "external_id", "is empty")
+        if not _first_time(out, line, row["external_id"], seen):
             continue
-        if row["external_id"] in seen:
-            out.error(line, "external_id", f"{row['external_id']} appears twice in the file")
-            continue
-        seen.add(row["external_id"])
         owner = owners.get(row["owner_email"].lower())
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
@@ -389,13 +396,8 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
     )
     parsed, seen = [], set()
     for line, row in rows:
-        if not row["external_id"]:
-            out.error(line, "external_id", "is empty")
+        if not _first_time(out, line, row["external_id"], seen):
             continue
-        if row["external_id"] in seen:
-            out.error(line, "external_id", f"{row['external_id']} appears twice in the file")
-            continue
-        seen.add(row["external_id"])
         owner = owners.get(row["owner_email"].lower())
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
