@@ -1,0 +1,176 @@
+"""The funnel metrics of DESIGN.md §4 as pure math: counts in, ratios out. No Django here.
+
+A ratio whose denominator is zero is "no data" (None), never 0 and never an error. Ratios
+stay fractions at full precision; `percent()` and `as_json()` round them for people and
+for JSON.
+"""
+
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
+JSON_DECIMALS = 6
+
+
+def ratio(numerator, denominator) -> float | None:
+    """numerator / denominator, or None ("no data") when the denominator is zero."""
+    if not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def percent(value: float | None, *, digits: int = 1) -> str:
+    """A ratio for people: 0.6667 → "66.7 %", None → "—"."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f} %"
+
+
+def money(value: Decimal | None) -> str | None:
+    """Money for JSON and CSV: a decimal string with two places, "25000.00"."""
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class FunnelCounts:
+    """Everything §4 counts for one scope (a rep, a team, the organisation) and range."""
+
+    calls: int = 0
+    calls_new: int = 0
+    calls_existing: int = 0
+    connects: int = 0
+    emails: int = 0
+    emails_new: int = 0
+    emails_existing: int = 0
+    meetings_held: int = 0
+    meetings_held_new: int = 0
+    meetings_held_existing: int = 0
+    messages: int = 0
+    messages_new: int = 0
+    messages_existing: int = 0
+    meetings_booked: int = 0
+    positive_meetings: int = 0
+    opportunities_created: int = 0
+    won: int = 0
+    lost: int = 0
+    revenue_won: Decimal = Decimal("0")
+    # Sums over won deals, for the means: days from open to close, and touches.
+    sales_cycle_days_total: int = 0
+    touches_total: int = 0
+    revenue_by_type: dict[str, Decimal] = field(default_factory=dict)
+    revenue_by_source: dict[str, Decimal] = field(default_factory=dict)
+    calls_by_weekday: dict[str, int] = field(default_factory=dict)
+    connects_by_weekday: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: "FunnelCounts") -> "FunnelCounts":
+        """Counts add up; ratios are then computed from the sums (never averaged)."""
+        total = FunnelCounts()
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                merged = dict(mine)
+                for key, value in theirs.items():
+                    merged[key] = merged.get(key, 0) + value
+                setattr(total, f.name, merged)
+            else:
+                setattr(total, f.name, mine + theirs)
+        return total
+
+    @property
+    def contacts(self) -> int:
+        """Every touch that counts as a contact: calls, emails, messages, meetings held."""
+        return self.calls + self.emails + self.messages + self.meetings_held
+
+
+@dataclass(frozen=True)
+class Funnel:
+    counts: FunnelCounts
+    connect_rate: float | None
+    win_rate: float | None
+    contact_close_rate: float | None
+    call_to_meeting_rate: float | None
+    meeting_to_opportunity_rate: float | None
+    meeting_to_won_rate: float | None
+    calls_per_won_deal: float | None
+    avg_deal_size: Decimal | None
+    sales_cycle_days: float | None
+    touches_per_won_deal: float | None
+    hit_rate_by_weekday: dict[str, float | None]
+
+
+def funnel(counts: FunnelCounts) -> Funnel:
+    """The ratios of §4 from a scope's counts."""
+    c = counts
+    return Funnel(
+        counts=c,
+        connect_rate=ratio(c.connects, c.calls),
+        win_rate=ratio(c.won, c.won + c.lost),
+        contact_close_rate=ratio(c.won, c.contacts),
+        call_to_meeting_rate=ratio(c.meetings_held, c.calls),
+        meeting_to_opportunity_rate=ratio(c.opportunities_created, c.meetings_held),
+        meeting_to_won_rate=ratio(c.won, c.meetings_held),
+        calls_per_won_deal=ratio(c.calls, c.won),
+        avg_deal_size=(c.revenue_won / c.won).quantize(Decimal("0.01")) if c.won else None,
+        sales_cycle_days=ratio(c.sales_cycle_days_total, c.won),
+        touches_per_won_deal=ratio(c.touches_total, c.won),
+        hit_rate_by_weekday={
+            day: ratio(c.connects_by_weekday.get(day, 0), c.calls_by_weekday.get(day, 0))
+            for day in WEEKDAYS
+        },
+    )
+
+
+COUNT_FIELDS = [
+    "calls",
+    "calls_new",
+    "calls_existing",
+    "connects",
+    "emails",
+    "emails_new",
+    "emails_existing",
+    "meetings_held",
+    "meetings_held_new",
+    "meetings_held_existing",
+    "messages",
+    "messages_new",
+    "messages_existing",
+    "meetings_booked",
+    "positive_meetings",
+    "opportunities_created",
+    "won",
+    "lost",
+]
+RATIO_FIELDS = [
+    "connect_rate",
+    "win_rate",
+    "contact_close_rate",
+    "call_to_meeting_rate",
+    "meeting_to_opportunity_rate",
+    "meeting_to_won_rate",
+    "calls_per_won_deal",
+    "sales_cycle_days",
+    "touches_per_won_deal",
+]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, JSON_DECIMALS)
+
+
+def as_json(result: Funnel) -> dict:
+    """Every metric by its §4 name: counts as integers, money as decimal strings, ratios as
+    fractions (6 decimals), days as numbers, no data as null."""
+    c = result.counts
+    data = {name: getattr(c, name) for name in COUNT_FIELDS}
+    data["revenue_won"] = money(c.revenue_won)
+    data["revenue_won_by_type"] = {k: money(v) for k, v in sorted(c.revenue_by_type.items())}
+    data["revenue_won_by_source"] = {k: money(v) for k, v in sorted(c.revenue_by_source.items())}
+    for name in RATIO_FIELDS:
+        data[name] = _rounded(getattr(result, name))
+    data["avg_deal_size"] = money(result.avg_deal_size)
+    data["hit_rate_by_weekday"] = {
+        day: _rounded(rate) for day, rate in result.hit_rate_by_weekday.items()
+    }
+    return data

@@ -1,0 +1,126 @@
+"""DESIGN.md §5 goal backsolve, with the seeds' worked examples by name."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quotas.backsolve import RateError, Rates, Target, backsolve, ceil_count, parse_rate
+
+SEED_RATES = Rates(win_rate=1 / 3, meeting_to_opportunity_rate=1, call_to_meeting_rate=0.15)
+
+
+def test_fifty_deals_in_21_working_days_need_48_calls_a_day():
+    result = backsolve(Target(deals=50), SEED_RATES, working_days=21)
+    assert result.required["meetings_held"] == 150
+    assert result.required["calls"] == 1000
+    assert result.per_working_day["calls"] == 48
+
+
+def test_raising_calls_to_meetings_from_15_to_20_percent_cuts_48_calls_a_day_to_36():
+    better = SEED_RATES.replace(call_to_meeting_rate=0.20)
+    assert backsolve(Target(deals=50), better, working_days=21).per_working_day["calls"] == 36
+
+
+def test_twenty_calls_per_demo_and_20_percent_of_demos_won_is_100_calls_per_deal():
+    rates = Rates(win_rate=0.2, meeting_to_opportunity_rate=1, call_to_meeting_rate=1 / 20)
+    assert backsolve(Target(deals=1), rates, working_days=1).required["calls"] == 100
+
+
+def test_three_million_plus_ten_percent_is_3_3_million_and_132_deals_at_25000():
+    target = Target(basis_revenue=Decimal("3000000"), growth_pct=Decimal("10"))
+    result = backsolve(target, Rates(avg_deal_size=Decimal("25000")), working_days=63)
+    assert result.target_revenue == Decimal("3300000")
+    assert result.gap == Decimal("300000")
+    assert result.required["deals"] == 132
+
+
+def test_each_step_starts_from_the_previous_rounded_up_count():
+    # 7 deals at a 30 % win rate → 24 opportunities → at 40 % → 60 meetings.
+    rates = Rates(win_rate=0.3, meeting_to_opportunity_rate=0.4)
+    result = backsolve(Target(deals=7), rates, working_days=20)
+    assert result.required["opportunities"] == 24
+    assert result.required["meetings_held"] == 60
+
+
+def test_float_noise_never_adds_one():
+    assert ceil_count(150.0000000001) == 150
+    assert ceil_count(150.0000011) == 151
+
+
+def test_unknown_rates_are_reported_not_guessed():
+    result = backsolve(Target(deals=10), Rates(win_rate=0.25), working_days=20)
+    assert result.required["opportunities"] == 40
+    assert result.required["meetings_held"] is None
+    assert result.required["calls"] is None
+    assert "meeting_to_opportunity_rate" in result.unknown_rates
+    revenue_only = backsolve(Target(revenue=Decimal("1000")), Rates(), working_days=20)
+    assert revenue_only.unknown_rates == ["avg_deal_size"]
+
+
+def test_channel_mix_gives_emails_and_messages():
+    rates = SEED_RATES.replace(emails_per_meeting=2.5, messages_per_meeting=0.4)
+    result = backsolve(Target(deals=50), rates, working_days=21)
+    assert result.required["emails"] == 375
+    assert result.required["messages"] == 60
+    assert result.per_working_day["emails"] == 18
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("0.15", 0.15), ("15%", 0.15), ("1/3", 1 / 3), ("1", 1)]
+)
+def test_rates_are_written_as_decimals_percentages_or_fractions(text, value):
+    assert parse_rate(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["0", "-0.1", "1.5", "150%", "abc", "1/0", "nan", ""])
+def test_bad_rates_are_refused(text):
+    with pytest.raises(RateError):
+        parse_rate(text)
+
+
+rates_st = st.floats(min_value=0.01, max_value=1.0)
+
+
+@given(
+    deals=st.integers(min_value=0, max_value=10_000),
+    win=rates_st,
+    meet=rates_st,
+    call=rates_st,
+    days=st.integers(min_value=1, max_value=260),
+)
+def test_required_counts_are_never_negative_and_cover_the_target(deals, win, meet, call, days):
+    rates = Rates(win_rate=win, meeting_to_opportunity_rate=meet, call_to_meeting_rate=call)
+    result = backsolve(Target(deals=deals), rates, working_days=days)
+    assert all(v >= 0 for v in result.required.values() if v is not None)
+    assert result.required["opportunities"] * win >= deals - 1e-6
+    assert result.per_working_day["calls"] * days >= result.required["calls"]
+
+
+@given(
+    deals=st.integers(min_value=0, max_value=5_000),
+    more=st.integers(min_value=0, max_value=5_000),
+    win=rates_st,
+    meet=rates_st,
+    call=rates_st,
+)
+def test_a_bigger_target_never_needs_less(deals, more, win, meet, call):
+    rates = Rates(win_rate=win, meeting_to_opportunity_rate=meet, call_to_meeting_rate=call)
+    small = backsolve(Target(deals=deals), rates, working_days=21).required
+    big = backsolve(Target(deals=deals + more), rates, working_days=21).required
+    assert all(big[k] >= small[k] for k in ("opportunities", "meetings_held", "calls"))
+
+
+@given(
+    deals=st.integers(min_value=0, max_value=5_000),
+    rate=rates_st,
+    better=rates_st,
+    which=st.sampled_from(["win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate"]),
+)
+def test_a_better_rate_never_needs_more_calls(deals, rate, better, which):
+    low, high = sorted([rate, better])
+    base = {"win_rate": 0.3, "meeting_to_opportunity_rate": 0.5, "call_to_meeting_rate": 0.1}
+    calls_low = backsolve(Target(deals=deals), Rates(**{**base, which: low}), working_days=21)
+    calls_high = backsolve(Target(deals=deals), Rates(**{**base, which: high}), working_days=21)
+    assert calls_high.required["calls"] <= calls_low.required["calls"]
