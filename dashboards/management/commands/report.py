@@ -1,0 +1,392 @@
+"""`python manage.py report {funnel|leaderboard|backsolve}` — DESIGN.md §8.
+
+The command line sees the whole organisation (an admin's scope). Bad options exit 2 with a
+one-line message.
+"""
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from dashboards import selectors
+from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money, percent
+from quotas import periods
+from quotas import selectors as calendar
+from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
+from salestrack.users.models import Role, Team, User
+
+EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
+
+
+def _usage(message: str) -> CommandError:
+    return CommandError(message, returncode=2)
+
+
+def _decimal(text: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _usage(f"{name} “{text}” is not a number like 25000.00") from None
+    if not value.is_finite() or value < 0:
+        raise _usage(f"{name} must be a number ≥ 0")
+    return value
+
+
+def _date(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _usage(f"{name} “{text}” is not a date like 2026-11-23") from None
+
+
+class Command(BaseCommand):
+    help = "Print the funnel, the leaderboard or a goal backsolve as a table, JSON or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("report", choices=["funnel", "leaderboard", "backsolve"])
+        parser.add_argument("--period", help="2026-11, 2026-Q3 or 2026-W45 (default: this month)")
+        parser.add_argument("--from", dest="start", help="first day, 2026-11-01")
+        parser.add_argument("--to", dest="end", help="last day, 2026-11-30")
+        parser.add_argument("--team", help="team name")
+        parser.add_argument("--rep", help="rep email")
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        backsolve_args = parser.add_argument_group("backsolve")
+        backsolve_args.add_argument("--target-revenue")
+        backsolve_args.add_argument("--target-deals", type=int)
+        backsolve_args.add_argument("--basis-revenue")
+        backsolve_args.add_argument("--growth-pct")
+        backsolve_args.add_argument("--working-days", type=int)
+        for name in (*RATE_NAMES, *EXTRA_RATES, "avg_deal_size"):
+            backsolve_args.add_argument(f"--{name}", dest=f"rate_{name}")
+
+    def handle(self, *args, **options):
+        self.options = options
+        period = self._period()
+        team = self._team()
+        rep = self._rep()
+        handler = {
+            "funnel": self._funnel,
+            "leaderboard": self._leaderboard,
+            "backsolve": self._backsolve,
+        }[options["report"]]
+        handler(period, team, rep)
+
+    # Options --------------------------------------------------------------------------------
+
+    def _period(self) -> periods.Period:
+        o = self.options
+        if o["period"] and (o["start"] or o["end"]):
+            raise _usage("give either --period or --from/--to, not both")
+        if o["start"] or o["end"]:
+            if not (o["start"] and o["end"]):
+                raise _usage("--from and --to go together")
+            try:
+                return periods.custom(_date(o["start"], "--from"), _date(o["end"], "--to"))
+            except periods.PeriodError as error:
+                raise _usage(str(error)) from None
+        if o["period"]:
+            try:
+                return calendar.parse_period(o["period"])
+            except periods.PeriodError as error:
+                raise _usage(str(error)) from None
+        return calendar.period_containing(timezone.localdate(), "month")
+
+    def _team(self) -> Team | None:
+        name = self.options["team"]
+        if not name:
+            return None
+        team = Team.objects.filter(name__iexact=name).first()
+        if team is None:
+            raise _usage(f"no team named “{name}”")
+        return team
+
+    def _rep(self) -> User | None:
+        email = self.options["rep"]
+        if not email:
+            return None
+        rep = User.objects.filter(email__iexact=email, role=Role.REP).first()
+        if rep is None:
+            raise _usage(f"no rep with the email {email}")
+        return rep
+
+    # Output ---------------------------------------------------------------------------------
+
+    def _period_json(self, period, working_days):
+        return {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "working_days": working_days,
+        }
+
+    def _print_json(self, data):
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
+
+    def _print_table(self, header, rows, *, title="", text_columns=1):
+        """Aligned columns: the first `text_columns` to the left, numbers to the right."""
+        if title:
+            self.stdout.write(title)
+        cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+
+        def line(row):
+            parts = [
+                value.ljust(width) if i < text_columns else value.rjust(width)
+                for i, (value, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            return "  ".join(parts).rstrip()
+
+        self.stdout.write(line(cells[0]))
+        self.stdout.write("  ".join("-" * w for w in widths))
+        for row in cells[1:]:
+            self.stdout.write(line(row))
+
+    def _print_csv(self, header, rows):
+        writer = csv.writer(self.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    # Reports --------------------------------------------------------------------------------
+
+    def _funnel(self, period, team, rep):
+        report = selectors.funnel_report(None, period, team=team, rep=rep)
+        fmt = self.options["format"]
+        if fmt == "json":
+            self._print_json(
+                {
+                    "period": self._period_json(period, report.working_days),
+                    "reps": [
+                        {"rep": person.email, "team": str(person.team or ""), **as_json(result)}
+                        for person, result in report.rows
+                    ],
+                    "total": as_json(report.total),
+                    "lead_source_yield": [
+                        {**row, "revenue": money(row["revenue"])}
+                        for row in report.lead_source_yield
+                    ],
+                }
+            )
+            return
+        if fmt == "csv":
+            header = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
+            rows = []
+            for label, team_name, result in [
+                *[(p.email, str(p.team or ""), r) for p, r in report.rows],
+                ("TOTAL", "", report.total),
+            ]:
+                data = as_json(result)
+                rows.append(
+                    [
+                        label,
+                        team_name,
+                        *[data[k] if data[k] is not None else "" for k in header[2:]],
+                    ]
+                )
+            self._print_csv(header, rows)
+            return
+        header = [
+            "rep",
+            "calls",
+            "connect",
+            "mtgs held",
+            "opps",
+            "won",
+            "lost",
+            "revenue won",
+            "win rate",
+            "contact close",
+            "call→mtg",
+            "mtg→opp",
+            "cycle days",
+        ]
+        rows = [self._funnel_row(person.full_name, result) for person, result in report.rows] + [
+            self._funnel_row("Total", report.total)
+        ]
+        self._print_table(
+            header,
+            rows,
+            title=f"Funnel {period.label} ({period.start} to {period.end}, "
+            f"{report.working_days} working days)\n",
+        )
+
+    @staticmethod
+    def _funnel_row(name, result):
+        c = result.counts
+        return [
+            name,
+            c.calls,
+            percent(result.connect_rate),
+            c.meetings_held,
+            c.opportunities_created,
+            c.won,
+            c.lost,
+            money(c.revenue_won),
+            percent(result.win_rate),
+            percent(result.contact_close_rate),
+            percent(result.call_to_meeting_rate),
+            percent(result.meeting_to_opportunity_rate),
+            "—" if result.sales_cycle_days is None else f"{result.sales_cycle_days:.1f}",
+        ]
+
+    def _leaderboard(self, period, team, rep):
+        report, ranked = selectors.leaderboard(None, period, team=team)
+        rows = [
+            {
+                "rank": rank,
+                "rep": person.email,
+                "team": str(person.team or ""),
+                "revenue_won": money(result.counts.revenue_won),
+                "quota_attainment": None,  # quotas arrive with the quotas capability
+                "won": result.counts.won,
+                "win_rate": as_json(result)["win_rate"],
+                "calls": result.counts.calls,
+                "meetings_held": result.counts.meetings_held,
+                "opportunities_created": result.counts.opportunities_created,
+            }
+            for rank, (person, result) in enumerate(ranked, start=1)
+        ]
+        fmt = self.options["format"]
+        if fmt == "json":
+            self._print_json(
+                {"period": self._period_json(period, report.working_days), "rows": rows}
+            )
+        elif fmt == "csv":
+            header = list(rows[0]) if rows else ["rank", "rep"]
+            self._print_csv(header, [[("" if v is None else v) for v in r.values()] for r in rows])
+        else:
+            self._print_table(
+                [
+                    "#",
+                    "rep",
+                    "team",
+                    "revenue won",
+                    "won",
+                    "win rate",
+                    "calls",
+                    "mtgs held",
+                    "opps",
+                ],
+                [
+                    [
+                        r["rank"],
+                        r["rep"],
+                        r["team"],
+                        r["revenue_won"],
+                        r["won"],
+                        percent(r["win_rate"]),
+                        r["calls"],
+                        r["meetings_held"],
+                        r["opportunities_created"],
+                    ]
+                    for r in rows
+                ],
+                title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
+                text_columns=3,
+            )
+
+    def _backsolve(self, period, team, rep):
+        o = self.options
+        try:
+            explicit = {
+                name: parse_rate(o[f"rate_{name}"])
+                for name in RATE_NAMES
+                if o[f"rate_{name}"] is not None
+            }
+        except RateError as error:
+            raise _usage(str(error)) from None
+        for name in EXTRA_RATES:
+            if o[f"rate_{name}"] is not None:
+                explicit[name] = float(_decimal(o[f"rate_{name}"], f"--{name}"))
+        if o["rate_avg_deal_size"] is not None:
+            explicit["avg_deal_size"] = _decimal(o["rate_avg_deal_size"], "--avg_deal_size")
+        target = Target(
+            revenue=_decimal(o["target_revenue"], "--target-revenue")
+            if o["target_revenue"]
+            else None,
+            deals=o["target_deals"],
+            basis_revenue=_decimal(o["basis_revenue"], "--basis-revenue")
+            if o["basis_revenue"]
+            else None,
+            growth_pct=Decimal(o["growth_pct"]) if o["growth_pct"] else None,
+        )
+        if target.deals is None and target.resolved_revenue is None:
+            raise _usage(
+                "give --target-deals, --target-revenue, or --basis-revenue with --growth-pct"
+            )
+        if target.deals is not None and target.deals < 0:
+            raise _usage("--target-deals cannot be negative")
+        today = timezone.localdate()
+        if o["working_days"] is not None:
+            if o["working_days"] < 1:
+                raise _usage("--working-days must be at least 1")
+            working_days = o["working_days"]
+        else:
+            working_days = calendar.working_days(max(period.start, today), period.end) or (
+                calendar.working_days(period.start, period.end)
+            )
+        rates = selectors.trailing_rates(None, today=today, team=team, rep=rep)
+        rates = rates.replace(**explicit)
+        result = backsolve(target, rates, working_days=working_days)
+        rates_used = {
+            name: getattr(rates, name) for name in (*RATE_NAMES, *EXTRA_RATES, "avg_deal_size")
+        }
+        if self.options["format"] == "json":
+            self._print_json(
+                {
+                    "inputs": {
+                        "target_revenue": money(result.target_revenue),
+                        "target_deals": target.deals,
+                        "basis_revenue": money(target.basis_revenue),
+                        "growth_pct": None
+                        if target.growth_pct is None
+                        else float(target.growth_pct),
+                        "gap": money(result.gap),
+                        "working_days": working_days,
+                        "scope": rep.email if rep else (team.name if team else "organisation"),
+                        "rates": {
+                            k: (
+                                money(v)
+                                if k == "avg_deal_size"
+                                else (None if v is None else round(v, 6))
+                            )
+                            for k, v in rates_used.items()
+                        },
+                    },
+                    "required": result.required,
+                    "per_working_day": result.per_working_day,
+                    "unknown_rates": result.unknown_rates,
+                }
+            )
+            return
+        rows = [
+            [
+                name.replace("_", " "),
+                _count(result.required[name]),
+                _count(result.per_working_day[name]),
+            ]
+            for name in STEPS
+        ]
+        if self.options["format"] == "csv":
+            self._print_csv(["step", "required", "per_working_day"], rows)
+            return
+        lines = []
+        if result.target_revenue is not None:
+            lines.append(f"Target revenue {money(result.target_revenue)}")
+        if result.gap is not None:
+            lines.append(f"  {money(result.gap)} above the basis of {money(target.basis_revenue)}")
+        lines.append(f"Working days: {working_days}")
+        self._print_table(
+            ["step", "required", "per working day"], rows, title="\n".join(lines) + "\n"
+        )
+        if result.unknown_rates:
+            self.stdout.write(
+                "\nUnknown (no data; give them as options): " + ", ".join(result.unknown_rates)
+            )
+
+
+def _count(value):
+    return "—" if value is None else value

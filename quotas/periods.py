@@ -1,0 +1,102 @@
+"""Reporting periods — ISO weeks, months, (fiscal) quarters — and working days. Pure: the
+holidays and the fiscal-year start month are passed in."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+class PeriodError(ValueError):
+    """A period written in a way we do not understand."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # week | month | quarter | custom
+    start: date
+    end: date  # inclusive
+    label: str
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def week(year: int, number: int) -> Period:
+    try:
+        start = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise PeriodError(f"{year} has no ISO week {number}") from None
+    return Period("week", start, start + timedelta(days=6), f"{year}-W{number:02d}")
+
+
+def month(year: int, number: int) -> Period:
+    if not 1 <= number <= 12:
+        raise PeriodError(f"there is no month {number}")
+    return Period("month", date(year, number, 1), _month_end(year, number), f"{year}-{number:02d}")
+
+
+def quarter(year: int, number: int, *, fiscal_start_month: int = 1) -> Period:
+    """Quarter `number` of the fiscal year that starts in `fiscal_start_month` of `year`."""
+    if not 1 <= number <= 4:
+        raise PeriodError(f"there is no quarter {number}")
+    first_month = fiscal_start_month - 1 + (number - 1) * 3  # months since January of year
+    start_year, start_month = year + first_month // 12, first_month % 12 + 1
+    last = first_month + 2
+    end = _month_end(year + last // 12, last % 12 + 1)
+    return Period("quarter", date(start_year, start_month, 1), end, f"{year}-Q{number}")
+
+
+def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
+    """2026-11 (a month), 2026-Q3 (a quarter), 2026-W45 (an ISO week)."""
+    text = text.strip().upper()
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        return month(int(match[1]), int(match[2]))
+    if match := re.fullmatch(r"(\d{4})-Q(\d)", text):
+        return quarter(int(match[1]), int(match[2]), fiscal_start_month=fiscal_start_month)
+    if match := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
+        return week(int(match[1]), int(match[2]))
+    raise PeriodError(f"“{text}” is not a period: write 2026-11, 2026-Q3 or 2026-W45")
+
+
+def custom(start: date, end: date) -> Period:
+    if end < start:
+        raise PeriodError("the period ends before it starts")
+    return Period("custom", start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
+
+
+def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
+    """The week, month or quarter that `day` falls in."""
+    if kind == "week":
+        year, number, _ = day.isocalendar()
+        return week(year, number)
+    if kind == "month":
+        return month(day.year, day.month)
+    if kind == "quarter":
+        months_in = (day.month - fiscal_start_month) % 12
+        fiscal_year = day.year if day.month >= fiscal_start_month else day.year - 1
+        return quarter(fiscal_year, months_in // 3 + 1, fiscal_start_month=fiscal_start_month)
+    raise PeriodError(f"unknown period kind {kind!r}")
+
+
+def previous(period: Period, *, fiscal_start_month: int = 1) -> Period:
+    """The period of the same kind just before this one."""
+    return containing(
+        period.start - timedelta(days=1), period.kind, fiscal_start_month=fiscal_start_month
+    )
+
+
+def working_days(start: date, end: date, holidays=frozenset()) -> int:
+    """Monday–Friday from start to end inclusive, minus holidays."""
+    if end < start:
+        return 0
+    full_weeks, extra = divmod((end - start).days + 1, 7)
+    count = full_weeks * 5
+    for offset in range(extra):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count - sum(1 for h in holidays if start <= h <= end and h.weekday() < 5)

@@ -1,0 +1,219 @@
+"""`manage.py report`, as the contract of DESIGN.md §8 describes it."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+
+
+def report(capsys, *args):
+    call_command("report", *args)
+    return capsys.readouterr().out
+
+
+def test_backsolve_seed_example_prints_48_calls_per_working_day(db, capsys):
+    out = report(
+        capsys,
+        "backsolve",
+        "--target-deals",
+        "50",
+        "--call_to_meeting_rate",
+        "0.15",
+        "--meeting_to_opportunity_rate",
+        "1",
+        "--win_rate",
+        "1/3",
+        "--working-days",
+        "21",
+    )
+    calls = next(line for line in out.splitlines() if line.startswith("calls"))
+    assert calls.split() == ["calls", "1000", "48"]
+    assert "meetings held       150" in out
+
+
+def test_backsolve_json_shape(db, capsys):
+    out = report(
+        capsys,
+        "backsolve",
+        "--target-deals",
+        "50",
+        "--call_to_meeting_rate",
+        "15%",
+        "--meeting_to_opportunity_rate",
+        "1",
+        "--win_rate",
+        "1/3",
+        "--working-days",
+        "21",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert set(data) == {"inputs", "required", "per_working_day", "unknown_rates"}
+    assert data["required"]["meetings_held"] == 150
+    assert data["required"]["calls"] == 1000
+    assert data["per_working_day"]["calls"] == 48
+    assert set(data["required"]) == {
+        "deals",
+        "opportunities",
+        "meetings_held",
+        "calls",
+        "emails",
+        "messages",
+    }
+    # No history in this organisation: the channel mix is unknown, and says so.
+    assert set(data["unknown_rates"]) == {"emails_per_meeting", "messages_per_meeting"}
+
+
+def test_backsolve_with_basis_growth_and_deal_size(db, capsys):
+    data = json.loads(
+        report(
+            capsys,
+            "backsolve",
+            "--basis-revenue",
+            "3000000",
+            "--growth-pct",
+            "10",
+            "--avg_deal_size",
+            "25000",
+            "--working-days",
+            "63",
+            "--format",
+            "json",
+        )
+    )
+    assert data["inputs"]["target_revenue"] == "3300000.00"
+    assert data["inputs"]["gap"] == "300000.00"
+    assert data["required"]["deals"] == 132
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["funnel", "--period", "2026-13"],
+        ["funnel", "--period", "2026-11", "--from", "2026-11-01", "--to", "2026-11-30"],
+        ["funnel", "--rep", "nobody@example.com"],
+        ["funnel", "--team", "Atlantis"],
+        ["backsolve", "--target-deals", "5", "--win_rate", "1.5"],
+        ["backsolve", "--target-deals", "5", "--win_rate", "0"],
+        ["backsolve", "--win_rate", "0.3"],
+        ["backsolve", "--target-deals", "5", "--working-days", "0"],
+    ],
+)
+def test_bad_options_exit_2_with_one_line(db, args):
+    with pytest.raises(CommandError) as error:
+        call_command("report", *args)
+    assert error.value.returncode == 2
+    assert "\n" not in str(error.value)
+
+
+@pytest.fixture
+def november(rep, other_team_rep):
+    stages = default_stages()
+    ActivityFactory(rep=rep, date=date(2026, 11, 2), kind="call", outcome="connected", quantity=40)
+    ActivityFactory(rep=rep, date=date(2026, 11, 3), kind="meeting", outcome="held_positive")
+    prospect = ProspectFactory(owner=rep)
+    OpportunityFactory(
+        prospect=prospect,
+        amount=Decimal("25000"),
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2026, 10, 1),
+        closed_on=date(2026, 11, 10),
+    )
+    OpportunityFactory(
+        prospect=prospect,
+        stage=stages["Lost"],
+        status="lost",
+        opened_on=date(2026, 11, 4),
+        closed_on=date(2026, 11, 12),
+    )
+    theirs = ProspectFactory(owner=other_team_rep)
+    OpportunityFactory(
+        prospect=theirs,
+        amount=Decimal("9000"),
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2026, 11, 2),
+        closed_on=date(2026, 11, 5),
+    )
+
+
+def test_funnel_json_has_every_metric_by_name(db, capsys, november, rep):
+    data = json.loads(report(capsys, "funnel", "--period", "2026-11", "--format", "json"))
+    assert data["period"] == {
+        "label": "2026-11",
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+        "working_days": 21,
+    }
+    ana = next(r for r in data["reps"] if r["rep"] == rep.email)
+    assert ana["calls"] == 40
+    assert ana["connects"] == 40
+    assert ana["meetings_held"] == 1
+    assert ana["won"] == 1
+    assert ana["lost"] == 1
+    assert ana["win_rate"] == 0.5
+    assert ana["revenue_won"] == "25000.00"
+    assert ana["sales_cycle_days"] == 40
+    assert ana["calls_per_won_deal"] == 40
+    assert ana["opportunities_created"] == 1
+    for name in [
+        "connect_rate",
+        "contact_close_rate",
+        "call_to_meeting_rate",
+        "meeting_to_opportunity_rate",
+        "avg_deal_size",
+        "touches_per_won_deal",
+        "hit_rate_by_weekday",
+        "meetings_booked",
+        "positive_meetings",
+        "calls_new",
+    ]:
+        assert name in ana
+    assert data["total"]["won"] == 2
+    assert data["total"]["revenue_won"] == "34000.00"
+
+
+def test_funnel_for_a_team_or_a_rep(db, capsys, november, rep):
+    team = json.loads(
+        report(capsys, "funnel", "--period", "2026-11", "--team", "north", "--format", "json")
+    )
+    assert [r["rep"] for r in team["reps"]] == [rep.email]
+    one = json.loads(
+        report(capsys, "funnel", "--period", "2026-11", "--rep", rep.email, "--format", "json")
+    )
+    assert one["total"]["won"] == 1
+
+
+def test_leaderboard_json_ranks_by_revenue_then_win_rate(db, capsys, november, rep, other_team_rep):
+    data = json.loads(report(capsys, "leaderboard", "--period", "2026-11", "--format", "json"))
+    assert [(r["rank"], r["rep"]) for r in data["rows"]] == [
+        (1, rep.email),
+        (2, other_team_rep.email),
+    ]
+    assert set(data["rows"][0]) == {
+        "rank",
+        "rep",
+        "team",
+        "revenue_won",
+        "quota_attainment",
+        "won",
+        "win_rate",
+        "calls",
+        "meetings_held",
+        "opportunities_created",
+    }
+
+
+def test_funnel_table_and_csv(db, capsys, november):
+    table = report(capsys, "funnel", "--period", "2026-11")
+    assert "Ana García" in table
+    assert "50.0 %" in table
+    csv_text = report(capsys, "funnel", "--period", "2026-11", "--format", "csv")
+    assert csv_text.splitlines()[0].startswith("rep,team,calls,")
+    assert csv_text.splitlines()[-1].startswith("TOTAL,")

@@ -1,0 +1,60 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quotas import periods
+from quotas.periods import PeriodError, parse_period, working_days
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+        ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026-q4", date(2026, 10, 1), date(2026, 12, 31)),
+        ("2026-W45", date(2026, 11, 2), date(2026, 11, 8)),
+        ("2026-W01", date(2025, 12, 29), date(2026, 1, 4)),
+    ],
+)
+def test_periods_are_parsed(text, start, end):
+    period = parse_period(text)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_quarters_follow_the_fiscal_year_start():
+    q1 = parse_period("2026-Q1", fiscal_start_month=4)
+    q4 = parse_period("2026-Q4", fiscal_start_month=4)
+    assert (q1.start, q1.end) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert (q4.start, q4.end) == (date(2027, 1, 1), date(2027, 3, 31))
+    assert periods.containing(date(2027, 2, 10), "quarter", fiscal_start_month=4) == q4
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "2026-W54", "November", "26-11"])
+def test_bad_periods_are_refused(text):
+    with pytest.raises(PeriodError):
+        parse_period(text)
+
+
+def test_a_month_of_21_working_days_and_holidays_take_days_off():
+    september = parse_period("2026-09")
+    assert working_days(september.start, september.end) == 22
+    assert working_days(date(2026, 12, 1), date(2026, 12, 31)) == 23
+    christmas = {date(2026, 12, 25), date(2026, 12, 26)}  # a Friday and a Saturday
+    assert working_days(date(2026, 12, 1), date(2026, 12, 31), christmas) == 22
+
+
+def test_previous_period():
+    assert periods.previous(parse_period("2026-Q1")) == parse_period("2025-Q4")
+    assert periods.previous(parse_period("2026-W01")) == parse_period("2025-W52")
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 400))
+def test_working_days_match_counting_day_by_day(start, length):
+    from datetime import timedelta
+
+    end = start + timedelta(days=length)
+    by_hand = sum(1 for i in range(length + 1) if (start + timedelta(days=i)).weekday() < 5)
+    assert working_days(start, end) == by_hand
