@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salestrack.settings")
 
@@ -10,6 +11,13 @@ app = Celery("salestrack")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Every periodic job of SalesTrack. Each entry sets `expires` so that a worker that was down
-# overnight does not run yesterday's job on top of today's. Empty until the metrics engine.
-app.conf.beat_schedule = {}
+# Every periodic job of SalesTrack, at TIME_ZONE's clock (CELERY_TIMEZONE). Each entry sets
+# `expires` so that a worker that was down overnight does not run yesterday's job on top of
+# today's.
+app.conf.beat_schedule = {
+    "recompute-metrics-nightly": {
+        "task": "dashboards.tasks.recompute_metrics",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}

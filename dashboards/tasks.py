@@ -1,0 +1,20 @@
+"""Celery tasks of the read side: thin wrappers that call a service."""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import OperationalError
+
+from dashboards import services
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def recompute_metrics(as_of: str | None = None) -> int:
+    """Nightly: rewrite every rep's snapshots. Returns the MetricsRun id."""
+    day = date.fromisoformat(as_of) if as_of else None
+    return services.snapshots_recompute(as_of=day).pk
