@@ -91,3 +91,12 @@ ci: ## What CI runs: services up, fresh PostgreSQL database, make test, no skips
 .PHONY: clean
 clean: ## Remove .venv, the SQLite database and collected static files
 	rm -rf .venv db.sqlite3 staticfiles
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salestrack_bench
+
+.PHONY: bench
+bench: install ## Benchmark on PostgreSQL with the large demo set (seeded once); writes BENCHMARKS.md
+	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; name="$${url##*/}"; \
+	  psql "$${url%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1 \
+	    || psql "$${url%/*}/postgres" -qc "CREATE DATABASE \"$$name\""; \
+	  DATABASE_URL="$$url" $(MANAGE) migrate --noinput -v0 && DATABASE_URL="$$url" $(MANAGE) bench
