@@ -43,4 +43,5 @@ class Command(BaseCommand):
         for login in shown:
             self.stdout.write(f"  {login.email:<{width}}  {login.role:<9}  {login.team}")
         if len(shown) < len(logins):
-            self.stdout.write(f"  … and {len(logins) - len(shown)} more (all reps share the password)")
+            more = len(logins) - len(shown)
+            self.stdout.write(f"  … and {more} more, with the same password")
