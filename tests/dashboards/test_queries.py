@@ -150,3 +150,66 @@ def test_the_funnel_takes_the_same_number_of_queries_for_5_and_50_reps(
     assert count_queries(django_assert_max_num_queries, few) == count_queries(
         django_assert_max_num_queries, many
     )
+
+
+def test_lead_source_yield_counts_prospects_opportunities_won_and_revenue(rep):
+    from pipeline.models import LeadSource
+
+    stages = default_stages()
+    referral = LeadSource.objects.get(name="Referral")
+    event = LeadSource.objects.get(name="Event")
+    a = ProspectFactory(owner=rep, source=referral, created_on=date(2026, 3, 2))
+    ProspectFactory(owner=rep, source=event, created_on=date(2026, 3, 3))
+    OpportunityFactory(prospect=a, lead_source=referral, opened_on=date(2026, 3, 4))
+    OpportunityFactory(
+        prospect=a,
+        lead_source=referral,
+        amount=Decimal("5000"),
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2026, 2, 1),
+        closed_on=date(2026, 3, 20),
+    )
+    rows = queries.lead_source_yield(User.objects.filter(pk=rep.pk), START, END)
+    assert rows == [
+        {"lead_source": "Event", "prospects": 1, "opportunities": 0, "won": 0, "revenue": 0},
+        {
+            "lead_source": "Referral",
+            "prospects": 1,
+            "opportunities": 1,
+            "won": 1,
+            "revenue": Decimal("5000"),
+        },
+    ]
+
+
+def test_touches_per_won_deal_counts_activity_on_the_deal_or_its_prospect_until_close(rep):
+    stages = default_stages()
+    prospect = ProspectFactory(owner=rep)
+    deal = OpportunityFactory(
+        prospect=prospect,
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2026, 3, 1),
+        closed_on=date(2026, 3, 10),
+    )
+    ActivityFactory(rep=rep, prospect=prospect, date=date(2026, 2, 20), quantity=3)
+    ActivityFactory(rep=rep, prospect=prospect, opportunity=deal, date=date(2026, 3, 10))
+    ActivityFactory(rep=rep, prospect=prospect, date=date(2026, 3, 11), quantity=5)  # after
+    counts = queries.funnel_counts_by_rep(User.objects.filter(pk=rep.pk), START, END)[rep.pk]
+    assert counts.touches_total == 4
+
+
+def test_the_org_leaderboard_takes_the_same_queries_for_5_and_50_reps(db):
+    def leaderboard_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.leaderboard(None, custom(START, END))
+        return len(ctx.captured_queries)
+
+    random_organisation(seed=11, reps=5)
+    five = leaderboard_queries()
+    random_organisation(seed=12, reps=45)
+    assert leaderboard_queries() == five
