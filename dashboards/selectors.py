@@ -5,14 +5,18 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
 
 from dashboards import queries
 from dashboards.metrics import Funnel, FunnelCounts, funnel
+from pipeline.models import Opportunity, OpportunityStatus
 from quotas import selectors as calendar
 from quotas.backsolve import Rates
-from quotas.periods import Period, custom
+from quotas.periods import Period, custom, previous
+from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to, teams_visible_to
 
@@ -102,3 +106,122 @@ def trailing_rates(
     """The scope's own rates over the trailing 90 days up to today."""
     window = custom(today - timedelta(days=TRAILING_DAYS - 1), today)
     return rates_from(funnel_report(viewer, window, team=team, rep=rep).total)
+
+
+# Targets and quotas -------------------------------------------------------------------------
+
+
+def revenue_by_rep(reps: QuerySet, periods_: list[Period]) -> dict[int, list[Decimal]]:
+    """Revenue won per rep in each of the periods, in one query."""
+    columns = {
+        f"p{i}": Sum(
+            "amount",
+            filter=Q(closed_on__range=(p.start, p.end)),
+            default=Decimal(0),
+        )
+        for i, p in enumerate(periods_)
+    }
+    rows = (
+        Opportunity.objects.filter(
+            owner__in=reps.values("pk"),
+            status=OpportunityStatus.WON,
+            closed_on__range=(min(p.start for p in periods_), max(p.end for p in periods_)),
+        )
+        .order_by()
+        .values("owner_id")
+        .annotate(**columns)
+    )
+    revenue = {rep.pk: [Decimal(0)] * len(periods_) for rep in reps}
+    for row in rows:
+        revenue[row["owner_id"]] = [row[f"p{i}"] for i in range(len(periods_))]
+    return revenue
+
+
+def earlier_periods(period: Period, count: int) -> list[Period]:
+    """The `count` periods of the same kind before `period`, most recent first."""
+    found, current = [], period
+    for _ in range(count):
+        current = previous(current, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
+        found.append(current)
+    return found
+
+
+@dataclass(frozen=True)
+class TargetDefaults:
+    basis_revenue: Decimal
+    basis_label: str
+    avg_deal_size: Decimal | None
+    reps: list[User]
+
+
+def target_defaults(team: Team, period: Period, *, today: date) -> TargetDefaults:
+    """What the target page starts from: the team's revenue won in the previous period, and
+    its trailing average deal size."""
+    reps = reps_in_scope(None, team=team)
+    last = earlier_periods(period, 1)[0]
+    basis = sum((r[0] for r in revenue_by_rep(reps, [last]).values()), Decimal(0))
+    rates = trailing_rates(None, today=today, team=team)
+    return TargetDefaults(
+        basis_revenue=basis,
+        basis_label=last.label,
+        avg_deal_size=rates.avg_deal_size,
+        reps=list(reps),
+    )
+
+
+@dataclass(frozen=True)
+class QuotaProposal:
+    rep: User
+    weight: Decimal
+    revenue_quota: Decimal
+    deals_quota: int | None
+    revenue_history: list[Decimal]  # most recent period first
+    periods_met: int
+    met_last_period: bool
+
+
+@dataclass(frozen=True)
+class QuotaPlan:
+    lines: list[QuotaProposal]
+    history_labels: list[str]
+    share_met_last: float | None
+    warning: str | None
+
+
+def plan_quotas(
+    team: Team,
+    period: Period,
+    *,
+    revenue_target: Decimal,
+    avg_deal_size: Decimal | None,
+    weights: dict[int, Decimal],
+) -> QuotaPlan:
+    """Split the target by weight and check each quota against the rep's last four periods
+    of the same kind (DESIGN.md §6): how often they reached it, and the share of reps who
+    would have met theirs last period."""
+    reps = list(reps_in_scope(None, team=team))
+    history_periods = earlier_periods(period, 4)
+    history = revenue_by_rep(reps_in_scope(None, team=team), history_periods)
+    rep_weights = [weights.get(rep.pk, Decimal(1)) for rep in reps]
+    amounts = split_by_weights(revenue_target, rep_weights) if reps and sum(rep_weights) else []
+    lines = []
+    for rep, weight, quota in zip(reps, rep_weights, amounts, strict=False):
+        revenue = history.get(rep.pk, [Decimal(0)] * len(history_periods))
+        lines.append(
+            QuotaProposal(
+                rep=rep,
+                weight=weight,
+                revenue_quota=quota,
+                deals_quota=deals_for(quota, avg_deal_size),
+                revenue_history=revenue,
+                periods_met=sum(1 for r in revenue if r >= quota),
+                met_last_period=bool(revenue) and revenue[0] >= quota,
+            )
+        )
+    share = realism_share([line.met_last_period for line in lines])
+    return QuotaPlan(
+        lines=lines,
+        history_labels=[p.label for p in history_periods],
+        share_met_last=share,
+        warning=realism_warning(share, history_periods[0].label),
+    )

@@ -5,5 +5,7 @@ from dashboards import views
 app_name = "dashboards"
 
 urlpatterns = [
-    path("", views.team_dashboard, name="team"),
+    path("team/", views.team_dashboard, name="team"),
+    path("settings/targets/", views.target_list, name="targets"),
+    path("settings/targets/plan/", views.target_plan, name="target_plan"),
 ]

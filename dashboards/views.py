@@ -1,7 +1,20 @@
-from django.shortcuts import render
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from dashboards import selectors
-from salestrack.users.access import role_required
+from dashboards.forms import TargetChoiceForm, TargetPlanForm
+from quotas import selectors as calendar
+from quotas import services as quota_services
+from quotas.models import Quota, TeamTarget
+from quotas.services import QuotaLine
+from quotas.split import deals_for
+from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 
 
@@ -11,3 +24,125 @@ def team_dashboard(request):
     land it lists the teams in view and what this page will show."""
     teams = selectors.teams_with_rep_counts(request.user)
     return render(request, "dashboards/team.html", {"teams": teams})
+
+
+# Targets and quotas (admins) ---------------------------------------------------------------
+
+
+@admin_required
+def target_list(request):
+    targets = TeamTarget.objects.select_related("team", "set_by").annotate(
+        quota_count=Count("quotas")
+    )
+    choice = TargetChoiceForm(
+        initial={
+            "period": calendar.period_containing(
+                calendar.period_containing(timezone.localdate(), "quarter").end + timedelta(days=1),
+                "quarter",
+            ).label
+        }
+    )
+    return render(request, "dashboards/targets.html", {"targets": targets, "choice": choice})
+
+
+@admin_required
+def target_plan(request):
+    """Set a team's target for a period and split it into quotas, with the realism check.
+    Every change re-renders the plan (htmx); Save writes target and quotas together."""
+    choice = TargetChoiceForm(request.GET or request.POST or None)
+    if not choice.is_valid():
+        return render(
+            request,
+            "dashboards/targets.html",
+            {"targets": TeamTarget.objects.none(), "choice": choice},
+        )
+    team, period = choice.cleaned_data["team"], choice.cleaned_data["period"]
+    defaults = selectors.target_defaults(team, period, today=timezone.localdate())
+    existing = {
+        q.rep_id: q.weight
+        for q in Quota.objects.filter(period_kind=period.kind, period_start=period.start)
+    }
+    saved = TeamTarget.objects.filter(
+        team=team, period_kind=period.kind, period_start=period.start
+    ).first()
+    initial = {
+        "team": team.pk,
+        "period": period.label,
+        "basis_revenue": saved.basis_revenue if saved else defaults.basis_revenue,
+        "growth_pct": saved.growth_pct if saved else Decimal("10"),
+        "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
+        "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
+        **{f"weight_{rep.pk}": existing.get(rep.pk, Decimal(1)) for rep in defaults.reps},
+    }
+    form = TargetPlanForm(
+        request.POST if request.method == "POST" else None, initial=initial, reps=defaults.reps
+    )
+    plan = target = None
+    if form.is_bound and form.is_valid():
+        target = form.target()
+        plan = selectors.plan_quotas(
+            team,
+            period,
+            revenue_target=target,
+            avg_deal_size=form.cleaned_data["avg_deal_size"],
+            weights=form.weights(),
+        )
+        if "save" in request.POST:
+            try:
+                quota_services.team_target_save(
+                    by=request.user,
+                    team=team,
+                    period=period,
+                    basis_revenue=form.cleaned_data["basis_revenue"],
+                    growth_pct=(
+                        None
+                        if form.cleaned_data["revenue_target"] is not None
+                        else form.cleaned_data["growth_pct"]
+                    ),
+                    revenue_target=target,
+                    avg_deal_size=form.cleaned_data["avg_deal_size"],
+                    quotas=[
+                        QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
+                        for line in plan.lines
+                    ],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"Saved {team}'s target for {period.label} and {len(plan.lines)} quotas.",
+                )
+                return redirect("dashboards:targets")
+    elif not form.is_bound:
+        unbound = TargetPlanForm(initial | {}, reps=defaults.reps)
+        if unbound.is_valid():
+            target = unbound.target()
+            plan = selectors.plan_quotas(
+                team,
+                period,
+                revenue_target=target,
+                avg_deal_size=unbound.cleaned_data["avg_deal_size"],
+                weights=unbound.weights(),
+            )
+    context = {
+        "form": form,
+        "team": team,
+        "period": period,
+        "defaults": defaults,
+        "plan": plan,
+        "target": target,
+        "gap": (target - form_value(form, "basis_revenue")) if target is not None else None,
+        "deals": deals_for(target, form_value(form, "avg_deal_size")) if target else None,
+        "saved": saved,
+    }
+    if request.htmx:
+        return render(request, "dashboards/target_plan.html#plan", context)
+    return render(request, "dashboards/target_plan.html", context)
+
+
+def form_value(form, name):
+    """A field's cleaned value when the form is bound and valid, else its initial value."""
+    if form.is_bound and hasattr(form, "cleaned_data"):
+        return form.cleaned_data.get(name)
+    return form.initial.get(name)

@@ -51,16 +51,25 @@ def quarter(year: int, number: int, *, fiscal_start_month: int = 1) -> Period:
     return Period("quarter", date(start_year, start_month, 1), end, f"{year}-Q{number}")
 
 
+def fiscal_year(year: int, *, fiscal_start_month: int = 1) -> Period:
+    """FY`year`: the twelve months from `fiscal_start_month` of `year`."""
+    first = quarter(year, 1, fiscal_start_month=fiscal_start_month)
+    last = quarter(year, 4, fiscal_start_month=fiscal_start_month)
+    return Period("year", first.start, last.end, f"FY{year}")
+
+
 def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
-    """2026-11 (a month), 2026-Q3 (a quarter), 2026-W45 (an ISO week)."""
+    """2026-11 (a month), 2026-Q3 (a quarter), 2026-W45 (an ISO week), FY2026 (a year)."""
     text = text.strip().upper()
+    if match := re.fullmatch(r"FY(\d{4})", text):
+        return fiscal_year(int(match[1]), fiscal_start_month=fiscal_start_month)
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         return month(int(match[1]), int(match[2]))
     if match := re.fullmatch(r"(\d{4})-Q(\d)", text):
         return quarter(int(match[1]), int(match[2]), fiscal_start_month=fiscal_start_month)
     if match := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
         return week(int(match[1]), int(match[2]))
-    raise PeriodError(f"“{text}” is not a period: write 2026-11, 2026-Q3 or 2026-W45")
+    raise PeriodError(f"“{text}” is not a period: write 2026-11, 2026-Q3, 2026-W45 or FY2026")
 
 
 def custom(start: date, end: date) -> Period:
@@ -78,8 +87,11 @@ def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
         return month(day.year, day.month)
     if kind == "quarter":
         months_in = (day.month - fiscal_start_month) % 12
-        fiscal_year = day.year if day.month >= fiscal_start_month else day.year - 1
-        return quarter(fiscal_year, months_in // 3 + 1, fiscal_start_month=fiscal_start_month)
+        year = day.year if day.month >= fiscal_start_month else day.year - 1
+        return quarter(year, months_in // 3 + 1, fiscal_start_month=fiscal_start_month)
+    if kind == "year":
+        year = day.year if day.month >= fiscal_start_month else day.year - 1
+        return fiscal_year(year, fiscal_start_month=fiscal_start_month)
     raise PeriodError(f"unknown period kind {kind!r}")
 
 

@@ -58,3 +58,11 @@ def test_working_days_match_counting_day_by_day(start, length):
     end = start + timedelta(days=length)
     by_hand = sum(1 for i in range(length + 1) if (start + timedelta(days=i)).weekday() < 5)
     assert working_days(start, end) == by_hand
+
+
+def test_fiscal_years_follow_the_start_month():
+    fy = parse_period("FY2026", fiscal_start_month=4)
+    assert (fy.start, fy.end, fy.label) == (date(2026, 4, 1), date(2027, 3, 31), "FY2026")
+    assert parse_period("fy2026") == periods.fiscal_year(2026)
+    assert periods.containing(date(2027, 3, 31), "year", fiscal_start_month=4) == fy
+    assert periods.previous(fy, fiscal_start_month=4).label == "FY2025"

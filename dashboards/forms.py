@@ -1,0 +1,137 @@
+from decimal import Decimal
+
+from django import forms
+
+from quotas import selectors as calendar
+from quotas.backsolve import RateError, parse_rate
+from quotas.periods import PeriodError
+from salestrack.users.models import Team
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class PeriodField(forms.CharField):
+    """A target period typed as 2026-12, 2026-Q4 or FY2027."""
+
+    def __init__(self, *args, kinds=("month", "quarter", "year"), **kwargs):
+        self.kinds = kinds
+        kwargs.setdefault("help_text", "A month (2026-12), a quarter (2026-Q4) or a year (FY2027).")
+        super().__init__(*args, max_length=12, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            period = calendar.parse_period(text)
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from None
+        if period.kind not in self.kinds:
+            raise forms.ValidationError("Targets are set for a month, a quarter or a year.")
+        return period
+
+
+class TargetChoiceForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.filter(is_active=True).order_by("name"))
+    period = PeriodField()
+
+
+class TargetPlanForm(forms.Form):
+    """The admin's target for a team and period, and the weights that split it."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(is_active=True), widget=forms.HiddenInput
+    )
+    period = PeriodField(widget=forms.HiddenInput)
+    basis_revenue = forms.DecimalField(label="Basis: revenue won last period", min_value=0, **MONEY)
+    growth_pct = forms.DecimalField(
+        label="Growth %",
+        required=False,
+        min_value=-100,
+        max_value=1000,
+        max_digits=7,
+        decimal_places=2,
+        help_text="e.g. 10 for +10 % over the basis.",
+    )
+    revenue_target = forms.DecimalField(
+        label="…or an absolute target",
+        required=False,
+        min_value=0,
+        help_text="Overrides the growth %.",
+        **MONEY,
+    )
+    avg_deal_size = forms.DecimalField(
+        label="Average deal size", required=False, min_value=Decimal("0.01"), **MONEY
+    )
+
+    def __init__(self, *args, reps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reps = list(reps)
+        for rep in self.reps:
+            self.fields[f"weight_{rep.pk}"] = forms.DecimalField(
+                label=f"Weight of {rep.full_name}",
+                min_value=0,
+                max_value=1000,
+                max_digits=7,
+                decimal_places=2,
+                initial=1,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        absolute, growth = cleaned.get("revenue_target"), cleaned.get("growth_pct")
+        if absolute is None and growth is None and not self.errors:
+            raise forms.ValidationError("Give a growth % or an absolute target.")
+        weights = [cleaned.get(f"weight_{rep.pk}") for rep in self.reps]
+        if weights and all(w is not None for w in weights) and not any(weights):
+            raise forms.ValidationError("At least one rep needs a weight above zero.")
+        return cleaned
+
+    def target(self) -> Decimal:
+        data = self.cleaned_data
+        if data.get("revenue_target") is not None:
+            return data["revenue_target"]
+        grown = data["basis_revenue"] * (1 + data["growth_pct"] / 100)
+        return grown.quantize(Decimal("0.01"))
+
+    def weights(self) -> dict[int, Decimal]:
+        return {rep.pk: self.cleaned_data[f"weight_{rep.pk}"] for rep in self.reps}
+
+    def weight_fields(self):
+        return [(rep, self[f"weight_{rep.pk}"]) for rep in self.reps]
+
+
+class RateField(forms.CharField):
+    """A rate typed as 0.15, 15% or 1/3."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_rate(text)
+        except RateError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class WhatIfForm(forms.Form):
+    target_revenue = forms.DecimalField(
+        label="Revenue still to win", required=False, min_value=0, **MONEY
+    )
+    target_deals = forms.IntegerField(
+        label="…or deals still to win", required=False, min_value=0, max_value=100_000
+    )
+    avg_deal_size = forms.DecimalField(
+        label="Average deal size", required=False, min_value=Decimal("0.01"), **MONEY
+    )
+    win_rate = RateField(label="Win rate", required=False)
+    meeting_to_opportunity_rate = RateField(label="Meetings → opportunities", required=False)
+    call_to_meeting_rate = RateField(label="Calls → meetings", required=False)
+    working_days = forms.IntegerField(
+        label="Working days left", min_value=1, max_value=366, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        no_target = cleaned.get("target_revenue") is None and cleaned.get("target_deals") is None
+        if no_target and not self.errors:
+            raise forms.ValidationError("Give the revenue or the deals still to win.")
+        return cleaned

@@ -1,0 +1,88 @@
+"""Splitting a team target into quotas, and measuring attainment and pace. Pure math: no
+Django here."""
+
+import math
+from decimal import ROUND_DOWN, Decimal
+
+CENT = Decimal("0.01")
+
+
+def split_by_weights(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` in proportion to `weights`, to the cent, so that the parts add up to
+    exactly the total (largest remainder: the cents lost to rounding go to the parts that
+    lost most, earliest first on ties)."""
+    total = Decimal(total)
+    weights = [Decimal(w) for w in weights]
+    if not weights:
+        return []
+    if any(w < 0 for w in weights):
+        raise ValueError("weights cannot be negative")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        raise ValueError("at least one weight must be above zero")
+    exact = [total * w / weight_sum for w in weights]
+    parts = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    cents_left = int(((total - sum(parts)) / CENT).to_integral_value())
+    by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in by_remainder[:cents_left]:
+        parts[i] += CENT
+    return parts
+
+
+def split_evenly(total: Decimal, count: int) -> list[Decimal]:
+    return split_by_weights(total, [Decimal(1)] * count)
+
+
+def deals_for(revenue: Decimal, avg_deal_size: Decimal | None) -> int | None:
+    """Whole deals needed to book `revenue` at this average size (None if unknown)."""
+    if not avg_deal_size:
+        return None
+    return math.ceil(round(Decimal(revenue) / Decimal(avg_deal_size), 6))
+
+
+def attainment(won: Decimal, quota: Decimal) -> float | None:
+    """Revenue won / quota; no data without a quota."""
+    if not quota:
+        return None
+    return float(Decimal(won) / Decimal(quota))
+
+
+def expected_attainment(elapsed_working_days: int, total_working_days: int) -> float | None:
+    """Where linear progress over the period's working days would be by now."""
+    if not total_working_days:
+        return None
+    return min(1.0, elapsed_working_days / total_working_days)
+
+
+def on_pace(actual: float | None, expected: float | None) -> bool | None:
+    if actual is None or expected is None:
+        return None
+    return actual >= expected
+
+
+REALISTIC_SHARE = (0.70, 0.80)
+
+
+def realism_share(met: list[bool]) -> float | None:
+    """The share of reps who would have met their quota."""
+    if not met:
+        return None
+    return sum(met) / len(met)
+
+
+def realism_warning(share: float | None, period_label: str) -> str | None:
+    """The seeds' rule of thumb: 70–80 % of reps should be able to meet quota."""
+    if share is None:
+        return None
+    low, high = REALISTIC_SHARE
+    if share < low:
+        return (
+            f"Only {share * 100:.0f} % of reps would have met these quotas in {period_label} — "
+            "the rule of thumb is 70–80 %. These quotas may be out of reach."
+        )
+    if share > high:
+        return (
+            f"{share * 100:.0f} % of reps would have met these quotas in {period_label} — "
+            "above the 70–80 % rule of thumb. These quotas may be too easy."
+        )
+    return None

@@ -1,0 +1,142 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from dashboards import selectors
+from quotas import services
+from quotas.models import Holiday, Quota, TeamTarget
+from quotas.periods import parse_period
+from quotas.services import QuotaLine
+from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+
+Q4 = parse_period("2026-Q4")
+
+
+def won(rep, amount, closed_on):
+    stages = default_stages()
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        amount=Decimal(amount),
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2025, 1, 1),
+        closed_on=closed_on,
+    )
+
+
+@pytest.fixture
+def ten_reps(team):
+    return RepFactory.create_batch(10, team=team)
+
+
+def test_the_basis_is_the_teams_revenue_won_in_the_previous_period(team, rep):
+    won(rep, "3000000", date(2026, 8, 14))
+    won(rep, "999", date(2026, 10, 2))  # this quarter, not the basis
+    defaults = selectors.target_defaults(team, Q4, today=date(2026, 11, 23))
+    assert defaults.basis_revenue == Decimal("3000000")
+    assert defaults.basis_label == "2026-Q3"
+
+
+def test_eight_of_ten_reps_meeting_their_quota_is_in_band(team, ten_reps):
+    for rep in ten_reps[:8]:
+        won(rep, "120000", date(2026, 8, 1))
+    plan = selectors.plan_quotas(
+        team,
+        Q4,
+        revenue_target=Decimal("1000000"),
+        avg_deal_size=Decimal("25000"),
+        weights={},
+    )
+    assert [line.revenue_quota for line in plan.lines] == [Decimal("100000.00")] * 10
+    assert plan.share_met_last == 0.8
+    assert plan.warning is None
+    assert sorted(line.periods_met for line in plan.lines) == [0, 0] + [1] * 8
+    assert plan.lines[0].deals_quota == 4
+
+
+def test_four_of_ten_reps_warns(team, ten_reps):
+    for rep in ten_reps[:4]:
+        won(rep, "120000", date(2026, 9, 30))
+    plan = selectors.plan_quotas(
+        team, Q4, revenue_target=Decimal("1000000"), avg_deal_size=None, weights={}
+    )
+    assert plan.share_met_last == 0.4
+    assert plan.warning.startswith("Only 40 % of reps would have met these quotas in 2026-Q3")
+
+
+def test_weights_split_the_target_and_the_parts_add_up(team, ten_reps):
+    weights = {rep.pk: Decimal(i + 1) for i, rep in enumerate(ten_reps)}
+    plan = selectors.plan_quotas(
+        team, Q4, revenue_target=Decimal("1000000.01"), avg_deal_size=None, weights=weights
+    )
+    assert sum(line.revenue_quota for line in plan.lines) == Decimal("1000000.01")
+    by_rep = {line.rep.pk: line.revenue_quota for line in plan.lines}
+    assert by_rep[ten_reps[9].pk] > by_rep[ten_reps[0].pk]
+
+
+def save(admin, team, reps, amounts, target="1000"):
+    return services.team_target_save(
+        by=admin,
+        team=team,
+        period=Q4,
+        basis_revenue=Decimal("900"),
+        growth_pct=Decimal("10"),
+        revenue_target=Decimal(target),
+        avg_deal_size=None,
+        quotas=[
+            QuotaLine(r, Decimal(1), Decimal(a), None) for r, a in zip(reps, amounts, strict=True)
+        ],
+    )
+
+
+def test_saving_a_target_writes_quotas_and_history(admin, team, ten_reps):
+    target = save(admin, team, ten_reps[:2], ["600", "400"])
+    assert TeamTarget.objects.get().revenue_target == Decimal("1000")
+    assert list(
+        Quota.objects.order_by("revenue_quota").values_list("revenue_quota", flat=True)
+    ) == [
+        Decimal("400"),
+        Decimal("600"),
+    ]
+    save(admin, team, ten_reps[:2], ["500", "500"])
+    assert Quota.objects.count() == 2
+    assert target.history.count() == 2
+
+
+def test_quotas_that_do_not_add_up_are_refused(admin, team, ten_reps):
+    with pytest.raises(ValidationError, match="add up to 900"):
+        save(admin, team, ten_reps[:2], ["600", "300"])
+    assert not TeamTarget.objects.exists()
+
+
+def test_quotas_go_only_to_the_teams_reps(admin, team, other_team_rep, ten_reps):
+    with pytest.raises(ValidationError, match="Not active reps"):
+        save(admin, team, [other_team_rep], ["1000"])
+
+
+def test_only_admins_set_targets(manager, team, ten_reps):
+    with pytest.raises(PermissionDenied):
+        save(manager, team, ten_reps[:1], ["1000"])
+
+
+def test_holidays_import_all_or_nothing(admin):
+    with pytest.raises(ValidationError):
+        services.holidays_import(by=admin, text="2026-12-25 Christmas\n2026-13-01 Nonsense")
+    assert not Holiday.objects.exists()
+    added = services.holidays_import(
+        by=admin, text="2026-12-25 Christmas\n2026-12-26, Boxing Day\n\n2026-12-25 Again"
+    )
+    assert added == 2
+    assert services.holidays_import(by=admin, text="2026-12-25 Christmas") == 0
+
+
+def test_holidays_change_working_days(admin):
+    from quotas import selectors as calendar
+
+    assert calendar.working_days(date(2026, 12, 1), date(2026, 12, 31)) == 23
+    services.holiday_add(by=admin, day=date(2026, 12, 25), name="Christmas")
+    assert calendar.working_days(date(2026, 12, 1), date(2026, 12, 31)) == 22
+    with pytest.raises(ValidationError, match="already a holiday"):
+        services.holiday_add(by=admin, day=date(2026, 12, 25), name="Again")
