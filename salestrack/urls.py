@@ -50,6 +50,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("", include("activities.urls")),
     path("", include("pipeline.urls")),
+    path("", include("quotas.urls")),
     path("", include("dashboards.urls")),
     path("settings/", include("salestrack.users.urls")),
     path("healthz", health.healthz, name="healthz"),

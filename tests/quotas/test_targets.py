@@ -140,3 +140,27 @@ def test_holidays_change_working_days(admin):
     assert calendar.working_days(date(2026, 12, 1), date(2026, 12, 31)) == 22
     with pytest.raises(ValidationError, match="already a holiday"):
         services.holiday_add(by=admin, day=date(2026, 12, 25), name="Again")
+
+
+def test_admin_adds_imports_and_removes_holidays_on_the_page(client, admin):
+    client.force_login(admin)
+    client.post(
+        "/settings/holidays/", {"add-day": "2026-12-25", "add-name": "Christmas", "add": "1"}
+    )
+    response = client.post(
+        "/settings/holidays/",
+        {"import-text": "2026-12-25 Christmas\n2027-01-01 New Year", "import": "1"},
+        follow=True,
+    )
+    assert "Added 1 holiday." in response.text
+    bad = client.post("/settings/holidays/", {"import-text": "25/12/2026 Xmas", "import": "1"})
+    assert "is not a date like 2026-12-25" in bad.text
+    holiday = Holiday.objects.get(name="New Year")
+    client.post(f"/settings/holidays/{holiday.pk}/delete/")
+    assert list(Holiday.objects.values_list("name", flat=True)) == ["Christmas"]
+
+
+@pytest.mark.parametrize("persona", ["rep", "manager"])
+def test_only_admins_open_holidays(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/settings/holidays/").status_code == 403
