@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from activities import selectors, services
 from activities.forms import (
@@ -71,12 +71,14 @@ def _my_day_context(request, *, form=None, tally=None):
 
 
 def _today_and(request, partial, context):
-    """An htmx answer: the given partial, plus the day list swapped out of band."""
+    """An htmx answer: the given partial, plus the day list swapped out of band, and an
+    "activity-logged" event so that other parts of the page (today's targets) refresh."""
     context["oob"] = True
-    return HttpResponse(
+    response = HttpResponse(
         render(request, f"activities/my_day.html#{partial}", context).content
         + render(request, "activities/my_day.html#today", context).content
     )
+    return trigger_client_event(response, "activity-logged")
 
 
 @rep_required
@@ -216,7 +218,8 @@ def activity_edit(request, pk):
             if request.htmx:
                 # The edit form sits in one row; after saving, the whole day list changes.
                 response = render(request, "activities/my_day.html#today", _my_day_context(request))
-                return reswap(retarget(response, "#today"), "outerHTML")
+                response = reswap(retarget(response, "#today"), "outerHTML")
+                return trigger_client_event(response, "activity-logged")
             messages.success(request, "Saved.")
             return redirect("activities:my_day")
     context = {"activity": activity, "edit_form": form, "locked": services.is_locked(activity)}
@@ -234,7 +237,8 @@ def activity_delete(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        return render(request, "activities/my_day.html#today", _my_day_context(request))
+        response = render(request, "activities/my_day.html#today", _my_day_context(request))
+        return trigger_client_event(response, "activity-logged")
     return redirect("activities:my_day")
 
 

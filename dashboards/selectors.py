@@ -14,9 +14,18 @@ from dashboards import queries
 from dashboards.metrics import Funnel, FunnelCounts, funnel
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import selectors as calendar
-from quotas.backsolve import Rates
+from quotas.backsolve import Backsolve, Rates, Target, backsolve
+from quotas.models import Quota
 from quotas.periods import Period, custom, previous
-from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
+from quotas.split import (
+    attainment,
+    deals_for,
+    expected_attainment,
+    on_pace,
+    realism_share,
+    realism_warning,
+    split_by_weights,
+)
 from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to, teams_visible_to
 
@@ -224,4 +233,94 @@ def plan_quotas(
         history_labels=[p.label for p in history_periods],
         share_met_last=share,
         warning=realism_warning(share, history_periods[0].label),
+    )
+
+
+# Attainment, pace and each rep's daily plan --------------------------------------------------
+
+QUOTA_KINDS = ("month", "quarter", "year")  # the period a rep's plan follows, first found
+
+
+def quotas_for(reps: QuerySet, period: Period) -> dict[int, Quota]:
+    """Each rep's quota for exactly this period, in one query."""
+    return {
+        q.rep_id: q
+        for q in Quota.objects.filter(
+            rep__in=reps.values("pk"), period_kind=period.kind, period_start=period.start
+        )
+    }
+
+
+@dataclass(frozen=True)
+class Pace:
+    quota: Decimal | None
+    won: Decimal
+    attainment: float | None
+    expected: float | None
+    on_pace: bool | None
+
+
+def pace_for(quota: Quota | None, won: Decimal, period: Period, *, today: date) -> Pace:
+    """Attainment against quota, and where linear progress over working days would be."""
+    if quota is None:
+        return Pace(None, won, None, None, None)
+    total = calendar.working_days(period.start, period.end)
+    elapsed = calendar.working_days(period.start, min(today, period.end))
+    actual = attainment(won, quota.revenue_quota)
+    expected = expected_attainment(elapsed, total)
+    return Pace(quota.revenue_quota, won, actual, expected, on_pace(actual, expected))
+
+
+@dataclass(frozen=True)
+class RepPlan:
+    rep: User
+    period: Period | None
+    pace: Pace | None
+    remaining: Decimal | None
+    working_days_left: int
+    rates: Rates
+    backsolve: Backsolve | None
+    done_today: dict[str, int]
+
+
+def _done_today(rep: User, today: date) -> dict[str, int]:
+    counts = queries.funnel_counts_by_rep(User.objects.filter(pk=rep.pk), today, today).get(
+        rep.pk, FunnelCounts()
+    )
+    return {
+        "calls": counts.calls,
+        "emails": counts.emails,
+        "messages": counts.messages,
+        "meetings_held": counts.meetings_held,
+        "opportunities": counts.opportunities_created,
+        "deals": counts.won,
+    }
+
+
+def rep_plan(rep: User, *, today: date) -> RepPlan:
+    """A rep's goal backsolve (DESIGN.md §5): from their quota, what is left after the
+    revenue won so far and their own trailing 90-day rates, the activity needed per
+    remaining working day, beside what they did today."""
+    rates = trailing_rates(None, today=today, rep=rep)
+    reps = User.objects.filter(pk=rep.pk)
+    for kind in QUOTA_KINDS:
+        period = calendar.period_containing(today, kind)
+        quota = quotas_for(reps, period).get(rep.pk)
+        if quota is not None:
+            break
+    else:
+        return RepPlan(rep, None, None, None, 0, rates, None, _done_today(rep, today))
+    won = revenue_by_rep(reps, [custom(period.start, today)])[rep.pk][0]
+    remaining = max(quota.revenue_quota - won, Decimal(0))
+    days_left = calendar.working_days(today, period.end)
+    result = backsolve(Target(revenue=remaining), rates, working_days=max(days_left, 1))
+    return RepPlan(
+        rep=rep,
+        period=period,
+        pace=pace_for(quota, won, period, today=today),
+        remaining=remaining,
+        working_days_left=days_left,
+        rates=rates,
+        backsolve=result,
+        done_today=_done_today(rep, today),
     )

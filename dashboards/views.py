@@ -4,18 +4,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from dashboards import selectors
-from dashboards.forms import TargetChoiceForm, TargetPlanForm
+from dashboards.forms import TargetChoiceForm, TargetPlanForm, WhatIfForm
 from quotas import selectors as calendar
 from quotas import services as quota_services
+from quotas.backsolve import Target, backsolve
 from quotas.models import Quota, TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
+from salestrack.users.selectors import reps_visible_to
 
 
 @role_required(Role.MANAGER, Role.ADMIN)
@@ -146,3 +148,127 @@ def form_value(form, name):
     if form.is_bound and hasattr(form, "cleaned_data"):
         return form.cleaned_data.get(name)
     return form.initial.get(name)
+
+
+# A rep's daily targets and the what-if ---------------------------------------------------------
+
+PLAN_ROWS = [
+    ("calls", "Calls"),
+    ("emails", "Emails"),
+    ("messages", "Messages"),
+    ("meetings_held", "Meetings held"),
+    ("opportunities", "Opportunities"),
+]
+
+
+RATE_LABELS = {
+    "avg_deal_size": "average deal size",
+    "win_rate": "win rate",
+    "meeting_to_opportunity_rate": "meetings → opportunities rate",
+    "call_to_meeting_rate": "calls → meetings rate",
+    "emails_per_meeting": "emails per meeting",
+    "messages_per_meeting": "messages per meeting",
+}
+
+
+def _plan_rows(plan):
+    """(label, done today, needed today, percent for the bar) for each activity."""
+    if plan.backsolve is None:
+        return []
+    rows = []
+    for key, label in PLAN_ROWS:
+        needed = plan.backsolve.per_working_day.get(key)
+        done = plan.done_today.get(key, 0)
+        bar = None if not needed else min(100, round(100 * done / needed))
+        rows.append((label, done, needed, bar))
+    return rows
+
+
+@role_required(Role.REP)
+def my_targets(request):
+    """Today's targets on My day (loaded there with htmx, refreshed after each log)."""
+    plan = selectors.rep_plan(request.user, today=timezone.localdate())
+    unknown = plan.backsolve.unknown_rates if plan.backsolve else []
+    context = {
+        "plan": plan,
+        "rows": _plan_rows(plan),
+        "unknown": [RATE_LABELS.get(name, name) for name in unknown],
+    }
+    if request.htmx:
+        return render(request, "dashboards/my_targets.html#targets", context)
+    return render(request, "dashboards/my_targets.html", context)
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def what_if(request):
+    """Change any rate or the target and see the daily activity it takes, beside the current
+    plan. A rep plans for themselves; managers for their teams' reps; admins for anyone."""
+    reps = reps_visible_to(request.user).filter(is_active=True).order_by("full_name")
+    rep_id = request.GET.get("rep") or (request.user.pk if request.user.role == Role.REP else None)
+    rep = get_object_or_404(reps, pk=rep_id) if rep_id else None
+    if rep is None:
+        return render(request, "dashboards/what_if.html", {"reps": reps, "rep": None})
+    today = timezone.localdate()
+    plan = selectors.rep_plan(rep, today=today)
+    current = {
+        "target_revenue": plan.remaining,
+        "avg_deal_size": plan.rates.avg_deal_size,
+        "win_rate": _rate_text(plan.rates.win_rate),
+        "meeting_to_opportunity_rate": _rate_text(plan.rates.meeting_to_opportunity_rate),
+        "call_to_meeting_rate": _rate_text(plan.rates.call_to_meeting_rate),
+        "working_days": plan.working_days_left or None,
+    }
+    has_input = any(key in request.GET for key in WhatIfForm.base_fields)
+    form = WhatIfForm(request.GET if has_input else None, initial=current)
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        rates = plan.rates.replace(
+            win_rate=data["win_rate"],
+            meeting_to_opportunity_rate=data["meeting_to_opportunity_rate"],
+            call_to_meeting_rate=data["call_to_meeting_rate"],
+            avg_deal_size=data["avg_deal_size"],
+        )
+        days = data["working_days"] or plan.working_days_left or 1
+        target = (
+            Target(deals=data["target_deals"])
+            if data["target_deals"] is not None
+            else Target(revenue=data["target_revenue"])
+        )
+        result = backsolve(target, rates, working_days=days)
+    current_days = plan.backsolve.per_working_day if plan.backsolve else {}
+    comparison = [
+        (
+            label,
+            current_days.get(step),
+            result.per_working_day.get(step) if result else None,
+            result.required.get(step) if result else None,
+        )
+        for step, label in STEP_LABELS
+    ]
+    context = {
+        "reps": reps if request.user.role != Role.REP else None,
+        "rep": rep,
+        "plan": plan,
+        "form": form,
+        "result": result,
+        "comparison": comparison,
+        "unknown": [RATE_LABELS.get(n, n) for n in (result.unknown_rates if result else [])],
+    }
+    if request.htmx:
+        return render(request, "dashboards/what_if.html#result", context)
+    return render(request, "dashboards/what_if.html", context)
+
+
+STEP_LABELS = [
+    ("deals", "Deals"),
+    ("opportunities", "Opportunities"),
+    ("meetings_held", "Meetings held"),
+    ("calls", "Calls"),
+    ("emails", "Emails"),
+    ("messages", "Messages"),
+]
+
+
+def _rate_text(rate):
+    return None if rate is None else f"{rate * 100:.1f}%"

@@ -1,0 +1,119 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from dashboards import selectors
+from quotas.models import Quota
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    default_stages,
+)
+
+
+@pytest.fixture
+def month_quota(rep):
+    today = timezone.localdate()
+    period = selectors.calendar.period_containing(today, "month")
+    return Quota.objects.create(
+        rep=rep,
+        period_kind="month",
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        revenue_quota=Decimal("100000"),
+    )
+
+
+def test_a_rep_without_a_quota_is_told_so(client, rep):
+    client.force_login(rep)
+    response = client.get("/my-day/targets/", headers={"HX-Request": "true"})
+    assert "You have no quota" in response.text
+
+
+def test_todays_targets_come_from_the_quota_left_and_the_reps_own_rates(client, rep, month_quota):
+    today = timezone.localdate()
+    stages = default_stages()
+    # Trailing 90 days: 400 calls, 20 meetings held, 10 opportunities, 4 won of 5 closed.
+    earlier = today - timedelta(days=30)
+    ActivityFactory(rep=rep, date=earlier, kind="call", outcome="no_answer", quantity=400)
+    ActivityFactory(rep=rep, date=earlier, kind="meeting", outcome="held_neutral", quantity=20)
+    prospect = ProspectFactory(owner=rep)
+    for i in range(10):
+        status = "won" if i < 4 else ("lost" if i == 4 else "open")
+        stage = {"won": stages["Won"], "lost": stages["Lost"], "open": stages["Proposal"]}[status]
+        OpportunityFactory(
+            prospect=prospect,
+            amount=Decimal("10000"),
+            stage=stage,
+            status=status,
+            opened_on=earlier,
+            closed_on=earlier + timedelta(days=1) if status != "open" else None,
+        )
+    ActivityFactory(rep=rep, date=today, kind="call", outcome="connected", quantity=3)
+
+    plan = selectors.rep_plan(rep, today=today)
+    assert plan.rates.win_rate == 0.8
+    assert plan.rates.call_to_meeting_rate == 20 / 403  # today's 3 calls count too
+    assert plan.rates.meeting_to_opportunity_rate == 0.5
+    assert plan.done_today["calls"] == 3
+    expected_won = sum(
+        Decimal("10000") for d in [earlier + timedelta(days=1)] * 4 if d >= month_quota.period_start
+    )
+    assert plan.remaining == Decimal("100000") - expected_won
+    client.force_login(rep)
+    response = client.get("/my-day/targets/", headers={"HX-Request": "true"})
+    assert "Today's targets" in response.text
+    assert "<progress" in response.text
+
+
+def test_what_if_15_to_20_percent_cuts_48_calls_a_day_to_36(client, rep):
+    client.force_login(rep)
+    params = {
+        "target_deals": 50,
+        "win_rate": "1/3",
+        "meeting_to_opportunity_rate": "1",
+        "call_to_meeting_rate": "15%",
+        "working_days": 21,
+    }
+    at_15 = client.get("/what-if/", params, headers={"HX-Request": "true"})
+    assert {row[0]: row[2] for row in at_15.context["comparison"]}["Calls"] == 48
+    at_20 = client.get(
+        "/what-if/", {**params, "call_to_meeting_rate": "20%"}, headers={"HX-Request": "true"}
+    )
+    assert {row[0]: row[2] for row in at_20.context["comparison"]}["Calls"] == 36
+    assert "<html" not in at_20.text
+
+
+def test_what_if_works_without_javascript_and_explains_bad_rates(client, rep):
+    client.force_login(rep)
+    page = client.get("/what-if/", {"target_deals": 5, "win_rate": "150%"})
+    assert "<html" in page.text
+    assert "is not a rate between 0 (excluded) and 1" in page.text
+
+
+def test_what_if_scope(client, manager, rep, other_team_rep):
+    client.force_login(manager)
+    assert client.get("/what-if/", {"rep": rep.pk}).status_code == 200
+    assert client.get("/what-if/", {"rep": other_team_rep.pk}).status_code == 404
+    client.force_login(rep)
+    assert client.get("/what-if/", {"rep": other_team_rep.pk}).status_code == 404
+
+
+def test_logging_tells_the_page_to_refresh_todays_targets(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        "/my-day/log/",
+        {
+            "kind": "call",
+            "outcome": "connected",
+            "quantity": 1,
+            "date": timezone.localdate().isoformat(),
+            "prospect_status": "new",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert "activity-logged" in response.headers["HX-Trigger"]
