@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from dashboards import queries
-from dashboards.metrics import Funnel, FunnelCounts, funnel
+from dashboards.metrics import Funnel, FunnelCounts, funnel, money
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
@@ -63,6 +64,9 @@ class FunnelReport:
     rows: list[tuple[User, Funnel]]
     total: Funnel
     lead_source_yield: list[dict]
+    # Attainment and pace per rep id, and for the scope, when the period has quotas.
+    paces: dict[int, "Pace"]
+    total_pace: "Pace | None"
 
 
 def funnel_report(
@@ -73,12 +77,24 @@ def funnel_report(
     people = list(reps)
     counts = queries.funnel_counts_by_rep(reps, period.start, period.end)
     total = sum((counts.get(p.pk, FunnelCounts()) for p in people), FunnelCounts())
+    quotas = quotas_for(reps, period) if period.kind in QUOTA_KINDS else {}
+    expected = elapsed_share(period, timezone.localdate()) if quotas else None
+    paces = {
+        p.pk: pace_for(quotas.get(p.pk), counts.get(p.pk, FunnelCounts()).revenue_won, expected)
+        for p in people
+    }
+    total_quota = sum((q.revenue_quota for q in quotas.values()), Decimal(0))
+    total_pace = (
+        pace_for(Quota(revenue_quota=total_quota), total.revenue_won, expected) if quotas else None
+    )
     return FunnelReport(
         period=period,
         working_days=calendar.working_days(period.start, period.end),
         rows=[(p, funnel(counts.get(p.pk, FunnelCounts()))) for p in people],
         total=funnel(total),
         lead_source_yield=queries.lead_source_yield(reps, period.start, period.end),
+        paces=paces,
+        total_pace=total_pace,
     )
 
 
@@ -259,15 +275,35 @@ class Pace:
     expected: float | None
     on_pace: bool | None
 
+    def as_json(self) -> dict:
+        def rounded(value):
+            return None if value is None else round(value, 6)
 
-def pace_for(quota: Quota | None, won: Decimal, period: Period, *, today: date) -> Pace:
-    """Attainment against quota, and where linear progress over working days would be."""
+        return {
+            "quota": money(self.quota),
+            "quota_attainment": rounded(self.attainment),
+            "expected_attainment": rounded(self.expected),
+            "on_pace": self.on_pace,
+        }
+
+
+NO_PACE = Pace(None, Decimal(0), None, None, None)
+
+
+def elapsed_share(period: Period, today: date) -> float | None:
+    """The share of the period's working days gone by the end of today."""
+    total = calendar.working_days(period.start, period.end)
+    elapsed = (
+        calendar.working_days(period.start, min(today, period.end)) if today >= period.start else 0
+    )
+    return expected_attainment(elapsed, total)
+
+
+def pace_for(quota: Quota | None, won: Decimal, expected: float | None) -> Pace:
+    """Attainment against quota, beside where linear progress would be (`expected`)."""
     if quota is None:
         return Pace(None, won, None, None, None)
-    total = calendar.working_days(period.start, period.end)
-    elapsed = calendar.working_days(period.start, min(today, period.end))
     actual = attainment(won, quota.revenue_quota)
-    expected = expected_attainment(elapsed, total)
     return Pace(quota.revenue_quota, won, actual, expected, on_pace(actual, expected))
 
 
@@ -317,7 +353,7 @@ def rep_plan(rep: User, *, today: date) -> RepPlan:
     return RepPlan(
         rep=rep,
         period=period,
-        pace=pace_for(quota, won, period, today=today),
+        pace=pace_for(quota, won, elapsed_share(period, today)),
         remaining=remaining,
         working_days_left=days_left,
         rates=rates,

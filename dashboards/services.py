@@ -11,7 +11,13 @@ from django.utils import timezone
 from dashboards import queries
 from dashboards.metrics import FunnelCounts, as_json, funnel
 from dashboards.models import FunnelSnapshot, MetricsRun, PeriodKind
-from dashboards.selectors import TRAILING_DAYS, rates_from
+from dashboards.selectors import (
+    TRAILING_DAYS,
+    elapsed_share,
+    pace_for,
+    quotas_for,
+    rates_from,
+)
 from quotas import selectors as calendar
 from quotas.periods import Period, previous
 from salestrack.users.models import Role, User
@@ -70,9 +76,12 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
         }
         for period in periods_to_snapshot(as_of):
             counts = queries.funnel_counts_by_rep(reps, period.start, period.end)
+            quotas = quotas_for(reps, period)
+            expected = elapsed_share(period, as_of)
             rows = []
             for pk in rep_ids:
                 result = funnel(counts.get(pk, FunnelCounts()))
+                pace = pace_for(quotas.get(pk), result.counts.revenue_won, expected)
                 rows.append(
                     FunnelSnapshot(
                         rep_id=pk,
@@ -84,7 +93,7 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
                         won=result.counts.won,
                         win_rate=result.win_rate,
                         calls=result.counts.calls,
-                        metrics=as_json(result),
+                        metrics={**as_json(result), **pace.as_json()},
                         trailing_rates=rates[pk],
                     )
                 )

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Pipeline", "pipeline:board", EVERYONE, ("/opportunities/",)),
     ("Prospects", "pipeline:prospect_list", EVERYONE, ()),
     ("Activity log", "activities:log", EVERYONE, ()),
+    ("What if", "dashboards:what_if", {Role.REP, Role.MANAGER}, ()),
     ("Import", "activities:import", {Role.MANAGER, Role.ADMIN}, ()),
     ("Settings", "users:settings", {Role.ADMIN}, ()),
 ]

@@ -217,3 +217,33 @@ def test_funnel_table_and_csv(db, capsys, november):
     csv_text = report(capsys, "funnel", "--period", "2026-11", "--format", "csv")
     assert csv_text.splitlines()[0].startswith("rep,team,calls,")
     assert csv_text.splitlines()[-1].startswith("TOTAL,")
+
+
+def test_quota_attainment_reaches_the_leaderboard_funnel_and_snapshots(db, capsys, november, rep):
+    from dashboards import services
+    from dashboards.models import FunnelSnapshot
+    from quotas.models import Quota
+
+    Quota.objects.create(
+        rep=rep,
+        period_kind="month",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        revenue_quota=Decimal("100000"),
+    )
+    board = json.loads(report(capsys, "leaderboard", "--period", "2026-11", "--format", "json"))
+    assert board["rows"][0]["quota_attainment"] == 0.25
+    assert board["rows"][1]["quota_attainment"] is None
+    funnel = json.loads(report(capsys, "funnel", "--period", "2026-11", "--format", "json"))
+    ana = next(r for r in funnel["reps"] if r["rep"] == rep.email)
+    assert (ana["quota"], ana["quota_attainment"]) == ("100000.00", 0.25)
+    assert "on_pace" in ana
+    services.snapshots_recompute(as_of=date(2026, 11, 18))
+    snapshot = FunnelSnapshot.objects.get(
+        rep=rep, period_kind="month", period_start=date(2026, 11, 1)
+    )
+    assert snapshot.metrics["quota_attainment"] == 0.25
+    # 13 of November's 21 working days are gone by the 18th.
+    assert snapshot.metrics["expected_attainment"] == round(13 / 21, 6)
+    assert snapshot.metrics["on_pace"] is False

@@ -160,10 +160,18 @@ class Command(BaseCommand):
                 {
                     "period": self._period_json(period, report.working_days),
                     "reps": [
-                        {"rep": person.email, "team": str(person.team or ""), **as_json(result)}
+                        {
+                            "rep": person.email,
+                            "team": str(person.team or ""),
+                            **as_json(result),
+                            **report.paces[person.pk].as_json(),
+                        }
                         for person, result in report.rows
                     ],
-                    "total": as_json(report.total),
+                    "total": {
+                        **as_json(report.total),
+                        **(report.total_pace or selectors.NO_PACE).as_json(),
+                    },
                     "lead_source_yield": [
                         {**row, "revenue": money(row["revenue"])}
                         for row in report.lead_source_yield
@@ -240,7 +248,7 @@ class Command(BaseCommand):
                 "rep": person.email,
                 "team": str(person.team or ""),
                 "revenue_won": money(result.counts.revenue_won),
-                "quota_attainment": None,  # quotas arrive with the quotas capability
+                "quota_attainment": report.paces[person.pk].as_json()["quota_attainment"],
                 "won": result.counts.won,
                 "win_rate": as_json(result)["win_rate"],
                 "calls": result.counts.calls,
