@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
+from dashboards import selectors
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -26,6 +27,8 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
+from quotas import services as quota_services
+from quotas.services import QuotaLine
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User
 
@@ -495,3 +498,32 @@ def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages)
                 ["Price", "Chose a competitor", "No budget", "No decision"]
             )
     return opportunity, moves
+
+
+def seed_targets(*, today: date | None = None) -> int:
+    """Give every demo team this month's target (+10 % on last month) split evenly, so that
+    the demo's reps see their daily targets on My day. Returns how many quotas were set."""
+    today = today or timezone.localdate()
+    period = selectors.calendar.period_containing(today, "month")
+    quotas = 0
+    for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
+        defaults = selectors.target_defaults(team, period, today=today)
+        target = (defaults.basis_revenue * Decimal("1.10")).quantize(Decimal("0.01"))
+        plan = selectors.plan_quotas(
+            team, period, revenue_target=target, avg_deal_size=defaults.avg_deal_size, weights={}
+        )
+        quota_services.team_target_save(
+            by=None,
+            team=team,
+            period=period,
+            basis_revenue=defaults.basis_revenue,
+            growth_pct=Decimal("10"),
+            revenue_target=target,
+            avg_deal_size=defaults.avg_deal_size,
+            quotas=[
+                QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
+                for line in plan.lines
+            ],
+        )
+        quotas += len(plan.lines)
+    return quotas

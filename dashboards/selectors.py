@@ -360,3 +360,53 @@ def rep_plan(rep: User, *, today: date) -> RepPlan:
         backsolve=result,
         done_today=_done_today(rep, today),
     )
+
+
+@dataclass(frozen=True)
+class TeamPlanRow:
+    rep: User
+    pace: Pace
+    remaining: Decimal | None
+    per_day: dict[str, int | None]
+    done_today: FunnelCounts
+    unknown_rates: list[str]
+
+
+def team_plans(viewer: User, team: Team, *, today: date, kind: str = "month") -> list[TeamPlanRow]:
+    """Every rep's pace and daily targets for the team page, set-based: a fixed number of
+    queries whatever the team's size."""
+    reps = reps_in_scope(viewer, team=team)
+    people = list(reps)
+    period = calendar.period_containing(today, kind)
+    quotas = quotas_for(reps, period)
+    won = revenue_by_rep(reps, [custom(period.start, today)])
+    trailing = queries.funnel_counts_by_rep(reps, today - timedelta(days=TRAILING_DAYS - 1), today)
+    done = queries.funnel_counts_by_rep(reps, today, today)
+    expected = elapsed_share(period, today)
+    days_left = max(calendar.working_days(today, period.end), 1)
+    rows = []
+    for rep in people:
+        quota = quotas.get(rep.pk)
+        won_so_far = won.get(rep.pk, [Decimal(0)])[0]
+        pace = pace_for(quota, won_so_far, expected)
+        remaining = max(quota.revenue_quota - won_so_far, Decimal(0)) if quota else None
+        result = (
+            backsolve(
+                Target(revenue=remaining),
+                rates_from(funnel(trailing.get(rep.pk, FunnelCounts()))),
+                working_days=days_left,
+            )
+            if quota
+            else None
+        )
+        rows.append(
+            TeamPlanRow(
+                rep=rep,
+                pace=pace,
+                remaining=remaining,
+                per_day=result.per_working_day if result else {},
+                done_today=done.get(rep.pk, FunnelCounts()),
+                unknown_rates=result.unknown_rates if result else [],
+            )
+        )
+    return rows

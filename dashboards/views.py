@@ -24,8 +24,10 @@ from salestrack.users.selectors import reps_visible_to
 def team_dashboard(request):
     """A manager's home: the team's funnel, trends and who needs help. Until the metrics
     land it lists the teams in view and what this page will show."""
-    teams = selectors.teams_with_rep_counts(request.user)
-    return render(request, "dashboards/team.html", {"teams": teams})
+    teams = list(selectors.teams_with_rep_counts(request.user))
+    today = timezone.localdate()
+    plans = [(team, selectors.team_plans(request.user, team, today=today)) for team in teams]
+    return render(request, "dashboards/team.html", {"teams": teams, "plans": plans})
 
 
 # Targets and quotas (admins) ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
     ProspectFactory,
+    RepFactory,
     default_stages,
 )
 
@@ -117,3 +118,29 @@ def test_logging_tells_the_page_to_refresh_todays_targets(client, rep):
         headers={"HX-Request": "true"},
     )
     assert "activity-logged" in response.headers["HX-Trigger"]
+
+
+def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
+    client, manager, team, django_assert_max_num_queries
+):
+    from tests.factories import TeamFactory
+
+    today = timezone.localdate()
+    period = selectors.calendar.period_containing(today, "month")
+    reps = RepFactory.create_batch(12, team=team)
+    for rep in reps[:6]:
+        Quota.objects.create(
+            rep=rep,
+            period_kind="month",
+            period_start=period.start,
+            period_end=period.end,
+            period_label=period.label,
+            revenue_quota=Decimal("50000"),
+        )
+        ActivityFactory(rep=rep, date=today, kind="call", outcome="connected", quantity=5)
+    TeamFactory(name="Elsewhere")
+    client.force_login(manager)
+    with django_assert_max_num_queries(30):
+        response = client.get("/team/")
+    assert response.text.count("Below pace") + response.text.count("On pace") == 6
+    assert response.text.count("No quota") == 6

@@ -30,11 +30,13 @@ class Command(BaseCommand):
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
         logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
         counts = demo.seed_activity(days=days, seed=seed)
+        quotas = demo.seed_targets()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {reps} reps, {days} days of history — "
                 f"{counts.get('prospects', 0)} prospects, {counts.get('opportunities', 0)} "
-                f"opportunities, {counts.get('activities', 0)} activity rows."
+                f"opportunities, {counts.get('activities', 0)} activity rows, "
+                f"{quotas} quotas for this month."
             )
         )
         self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")
