@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.models import MEETING_HELD_OUTCOMES, Activity, Kind, Outcome, ProspectStatus
@@ -43,6 +43,7 @@ def day_totals(viewer: User, *, rep: User, day: date) -> dict:
             messages=total(kind=Kind.MESSAGE),
             new_prospects=total(prospect_status=ProspectStatus.NEW),
             all=total(),
+            rows=Count("pk"),
         )
     )
 

@@ -36,6 +36,7 @@ from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
 
 rep_required = role_required(Role.REP)
+TODAY_ROWS = 25  # the rest of a busy day is one click away, in the activity log
 ACTIVITIES_PER_PAGE = 50
 
 
@@ -62,7 +63,7 @@ def _my_day_context(request, *, form=None, tally=None):
         "today": today,
         "form": form or ActivityForm(rep=rep, initial={"kind": last_kind, "date": today}),
         "tally": tally or TallyForm(),
-        "activities": selectors.activities_on(rep, rep=rep, day=today),
+        "activities": selectors.activities_on(rep, rep=rep, day=today)[:TODAY_ROWS],
         "totals": selectors.day_totals(rep, rep=rep, day=today),
         "yesterday": selectors.day_totals(rep, rep=rep, day=previous_working_day(today)),
         "yesterday_date": previous_working_day(today),

@@ -501,14 +501,25 @@ def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages)
 
 
 def seed_targets(*, today: date | None = None) -> int:
-    """Give every demo team this month's target (+10 % on last month) split evenly, so that
-    the demo's reps see their daily targets on My day. Returns how many quotas were set."""
+    """Give every demo team this month's target (+10 % on its last 30 days' revenue; the
+    demo's history is too short for last month to be typical) split evenly, so that the
+    demo's reps see their daily targets on My day. Returns how many quotas were set."""
     today = today or timezone.localdate()
     period = selectors.calendar.period_containing(today, "month")
     quotas = 0
     for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
         defaults = selectors.target_defaults(team, period, today=today)
-        target = (defaults.basis_revenue * Decimal("1.10")).quantize(Decimal("0.01"))
+        last_30_days = selectors.custom(today - timedelta(days=30), today - timedelta(days=1))
+        basis = sum(
+            (
+                r[0]
+                for r in selectors.revenue_by_rep(
+                    selectors.reps_in_scope(None, team=team), [last_30_days]
+                ).values()
+            ),
+            Decimal(0),
+        )
+        target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
         plan = selectors.plan_quotas(
             team, period, revenue_target=target, avg_deal_size=defaults.avg_deal_size, weights={}
         )
@@ -516,7 +527,7 @@ def seed_targets(*, today: date | None = None) -> int:
             by=None,
             team=team,
             period=period,
-            basis_revenue=defaults.basis_revenue,
+            basis_revenue=basis,
             growth_pct=Decimal("10"),
             revenue_target=target,
             avg_deal_size=defaults.avg_deal_size,
