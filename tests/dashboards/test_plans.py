@@ -144,3 +144,44 @@ def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
         response = client.get("/team/")
     assert response.text.count("Below pace") + response.text.count("On pace") == 6
     assert response.text.count("No quota") == 6
+
+
+def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
+    from datetime import date
+
+    from quotas.models import Holiday
+
+    monday = date(2026, 11, 16)
+    Quota.objects.create(
+        rep=rep,
+        period_kind="month",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        revenue_quota=Decimal("100000"),
+    )
+    ActivityFactory(rep=rep, date=date(2026, 11, 9), kind="call", quantity=200)
+    ActivityFactory(
+        rep=rep, date=date(2026, 11, 9), kind="meeting", outcome="held_neutral", quantity=2
+    )
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        amount=Decimal("10000"),
+        stage=default_stages()["Won"],
+        status="won",
+        opened_on=date(2026, 11, 2),
+        closed_on=date(2026, 11, 10),
+    )
+    before = selectors.rep_plan(rep, today=monday)
+    Holiday.objects.create(date=date(2026, 11, 20), name="Local holiday")
+    after = selectors.rep_plan(rep, today=monday)
+    assert (before.working_days_left, after.working_days_left) == (11, 10)
+    # 90 000 left at 10 000 a deal, all won, 2 meetings an opportunity, 100 calls a meeting.
+    assert before.backsolve.required["calls"] == after.backsolve.required["calls"] == 1800
+    assert (
+        before.backsolve.per_working_day["calls"],
+        after.backsolve.per_working_day["calls"],
+    ) == (
+        164,
+        180,
+    )
