@@ -2,6 +2,7 @@
 of what was typed; the rules live in activities.services."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from activities.models import (
@@ -65,8 +66,11 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rep = rep
         self.fields["prospect"].queryset = prospects_visible_to(rep)
+        open_ones = Q(status=OpportunityStatus.OPEN)
+        if current := self.initial.get("opportunity"):
+            open_ones |= Q(pk=current)  # an edit keeps a deal that has closed since
         self.fields["opportunity"].queryset = (
-            opportunities_visible_to(rep).filter(status=OpportunityStatus.OPEN).order_by("name")
+            opportunities_visible_to(rep).filter(open_ones).order_by("name")
         )
         # Any outcome is accepted by the field (clean() says which kind it belongs to), but
         # the select offers only the chosen kind's outcomes.

@@ -24,6 +24,8 @@ from activities.models import Activity, ProspectStatus, Source
 from activities.services import check_activity, rederive_prospect_status
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
+from pipeline.selectors import prospects_visible_to
+from salestrack.exports import unguard_cell
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to
@@ -149,7 +151,9 @@ def _read(kind: str, data: bytes, report: ImportReport) -> list[tuple[int, dict]
                 f"line {line}, column -: has {len(values)} cells, the header has {len(header)}"
             )
             continue
-        row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        row = {
+            name: unguard_cell(value.strip()) for name, value in zip(header, values, strict=True)
+        }
         rows.append((line, row))
     report.rows = len(rows)
     return rows
@@ -317,9 +321,10 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
     owners = _people(rows, "owner_email", by)
     sources = _by_name(LeadSource, {r["lead_source"] for _, r in rows if r.get("lead_source")})
     new_sources: set[str] = set()
-    existing = Prospect.objects.in_bulk(
+    existing = Prospect.objects.select_related("owner").in_bulk(
         [r["external_id"] for _, r in rows], field_name="external_id"
     )
+    visible = _visible_prospect_ids(by, existing.values())
     parsed = []
     seen = set()
     for line, row in rows:
@@ -328,6 +333,10 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
         owner = owners.get(row["owner_email"].lower())
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+            continue
+        known = existing.get(row["external_id"])
+        if known is not None and known.pk not in visible:
+            out.error(line, "external_id", f"{row['external_id']} is a prospect of another team")
             continue
         source = _named(
             out,
@@ -368,9 +377,20 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
                 out.report.updated += 1
             else:
                 out.report.unchanged += 1
+        except PermissionDenied as error:
+            out.error(line, "owner_email", str(error))
         except ValidationError as error:
             for column, reason in _message(error):
                 out.error(line, column, reason)
+
+
+def _visible_prospect_ids(by, prospects) -> set[int]:
+    """Which of these prospects the importer may use: all for the command line, their
+    teams' for a manager."""
+    ids = {p.pk for p in prospects}
+    if by is None:
+        return ids
+    return set(prospects_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _people(rows, column, by) -> dict[str, User]:
@@ -384,9 +404,10 @@ def _people(rows, column, by) -> dict[str, User]:
 
 def _import_opportunities(rows, out: _Rows, *, by, create_missing):
     owners = _people(rows, "owner_email", by)
-    prospects = Prospect.objects.in_bulk(
+    prospects = Prospect.objects.select_related("owner").in_bulk(
         [r["prospect_external_id"] for _, r in rows], field_name="external_id"
     )
+    visible = _visible_prospect_ids(by, prospects.values())
     stages = _by_name(Stage, {r["stage"] for _, r in rows})
     sources = _by_name(LeadSource, {r["lead_source"] for _, r in rows if r.get("lead_source")})
     products = _by_name(Product, {r["product"] for _, r in rows if r.get("product")})
@@ -402,8 +423,9 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
         prospect = prospects.get(row["prospect_external_id"])
-        if prospect is None:
+        if prospect is None or prospect.pk not in visible:
             out.error(line, "prospect_external_id", f"no prospect {row['prospect_external_id']}")
+            prospect = None
         try:
             amount = Decimal(row["amount"])
             if not amount.is_finite() or amount < 0:
@@ -527,7 +549,9 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
                 pipeline_services.opportunity_update(by=by, opportunity=opportunity, **fields)
             if moved:
                 if opportunity.stage_id == stage.pk:  # same stage, new close date
-                    Opportunity.objects.filter(pk=opportunity.pk).update(closed_on=closed_on)
+                    pipeline_services.opportunity_update(
+                        by=by, opportunity=opportunity, closed_on=closed_on
+                    )
                 else:
                     pipeline_services.opportunity_move(
                         by=by,

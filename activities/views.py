@@ -31,6 +31,7 @@ from pipeline.selectors import (
     prospects_visible_to,
 )
 from salestrack.exports import csv_response
+from salestrack.http import id_or_404
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -305,12 +306,12 @@ def timeline(request):
     """The timeline of a prospect or an opportunity; pipeline's detail pages load it."""
     if "opportunity" in request.GET:
         subject = get_object_or_404(
-            opportunities_visible_to(request.user), pk=request.GET.get("opportunity")
+            opportunities_visible_to(request.user), pk=id_or_404(request.GET.get("opportunity"))
         )
         events = selectors.timeline(request.user, opportunity=subject)
     else:
         subject = get_object_or_404(
-            prospects_visible_to(request.user), pk=request.GET.get("prospect")
+            prospects_visible_to(request.user), pk=id_or_404(request.GET.get("prospect"))
         )
         events = selectors.timeline(request.user, prospect=subject)
     context = {"subject": subject, "events": events}

@@ -83,9 +83,12 @@ def funnel_report(
         p.pk: pace_for(quotas.get(p.pk), counts.get(p.pk, FunnelCounts()).revenue_won, expected)
         for p in people
     }
+    # The scope's attainment counts only the reps who have a quota: revenue of reps without
+    # one would inflate it.
     total_quota = sum((q.revenue_quota for q in quotas.values()), Decimal(0))
+    won_with_quota = sum((counts.get(pk, FunnelCounts()).revenue_won for pk in quotas), Decimal(0))
     total_pace = (
-        pace_for(Quota(revenue_quota=total_quota), total.revenue_won, expected) if quotas else None
+        pace_for(Quota(revenue_quota=total_quota), won_with_quota, expected) if quotas else None
     )
     return FunnelReport(
         period=period,
@@ -372,10 +375,12 @@ class TeamPlanRow:
     unknown_rates: list[str]
 
 
-def team_plans(viewer: User, team: Team, *, today: date, kind: str = "month") -> list[TeamPlanRow]:
-    """Every rep's pace and daily targets for the team page, set-based: a fixed number of
-    queries whatever the team's size."""
-    reps = reps_in_scope(viewer, team=team)
+def team_plans(
+    viewer: User, teams: list[Team], *, today: date, kind: str = "month"
+) -> dict[int, list[TeamPlanRow]]:
+    """Every rep's pace and daily targets for the team page, by team id. Set-based: a fixed
+    number of queries whatever the number of teams and reps."""
+    reps = reps_in_scope(viewer).filter(team__in=teams)
     people = list(reps)
     period = calendar.period_containing(today, kind)
     quotas = quotas_for(reps, period)
@@ -384,7 +389,7 @@ def team_plans(viewer: User, team: Team, *, today: date, kind: str = "month") ->
     done = queries.funnel_counts_by_rep(reps, today, today)
     expected = elapsed_share(period, today)
     days_left = max(calendar.working_days(today, period.end), 1)
-    rows = []
+    rows: dict[int, list[TeamPlanRow]] = {team.pk: [] for team in teams}
     for rep in people:
         quota = quotas.get(rep.pk)
         won_so_far = won.get(rep.pk, [Decimal(0)])[0]
@@ -399,7 +404,7 @@ def team_plans(viewer: User, team: Team, *, today: date, kind: str = "month") ->
             if quota
             else None
         )
-        rows.append(
+        rows[rep.team_id].append(
             TeamPlanRow(
                 rep=rep,
                 pace=pace,

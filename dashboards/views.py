@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from quotas.backsolve import Target, backsolve
 from quotas.models import Quota, TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
+from salestrack.http import id_or_404
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -26,7 +28,8 @@ def team_dashboard(request):
     land it lists the teams in view and what this page will show."""
     teams = list(selectors.teams_with_rep_counts(request.user))
     today = timezone.localdate()
-    plans = [(team, selectors.team_plans(request.user, team, today=today)) for team in teams]
+    by_team = selectors.team_plans(request.user, teams, today=today)
+    plans = [(team, by_team[team.pk]) for team in teams]
     return render(request, "dashboards/team.html", {"teams": teams, "plans": plans})
 
 
@@ -207,7 +210,7 @@ def what_if(request):
     plan. A rep plans for themselves; managers for their teams' reps; admins for anyone."""
     reps = reps_visible_to(request.user).filter(is_active=True).order_by("full_name")
     rep_id = request.GET.get("rep") or (request.user.pk if request.user.role == Role.REP else None)
-    rep = get_object_or_404(reps, pk=rep_id) if rep_id else None
+    rep = get_object_or_404(reps, pk=id_or_404(rep_id)) if rep_id else None
     if rep is None:
         return render(request, "dashboards/what_if.html", {"reps": reps, "rep": None})
     today = timezone.localdate()
@@ -273,4 +276,14 @@ STEP_LABELS = [
 
 
 def _rate_text(rate):
-    return None if rate is None else f"{rate * 100:.1f}%"
+    """A rate as a person would type it, without losing precision: 15%, 1/3, or the full
+    decimal — a rounded "33.3%" would change the plan it starts from."""
+    if rate is None:
+        return None
+    percent = rate * 100
+    if abs(round(percent, 2) - percent) < 1e-9:
+        return f"{round(percent, 2):g}%"
+    fraction = Fraction(rate).limit_denominator(1000)
+    if abs(float(fraction) - rate) < 1e-12:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return repr(rate)

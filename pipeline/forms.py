@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from pipeline.models import LeadSource, Product, RevenueType, Stage
@@ -7,6 +8,16 @@ from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _keep_current(form, name, model):
+    """Offer the active choices plus the one already chosen, even if it was deactivated
+    since: saving an edit must not silently drop it."""
+    current = form.initial.get(name)
+    queryset = model.objects.filter(is_active=True)
+    if current:
+        queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))
+    form.fields[name].queryset = queryset.order_by("name")
 
 
 class _OwnedForm(forms.Form):
@@ -46,6 +57,10 @@ class ProspectForm(_OwnedForm):
     )
     field_order = ["name", "company", "email", "phone", "source", "owner"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_current(self, "source", LeadSource)
+
 
 class OpportunityForm(_OwnedForm):
     prospect = forms.ModelChoiceField(queryset=None)
@@ -82,6 +97,8 @@ class OpportunityForm(_OwnedForm):
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, viewer=viewer, **kwargs)
         self.fields["prospect"].queryset = prospects_visible_to(viewer).order_by("name")
+        _keep_current(self, "product", Product)
+        _keep_current(self, "lead_source", LeadSource)
 
     def clean(self):
         cleaned = super().clean()

@@ -96,22 +96,32 @@ def products_for_admin() -> QuerySet[Product]:
 
 def opportunity_edits(opportunity: Opportunity, *, limit: int = 20):
     """Who changed what and when, newest first, from django-simple-history: each entry is
-    (when, who, [(field label, old, new)]), foreign keys shown by name."""
+    (when, who, [(field label, old, new)]), foreign keys shown by name (one query per
+    related model, whatever the number of edits)."""
     records = list(
         opportunity.history.select_related("history_user").order_by("-history_id")[: limit + 1]
     )
+    deltas = [(newer, newer.diff_against(older).changes) for newer, older in pairwise(records)]
+    wanted: dict = {}
+    for _, changes in deltas:
+        for change in changes:
+            model_field = Opportunity._meta.get_field(change.field)
+            if model_field.is_relation:
+                ids = wanted.setdefault(model_field.related_model, set())
+                ids.update(v for v in (change.old, change.new) if v)
+    names = {model: model.objects.in_bulk(ids) for model, ids in wanted.items()}
     edits = []
-    for newer, older in pairwise(records):
-        changes = []
-        for change in newer.diff_against(older).changes:
+    for newer, changes in deltas:
+        shown = []
+        for change in changes:
             model_field = Opportunity._meta.get_field(change.field)
             old, new = change.old, change.new
             if model_field.is_relation:
-                names = model_field.related_model.objects.in_bulk([v for v in (old, new) if v])
-                old, new = names.get(old), names.get(new)
-            changes.append((model_field.verbose_name, old, new))
-        if changes:
-            edits.append((newer.history_date, newer.history_user, changes))
+                found = names[model_field.related_model]
+                old, new = found.get(old), found.get(new)
+            shown.append((model_field.verbose_name, old, new))
+        if shown:
+            edits.append((newer.history_date, newer.history_user, shown))
     if records and len(records) <= limit:
         created = records[-1]
         edits.append((created.history_date, created.history_user, []))

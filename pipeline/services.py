@@ -11,6 +11,7 @@ from django.utils import timezone
 from pipeline.models import (
     LeadSource,
     Opportunity,
+    OpportunityStatus,
     Product,
     Prospect,
     Stage,
@@ -169,11 +170,30 @@ def opportunity_update(*, by: User | None, opportunity: Opportunity, **fields) -
         "lead_source",
         "opened_on",
         "expected_close_on",
+        "closed_on",
     }
     if unknown := set(fields) - allowed:
         raise TypeError(f"opportunity_update() cannot change {', '.join(sorted(unknown))}")
     if "owner" in fields and fields["owner"] != opportunity.owner:
         _check_owner(by, fields["owner"])
+    prospect = fields.get("prospect")
+    moves_prospect = prospect is not None and prospect.pk != opportunity.prospect_id
+    if (
+        moves_prospect
+        and by is not None
+        and not prospects_visible_to(by).filter(pk=prospect.pk).exists()
+    ):
+        raise ValidationError({"prospect": "Choose a prospect of your team."})
+    today = timezone.localdate()
+    if fields.get("opened_on") and fields["opened_on"] > today:
+        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
+    if "closed_on" in fields:
+        if opportunity.status == OpportunityStatus.OPEN:
+            raise ValidationError(
+                {"closed_on": "Only won or lost opportunities have a close date."}
+            )
+        if fields["closed_on"] is None or fields["closed_on"] > today:
+            raise ValidationError({"closed_on": "A deal closes on a day that has come."})
     for name, value in fields.items():
         setattr(opportunity, name, value.strip() if isinstance(value, str) else value)
     _save(opportunity, by)

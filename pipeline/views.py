@@ -20,6 +20,7 @@ from pipeline.forms import (
     StageForm,
 )
 from pipeline.models import LeadSource, Product, Stage
+from salestrack.http import id_or_404
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -217,7 +218,7 @@ def _board_context(request):
     owner = None
     reps = reps_visible_to(request.user).filter(is_active=True).order_by("full_name")
     if request.user.role != Role.REP and request.GET.get("rep"):
-        owner = get_object_or_404(reps, pk=request.GET["rep"])
+        owner = get_object_or_404(reps, pk=id_or_404(request.GET["rep"]))
     return {
         "columns": selectors.pipeline_board(request.user, owner=owner),
         "stages": Stage.objects.order_by("order"),

@@ -15,6 +15,14 @@ def safe_cell(value):
     return value
 
 
+def unguard_cell(value: str) -> str:
+    """Undo safe_cell on a cell read back from one of our CSV files, so that an export
+    imports back as the same rows."""
+    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value

@@ -17,6 +17,7 @@ from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money, perce
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
+from salestrack.exports import safe_cell
 from salestrack.users.models import Role, Team, User
 
 EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
@@ -33,6 +34,16 @@ def _decimal(text: str, name: str) -> Decimal:
         raise _usage(f"{name} “{text}” is not a number like 25000.00") from None
     if not value.is_finite() or value < 0:
         raise _usage(f"{name} must be a number ≥ 0")
+    return value
+
+
+def _growth(text: str) -> Decimal:
+    try:
+        value = Decimal(text.rstrip("%"))
+    except InvalidOperation:
+        raise _usage(f"--growth-pct “{text}” is not a percentage like 10 or -5") from None
+    if not value.is_finite() or not -100 <= value <= 1000:
+        raise _usage("--growth-pct must be between -100 and 1000")
     return value
 
 
@@ -148,7 +159,7 @@ class Command(BaseCommand):
     def _print_csv(self, header, rows):
         writer = csv.writer(self.stdout)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
 
     # Reports --------------------------------------------------------------------------------
 
@@ -319,7 +330,7 @@ class Command(BaseCommand):
             basis_revenue=_decimal(o["basis_revenue"], "--basis-revenue")
             if o["basis_revenue"]
             else None,
-            growth_pct=Decimal(o["growth_pct"]) if o["growth_pct"] else None,
+            growth_pct=_growth(o["growth_pct"]) if o["growth_pct"] else None,
         )
         if target.deals is None and target.resolved_revenue is None:
             raise _usage(

@@ -1,0 +1,11 @@
+from django import template
+
+from dashboards.metrics import percent
+
+register = template.Library()
+
+
+@register.filter
+def pct(value):
+    """A ratio as people read it: 0.6667 → "66.7 %", no data → "—"."""
+    return percent(value)
