@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboards import queries
-from dashboards.metrics import FunnelCounts, as_json, funnel
+from dashboards.metrics import FunnelCounts, as_json, funnel, money
 from dashboards.models import FunnelSnapshot, MetricsRun, PeriodKind
 from dashboards.selectors import (
     TRAILING_DAYS,
@@ -19,6 +19,7 @@ from dashboards.selectors import (
     rates_from,
 )
 from quotas import selectors as calendar
+from quotas.backsolve import Target, backsolve
 from quotas.periods import Period, previous
 from salestrack.users.models import Role, User
 
@@ -55,6 +56,22 @@ def _rates_json(rates) -> dict:
     }
 
 
+def _backsolve_json(quota, won, rates, days_left) -> dict | None:
+    """What is left of the rep's quota for the period, worked back with their trailing
+    rates into activity per remaining working day (None without a quota)."""
+    if quota is None:
+        return None
+    remaining = max(quota.revenue_quota - won, 0)
+    result = backsolve(Target(revenue=remaining), rates, working_days=max(days_left, 1))
+    return {
+        "remaining_revenue": money(remaining),
+        "working_days_left": days_left,
+        "required": result.required,
+        "per_working_day": result.per_working_day,
+        "unknown_rates": result.unknown_rates,
+    }
+
+
 def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
     """Recompute every active rep's snapshot for each period of `periods_to_snapshot`.
 
@@ -71,13 +88,13 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
         window_start = as_of - timedelta(days=TRAILING_DAYS - 1)
         trailing = queries.funnel_counts_by_rep(reps, window_start, as_of)
         rep_ids = list(reps.values_list("pk", flat=True))
-        rates = {
-            pk: _rates_json(rates_from(funnel(trailing.get(pk, FunnelCounts())))) for pk in rep_ids
-        }
+        rep_rates = {pk: rates_from(funnel(trailing.get(pk, FunnelCounts()))) for pk in rep_ids}
+        rates = {pk: _rates_json(rep_rates[pk]) for pk in rep_ids}
         for period in periods_to_snapshot(as_of):
             counts = queries.funnel_counts_by_rep(reps, period.start, period.end)
             quotas = quotas_for(reps, period)
             expected = elapsed_share(period, as_of)
+            days_left = calendar.working_days(max(as_of, period.start), period.end)
             rows = []
             for pk in rep_ids:
                 result = funnel(counts.get(pk, FunnelCounts()))
@@ -93,7 +110,13 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
                         won=result.counts.won,
                         win_rate=result.win_rate,
                         calls=result.counts.calls,
-                        metrics={**as_json(result), **pace.as_json()},
+                        metrics={
+                            **as_json(result),
+                            **pace.as_json(),
+                            "backsolve": _backsolve_json(
+                                quotas.get(pk), result.counts.revenue_won, rep_rates[pk], days_left
+                            ),
+                        },
                         trailing_rates=rates[pk],
                     )
                 )

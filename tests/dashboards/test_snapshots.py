@@ -134,3 +134,25 @@ def test_a_real_worker_runs_the_nightly_task_against_redis(rep):
     assert run.snapshots == 6
     week = FunnelSnapshot.objects.get(rep=rep, period_kind="week", period_start=date(2026, 11, 16))
     assert week.calls == 7
+
+
+def test_a_snapshot_carries_the_reps_backsolve_when_they_have_a_quota(history, rep):
+    from quotas.models import Quota
+
+    Quota.objects.create(
+        rep=rep,
+        period_kind="month",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        revenue_quota=Decimal("60000"),
+    )
+    services.snapshots_recompute(as_of=AS_OF)
+    month = FunnelSnapshot.objects.get(rep=rep, period_kind="month", period_start=date(2026, 11, 1))
+    plan = month.metrics["backsolve"]
+    # 48 000 left at the trailing 12 000 a deal, every closed deal won: 4 deals.
+    assert plan["remaining_revenue"] == "48000.00"
+    assert plan["required"]["deals"] == 4
+    assert plan["working_days_left"] == 9
+    week = FunnelSnapshot.objects.get(rep=rep, period_kind="week", period_start=date(2026, 11, 16))
+    assert week.metrics["backsolve"] is None
