@@ -4,7 +4,7 @@ from django import forms
 
 from quotas import selectors as calendar
 from quotas.backsolve import RateError, parse_rate
-from quotas.periods import PeriodError
+from quotas.periods import PeriodError, custom
 from salestrack.users.models import Team
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -135,3 +135,46 @@ class WhatIfForm(forms.Form):
         if no_target and not self.errors:
             raise forms.ValidationError("Give the revenue or the deals still to win.")
         return cleaned
+
+
+RANGES = [
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("this_week", "This week"),
+    ("last_week", "Last week"),
+    ("this_quarter", "This quarter"),
+    ("last_quarter", "Last quarter"),
+    ("custom", "Custom…"),
+]
+
+
+class DashboardPeriodForm(forms.Form):
+    """The period picker of the dashboards: a named range, or custom dates."""
+
+    range = forms.ChoiceField(label="Period", choices=RANGES, required=False)
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("range") == "custom":
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start or not end:
+                raise forms.ValidationError("A custom period needs a start and an end.")
+            if end < start:
+                raise forms.ValidationError("The period ends before it starts.")
+            if (end - start).days > 731:
+                raise forms.ValidationError("Pick at most two years.")
+        return cleaned
+
+    def period(self, today):
+        choice = (self.cleaned_data.get("range") if self.is_valid() else "") or "this_month"
+        if choice == "custom":
+            return custom(self.cleaned_data["start"], self.cleaned_data["end"])
+        when, kind = choice.split("_")
+        current = calendar.period_containing(today, kind)
+        return current if when == "this" else calendar.previous_period(current)

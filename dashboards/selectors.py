@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from activities.models import Activity
 from dashboards import queries
 from dashboards.metrics import Funnel, FunnelCounts, funnel, money
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import selectors as calendar
+from quotas.backsolve import STEPS as BACKSOLVE_STEPS
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.models import Quota
 from quotas.periods import Period, custom, previous
@@ -409,9 +411,43 @@ def team_plans(
                 rep=rep,
                 pace=pace,
                 remaining=remaining,
-                per_day=result.per_working_day if result else {},
+                per_day=result.per_working_day if result else dict.fromkeys(BACKSOLVE_STEPS),
                 done_today=done.get(rep.pk, FunnelCounts()),
                 unknown_rates=result.unknown_rates if result else [],
             )
         )
     return rows
+
+
+# Series for the dashboard charts ---------------------------------------------------------------
+
+KIND_LABELS = {"call": "Calls", "email": "Emails", "meeting": "Meetings", "message": "Messages"}
+
+
+def daily_activity(reps: QuerySet, start: date, end: date) -> dict[str, dict[date, int]]:
+    """Activity volume per day and kind for the reps, in one query."""
+    series: dict[str, dict[date, int]] = {}
+    rows = (
+        Activity.objects.filter(rep__in=reps.values("pk"), date__range=(start, end))
+        .order_by()
+        .values("date", "kind")
+        .annotate(n=Sum("quantity"))
+    )
+    for row in rows:
+        series.setdefault(KIND_LABELS[row["kind"]], {})[row["date"]] = row["n"]
+    return series
+
+
+def daily_won(reps: QuerySet, start: date, end: date) -> dict[date, Decimal]:
+    """Revenue won per day for the reps, in one query."""
+    rows = (
+        Opportunity.objects.filter(
+            owner__in=reps.values("pk"),
+            status=OpportunityStatus.WON,
+            closed_on__range=(start, end),
+        )
+        .order_by()
+        .values("closed_on")
+        .annotate(amount=Sum("amount"))
+    )
+    return {row["closed_on"]: row["amount"] for row in rows}

@@ -5,32 +5,127 @@ from fractions import Fraction
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from dashboards import charts as charts_
 from dashboards import selectors
-from dashboards.forms import TargetChoiceForm, TargetPlanForm, WhatIfForm
+from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
+from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.backsolve import Target, backsolve
 from quotas.models import Quota, TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
+from salestrack.exports import csv_response
 from salestrack.http import id_or_404
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
 
+SORT_COLUMNS = [
+    ("rep", "Rep"),
+    ("revenue", "Revenue won"),
+    ("won", "Won"),
+    ("win_rate", "Win rate"),
+    ("calls", "Calls"),
+    ("meetings", "Mtgs held"),
+    ("opportunities", "Opps"),
+]
+TABLE_SORTS = {
+    "rep": lambda row: row[0].full_name.lower(),
+    "revenue": lambda row: row[1].counts.revenue_won,
+    "won": lambda row: row[1].counts.won,
+    "win_rate": lambda row: row[1].win_rate if row[1].win_rate is not None else -1,
+    "calls": lambda row: row[1].counts.calls,
+    "meetings": lambda row: row[1].counts.meetings_held,
+    "opportunities": lambda row: row[1].counts.opportunities_created,
+}
+
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def team_dashboard(request):
-    """A manager's home: the team's funnel, trends and who needs help. Until the metrics
-    land it lists the teams in view and what this page will show."""
+    """A manager's home: one team's funnel, trends and reps for a period, and this month's
+    pace per rep. Every figure comes from the same selectors as `report funnel`."""
     teams = list(selectors.teams_with_rep_counts(request.user))
     today = timezone.localdate()
-    by_team = selectors.team_plans(request.user, teams, today=today)
-    plans = [(team, by_team[team.pk]) for team in teams]
-    return render(request, "dashboards/team.html", {"teams": teams, "plans": plans})
+    if not teams:
+        return render(request, "dashboards/team.html", {"teams": teams})
+    team = teams[0]
+    if request.GET.get("team"):
+        team = next((t for t in teams if t.pk == id_or_404(request.GET["team"])), None)
+        if team is None:
+            raise Http404("No such team.")
+    picker = DashboardPeriodForm(request.GET or None)
+    period = picker.period(today)
+    report = selectors.funnel_report(request.user, period, team=team)
+    sort = request.GET.get("sort", "revenue")
+    rows = sorted(
+        report.rows, key=TABLE_SORTS.get(sort, TABLE_SORTS["revenue"]), reverse=sort != "rep"
+    )
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"{team.name}-{period.label}.csv".replace(" ", "-"),
+            *funnel_table(report),
+        )
+    reps = selectors.reps_in_scope(request.user, team=team)
+    plans = selectors.team_plans(request.user, [team], today=today)[team.pk]
+    daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
+    total_quota = report.total_pace.quota if report.total_pace else None
+    charts = {
+        "chart-funnel": charts_.funnel_chart(report.total),
+        "chart-new-existing": charts_.new_vs_existing_chart(report.total),
+        "chart-trend": charts_.activity_trend_chart(
+            selectors.daily_activity(reps, period.start, period.end),
+            period.start,
+            period.end,
+            daily_target,
+        ),
+        "chart-revenue": charts_.revenue_run_rate_chart(
+            selectors.daily_won(reps, period.start, period.end),
+            period.start,
+            period.end,
+            today,
+            total_quota,
+        ),
+        "chart-weekday": charts_.hit_rate_chart(report.total),
+        "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
+        "chart-streams": charts_.revenue_by_stream_chart(report.total),
+    }
+    params = request.GET.copy()
+    params.pop("sort", None)
+    params.pop("format", None)
+    context = {
+        "teams": teams,
+        "team": team,
+        "picker": picker,
+        "period": period,
+        "report": report,
+        "rows": rows,
+        "sort": sort,
+        "charts": charts,
+        "plans": plans,
+        "querystring": params.urlencode(),
+        "sort_columns": SORT_COLUMNS,
+    }
+    if request.htmx:
+        return render(request, "dashboards/team.html#body", context)
+    return render(request, "dashboards/team.html", context)
+
+
+def funnel_table(report):
+    """Header and rows of the per-rep table, as its CSV download has them."""
+    header = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
+    rows = []
+    for label, team_name, result in [
+        *[(p.email, str(p.team or ""), r) for p, r in report.rows],
+        ("TOTAL", "", report.total),
+    ]:
+        data = as_json(result)
+        rows.append([label, team_name, *["" if data[k] is None else data[k] for k in header[2:]]])
+    return header, rows
 
 
 # Targets and quotas (admins) ---------------------------------------------------------------

@@ -25,3 +25,7 @@ def parse_period(text: str) -> periods.Period:
 
 def period_containing(day: date, kind: str) -> periods.Period:
     return periods.containing(day, kind, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
+
+
+def previous_period(period: periods.Period) -> periods.Period:
+    return periods.previous(period, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)

@@ -1,0 +1,101 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+
+HTMX = {"HX-Request": "true"}
+NOVEMBER = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
+
+
+@pytest.fixture
+def november(rep, other_team_rep):
+    stages = default_stages()
+    for person, calls in ((rep, 40), (other_team_rep, 70)):
+        ActivityFactory(
+            rep=person, date=date(2026, 11, 2), kind="call", outcome="connected", quantity=calls
+        )
+        ActivityFactory(rep=person, date=date(2026, 11, 3), kind="meeting", outcome="held_positive")
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=person),
+            amount=Decimal("25000"),
+            stage=stages["Won"],
+            status="won",
+            opened_on=date(2026, 10, 1),
+            closed_on=date(2026, 11, 10),
+        )
+
+
+def test_the_dashboard_shows_the_same_numbers_as_report_funnel(
+    client, manager, rep, november, capsys
+):
+    call_command(
+        "report",
+        "funnel",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--team",
+        "North",
+        "--format",
+        "json",
+    )
+    expected = json.loads(capsys.readouterr().out)["total"]
+    client.force_login(manager)
+    response = client.get("/team/", NOVEMBER)
+    total = response.context["report"].total
+    assert total.counts.calls == expected["calls"] == 40
+    assert total.counts.won == expected["won"]
+    assert f"{total.counts.revenue_won:.2f}" == expected["revenue_won"]
+    assert "Wang Fang" not in response.text
+
+
+def test_changing_the_period_answers_htmx_with_the_body_only(client, manager, november):
+    client.force_login(manager)
+    response = client.get("/team/", {"range": "last_month"}, headers=HTMX)
+    assert 'id="dashboard-body"' in response.text
+    assert "<html" not in response.text
+    assert 'id="data-chart-funnel"' in response.text
+
+
+def test_the_csv_download_has_the_teams_reps_only(client, manager, rep, november):
+    client.force_login(manager)
+    response = client.get("/team/", {**NOVEMBER, "format": "csv"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("rep,team,calls,")
+    assert [line.split(",")[0] for line in lines[1:]] == [rep.email, "TOTAL"]
+
+
+def test_a_manager_cannot_open_another_teams_dashboard(client, manager, other_team):
+    client.force_login(manager)
+    assert client.get("/team/", {"team": other_team.pk}).status_code == 404
+
+
+def test_a_bad_custom_period_says_so(client, manager, team):
+    client.force_login(manager)
+    response = client.get("/team/", {"range": "custom", "start": "2026-11-30", "end": "2026-11-01"})
+    assert "The period ends before it starts." in response.text
+
+
+def test_the_dashboard_query_count_does_not_grow_with_reps(
+    client, manager, team, django_assert_max_num_queries
+):
+    from tests.factories import RepFactory
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/team/")
+        return len(ctx.captured_queries)
+
+    client.force_login(manager)
+    RepFactory.create_batch(5, team=team)
+    five = count()
+    RepFactory.create_batch(35, team=team)
+    assert count() == five

@@ -1,0 +1,54 @@
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+
+
+def test_a_manager_reads_the_dashboard_changes_the_period_and_exports(
+    page, live_server, manager, rep, sign_in, screenshot, console_errors
+):
+    stages = default_stages()
+    today = timezone.localdate()
+    for offset in range(0, 10):
+        day = today - timedelta(days=offset)
+        ActivityFactory(rep=rep, date=day, kind="call", outcome="connected", quantity=12)
+        ActivityFactory(rep=rep, date=day, kind="call", outcome="no_answer", quantity=20)
+    ActivityFactory(rep=rep, date=today, kind="meeting", outcome="held_positive", quantity=3)
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        amount=Decimal("25000"),
+        stage=stages["Won"],
+        status="won",
+        opened_on=today - timedelta(days=20),
+        closed_on=today,
+    )
+    sign_in(manager)
+    expect(page).to_have_url(f"{live_server.url}/team/")
+    expect(page.locator("#chart-funnel .main-svg").first).to_be_visible()
+    expect(page.locator(".headline")).to_contain_text("25,000")
+    screenshot("team-dashboard")
+
+    page.get_by_label("Period").select_option("last_quarter")
+    expect(page).to_have_url(re.compile(r"range=last_quarter"))
+    expect(page.locator("#dashboard-body")).to_contain_text("working days")
+    screenshot("team-dashboard-last-quarter")
+
+    page.get_by_label("Period").select_option("this_month")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1].startswith(rep.email)
+    assert console_errors == []
+
+
+def test_the_dashboard_on_a_phone(page, live_server, manager, rep, sign_in, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(manager)
+    expect(page.locator("#chart-funnel")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("team-dashboard-phone")
