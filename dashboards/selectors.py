@@ -46,12 +46,22 @@ def teams_with_rep_counts(viewer):
 
 
 def reps_in_scope(
-    viewer: User | None, *, team: Team | None = None, rep: User | None = None
+    viewer: User | None,
+    *,
+    team: Team | None = None,
+    rep: User | None = None,
+    outcomes_only: bool = False,
 ) -> QuerySet[User]:
-    """Active reps the viewer may see, narrowed to a team or one rep."""
-    reps = (
-        User.objects.filter(role=Role.REP) if viewer is None else reps_visible_to(viewer)
-    ).filter(is_active=True)
+    """Active reps the viewer may see, narrowed to a team or one rep. With outcomes_only
+    (leaderboards), a rep sees their whole team: outcome metrics are shared, activity
+    detail is not (DESIGN.md §7)."""
+    if viewer is None:
+        reps = User.objects.filter(role=Role.REP)
+    elif outcomes_only:
+        reps = User.objects.filter(role=Role.REP, team__in=teams_visible_to(viewer))
+    else:
+        reps = reps_visible_to(viewer)
+    reps = reps.filter(is_active=True)
     if team is not None:
         reps = reps.filter(team=team)
     if rep is not None:
@@ -72,10 +82,15 @@ class FunnelReport:
 
 
 def funnel_report(
-    viewer: User | None, period: Period, *, team: Team | None = None, rep: User | None = None
+    viewer: User | None,
+    period: Period,
+    *,
+    team: Team | None = None,
+    rep: User | None = None,
+    outcomes_only: bool = False,
 ) -> FunnelReport:
     """Every §4 metric per rep and for the whole scope, in a fixed number of queries."""
-    reps = reps_in_scope(viewer, team=team, rep=rep)
+    reps = reps_in_scope(viewer, team=team, rep=rep, outcomes_only=outcomes_only)
     people = list(reps)
     counts = queries.funnel_counts_by_rep(reps, period.start, period.end)
     total = sum((counts.get(p.pk, FunnelCounts()) for p in people), FunnelCounts())
@@ -104,8 +119,9 @@ def funnel_report(
 
 
 def leaderboard(viewer: User | None, period: Period, *, team: Team | None = None):
-    """Reps ranked by revenue won, then win rate (no data last), then name."""
-    report = funnel_report(viewer, period, team=team)
+    """Reps ranked by revenue won, then win rate (no data last), then name. A rep sees
+    their team's board; managers their teams'; admins everyone's."""
+    report = funnel_report(viewer, period, team=team, outcomes_only=True)
     ranked = sorted(
         report.rows,
         key=lambda row: (

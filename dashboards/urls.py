@@ -8,6 +8,7 @@ urlpatterns = [
     path("team/", views.team_dashboard, name="team"),
     path("my-day/targets/", views.my_targets, name="my_targets"),
     path("what-if/", views.what_if, name="what_if"),
+    path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("settings/targets/", views.target_list, name="targets"),
     path("settings/targets/plan/", views.target_plan, name="target_plan"),
 ]

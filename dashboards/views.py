@@ -12,7 +12,7 @@ from django.utils import timezone
 from dashboards import charts as charts_
 from dashboards import selectors
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
-from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json
+from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.backsolve import Target, backsolve
@@ -126,6 +126,70 @@ def funnel_table(report):
         data = as_json(result)
         rows.append([label, team_name, *["" if data[k] is None else data[k] for k in header[2:]]])
     return header, rows
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def leaderboard(request):
+    """Outcomes first (revenue, attainment, won deals, win rate), activity second; the
+    viewer's own row highlighted. Same ranking as `report leaderboard`."""
+    teams = list(selectors.teams_with_rep_counts(request.user))
+    team = None
+    if request.GET.get("team"):
+        team = next((t for t in teams if t.pk == id_or_404(request.GET["team"])), None)
+        if team is None:
+            raise Http404("No such team.")
+    picker = DashboardPeriodForm(request.GET or None)
+    period = picker.period(timezone.localdate())
+    report, ranked = selectors.leaderboard(request.user, period, team=team)
+    rows = [
+        (rank, person, result, report.paces[person.pk])
+        for rank, (person, result) in enumerate(ranked, start=1)
+    ]
+    if request.GET.get("format") == "csv":
+        header = [
+            "rank",
+            "rep",
+            "team",
+            "revenue_won",
+            "quota_attainment",
+            "won",
+            "win_rate",
+            "opportunities_created",
+            "meetings_held",
+            "calls",
+        ]
+        return csv_response(
+            f"leaderboard-{period.label}.csv",
+            header,
+            (
+                [
+                    rank,
+                    person.email,
+                    str(person.team or ""),
+                    money(result.counts.revenue_won),
+                    "" if pace.attainment is None else round(pace.attainment, 6),
+                    result.counts.won,
+                    "" if result.win_rate is None else round(result.win_rate, 6),
+                    result.counts.opportunities_created,
+                    result.counts.meetings_held,
+                    result.counts.calls,
+                ]
+                for rank, person, result, pace in rows
+            ),
+        )
+    params = request.GET.copy()
+    params.pop("format", None)
+    context = {
+        "teams": teams,
+        "team": team,
+        "picker": picker,
+        "period": period,
+        "rows": rows,
+        "querystring": params.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "dashboards/leaderboard.html#board", context)
+    return render(request, "dashboards/leaderboard.html", context)
 
 
 # Targets and quotas (admins) ---------------------------------------------------------------

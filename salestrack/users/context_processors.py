@@ -10,6 +10,7 @@ EVERYONE = {Role.REP, Role.MANAGER, Role.ADMIN}
 NAVIGATION = [
     ("My day", "activities:my_day", {Role.REP}, ()),
     ("Team dashboard", "dashboards:team", {Role.MANAGER, Role.ADMIN}, ()),
+    ("Leaderboard", "dashboards:leaderboard", EVERYONE, ()),
     ("Pipeline", "pipeline:board", EVERYONE, ("/opportunities/",)),
     ("Prospects", "pipeline:prospect_list", EVERYONE, ()),
     ("Activity log", "activities:log", EVERYONE, ()),

@@ -52,3 +52,30 @@ def test_the_dashboard_on_a_phone(page, live_server, manager, rep, sign_in, scre
     expect(page.locator("#chart-funnel")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("team-dashboard-phone")
+
+
+def test_a_rep_sees_the_team_leaderboard_with_their_row_highlighted(
+    page, live_server, rep, team, sign_in, screenshot, console_errors
+):
+    from tests.factories import RepFactory
+
+    stages = default_stages()
+    today = timezone.localdate()
+    teammate = RepFactory(team=team, full_name="Luis Gil")
+    for person, amount in ((rep, "12000"), (teammate, "30000")):
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=person),
+            amount=Decimal(amount),
+            stage=stages["Won"],
+            status="won",
+            opened_on=today - timedelta(days=10),
+            closed_on=today,
+        )
+    sign_in(rep)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Leaderboard").click()
+    mine = page.locator("tr.is-me")
+    expect(mine).to_contain_text("Ana García")
+    expect(mine).to_contain_text("12,000")
+    expect(page.locator("tbody tr").first).to_contain_text("Luis Gil")
+    screenshot("leaderboard-rep")
+    assert console_errors == []
