@@ -12,9 +12,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.models import Activity
+from activities.selectors import activities_visible_to
 from dashboards import queries
 from dashboards.metrics import Funnel, FunnelCounts, funnel, money
 from pipeline.models import Opportunity, OpportunityStatus
+from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
 from quotas.backsolve import STEPS as BACKSOLVE_STEPS
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
@@ -467,3 +469,15 @@ def daily_won(reps: QuerySet, start: date, end: date) -> dict[date, Decimal]:
         .annotate(amount=Sum("amount"))
     )
     return {row["closed_on"]: row["amount"] for row in rows}
+
+
+def recent_activity(viewer: User, rep: User, *, limit: int = 15):
+    return list(activities_visible_to(viewer).filter(rep=rep).order_by("-date", "-pk")[:limit])
+
+
+def open_opportunities(viewer: User, rep: User):
+    return list(
+        opportunities_visible_to(viewer)
+        .filter(owner=rep, status=OpportunityStatus.OPEN)
+        .order_by("expected_close_on", "-amount")[:20]
+    )

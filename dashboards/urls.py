@@ -9,6 +9,7 @@ urlpatterns = [
     path("my-day/targets/", views.my_targets, name="my_targets"),
     path("what-if/", views.what_if, name="what_if"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("reps/<int:pk>/", views.rep_detail, name="rep"),
     path("settings/targets/", views.target_list, name="targets"),
     path("settings/targets/plan/", views.target_plan, name="target_plan"),
 ]

@@ -73,27 +73,7 @@ def team_dashboard(request):
     reps = selectors.reps_in_scope(request.user, team=team)
     plans = selectors.team_plans(request.user, [team], today=today)[team.pk]
     daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
-    total_quota = report.total_pace.quota if report.total_pace else None
-    charts = {
-        "chart-funnel": charts_.funnel_chart(report.total),
-        "chart-new-existing": charts_.new_vs_existing_chart(report.total),
-        "chart-trend": charts_.activity_trend_chart(
-            selectors.daily_activity(reps, period.start, period.end),
-            period.start,
-            period.end,
-            daily_target,
-        ),
-        "chart-revenue": charts_.revenue_run_rate_chart(
-            selectors.daily_won(reps, period.start, period.end),
-            period.start,
-            period.end,
-            today,
-            total_quota,
-        ),
-        "chart-weekday": charts_.hit_rate_chart(report.total),
-        "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
-        "chart-streams": charts_.revenue_by_stream_chart(report.total),
-    }
+    charts = _charts(report, reps, period, today, daily_target=daily_target)
     params = request.GET.copy()
     params.pop("sort", None)
     params.pop("format", None)
@@ -113,6 +93,60 @@ def team_dashboard(request):
     if request.htmx:
         return render(request, "dashboards/team.html#body", context)
     return render(request, "dashboards/team.html", context)
+
+
+def _charts(report, reps, period, today, *, daily_target):
+    """Every chart of a dashboard (a team's or one rep's), by element id."""
+    quota = report.total_pace.quota if report.total_pace else None
+    return {
+        "chart-funnel": charts_.funnel_chart(report.total),
+        "chart-new-existing": charts_.new_vs_existing_chart(report.total),
+        "chart-trend": charts_.activity_trend_chart(
+            selectors.daily_activity(reps, period.start, period.end),
+            period.start,
+            period.end,
+            daily_target,
+        ),
+        "chart-revenue": charts_.revenue_run_rate_chart(
+            selectors.daily_won(reps, period.start, period.end),
+            period.start,
+            period.end,
+            today,
+            quota,
+        ),
+        "chart-weekday": charts_.hit_rate_chart(report.total),
+        "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
+        "chart-streams": charts_.revenue_by_stream_chart(report.total),
+    }
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def rep_detail(request, pk):
+    """One rep's dashboard: the same charts, their daily targets against today's activity,
+    recent activity and open opportunities. Reps see their own; managers their teams'."""
+    rep = get_object_or_404(selectors.reps_in_scope(request.user), pk=pk)
+    today = timezone.localdate()
+    picker = DashboardPeriodForm(request.GET or None)
+    period = picker.period(today)
+    report = selectors.funnel_report(request.user, period, rep=rep)
+    plan = selectors.rep_plan(rep, today=today)
+    reps = selectors.reps_in_scope(request.user, rep=rep)
+    daily_target = plan.backsolve.per_working_day.get("calls") if plan.backsolve else None
+    context = {
+        "subject": rep,
+        "picker": picker,
+        "period": period,
+        "report": report,
+        "pace": report.paces.get(rep.pk),
+        "plan": plan,
+        "rows": _plan_rows(plan),
+        "charts": _charts(report, reps, period, today, daily_target=daily_target),
+        "recent": selectors.recent_activity(request.user, rep),
+        "open_deals": selectors.open_opportunities(request.user, rep),
+    }
+    if request.htmx:
+        return render(request, "dashboards/rep.html#body", context)
+    return render(request, "dashboards/rep.html", context)
 
 
 def funnel_table(report):

@@ -99,3 +99,35 @@ def test_the_dashboard_query_count_does_not_grow_with_reps(
     five = count()
     RepFactory.create_batch(35, team=team)
     assert count() == five
+
+
+def test_rep_detail_matches_report_funnel_for_that_rep(client, manager, rep, november, capsys):
+    call_command(
+        "report",
+        "funnel",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--rep",
+        rep.email,
+        "--format",
+        "json",
+    )
+    expected = json.loads(capsys.readouterr().out)["total"]
+    client.force_login(manager)
+    response = client.get(f"/reps/{rep.pk}/", NOVEMBER)
+    assert response.context["report"].total.counts.calls == expected["calls"]
+    assert response.context["report"].total.counts.won == expected["won"]
+    assert 'id="data-chart-funnel"' in response.text
+
+
+@pytest.mark.parametrize("persona", ["other_team_manager", "other_team_rep"])
+def test_rep_detail_of_someone_out_of_scope_is_not_found(client, request, rep, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(f"/reps/{rep.pk}/").status_code == 404
+
+
+def test_a_rep_opens_their_own_detail(client, rep):
+    client.force_login(rep)
+    assert client.get(f"/reps/{rep.pk}/").status_code == 200

@@ -43,6 +43,11 @@ def test_a_manager_reads_the_dashboard_changes_the_period_and_exports(
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[1].startswith(rep.email)
+
+    page.get_by_role("link", name="Ana García").click()
+    expect(page.get_by_role("heading", name=re.compile("Ana García"))).to_be_visible()
+    expect(page.locator("#chart-trend .main-svg").first).to_be_visible()
+    screenshot("rep-detail")
     assert console_errors == []
 
 
