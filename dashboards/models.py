@@ -64,3 +64,40 @@ class MetricsRun(models.Model):
 
     def __str__(self):
         return f"metrics for {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AlertKind(models.TextChoices):
+    BELOW_PACE = "below_pace", "Below pace"
+    NO_ACTIVITY = "no_activity", "No activity logged"
+    CONVERSION_DROP = "conversion_drop", "Conversion drop"
+
+
+class Alert(models.Model):
+    """A sentence for a manager (and the rep) about who needs help, written by the nightly
+    job: one per rep, kind and day, so running the job twice changes nothing."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(max_length=16, choices=AlertKind)
+    as_of = models.DateField()
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-as_of", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "kind", "as_of"], name="alert_one_per_day")
+        ]
+        indexes = [models.Index(fields=["as_of", "dismissed_at"])]
+
+    def __str__(self):
+        return self.message

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.models import Activity
 from activities.selectors import activities_visible_to
 from dashboards import queries
 from dashboards.metrics import Funnel, FunnelCounts, funnel, money
+from dashboards.models import Alert
 from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
@@ -480,4 +481,17 @@ def open_opportunities(viewer: User, rep: User):
         opportunities_visible_to(viewer)
         .filter(owner=rep, status=OpportunityStatus.OPEN)
         .order_by("expected_close_on", "-amount")[:20]
+    )
+
+
+def open_alerts(viewer: User, *, team: Team | None = None, rep: User | None = None):
+    """The latest run's alerts not yet dismissed, for the reps the viewer may see."""
+    latest = Alert.objects.aggregate(latest=Max("as_of"))["latest"]
+    if latest is None:
+        return []
+    reps = reps_in_scope(viewer, team=team, rep=rep)
+    return list(
+        Alert.objects.filter(as_of=latest, dismissed_at__isnull=True, rep__in=reps.values("pk"))
+        .select_related("rep")
+        .order_by("kind", "rep__full_name")
     )

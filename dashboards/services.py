@@ -5,22 +5,27 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from activities.models import Activity
+from dashboards import alerts as alert_rules
 from dashboards import queries
 from dashboards.metrics import FunnelCounts, as_json, funnel, money
-from dashboards.models import FunnelSnapshot, MetricsRun, PeriodKind
+from dashboards.models import Alert, AlertKind, FunnelSnapshot, MetricsRun, PeriodKind
 from dashboards.selectors import (
     TRAILING_DAYS,
     elapsed_share,
     pace_for,
     quotas_for,
     rates_from,
+    revenue_by_rep,
 )
+from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import Target, backsolve
-from quotas.periods import Period, previous
+from quotas.periods import Period, custom, previous
 from salestrack.users.models import Role, User
 
 SNAPSHOT_FIELDS = [
@@ -135,3 +140,81 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
     run.queries = len(captured.captured_queries)
     run.save(update_fields=["finished_at", "duration_ms", "snapshots", "queries"])
     return run
+
+
+def alerts_recompute(*, as_of: date | None = None) -> int:
+    """Write today's alerts for every active rep (DESIGN.md §3): below pace on this month's
+    quota, no activity for two working days, a calls → meetings rate 30 % below the rep's
+    own trailing 90 days. Set-based, and idempotent: the day's alerts are upserted and the
+    ones that no longer hold removed; a dismissal stays dismissed."""
+    as_of = as_of or timezone.localdate()
+    reps = User.objects.filter(role=Role.REP, is_active=True)
+    people = list(reps)
+    month = calendar.period_containing(as_of, "month")
+    quotas = quotas_for(reps, month)
+    won = revenue_by_rep(reps, [custom(month.start, as_of)])
+    expected = elapsed_share(month, as_of)
+    this_month = queries.funnel_counts_by_rep(reps, month.start, as_of)
+    trailing = queries.funnel_counts_by_rep(reps, as_of - timedelta(days=TRAILING_DAYS - 1), as_of)
+    last_logged = dict(
+        Activity.objects.filter(rep__in=reps.values("pk"), date__lt=as_of)
+        .order_by()
+        .values("rep_id")
+        .annotate(last=Max("date"))
+        .values_list("rep_id", "last")
+    )
+    lookback = as_of - timedelta(days=60)
+    holidays = calendar.holidays_between(lookback, as_of)
+    found: dict[tuple[int, str], str] = {}
+    for rep in people:
+        name = rep.full_name
+        quota = quotas.get(rep.pk)
+        if quota is not None:
+            pace = pace_for(quota, won.get(rep.pk, [0])[0], expected)
+            month_name = f"{month.start:%B}"
+            if message := alert_rules.below_pace(name, pace.attainment, expected, month_name):
+                found[(rep.pk, AlertKind.BELOW_PACE)] = message
+        last = last_logged.get(rep.pk)
+        since = max(d for d in (last, rep.joined_on - timedelta(days=1), lookback) if d)
+        idle = periods.working_days(since + timedelta(days=1), as_of - timedelta(days=1), holidays)
+        if message := alert_rules.no_activity(name, last, idle):
+            found[(rep.pk, AlertKind.NO_ACTIVITY)] = message
+        now = funnel(this_month.get(rep.pk, FunnelCounts()))
+        before = funnel(trailing.get(rep.pk, FunnelCounts()))
+        if message := alert_rules.conversion_drop(
+            name,
+            now.call_to_meeting_rate,
+            before.call_to_meeting_rate,
+            now.counts.calls,
+            before.counts.meetings_held,
+        ):
+            found[(rep.pk, AlertKind.CONVERSION_DROP)] = message
+    with transaction.atomic():
+        Alert.objects.bulk_create(
+            [
+                Alert(rep_id=rep_id, kind=kind, as_of=as_of, message=message)
+                for (rep_id, kind), message in found.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["rep", "kind", "as_of"],
+            update_fields=["message"],
+        )
+        stale = Alert.objects.filter(as_of=as_of)
+        for rep_id, kind in found:
+            stale = stale.exclude(rep_id=rep_id, kind=kind)
+        stale.delete()
+    return len(found)
+
+
+def nightly_recompute(*, as_of: date | None = None) -> MetricsRun:
+    """The nightly job: snapshots, then alerts."""
+    run = snapshots_recompute(as_of=as_of)
+    alerts_recompute(as_of=run.as_of)
+    return run
+
+
+def alert_dismiss(*, by: User, alert: Alert) -> Alert:
+    alert.dismissed_at = timezone.now()
+    alert.dismissed_by = by
+    alert.save(update_fields=["dismissed_at", "dismissed_by"])
+    return alert

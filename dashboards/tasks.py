@@ -15,6 +15,7 @@ from dashboards import services
     max_retries=5,
 )
 def recompute_metrics(as_of: str | None = None) -> int:
-    """Nightly: rewrite every rep's snapshots. Returns the MetricsRun id."""
+    """Nightly: rewrite every rep's snapshots and the day's alerts. Returns the MetricsRun
+    id."""
     day = date.fromisoformat(as_of) if as_of else None
-    return services.snapshots_recompute(as_of=day).pk
+    return services.nightly_recompute(as_of=day).pk

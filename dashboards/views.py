@@ -5,14 +5,17 @@ from fractions import Fraction
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from dashboards import charts as charts_
 from dashboards import selectors
+from dashboards import services as alert_services
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
 from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money
+from dashboards.models import Alert
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.backsolve import Target, backsolve
@@ -87,6 +90,7 @@ def team_dashboard(request):
         "sort": sort,
         "charts": charts,
         "plans": plans,
+        "alerts": selectors.open_alerts(request.user, team=team),
         "querystring": params.urlencode(),
         "sort_columns": SORT_COLUMNS,
     }
@@ -160,6 +164,18 @@ def funnel_table(report):
         data = as_json(result)
         rows.append([label, team_name, *["" if data[k] is None else data[k] for k in header[2:]]])
     return header, rows
+
+
+@require_POST
+@role_required(Role.MANAGER, Role.ADMIN)
+def alert_dismiss(request, pk):
+    """A manager has seen to an alert about one of their reps."""
+    reps = selectors.reps_in_scope(request.user)
+    alert = get_object_or_404(Alert, pk=pk, rep__in=reps.values("pk"))
+    alert_services.alert_dismiss(by=request.user, alert=alert)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("dashboards:team")
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
@@ -389,6 +405,7 @@ def my_targets(request):
     unknown = plan.backsolve.unknown_rates if plan.backsolve else []
     context = {
         "plan": plan,
+        "alerts": selectors.open_alerts(request.user, rep=request.user),
         "rows": _plan_rows(plan),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
     }

@@ -6,7 +6,7 @@ from dashboards import services
 
 
 class Command(BaseCommand):
-    help = "Recompute every rep's metric snapshots now (the nightly job, by hand)."
+    help = "Recompute every rep's metric snapshots and alerts now (the nightly job, by hand)."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="compute as of this day (default: today), 2026-11-23")
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--date “{date}” is not a date like 2026-11-23", returncode=2
             ) from None
-        run = services.snapshots_recompute(as_of=as_of)
+        run = services.nightly_recompute(as_of=as_of)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recomputed {run.snapshots} snapshots as of {run.as_of} in "

@@ -1,0 +1,49 @@
+"""The alert rules of the nightly job, as pure functions on numbers. No Django here.
+
+Each rule returns the sentence a manager reads, or None when there is nothing to say.
+"""
+
+from datetime import date
+
+# A conversion rate this far below the rep's own trailing 90 days is a drop…
+DROP_SHARE = 0.30
+# …but only with enough data to mean it: calls this period and meetings in the window.
+MIN_CALLS = 50
+MIN_TRAILING_MEETINGS = 5
+IDLE_WORKING_DAYS = 2
+
+
+def below_pace(
+    name: str, attainment: float | None, expected: float | None, period_label: str
+) -> str | None:
+    """Attainment behind where linear progress over working days would be."""
+    if attainment is None or expected is None or attainment >= expected:
+        return None
+    return (
+        f"{name} is at {attainment * 100:.0f} % of quota with {expected * 100:.0f} % of "
+        f"{period_label} gone."
+    )
+
+
+def no_activity(name: str, last_logged: date | None, idle_days: int) -> str | None:
+    """Nothing logged for IDLE_WORKING_DAYS working days or more."""
+    if idle_days < IDLE_WORKING_DAYS:
+        return None
+    since = f"since {last_logged:%a %d %b}" if last_logged else "yet"
+    return f"{name} has logged no activity for {idle_days} working days ({since})."
+
+
+def conversion_drop(
+    name: str, current: float | None, trailing: float | None, calls: int, trailing_meetings: int
+) -> str | None:
+    """Calls → meetings this period at least 30 % below the rep's own trailing rate."""
+    if current is None or not trailing:
+        return None
+    if calls < MIN_CALLS or trailing_meetings < MIN_TRAILING_MEETINGS:
+        return None
+    if current > trailing * (1 - DROP_SHARE) + 1e-12:
+        return None
+    return (
+        f"{name}'s calls → meetings rate fell to {current * 100:.1f} % from "
+        f"{trailing * 100:.1f} % over the last 90 days."
+    )

@@ -1,0 +1,102 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from dashboards import alerts, services
+from dashboards.models import Alert, AlertKind
+from quotas.models import Quota
+from tests.factories import ActivityFactory, RepFactory
+
+MONDAY = date(2026, 11, 16)
+
+
+def test_below_pace_says_how_far_behind_in_a_sentence():
+    assert alerts.below_pace("Ana", 0.41, 0.60, "November") == (
+        "Ana is at 41 % of quota with 60 % of November gone."
+    )
+    assert alerts.below_pace("Ana", 0.60, 0.60, "November") is None  # on the line: on pace
+    assert alerts.below_pace("Ana", None, 0.6, "November") is None
+
+
+def test_no_activity_after_two_working_days_not_one():
+    assert alerts.no_activity("Ana", date(2026, 11, 12), 1) is None
+    assert alerts.no_activity("Ana", date(2026, 11, 12), 2) == (
+        "Ana has logged no activity for 2 working days (since Thu 12 Nov)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "trailing", "calls", "meetings", "alerted"),
+    [
+        (0.07, 0.10, 60, 10, True),  # exactly 30 % below
+        (0.0701, 0.10, 60, 10, False),  # just above the threshold
+        (0.05, 0.10, 49, 10, False),  # not enough calls to mean it
+        (0.05, 0.10, 60, 4, False),  # not enough history to mean it
+        (None, 0.10, 60, 10, False),
+    ],
+)
+def test_conversion_drop_threshold_and_enough_data(current, trailing, calls, meetings, alerted):
+    result = alerts.conversion_drop("Ana", current, trailing, calls, meetings)
+    assert (result is not None) is alerted
+
+
+@pytest.fixture
+def idle_rep(team):
+    rep = RepFactory(team=team, full_name="Diego Torres", joined_on=date(2026, 1, 1))
+    ActivityFactory(rep=rep, date=date(2026, 11, 11), quantity=5)  # a Wednesday
+    return rep
+
+
+def test_the_nightly_job_writes_alerts_and_running_twice_changes_nothing(idle_rep):
+    Quota.objects.create(
+        rep=idle_rep,
+        period_kind="month",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        revenue_quota=Decimal("50000"),
+    )
+    services.alerts_recompute(as_of=MONDAY)
+    first = sorted(Alert.objects.values_list("rep_id", "kind", "as_of", "message"))
+    services.alerts_recompute(as_of=MONDAY)
+    assert sorted(Alert.objects.values_list("rep_id", "kind", "as_of", "message")) == first
+    kinds = {kind for _, kind, _, _ in first}
+    assert kinds == {AlertKind.NO_ACTIVITY, AlertKind.BELOW_PACE}
+    idle = Alert.objects.get(kind=AlertKind.NO_ACTIVITY)
+    assert (
+        idle.message == "Diego Torres has logged no activity for 2 working days (since Wed 11 Nov)."
+    )
+
+
+def test_an_alert_that_no_longer_holds_is_removed_and_a_dismissal_stays(idle_rep, manager):
+    services.alerts_recompute(as_of=MONDAY)
+    alert = Alert.objects.get(kind=AlertKind.NO_ACTIVITY)
+    services.alert_dismiss(by=manager, alert=alert)
+    services.alerts_recompute(as_of=MONDAY)
+    assert Alert.objects.get(pk=alert.pk).dismissed_at is not None
+    ActivityFactory(rep=idle_rep, date=MONDAY - timedelta(days=3))  # logged on Friday after all
+    services.alerts_recompute(as_of=MONDAY)
+    assert not Alert.objects.filter(kind=AlertKind.NO_ACTIVITY).exists()
+
+
+def test_managers_see_and_dismiss_their_teams_alerts_only(
+    client, manager, other_team_manager, idle_rep
+):
+    services.alerts_recompute(as_of=MONDAY)
+    alert = Alert.objects.get(kind=AlertKind.NO_ACTIVITY)
+    client.force_login(other_team_manager)
+    assert "Diego Torres has logged" not in client.get("/team/").text
+    assert client.post(f"/alerts/{alert.pk}/dismiss/").status_code == 404
+    client.force_login(manager)
+    assert "Diego Torres has logged no activity" in client.get("/team/").text
+    client.post(f"/alerts/{alert.pk}/dismiss/", headers={"HX-Request": "true"})
+    alert.refresh_from_db()
+    assert alert.dismissed_by == manager
+
+
+def test_a_rep_sees_their_own_alert_on_my_day(client, idle_rep):
+    services.alerts_recompute(as_of=MONDAY)
+    client.force_login(idle_rep)
+    response = client.get("/my-day/targets/", headers={"HX-Request": "true"})
+    assert "has logged no activity for 2 working days" in response.text
