@@ -251,3 +251,51 @@ def revenue_by_stream_chart(result: Funnel) -> dict:
         layout=_layout(title, x_title="Revenue stream", y_title="Revenue won"),
     )
     return _as_json(figure)
+
+
+def cycle_and_touches_chart(deals: list[dict]) -> dict:
+    """How long won deals took, and how many touches they needed."""
+    title = "Won deals: sales cycle and touches"
+    if not deals:
+        return _no_data(title)
+    figure = go.Figure(
+        [
+            go.Histogram(
+                name="Sales cycle (days)",
+                x=[d["cycle_days"] for d in deals],
+                marker_color=BLUE,
+                opacity=0.8,
+                nbinsx=15,
+            ),
+            go.Histogram(
+                name="Touches before close",
+                x=[d["touches"] for d in deals],
+                marker_color=ORANGE,
+                opacity=0.6,
+                nbinsx=15,
+            ),
+        ],
+        layout=_layout(title, x_title="Days, or touches", y_title="Won deals", legend=True),
+    )
+    figure.update_layout(barmode="overlay")
+    return _as_json(figure)
+
+
+def revenue_by_product_chart(deals: list[dict]) -> dict:
+    title = "Revenue won by product"
+    if not deals:
+        return _no_data(title)
+    totals: dict[str, Decimal] = {}
+    for deal in deals:
+        totals[deal["product"]] = totals.get(deal["product"], Decimal(0)) + deal["amount"]
+    names = sorted(totals, key=lambda name: -totals[name])
+    figure = go.Figure(
+        go.Bar(
+            x=names,
+            y=[float(totals[n]) for n in names],
+            marker_color=GREEN,
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        ),
+        layout=_layout(title, x_title="Product", y_title="Revenue won"),
+    )
+    return _as_json(figure)

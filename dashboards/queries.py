@@ -59,7 +59,7 @@ ACTIVITY_COUNTS = {
 }
 
 
-def _touches_before_close():
+def touches_before_close():
     """Activity volume linked to an opportunity, or to its prospect, on or before the day
     it closed — a correlated subquery, so it stays one query for all won deals."""
     linked = Activity.objects.filter(
@@ -114,7 +114,7 @@ def funnel_counts_by_rep(reps: QuerySet, start: date, end: date) -> dict[int, Fu
             status__in=[OpportunityStatus.WON, OpportunityStatus.LOST],
         )
         .order_by()
-        .annotate(touches=_touches_before_close())
+        .annotate(touches=touches_before_close())
         .values_list(
             "owner_id",
             "status",

@@ -102,6 +102,7 @@ def team_dashboard(request):
 def _charts(report, reps, period, today, *, daily_target):
     """Every chart of a dashboard (a team's or one rep's), by element id."""
     quota = report.total_pace.quota if report.total_pace else None
+    deals = selectors.won_deals(reps, period.start, period.end)
     return {
         "chart-funnel": charts_.funnel_chart(report.total),
         "chart-new-existing": charts_.new_vs_existing_chart(report.total),
@@ -121,6 +122,8 @@ def _charts(report, reps, period, today, *, daily_target):
         "chart-weekday": charts_.hit_rate_chart(report.total),
         "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
         "chart-streams": charts_.revenue_by_stream_chart(report.total),
+        "chart-products": charts_.revenue_by_product_chart(deals),
+        "chart-cycle": charts_.cycle_and_touches_chart(deals),
     }
 
 

@@ -131,3 +131,15 @@ def test_rep_detail_of_someone_out_of_scope_is_not_found(client, request, rep, p
 def test_a_rep_opens_their_own_detail(client, rep):
     client.force_login(rep)
     assert client.get(f"/reps/{rep.pk}/").status_code == 200
+
+
+def test_won_deals_feed_the_cycle_touches_and_product_charts(rep, november):
+    from dashboards import selectors
+    from salestrack.users.models import User
+
+    deals = selectors.won_deals(
+        User.objects.filter(pk=rep.pk), date(2026, 11, 1), date(2026, 11, 30)
+    )
+    assert deals == [
+        {"cycle_days": 40, "touches": 0, "amount": Decimal("25000.00"), "product": "No product"}
+    ]
