@@ -183,6 +183,8 @@ class Command(BaseCommand):
             f"{_count_queries(org_counts)} | | |"
         )
 
+        lines += self._pages(quarter)
+
         run = services.snapshots_recompute(as_of=today)
         lines.append(
             f"| nightly recompute, every rep × this and last week, month, quarter "
@@ -212,6 +214,29 @@ class Command(BaseCommand):
             f"| log one activity (service) | median {statistics.median(log_times):.1f} ms, "
             f"max {max(log_times):.1f} ms, {log_queries} queries | | |"
         )
+        return lines
+
+    def _pages(self, quarter) -> list[str]:
+        """Whole pages, rendered by the test client (server time: views, queries, templates,
+        chart JSON)."""
+        from django.test import Client
+
+        lines = []
+        manager = User.objects.filter(role=Role.MANAGER, managed_teams__isnull=False).first()
+        admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
+        period = {"range": "this_quarter"}
+        for label, user, url in [
+            (f"team dashboard page ({manager} — one team, this quarter)", manager, "/team/"),
+            ("leaderboard page (admin, every rep, this quarter)", admin, "/leaderboard/"),
+        ]:
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(user)
+            status = client.get(url, period).status_code
+            if status != 200:
+                raise CommandError(f"{url} answered {status} for {user}")
+            queries_made = _count_queries(lambda c=client, u=url: c.get(u, period))
+            ms = _median_ms(lambda c=client, u=url: c.get(u, period), runs=5)
+            lines.append(f"| {label} | {ms:.0f} ms, {queries_made} queries | | |")
         return lines
 
     def _write(self, path: Path, lines: list[str]) -> None:
