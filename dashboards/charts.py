@@ -299,3 +299,20 @@ def revenue_by_product_chart(deals: list[dict]) -> dict:
         layout=_layout(title, x_title="Product", y_title="Revenue won"),
     )
     return _as_json(figure)
+
+
+def figure_rows(figure: dict) -> tuple[list[str], list[list]]:
+    """A chart's numbers as CSV rows: one row per point of each trace, so that what the
+    chart shows can be checked or reused in a spreadsheet."""
+    header = ["series", "x", "y"]
+    rows = []
+    for trace in figure.get("data", []):
+        name = trace.get("name") or figure["layout"]["title"]["text"]
+        xs, ys = trace.get("x") or [], trace.get("y") or []
+        if trace.get("orientation") == "h":
+            xs, ys = ys, xs
+        if trace.get("type") == "histogram":
+            rows += [[name, x, ""] for x in xs]
+            continue
+        rows += [[name, x, y] for x, y in zip(xs, ys, strict=False)]
+    return header, rows

@@ -68,7 +68,7 @@ def team_dashboard(request):
     rows = sorted(
         report.rows, key=TABLE_SORTS.get(sort, TABLE_SORTS["revenue"]), reverse=sort != "rep"
     )
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not request.GET.get("chart"):
         return csv_response(
             f"{team.name}-{period.label}.csv".replace(" ", "-"),
             *funnel_table(report),
@@ -77,9 +77,12 @@ def team_dashboard(request):
     plans = selectors.team_plans(request.user, [team], today=today)[team.pk]
     daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
     charts = _charts(report, reps, period, today, daily_target=daily_target)
+    if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
+        return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
     params = request.GET.copy()
     params.pop("sort", None)
     params.pop("format", None)
+    params.pop("chart", None)
     context = {
         "teams": teams,
         "team": team,
@@ -139,21 +142,34 @@ def rep_detail(request, pk):
     plan = selectors.rep_plan(rep, today=today)
     reps = selectors.reps_in_scope(request.user, rep=rep)
     daily_target = plan.backsolve.per_working_day.get("calls") if plan.backsolve else None
+    charts = _charts(report, reps, period, today, daily_target=daily_target)
+    if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
+        return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
+    params = request.GET.copy()
+    params.pop("format", None)
+    params.pop("chart", None)
     context = {
         "subject": rep,
+        "querystring": params.urlencode(),
         "picker": picker,
         "period": period,
         "report": report,
         "pace": report.paces.get(rep.pk),
         "plan": plan,
         "rows": _plan_rows(plan),
-        "charts": _charts(report, reps, period, today, daily_target=daily_target),
+        "charts": charts,
         "recent": selectors.recent_activity(request.user, rep),
         "open_deals": selectors.open_opportunities(request.user, rep),
     }
     if request.htmx:
         return render(request, "dashboards/rep.html#body", context)
     return render(request, "dashboards/rep.html", context)
+
+
+def _chart_csv(chart_id, charts, name):
+    header, rows = charts_.figure_rows(charts[chart_id])
+    filename = f"{name}-{chart_id.removeprefix('chart-')}.csv".replace(" ", "-")
+    return csv_response(filename, header, rows)
 
 
 def funnel_table(report):
