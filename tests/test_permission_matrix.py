@@ -1,0 +1,178 @@
+"""The permission matrix of DESIGN.md §7: every named URL of the URLconf × every persona →
+the status it must answer. A new URL without an entry here fails the first test."""
+
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dashboards.models import Alert
+from quotas.models import Holiday
+from tests.factories import (
+    ActivityFactory,
+    LeadSourceFactory,
+    OpportunityFactory,
+    ProductFactory,
+    ProspectFactory,
+    default_stages,
+)
+
+PERSONAS = ["anonymous", "rep", "other_team_rep", "manager", "other_team_manager", "admin"]
+SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
+POST_ONLY = 405  # answered to a GET, whoever asks
+
+# Who may open a page, as statuses by persona; the rest of a row is filled by its kind.
+ANYONE = dict.fromkeys(PERSONAS[1:], 200)
+REP_ONLY = {
+    "rep": 200,
+    "other_team_rep": 200,
+    "manager": 403,
+    "other_team_manager": 403,
+    "admin": 403,
+}
+MANAGERS = {
+    "rep": 403,
+    "other_team_rep": 403,
+    "manager": 200,
+    "other_team_manager": 200,
+    "admin": 200,
+}
+ADMINS = {
+    "rep": 403,
+    "other_team_rep": 403,
+    "manager": 403,
+    "other_team_manager": 403,
+    "admin": 200,
+}
+# Ana's objects: hers, her team's manager's and the admin's to see; 404 for the other team.
+ANAS = {"rep": 200, "other_team_rep": 404, "manager": 200, "other_team_manager": 404, "admin": 200}
+ANAS_OWN_ACTIVITY = {
+    "rep": 200,
+    "other_team_rep": 404,
+    "manager": 403,
+    "other_team_manager": 403,
+    "admin": 403,
+}
+PUBLIC = dict.fromkeys(PERSONAS, 200)
+
+MATRIX = {
+    "home": ("", {**dict.fromkeys(PERSONAS[1:], 302)}),
+    "healthz": ("", PUBLIC),
+    "login": ("", {"anonymous": 200, **dict.fromkeys(PERSONAS[1:], 302)}),
+    "logout": ("", dict.fromkeys(PERSONAS, POST_ONLY)),
+    "password_change": ("", ANYONE),
+    "password_change_done": ("", ANYONE),
+    "password_reset": ("", PUBLIC),
+    "password_reset_done": ("", PUBLIC),
+    "password_reset_confirm": ("uid-token", PUBLIC),
+    "password_reset_complete": ("", PUBLIC),
+    "users:settings": ("", ADMINS),
+    "users:user_list": ("", ADMINS),
+    "users:user_create": ("", ADMINS),
+    "users:user_edit": ("ana", ADMINS),
+    "users:user_set_active": ("ana", "post"),
+    "users:user_send_password_email": ("ana", "post"),
+    "users:team_list": ("", ADMINS),
+    "users:team_create": ("", ADMINS),
+    "users:team_edit": ("team", ADMINS),
+    "users:team_set_active": ("team", "post"),
+    "activities:my_day": ("", REP_ONLY),
+    "activities:quick_add": ("", "post"),
+    "activities:tally": ("", "post"),
+    "activities:outcome_options": ("", REP_ONLY),
+    "activities:prospect_results": ("", REP_ONLY),
+    "activities:prospect_pick": ("prospect", ANAS_OWN_ACTIVITY | {"other_team_rep": 404}),
+    "activities:prospect_clear": ("", REP_ONLY),
+    "activities:activity_edit": ("activity", ANAS_OWN_ACTIVITY),
+    "activities:activity_delete": ("activity", "post"),
+    "activities:log": ("", ANYONE),
+    "activities:timeline": ("?prospect", ANAS),
+    "activities:import": ("", MANAGERS),
+    "activities:import_confirm": ("", "post"),
+    "pipeline:prospect_list": ("", ANYONE),
+    "pipeline:prospect_create": ("", ANYONE),
+    "pipeline:prospect_detail": ("prospect", ANAS),
+    "pipeline:prospect_edit": ("prospect", ANAS),
+    "pipeline:opportunity_list": ("", ANYONE),
+    "pipeline:opportunity_create": ("", ANYONE),
+    "pipeline:opportunity_detail": ("opportunity", ANAS),
+    "pipeline:opportunity_edit": ("opportunity", ANAS),
+    "pipeline:opportunity_move": ("opportunity", "post"),
+    "pipeline:board": ("", ANYONE),
+    "pipeline:settings": ("", ADMINS),
+    "pipeline:lead_source_create": ("", ADMINS),
+    "pipeline:lead_source_edit": ("source", ADMINS),
+    "pipeline:stage_create": ("", ADMINS),
+    "pipeline:stage_edit": ("stage", ADMINS),
+    "pipeline:product_create": ("", ADMINS),
+    "pipeline:product_edit": ("product", ADMINS),
+    "quotas:holidays": ("", ADMINS),
+    "quotas:holiday_delete": ("holiday", "post"),
+    "dashboards:team": ("", MANAGERS),
+    "dashboards:my_targets": ("", REP_ONLY),
+    "dashboards:what_if": ("", {**ANYONE, "admin": 200}),
+    "dashboards:leaderboard": ("", ANYONE),
+    "dashboards:rep": ("ana", ANAS),
+    "dashboards:alert_dismiss": ("alert", "post"),
+    "dashboards:targets": ("", ADMINS),
+    "dashboards:target_plan": ("", ADMINS),
+}
+
+
+def named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin, staff only, tested by Django
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    assert set(named_urls()) == set(MATRIX)
+
+
+@pytest.fixture
+def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
+    stages = default_stages()
+    prospect = ProspectFactory(owner=rep)
+    return {
+        "ana": rep,
+        "team": team,
+        "prospect": prospect,
+        "opportunity": OpportunityFactory(prospect=prospect),
+        "activity": ActivityFactory(rep=rep, date=date.today(), prospect=prospect),
+        "source": LeadSourceFactory(name="Matrix source"),
+        "stage": stages["Proposal"],
+        "product": ProductFactory(name="Matrix product"),
+        "holiday": Holiday.objects.create(date=date(2026, 12, 25), name="Christmas"),
+        "alert": Alert.objects.create(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
+    }
+
+
+def url_for(name, target, objects):
+    if target == "":
+        return reverse(name)
+    if target == "uid-token":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if target == "?prospect":
+        return f"{reverse(name)}?prospect={objects['prospect'].pk}"
+    return reverse(name, args=[objects[target].pk])
+
+
+CASES = [(name, persona) for name in sorted(MATRIX) for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES)
+def test_permission_matrix(client, request, objects, name, persona):
+    target, expected = MATRIX[name]
+    if expected == "post":
+        expected = dict.fromkeys(PERSONAS, POST_ONLY)
+    status = expected.get(persona, SIGN_IN)
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(url_for(name, target, objects))
+    assert response.status_code == status, f"{name} as {persona}"
