@@ -100,3 +100,17 @@ bench: install ## Benchmark on PostgreSQL with the large demo set (seeded once);
 	  psql "$${url%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1 \
 	    || psql "$${url%/*}/postgres" -qc "CREATE DATABASE \"$$name\""; \
 	  DATABASE_URL="$$url" $(MANAGE) migrate --noinput -v0 && DATABASE_URL="$$url" $(MANAGE) bench
+
+LOAD_SECONDS ?= 120
+
+.PHONY: load
+load: install ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn on 127.0.0.1 with the bench data
+	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; run=$$(date +%s); log=/tmp/salestrack-load-$$run.txt; \
+	  export DATABASE_URL="$$url" LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
+	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
+	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
+	  $(MANAGE) migrate --noinput -v0 && $(MANAGE) collectstatic --noinput -v0 && \
+	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 10 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  status=$$?; kill $$(cat /tmp/salestrack-load.pid); sleep 1; \
+	  $(VENV_PY) loadtest/verify.py && exit $$status

@@ -1,0 +1,90 @@
+"""`make load`: 50 reps logging activities and 10 managers reloading dashboards, against
+gunicorn on 127.0.0.1 with the large demo set, for a bounded time. Every logged activity
+carries a unique note, so that `loadtest/verify.py` can check each is stored exactly once.
+
+Only 127.0.0.1 is ever a target.
+"""
+
+import itertools
+import os
+import re
+import uuid
+from datetime import date
+
+from locust import HttpUser, between, task
+
+PASSWORD = "salestrack-demo"
+RUN = os.environ.get("LOAD_RUN_ID", uuid.uuid4().hex[:8])
+LOG_FILE = os.environ.get("LOAD_LOG", "/tmp/salestrack-load-sent.txt")
+REP_NUMBERS = itertools.count(3)  # rep003… (the generated demo reps)
+MANAGER_NUMBERS = itertools.count(3)
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    host = "http://127.0.0.1:8100"
+
+    def sign_in(self, email):
+        page = self.client.get("/accounts/login/", name="login form")
+        token = TOKEN.search(page.text).group(1)
+        self.client.post(
+            "/accounts/login/",
+            {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/login/"},
+            name="sign in",
+        )
+
+
+class Rep(SignedIn):
+    weight = 5
+    fixed_count = 50
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.email = f"rep{next(REP_NUMBERS):03d}@demo.salestrack.test"
+        self.sign_in(self.email)
+        self.sent = 0
+
+    @task(4)
+    def log_activity(self):
+        token = self.client.cookies.get("csrftoken")
+        marker = f"load-{RUN}-{self.email}-{self.sent}"
+        response = self.client.post(
+            "/my-day/log/",
+            {
+                "kind": "call",
+                "outcome": "connected",
+                "quantity": 1,
+                "date": date.today().isoformat(),
+                "prospect_status": "new",
+                "notes": marker,
+            },
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
+            name="log activity",
+        )
+        if response.status_code == 200 and "Logged:" in response.text:
+            self.sent += 1
+            with open(LOG_FILE, "a", encoding="utf-8") as sent:
+                sent.write(marker + "\n")
+
+    @task(1)
+    def my_day(self):
+        self.client.get("/my-day/", name="my day")
+
+
+class Manager(SignedIn):
+    weight = 1
+    fixed_count = 10
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        self.sign_in(f"manager{next(MANAGER_NUMBERS):02d}@demo.salestrack.test")
+
+    @task(3)
+    def dashboard(self):
+        self.client.get("/team/", name="team dashboard")
+
+    @task(1)
+    def leaderboard(self):
+        self.client.get("/leaderboard/", name="leaderboard")

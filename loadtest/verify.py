@@ -1,0 +1,36 @@
+"""After `make load`: every activity the load test saw logged is in the database exactly
+once, and nothing was logged twice."""
+
+import os
+import sys
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salestrack.settings")
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+
+from activities.models import Activity  # noqa: E402
+
+sent_path = os.environ.get("LOAD_LOG", "/tmp/salestrack-load-sent.txt")
+run = os.environ["LOAD_RUN_ID"]
+with open(sent_path, encoding="utf-8") as sent_file:
+    sent = [line.strip() for line in sent_file if line.strip()]
+stored = dict(
+    Activity.objects.filter(notes__startswith=f"load-{run}-")
+    .values_list("notes")
+    .annotate(n=Count("pk"))
+)
+missing = [m for m in sent if m not in stored]
+twice = [m for m, n in stored.items() if n > 1]
+unexpected = [m for m in stored if m not in set(sent)]
+print(
+    f"logged by the load test: {len(sent)}; stored: {sum(stored.values())}; "
+    f"missing: {len(missing)}; stored twice: {len(twice)}; stored but not confirmed: "
+    f"{len(unexpected)}"
+)
+sys.exit(1 if missing or twice else 0)
