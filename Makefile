@@ -110,7 +110,7 @@ load: install ## Load test: 50 reps logging + 10 managers on dashboards, 2 minut
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
 	  $(MANAGE) migrate --noinput -v0 && $(MANAGE) collectstatic --noinput -v0 && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
-	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 10 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat /tmp/salestrack-load.pid); sleep 1; \
 	  $(VENV_PY) loadtest/verify.py && exit $$status

@@ -16,7 +16,7 @@ from locust import HttpUser, between, task
 PASSWORD = "salestrack-demo"
 RUN = os.environ.get("LOAD_RUN_ID", uuid.uuid4().hex[:8])
 LOG_FILE = os.environ.get("LOAD_LOG", "/tmp/salestrack-load-sent.txt")
-REP_NUMBERS = itertools.count(3)  # rep003… (the generated demo reps)
+REP_NUMBERS = itertools.count(9)  # rep009… (seed_demo's generated reps; 1–8 have names)
 MANAGER_NUMBERS = itertools.count(3)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -28,12 +28,15 @@ class SignedIn(HttpUser):
     def sign_in(self, email):
         page = self.client.get("/accounts/login/", name="login form")
         token = TOKEN.search(page.text).group(1)
-        self.client.post(
+        with self.client.post(
             "/accounts/login/",
             {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="sign in",
-        )
+            catch_response=True,
+        ) as response:
+            if "/accounts/login/" in response.url:
+                response.failure(f"{email} could not sign in")
 
 
 class Rep(SignedIn):
@@ -50,7 +53,7 @@ class Rep(SignedIn):
     def log_activity(self):
         token = self.client.cookies.get("csrftoken")
         marker = f"load-{RUN}-{self.email}-{self.sent}"
-        response = self.client.post(
+        with self.client.post(
             "/my-day/log/",
             {
                 "kind": "call",
@@ -62,11 +65,16 @@ class Rep(SignedIn):
             },
             headers={"X-CSRFToken": token, "HX-Request": "true"},
             name="log activity",
-        )
-        if response.status_code == 200 and "Logged:" in response.text:
-            self.sent += 1
-            with open(LOG_FILE, "a", encoding="utf-8") as sent:
-                sent.write(marker + "\n")
+            catch_response=True,
+        ) as response:
+            if response.status_code == 0:  # the connection failed: no answer at all
+                response.failure(f"no answer: {response.error}")
+            elif response.status_code == 200 and "Logged:" in response.text:
+                self.sent += 1
+                with open(LOG_FILE, "a", encoding="utf-8") as sent:
+                    sent.write(marker + "\n")
+            elif response.ok:
+                response.failure("answered without logging")
 
     @task(1)
     def my_day(self):
