@@ -14,7 +14,15 @@ from django.utils import timezone
 from activities.models import Activity
 from activities.selectors import activities_visible_to
 from dashboards import queries
-from dashboards.metrics import Funnel, FunnelCounts, funnel, money
+from dashboards.metrics import (
+    COUNT_FIELDS,
+    RATIO_FIELDS,
+    Funnel,
+    FunnelCounts,
+    as_json,
+    funnel,
+    money,
+)
 from dashboards.models import Alert
 from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
@@ -519,3 +527,16 @@ def won_deals(reps: QuerySet, start: date, end: date) -> list[dict]:
         }
         for d in deals
     ]
+
+
+def funnel_table(report):
+    """Header and rows of the per-rep table, as its CSV download has them."""
+    header = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
+    rows = []
+    for label, team_name, result in [
+        *[(p.email, str(p.team or ""), r) for p, r in report.rows],
+        ("TOTAL", "", report.total),
+    ]:
+        data = as_json(result)
+        rows.append([label, team_name, *["" if data[k] is None else data[k] for k in header[2:]]])
+    return header, rows

@@ -3,7 +3,6 @@
 import time
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
@@ -25,7 +24,7 @@ from dashboards.selectors import (
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import Target, backsolve
-from quotas.periods import Period, custom, previous
+from quotas.periods import Period, custom
 from salestrack.users.models import Role, User
 
 SNAPSHOT_FIELDS = [
@@ -46,12 +45,8 @@ def periods_to_snapshot(as_of: date) -> list[Period]:
     result = []
     for kind in PeriodKind.values:
         current = calendar.period_containing(as_of, kind)
-        result += [previous(current, fiscal_start_month=_fiscal_start()), current]
+        result += [calendar.previous_period(current), current]
     return result
-
-
-def _fiscal_start() -> int:
-    return settings.FISCAL_YEAR_START_MONTH
 
 
 def _rates_json(rates) -> dict:

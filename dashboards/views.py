@@ -14,7 +14,7 @@ from dashboards import charts as charts_
 from dashboards import selectors
 from dashboards import services as alert_services
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
-from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money
+from dashboards.metrics import money
 from dashboards.models import Alert
 from quotas import selectors as calendar
 from quotas import services as quota_services
@@ -71,7 +71,7 @@ def team_dashboard(request):
     if request.GET.get("format") == "csv" and not request.GET.get("chart"):
         return csv_response(
             f"{team.name}-{period.label}.csv".replace(" ", "-"),
-            *funnel_table(report),
+            *selectors.funnel_table(report),
         )
     reps = selectors.reps_in_scope(request.user, team=team)
     plans = selectors.team_plans(request.user, [team], today=today)[team.pk]
@@ -170,19 +170,6 @@ def _chart_csv(chart_id, charts, name):
     header, rows = charts_.figure_rows(charts[chart_id])
     filename = f"{name}-{chart_id.removeprefix('chart-')}.csv".replace(" ", "-")
     return csv_response(filename, header, rows)
-
-
-def funnel_table(report):
-    """Header and rows of the per-rep table, as its CSV download has them."""
-    header = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
-    rows = []
-    for label, team_name, result in [
-        *[(p.email, str(p.team or ""), r) for p, r in report.rows],
-        ("TOTAL", "", report.total),
-    ]:
-        data = as_json(result)
-        rows.append([label, team_name, *["" if data[k] is None else data[k] for k in header[2:]]])
-    return header, rows
 
 
 @require_POST

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dashboards import selectors
-from dashboards.metrics import COUNT_FIELDS, RATIO_FIELDS, as_json, money, percent
+from dashboards.metrics import as_json, money, percent
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
@@ -191,21 +191,7 @@ class Command(BaseCommand):
             )
             return
         if fmt == "csv":
-            header = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
-            rows = []
-            for label, team_name, result in [
-                *[(p.email, str(p.team or ""), r) for p, r in report.rows],
-                ("TOTAL", "", report.total),
-            ]:
-                data = as_json(result)
-                rows.append(
-                    [
-                        label,
-                        team_name,
-                        *[data[k] if data[k] is not None else "" for k in header[2:]],
-                    ]
-                )
-            self._print_csv(header, rows)
+            self._print_csv(*selectors.funnel_table(report))
             return
         header = [
             "rep",
