@@ -94,23 +94,27 @@ clean: ## Remove .venv, the SQLite database and collected static files
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salestrack_bench
 
-.PHONY: bench
-bench: install ## Benchmark on PostgreSQL with the large demo set (seeded once); writes BENCHMARKS.md
+.PHONY: bench-data
+bench-data: install ## Create the PostgreSQL benchmark database and seed the large demo set (once, ~3 min)
 	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; name="$${url##*/}"; \
 	  psql "$${url%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1 \
 	    || psql "$${url%/*}/postgres" -qc "CREATE DATABASE \"$$name\""; \
-	  DATABASE_URL="$$url" $(MANAGE) migrate --noinput -v0 && DATABASE_URL="$$url" $(MANAGE) bench
+	  DATABASE_URL="$$url" $(MANAGE) migrate --noinput -v0 && DATABASE_URL="$$url" $(MANAGE) bench --prepare-only
+
+.PHONY: bench
+bench: bench-data ## Benchmark on PostgreSQL with the large demo set; writes BENCHMARKS.md
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(MANAGE) bench
 
 LOAD_SECONDS ?= 120
 
 .PHONY: load
-load: install ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn on 127.0.0.1 with the bench data
+load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn on 127.0.0.1 with the bench data
 	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; run=$$(date +%s); log=/tmp/salestrack-load-$$run.txt; \
 	  export DATABASE_URL="$$url" LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
 	  $(MANAGE) migrate --noinput -v0 && $(MANAGE) collectstatic --noinput -v0 && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat /tmp/salestrack-load.pid); sleep 1; \
 	  $(VENV_PY) loadtest/verify.py && exit $$status

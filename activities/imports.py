@@ -10,6 +10,7 @@ by the hundred thousand, are checked with `services.check_activity` and written 
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,6 +94,10 @@ class ImportReport:
         )
 
 
+# Control characters other than tab and line breaks (which quoted cells may hold).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Rejected(Exception):
     """Raised inside the write transaction so that a file with errors leaves nothing."""
 
@@ -154,6 +159,14 @@ def _read(kind: str, data: bytes, report: ImportReport) -> list[tuple[int, dict]
         row = {
             name: unguard_cell(value.strip()) for name, value in zip(header, values, strict=True)
         }
+        if bad := [name for name, value in row.items() if _CONTROL.search(value)]:
+            # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
+            report.errors.extend(
+                f"line {line}, column {name}: contains a control character (such as a NUL "
+                "byte); is the file UTF-8 text?"
+                for name in bad
+            )
+            continue
         rows.append((line, row))
     report.rows = len(rows)
     return rows

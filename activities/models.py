@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from pipeline.models import Opportunity, Prospect
+from salestrack.validators import validate_free_text, validate_not_ancient
 
 MAX_QUANTITY = 500
 EDIT_WINDOW_DAYS = 7
@@ -76,7 +77,7 @@ class Activity(models.Model):
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
     )
-    date = models.DateField()
+    date = models.DateField(validators=[validate_not_ancient])
     kind = models.CharField(max_length=8, choices=Kind)
     outcome = models.CharField(max_length=16, choices=Outcome)
     prospect = models.ForeignKey(
@@ -89,8 +90,8 @@ class Activity(models.Model):
     prospect_status = models.CharField(max_length=8, choices=ProspectStatus)
     quantity = models.PositiveSmallIntegerField(default=1)
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    follow_up_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
+    notes = models.TextField(blank=True, validators=[validate_free_text])
     source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -18,8 +18,11 @@ from activities.models import Activity  # noqa: E402
 
 sent_path = os.environ.get("LOAD_LOG", "/tmp/salestrack-load-sent.txt")
 run = os.environ["LOAD_RUN_ID"]
-with open(sent_path, encoding="utf-8") as sent_file:
-    sent = [line.strip() for line in sent_file if line.strip()]
+try:
+    with open(sent_path, encoding="utf-8") as sent_file:
+        sent = [line.strip() for line in sent_file if line.strip()]
+except FileNotFoundError:
+    sent = []  # not one activity was confirmed logged
 stored = dict(
     Activity.objects.filter(notes__startswith=f"load-{run}-")
     .values_list("notes")
@@ -33,4 +36,6 @@ print(
     f"missing: {len(missing)}; stored twice: {len(twice)}; stored but not confirmed: "
     f"{len(unexpected)}"
 )
-sys.exit(1 if missing or twice else 0)
+if not sent:
+    print("the load test logged nothing: did the server start and the reps sign in?")
+sys.exit(1 if missing or twice or not sent else 0)

@@ -10,6 +10,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from salestrack.validators import (
+    validate_free_text,
+    validate_name,
+    validate_not_ancient,
+    validate_not_future,
+    validate_phone,
+)
+
 
 class RevenueType(models.TextChoices):
     RECURRING = "recurring", "Recurring"
@@ -29,24 +37,36 @@ CLOSED_STATUSES = [OpportunityStatus.WON, OpportunityStatus.LOST]
 class LeadSource(models.Model):
     """Where a prospect came from: referral, inbound web, cold list, event… (admin-editable)."""
 
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, validators=[validate_name])
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="leadsource_name_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="leadsource_name_ci_unique",
+                violation_error_message="There is already a lead source with this name.",
+            )
+        ]
 
     def __str__(self):
         return self.name
 
 
 class Product(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_name])
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="product_name_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="product_name_ci_unique",
+                violation_error_message="There is already a product with this name.",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -55,7 +75,7 @@ class Product(models.Model):
 class Stage(models.Model):
     """A pipeline stage. Exactly the won and lost stages close an opportunity."""
 
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=60, unique=True, validators=[validate_name])
     order = models.PositiveSmallIntegerField(unique=True)
     probability = models.PositiveSmallIntegerField(help_text="Chance of winning, 0–100 %.")
     is_won = models.BooleanField(default=False)
@@ -95,10 +115,10 @@ class Stage(models.Model):
 class Prospect(models.Model):
     """A person or company a rep sells to. Owned by one rep; visible to the owner's team."""
 
-    name = models.CharField(max_length=150)
-    company = models.CharField(max_length=150, blank=True)
+    name = models.CharField(max_length=150, validators=[validate_name])
+    company = models.CharField(max_length=150, blank=True, validators=[validate_name])
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     source = models.ForeignKey(
         LeadSource, on_delete=models.PROTECT, null=True, blank=True, related_name="prospects"
     )
@@ -106,8 +126,12 @@ class Prospect(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects"
     )
-    created_on = models.DateField(default=timezone.localdate)
-    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_on = models.DateField(
+        default=timezone.localdate, validators=[validate_not_ancient, validate_not_future]
+    )
+    external_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -131,7 +155,7 @@ class Opportunity(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
     )
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[validate_name])
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     revenue_type = models.CharField(max_length=10, choices=RevenueType)
     product = models.ForeignKey(
@@ -151,11 +175,17 @@ class Opportunity(models.Model):
     status = models.CharField(
         max_length=4, choices=OpportunityStatus, default=OpportunityStatus.OPEN, editable=False
     )
-    opened_on = models.DateField(default=timezone.localdate)
-    expected_close_on = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
-    lost_reason = models.CharField(max_length=200, blank=True)
-    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    opened_on = models.DateField(
+        default=timezone.localdate, validators=[validate_not_ancient, validate_not_future]
+    )
+    expected_close_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
+    closed_on = models.DateField(
+        null=True, blank=True, validators=[validate_not_ancient, validate_not_future]
+    )
+    lost_reason = models.CharField(max_length=200, blank=True, validators=[validate_free_text])
+    external_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
+    )
 
     history = HistoricalRecords()
 

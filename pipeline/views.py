@@ -196,7 +196,7 @@ def opportunity_move(request, pk):
         except ValidationError as error:
             error_message = " ".join(error.messages)
     else:
-        error_message = "Choose a stage."
+        error_message = " ".join(message for errors in form.errors.values() for message in errors)
     if request.htmx and request.POST.get("from") == "board":
         context = _board_context(request)
         context["board_error"] = error_message

@@ -4,7 +4,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label="Date", widget=DATE_INPUT)
+    date = forms.DateField(widget=DATE_INPUT)
     name = forms.CharField(max_length=100)
 
 

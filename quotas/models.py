@@ -4,12 +4,14 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from salestrack.validators import validate_name, validate_not_ancient
+
 
 class Holiday(models.Model):
     """A day nobody is expected to sell. Working days are Monday–Friday minus these."""
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=100)
+    date = models.DateField(unique=True, validators=[validate_not_ancient])
+    name = models.CharField(max_length=100, validators=[validate_name])
 
     class Meta:
         ordering = ["date"]

@@ -56,14 +56,20 @@ def holidays_import(*, by: User | None, text: str) -> int:
         if not name.strip():
             errors.append(f"line {number}: the holiday needs a name after the date")
             continue
-        parsed.append((day, name.strip()))
+        holiday = Holiday(date=day, name=name.strip())
+        try:
+            holiday.full_clean(validate_unique=False)  # listed days are skipped below
+        except ValidationError as error:
+            errors.extend(f"line {number}: {message}" for message in error.messages)
+            continue
+        parsed.append(holiday)
     if errors:
         raise ValidationError({"text": errors})
     existing = set(
-        Holiday.objects.filter(date__in=[d for d, _ in parsed]).values_list("date", flat=True)
+        Holiday.objects.filter(date__in=[h.date for h in parsed]).values_list("date", flat=True)
     )
-    new = {day: name for day, name in parsed if day not in existing}
-    Holiday.objects.bulk_create([Holiday(date=d, name=n) for d, n in sorted(new.items())])
+    new = {h.date: h for h in parsed if h.date not in existing}
+    Holiday.objects.bulk_create([new[day] for day in sorted(new)])
     return len(new)
 
 

@@ -20,7 +20,7 @@ def holidays(request):
         try:
             if "add" in request.POST and add.is_valid():
                 holiday = services.holiday_add(
-                    by=request.user, day=add.cleaned_data["day"], name=add.cleaned_data["name"]
+                    by=request.user, day=add.cleaned_data["date"], name=add.cleaned_data["name"]
                 )
                 messages.success(request, f"Added {holiday}.")
                 return redirect("quotas:holidays")

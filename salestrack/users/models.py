@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from salestrack.validators import validate_name, validate_not_ancient
+
 
 class Role(models.TextChoices):
     REP = "rep", "Sales rep"
@@ -15,8 +17,8 @@ class Role(models.TextChoices):
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    region = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_name])
+    region = models.CharField(max_length=100, blank=True, validators=[validate_name])
     managers = models.ManyToManyField(
         "users.User",
         related_name="managed_teams",
@@ -57,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     teams through `Team.managers`; admins see the whole organisation."""
 
     email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[validate_name])
     role = models.CharField(max_length=10, choices=Role, default=Role.REP)
     # PROTECT: a team that still has reps is deactivated, never deleted out from under them.
     team = models.ForeignKey(
@@ -65,6 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     joined_on = models.DateField(
         default=timezone.localdate,
+        validators=[validate_not_ancient],
         help_text="The first day this person can have activity logged.",
     )
     is_active = models.BooleanField(default=True)
@@ -86,7 +89,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(role=Role.REP) | Q(team__isnull=True),
                 name="user_team_only_for_reps",
             ),
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message="Another user already has this email.",
+            ),
         ]
         indexes = [models.Index(fields=["team", "role"])]
 

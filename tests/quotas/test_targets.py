@@ -145,7 +145,7 @@ def test_holidays_change_working_days(admin):
 def test_admin_adds_imports_and_removes_holidays_on_the_page(client, admin):
     client.force_login(admin)
     client.post(
-        "/settings/holidays/", {"add-day": "2026-12-25", "add-name": "Christmas", "add": "1"}
+        "/settings/holidays/", {"add-date": "2026-12-25", "add-name": "Christmas", "add": "1"}
     )
     response = client.post(
         "/settings/holidays/",

@@ -105,8 +105,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"), help="report file"
         )
+        parser.add_argument(
+            "--prepare-only",
+            action="store_true",
+            help="seed the large demo set if it is not there yet, then stop (`make load` uses it)",
+        )
 
-    def handle(self, *args, output, **options):
+    def handle(self, *args, output, prepare_only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("the benchmark runs on PostgreSQL: set DATABASE_URL")
         demo_reps = User.objects.filter(role=Role.REP, email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
@@ -117,6 +122,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  seeded in {time.perf_counter() - started:.0f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        if prepare_only:
+            return
         lines = self._measure()
         for line in lines:
             self.stdout.write(line)
