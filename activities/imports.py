@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, ProspectStatus, Source
 from activities.services import check_activity, rederive_prospect_status
+from activities.signals import announce_activity_changed
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
 from pipeline.selectors import prospects_visible_to
@@ -730,6 +731,7 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
         out.report.created = len(to_insert)
         return
     bulk_create_with_history(to_insert, Activity, batch_size=BATCH_SIZE, default_user=by)
+    announce_activity_changed(a.rep_id for a in to_insert)
     touched = {a.prospect_id for a in to_insert if a.prospect_id}
     if touched:
         rederive_prospect_status(touched)

@@ -21,6 +21,7 @@ from activities.models import (
     Source,
 )
 from activities.selectors import prospect_status_on
+from activities.signals import announce_activity_changed
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from salestrack.users.models import Role, User
@@ -164,6 +165,7 @@ def activity_log(
         Activity.objects.filter(
             prospect=prospect, date__gt=date, prospect_status=ProspectStatus.NEW
         ).update(prospect_status=ProspectStatus.EXISTING)
+    announce_activity_changed([rep.pk])
     return activity
 
 
@@ -229,6 +231,7 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
     if touched:
         rederive_prospect_status(touched)
         activity.refresh_from_db(fields=["prospect_status"])
+    announce_activity_changed([activity.rep_id])
     return activity
 
 
@@ -240,6 +243,7 @@ def activity_delete(*, by: User | None, activity: Activity) -> None:
     activity.delete()
     if prospect_id:
         rederive_prospect_status([prospect_id])
+    announce_activity_changed([activity.rep_id])
 
 
 @dataclass(frozen=True)
@@ -278,4 +282,6 @@ def activity_log_tally(
                 source=Source.TALLY,
             )
         )
-    return bulk_create_with_history(rows, Activity, default_user=by)
+    created = bulk_create_with_history(rows, Activity, default_user=by)
+    announce_activity_changed([rep.pk])
+    return created

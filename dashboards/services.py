@@ -137,13 +137,16 @@ def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
     return run
 
 
-def alerts_recompute(*, as_of: date | None = None) -> int:
-    """Write today's alerts for every active rep (DESIGN.md §3): below pace on this month's
-    quota, no activity for two working days, a calls → meetings rate 30 % below the rep's
-    own trailing 90 days. Set-based, and idempotent: the day's alerts are upserted and the
-    ones that no longer hold removed; a dismissal stays dismissed."""
+def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = None) -> int:
+    """Write today's alerts for every active rep, or for `rep_ids` only (DESIGN.md §3):
+    below pace on this month's quota, no activity for two working days, a calls → meetings
+    rate 30 % below the rep's own trailing 90 days. Set-based, and idempotent: the day's
+    alerts are upserted and the ones that no longer hold removed; a dismissal stays
+    dismissed."""
     as_of = as_of or timezone.localdate()
     reps = User.objects.filter(role=Role.REP, is_active=True)
+    if rep_ids is not None:
+        reps = reps.filter(pk__in=rep_ids)
     people = list(reps)
     month = calendar.period_containing(as_of, "month")
     quotas = quotas_for(reps, month)
@@ -195,6 +198,8 @@ def alerts_recompute(*, as_of: date | None = None) -> int:
             update_fields=["message"],
         )
         stale = Alert.objects.filter(as_of=as_of)
+        if rep_ids is not None:
+            stale = stale.filter(rep_id__in=rep_ids)
         for rep_id, kind in found:
             stale = stale.exclude(rep_id=rep_id, kind=kind)
         stale.delete()

@@ -19,3 +19,10 @@ def recompute_metrics(as_of: str | None = None) -> int:
     id."""
     day = date.fromisoformat(as_of) if as_of else None
     return services.nightly_recompute(as_of=day).pk
+
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def refresh_alerts(rep_ids: list[int]) -> int:
+    """After a rep's activity changed (queued on commit): their alerts for today, so that a
+    backfilled day or a manager's import clears "no activity" without waiting for night."""
+    return services.alerts_recompute(rep_ids=rep_ids)

@@ -191,6 +191,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks queued from a request (after commit) must not hold the rep up when Redis is down:
+# two quick retries, then the failure is logged (on_commit(robust=True)) and the page answers.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 # Security. The production defaults switch on with DEBUG off; each can be overridden, e.g.
 # SECURE_SSL_REDIRECT=false behind a proxy that already redirects.

@@ -22,6 +22,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    # Tasks queued on commit (by the transactional and browser tests) run in-process rather
+    # than pile up in the developer's Redis; the tests about a real broker or worker say so.
+    from salestrack.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 # Personas (as in Zulip's tests): two teams, each with a manager and reps, and an admin.
 @pytest.fixture
 def team(db):
