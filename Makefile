@@ -108,13 +108,17 @@ bench: bench-data ## Benchmark on PostgreSQL with the large demo set; writes BEN
 LOAD_SECONDS ?= 120
 
 .PHONY: load
-load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn on 127.0.0.1 with the bench data
+load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn + a Celery worker on 127.0.0.1 with the bench data
 	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; run=$$(date +%s); log=/tmp/salestrack-load-$$run.txt; \
-	  export DATABASE_URL="$$url" LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
+	  export DATABASE_URL="$$url" REDIS_URL="$${LOAD_REDIS_URL:-redis://127.0.0.1:6379/1}" \
+	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
 	  $(MANAGE) migrate --noinput -v0 && $(MANAGE) collectstatic --noinput -v0 && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/celery -A salestrack worker --concurrency 1 --loglevel warning --detach \
+	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
+	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
+	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
-	  status=$$?; kill $$(cat /tmp/salestrack-load.pid); sleep 1; \
+	  status=$$?; kill $$(cat /tmp/salestrack-load.pid) $$(cat /tmp/salestrack-load-worker.pid) 2>/dev/null; sleep 2; \
 	  $(VENV_PY) loadtest/verify.py && exit $$status

@@ -492,6 +492,15 @@ def open_opportunities(viewer: User, rep: User):
     )
 
 
+def standing_alerts_of(rep_ids) -> tuple[date | None, list[int]]:
+    """The day of the latest alerts, and which of these reps have one standing then."""
+    latest = Alert.objects.aggregate(latest=Max("as_of"))["latest"]
+    if latest is None:
+        return None, []
+    standing = Alert.objects.filter(as_of=latest, dismissed_at__isnull=True, rep_id__in=rep_ids)
+    return latest, sorted(set(standing.values_list("rep_id", flat=True)))
+
+
 def open_alerts(viewer: User, *, team: Team | None = None, rep: User | None = None):
     """The latest run's alerts not yet dismissed, for the reps the viewer may see."""
     latest = Alert.objects.aggregate(latest=Max("as_of"))["latest"]

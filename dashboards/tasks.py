@@ -22,7 +22,7 @@ def recompute_metrics(as_of: str | None = None) -> int:
 
 
 @shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True)
-def refresh_alerts(rep_ids: list[int]) -> int:
-    """After a rep's activity changed (queued on commit): their alerts for today, so that a
-    backfilled day or a manager's import clears "no activity" without waiting for night."""
-    return services.alerts_recompute(rep_ids=rep_ids)
+def refresh_alerts(rep_ids: list[int], as_of: str) -> int:
+    """After a rep's activity changed (queued on commit): their alerts of the latest run's
+    day, so that a backfilled day or a manager's import clears "no activity" at once."""
+    return services.alerts_recompute(as_of=date.fromisoformat(as_of), rep_ids=rep_ids)

@@ -157,6 +157,9 @@ def test_with_the_broker_down_reps_still_log_and_the_failure_goes_to_the_log(
     client, rep, manager, caplog
 ):
     today = timezone.localdate()
+    Alert.objects.create(  # an alert standing: the log queues a refresh of it
+        rep=rep, kind=AlertKind.NO_ACTIVITY, as_of=today, message="No activity for 2 days."
+    )
     with broker_at(NOBODY_LISTENS), caplog.at_level(logging.ERROR):
         client.force_login(rep)
         assert client.get("/my-day/").status_code == 200

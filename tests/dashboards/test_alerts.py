@@ -100,3 +100,35 @@ def test_a_rep_sees_their_own_alert_on_my_day(client, idle_rep):
     client.force_login(idle_rep)
     response = client.get("/my-day/targets/", headers={"HX-Request": "true"})
     assert "has logged no activity for 2 working days" in response.text
+
+
+def test_a_refresh_for_some_reps_leaves_the_other_reps_alerts_alone(idle_rep, team):
+    other = RepFactory(team=team, joined_on=date(2026, 1, 1))
+    ActivityFactory(rep=other, date=date(2026, 11, 11))
+    services.alerts_recompute(as_of=MONDAY)
+    assert Alert.objects.filter(kind=AlertKind.NO_ACTIVITY).count() == 2
+    ActivityFactory(rep=idle_rep, date=MONDAY - timedelta(days=3))
+    services.alerts_recompute(as_of=MONDAY, rep_ids=[idle_rep.pk])
+    assert list(Alert.objects.values_list("rep_id", flat=True)) == [other.pk]
+
+
+def test_logging_a_forgotten_day_clears_the_reps_standing_alert_on_commit(
+    client, idle_rep, django_capture_on_commit_callbacks
+):
+    services.alerts_recompute(as_of=MONDAY)
+    client.force_login(idle_rep)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            "/my-day/log/",
+            {
+                "kind": "call",
+                "outcome": "connected",
+                "quantity": "9",
+                "date": (MONDAY - timedelta(days=3)).isoformat(),  # Friday
+                "prospect_status": "new",
+            },
+            headers={"HX-Request": "true"},
+        )
+    assert "Logged:" in response.text
+    assert len(callbacks) == 1
+    assert not Alert.objects.filter(rep=idle_rep).exists()

@@ -115,11 +115,18 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("the benchmark runs on PostgreSQL: set DATABASE_URL")
         demo_reps = User.objects.filter(role=Role.REP, email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
-        if demo_reps.count() < LARGE_REPS or Activity.objects.count() < 1_000_000:
+        # "At least a million rows" without counting four million of them.
+        seeded = (
+            demo_reps.count() >= LARGE_REPS
+            and Activity.objects.order_by("pk")[999_999:1_000_000].exists()
+        )
+        if not seeded:
             self.stdout.write(f"Seeding {LARGE_REPS} reps × {LARGE_DAYS} days (once)…")
             started = time.perf_counter()
             call_command("seed_demo", reps=LARGE_REPS, days=LARGE_DAYS, stdout=self.stdout)
             self.stdout.write(f"  seeded in {time.perf_counter() - started:.0f} s")
+        if prepare_only and seeded:
+            return  # nothing new to analyse; `make load` starts at once
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         if prepare_only:
