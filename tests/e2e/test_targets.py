@@ -43,6 +43,15 @@ def test_an_admin_sets_a_ten_percent_target_and_splits_it_by_weight(
     page.get_by_label("Weight of Ana Ruiz").press("Tab")
     expect(plan.get_by_role("row", name=re.compile("Ana Ruiz"))).to_contain_text("2,200,000.00")
     screenshot("target-plan-weighted")
+    # A typo in a weight: the message stands next to it and the weights stay to fix it.
+    page.get_by_label("Weight of Luis Gil").fill("-1")
+    page.get_by_label("Weight of Luis Gil").press("Tab")
+    expect(plan).to_contain_text("Ensure this value is greater than or equal to 0.")
+    expect(plan).to_contain_text("Correct the figures marked in red")
+    screenshot("target-plan-bad-weight")
+    page.get_by_label("Weight of Luis Gil").fill("1")
+    page.get_by_label("Weight of Luis Gil").press("Tab")
+    expect(plan.get_by_role("row", name=re.compile("Ana Ruiz"))).to_contain_text("2,200,000.00")
     page.get_by_role("button", name="Save target and quotas").click()
 
     expect(page.get_by_role("status")).to_contain_text("Saved North's target for 2026-Q4")
