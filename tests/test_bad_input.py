@@ -31,6 +31,8 @@ from tests.factories import (
     OpportunityFactory,
     ProductFactory,
     ProspectFactory,
+    RepFactory,
+    TeamFactory,
     default_stages,
 )
 
@@ -675,3 +677,47 @@ def test_a_bad_file_is_refused_by_the_upload_page(client, import_world, case):
     assert expected in html.unescape(response.text)
     assert "token" not in response.context
     assert database_state() == before
+
+
+# Every CSV download guards formula cells ----------------------------------------------------
+
+EVIL = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture
+def formula_named_rep(db):
+    """Names from before names were validated (factories skip full_clean)."""
+    team = TeamFactory(name=EVIL)
+    rep = RepFactory(team=team, full_name=EVIL, joined_on=date(2026, 1, 1))
+    ActivityFactory(rep=rep, date=TODAY, notes="+1 555 0100")
+    return rep
+
+
+@pytest.mark.parametrize(
+    ("url", "guarded"),
+    [
+        ("/team/?team={team}&format=csv", "'" + EVIL),  # the team column
+        ("/leaderboard/?format=csv", "'" + EVIL),
+        ("/activities/?format=csv", "'+1 555 0100"),  # the notes
+    ],
+)
+def test_every_csv_download_guards_formula_cells(client, admin, formula_named_rep, url, guarded):
+    client.force_login(admin)
+    response = client.get(url.format(team=formula_named_rep.team_id))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells
+    assert guarded in cells, cells
+
+
+def test_the_report_command_guards_formula_cells_in_csv(formula_named_rep):
+    out = io.StringIO()
+    call_command(
+        "report", "leaderboard", "--period", f"{TODAY:%Y-%m}", "--format", "csv", stdout=out
+    )
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + EVIL in cells
+    assert EVIL not in cells
