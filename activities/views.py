@@ -2,7 +2,7 @@
 and render; htmx requests get a partial of the same template."""
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -41,14 +41,6 @@ TODAY_ROWS = 25  # the rest of a busy day is one click away, in the activity log
 ACTIVITIES_PER_PAGE = 50
 
 
-def previous_working_day(day: date) -> date:
-    """The last weekday before `day`: on a Monday, My day shows Friday's totals."""
-    day -= timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def _my_day_context(request, *, form=None, tally=None):
     rep = request.user
     today = timezone.localdate()
@@ -66,8 +58,6 @@ def _my_day_context(request, *, form=None, tally=None):
         "tally": tally or TallyForm(),
         "activities": selectors.activities_on(rep, rep=rep, day=today)[:TODAY_ROWS],
         "totals": selectors.day_totals(rep, rep=rep, day=today),
-        "yesterday": selectors.day_totals(rep, rep=rep, day=previous_working_day(today)),
-        "yesterday_date": previous_working_day(today),
         "edit_window_days": services.EDIT_WINDOW_DAYS,
     }
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from activities import selectors as activity_selectors
 from activities.models import Activity
 from activities.selectors import activities_visible_to
 from dashboards import queries
@@ -392,6 +393,13 @@ def rep_plan(rep: User, *, today: date) -> RepPlan:
         backsolve=result,
         done_today=_done_today(rep, today),
     )
+
+
+def last_working_day_totals(rep: User, *, today: date) -> tuple[date, dict]:
+    """The rep's headline counts on the last working day before today (weekends and
+    holidays skipped): on the Monday after a bank holiday Friday, Thursday's."""
+    day = calendar.previous_working_day(today)
+    return day, activity_selectors.day_totals(rep, rep=rep, day=day)
 
 
 @dataclass(frozen=True)

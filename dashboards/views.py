@@ -407,10 +407,14 @@ def _plan_rows(plan):
 @role_required(Role.REP)
 def my_targets(request):
     """Today's targets on My day (loaded there with htmx, refreshed after each log)."""
-    plan = selectors.rep_plan(request.user, today=timezone.localdate())
+    today = timezone.localdate()
+    plan = selectors.rep_plan(request.user, today=today)
     unknown = plan.backsolve.unknown_rates if plan.backsolve else []
+    last_day, last_totals = selectors.last_working_day_totals(request.user, today=today)
     context = {
         "plan": plan,
+        "last_day": last_day,
+        "last_totals": last_totals,
         "alerts": selectors.open_alerts(request.user, rep=request.user),
         "rows": _plan_rows(plan),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],

@@ -112,3 +112,12 @@ def working_days(start: date, end: date, holidays=frozenset()) -> int:
         if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
             count += 1
     return count - sum(1 for h in holidays if start <= h <= end and h.weekday() < 5)
+
+
+def previous_working_day(day: date, holidays=frozenset()) -> date:
+    """The last working day before `day`: on a Monday, Friday; after a holiday, the day
+    before it."""
+    day -= timedelta(days=1)
+    while day.weekday() >= 5 or day in holidays:
+        day -= timedelta(days=1)
+    return day

@@ -1,6 +1,6 @@
 """Reads of the calendar."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 
@@ -17,6 +17,11 @@ def holidays_between(start: date, end: date) -> frozenset[date]:
 def working_days(start: date, end: date) -> int:
     """Working days from start to end inclusive: Monday–Friday minus holidays."""
     return periods.working_days(start, end, holidays_between(start, end))
+
+
+def previous_working_day(day: date) -> date:
+    """The last working day before `day` (weekends and holidays skipped)."""
+    return periods.previous_working_day(day, holidays_between(day - timedelta(days=31), day))
 
 
 def parse_period(text: str) -> periods.Period:

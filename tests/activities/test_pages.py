@@ -315,25 +315,3 @@ def test_managers_cannot_choose_to_import_users(client, manager):
 def test_reps_cannot_import(client, rep):
     client.force_login(rep)
     assert client.get("/import/").status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("today", "previous"),
-    [("2026-11-23", "2026-11-20"), ("2026-11-24", "2026-11-23"), ("2026-11-22", "2026-11-20")],
-)
-def test_my_day_shows_the_last_working_day_before_today(today, previous):
-    from datetime import date
-
-    from activities.views import previous_working_day
-
-    assert previous_working_day(date.fromisoformat(today)) == date.fromisoformat(previous)
-
-
-def test_my_day_shows_the_last_working_days_totals(client, rep, today):
-    from activities.views import previous_working_day
-
-    ActivityFactory(rep=rep, date=previous_working_day(today), kind=Kind.CALL, quantity=7)
-    client.force_login(rep)
-    response = client.get("/my-day/")
-    assert response.context["yesterday"]["calls"] == 7
-    assert "7 calls (7 connected)" in " ".join(response.text.split())

@@ -186,3 +186,21 @@ def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
         164,
         180,
     )
+
+
+def test_the_targets_card_shows_the_last_working_day_skipping_a_holiday(client, rep):
+    from activities.models import Kind
+    from quotas.models import Holiday
+
+    today = timezone.localdate()
+    before = selectors.calendar.previous_working_day(today)
+    Holiday.objects.create(date=before, name="Bank holiday")
+    last = selectors.calendar.previous_working_day(today)
+    assert last < before
+    ActivityFactory(rep=rep, date=before, kind=Kind.CALL, quantity=3)  # logged on the holiday
+    ActivityFactory(rep=rep, date=last, kind=Kind.CALL, quantity=7)
+    client.force_login(rep)
+    response = client.get("/my-day/targets/", headers={"HX-Request": "true"})
+    text = " ".join(response.text.split())
+    assert f"Last working day ({last:%A} {last.day} {last:%b})" in text
+    assert "7 calls (7 connected)" in text

@@ -66,3 +66,20 @@ def test_fiscal_years_follow_the_start_month():
     assert parse_period("fy2026") == periods.fiscal_year(2026)
     assert periods.containing(date(2027, 3, 31), "year", fiscal_start_month=4) == fy
     assert periods.previous(fy, fiscal_start_month=4).label == "FY2025"
+
+
+@pytest.mark.parametrize(
+    ("today", "previous", "holidays"),
+    [
+        ("2026-11-23", "2026-11-20", ()),  # Monday → Friday
+        ("2026-11-24", "2026-11-23", ()),
+        ("2026-11-22", "2026-11-20", ()),  # Sunday → Friday
+        ("2026-12-28", "2026-12-24", ("2026-12-25",)),  # Monday after a Christmas Friday
+        ("2027-01-04", "2026-12-31", ("2027-01-01",)),  # across the year
+    ],
+)
+def test_the_previous_working_day_skips_weekends_and_holidays(today, previous, holidays):
+    days = frozenset(date.fromisoformat(h) for h in holidays)
+    assert periods.previous_working_day(date.fromisoformat(today), days) == date.fromisoformat(
+        previous
+    )
