@@ -262,5 +262,8 @@ class Command(BaseCommand):
             "SQL returning the same numbers.\n"
         )
         body = f"\n## {date.today():%Y-%m-%d}\n\n" + "\n".join(lines) + "\n"
-        path.write_text(header + body, encoding="utf-8")
+        # The load test's section (written by hand from `make load`) stays.
+        previous = path.read_text(encoding="utf-8") if path.exists() else ""
+        load = previous[previous.find("\n## Load") :] if "\n## Load" in previous else ""
+        path.write_text(header + body + load, encoding="utf-8")
         self.stdout.write(f"\nWritten to {path}")
