@@ -114,11 +114,16 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 mi
 	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
+	  pids="/tmp/salestrack-load.pid /tmp/salestrack-load-worker.pid"; rm -f $$pids; \
+	  trap 'kill $$(cat $$pids 2>/dev/null) 2>/dev/null; rm -f $$pids' EXIT; \
+	  $(VENV_PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).ping()" 2>/dev/null \
+	    || { echo "make load needs Redis at $$REDIS_URL (the worker's broker)" >&2; exit 1; }; \
 	  $(MANAGE) migrate --noinput -v0 && $(MANAGE) collectstatic --noinput -v0 && \
+	  .venv/bin/celery -A salestrack purge -f >/dev/null && \
 	  .venv/bin/celery -A salestrack worker --concurrency 1 --loglevel warning --detach \
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
-	  status=$$?; kill $$(cat /tmp/salestrack-load.pid) $$(cat /tmp/salestrack-load-worker.pid) 2>/dev/null; sleep 2; \
+	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
 	  $(VENV_PY) loadtest/verify.py && exit $$status

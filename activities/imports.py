@@ -10,7 +10,6 @@ by the hundred thousand, are checked with `services.check_activity` and written 
 
 import csv
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +30,7 @@ from salestrack.exports import unguard_cell
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to
+from salestrack.validators import has_control_characters
 
 KINDS = ("users", "prospects", "opportunities", "activities")
 
@@ -95,10 +95,6 @@ class ImportReport:
         )
 
 
-# Control characters other than tab and line breaks (which quoted cells may hold).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 class _Rejected(Exception):
     """Raised inside the write transaction so that a file with errors leaves nothing."""
 
@@ -160,7 +156,7 @@ def _read(kind: str, data: bytes, report: ImportReport) -> list[tuple[int, dict]
         row = {
             name: unguard_cell(value.strip()) for name, value in zip(header, values, strict=True)
         }
-        if bad := [name for name, value in row.items() if _CONTROL.search(value)]:
+        if bad := [name for name, value in row.items() if has_control_characters(value)]:
             # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
             report.errors.extend(
                 f"line {line}, column {name}: contains a control character (such as a NUL "
@@ -731,7 +727,7 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
         out.report.created = len(to_insert)
         return
     bulk_create_with_history(to_insert, Activity, batch_size=BATCH_SIZE, default_user=by)
-    announce_activity_changed(a.rep_id for a in to_insert)
+    announce_activity_changed((a.rep_id, a.date) for a in to_insert)
     touched = {a.prospect_id for a in to_insert if a.prospect_id}
     if touched:
         rederive_prospect_status(touched)

@@ -165,7 +165,7 @@ def activity_log(
         Activity.objects.filter(
             prospect=prospect, date__gt=date, prospect_status=ProspectStatus.NEW
         ).update(prospect_status=ProspectStatus.EXISTING)
-    announce_activity_changed([rep.pk])
+    announce_activity_changed([(rep.pk, date)])
     return activity
 
 
@@ -206,6 +206,7 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
     if unknown := set(fields) - allowed:
         raise TypeError(f"activity_update() cannot change {', '.join(sorted(unknown))}")
     values = {name: getattr(activity, name) for name in allowed} | fields
+    day_before = activity.date
     check_activity(
         rep=activity.rep,
         date=values["date"],
@@ -231,7 +232,7 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
     if touched:
         rederive_prospect_status(touched)
         activity.refresh_from_db(fields=["prospect_status"])
-    announce_activity_changed([activity.rep_id])
+    announce_activity_changed([(activity.rep_id, day_before), (activity.rep_id, activity.date)])
     return activity
 
 
@@ -243,7 +244,7 @@ def activity_delete(*, by: User | None, activity: Activity) -> None:
     activity.delete()
     if prospect_id:
         rederive_prospect_status([prospect_id])
-    announce_activity_changed([activity.rep_id])
+    announce_activity_changed([(activity.rep_id, activity.date)])
 
 
 @dataclass(frozen=True)
@@ -283,5 +284,5 @@ def activity_log_tally(
             )
         )
     created = bulk_create_with_history(rows, Activity, default_user=by)
-    announce_activity_changed([rep.pk])
+    announce_activity_changed([(rep.pk, date)])
     return created

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from activities import selectors as activity_selectors
@@ -24,7 +24,7 @@ from dashboards.metrics import (
     funnel,
     money,
 )
-from dashboards.models import Alert
+from dashboards.models import Alert, AlertKind
 from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
@@ -500,13 +500,32 @@ def open_opportunities(viewer: User, rep: User):
     )
 
 
-def standing_alerts_of(rep_ids) -> tuple[date | None, list[int]]:
-    """The day of the latest alerts, and which of these reps have one standing then."""
-    latest = Alert.objects.aggregate(latest=Max("as_of"))["latest"]
-    if latest is None:
+# What a change to activity can clear: "no activity" counts the days before the alerts'
+# day, and the conversion rate moves with them. Below pace follows won revenue, not activity.
+CLEARED_BY_ACTIVITY = [AlertKind.NO_ACTIVITY, AlertKind.CONVERSION_DROP]
+
+
+def alerts_a_change_may_clear(
+    changes: dict[int, date], *, today: date
+) -> tuple[date | None, list[int]]:
+    """Given {rep id: earliest day changed}, the latest alerts' day and the reps with an
+    alert standing that the change may clear. No query when every change is dated today
+    (the usual log), since alerts look at the days before theirs."""
+    if all(day >= today for day in changes.values()):
         return None, []
-    standing = Alert.objects.filter(as_of=latest, dismissed_at__isnull=True, rep_id__in=rep_ids)
-    return latest, sorted(set(standing.values_list("rep_id", flat=True)))
+    latest = Alert.objects.order_by("-as_of").values("as_of")[:1]
+    standing = Alert.objects.filter(
+        as_of=Subquery(latest),
+        dismissed_at__isnull=True,
+        kind__in=CLEARED_BY_ACTIVITY,
+        rep_id__in=list(changes),
+    ).values_list("as_of", "rep_id")
+    as_of, reps = None, set()
+    for day, rep_id in standing:
+        if changes[rep_id] < day:
+            as_of = day
+            reps.add(rep_id)
+    return as_of, sorted(reps)
 
 
 def open_alerts(viewer: User, *, team: Team | None = None, rep: User | None = None):

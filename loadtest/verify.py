@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salestrack.settings")
 django.setup()
 
+from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from activities.models import Activity  # noqa: E402
@@ -42,7 +43,10 @@ if not sent:
     print("the load test logged nothing: did the server start and the reps sign in?")
 # Leave the bench data as it was: a rep's day that grows by each run's activities would make
 # every later run (and `make bench`) slower than the one before.
-removed, _ = Activity.objects.filter(notes__startswith="load-").delete()
-HistoricalActivity.objects.filter(notes__startswith="load-").delete()
+for marker in (missing + twice)[:10]:
+    print(f"  {'missing' if marker in missing else 'stored twice'}: {marker}")
+with transaction.atomic():
+    removed, _ = Activity.objects.filter(notes__startswith="load-").delete()
+    HistoricalActivity.objects.filter(notes__startswith="load-").delete()
 print(f"removed the {removed} load-test activities from the bench database")
 sys.exit(1 if missing or twice or not sent else 0)

@@ -1,10 +1,11 @@
 """What text and date fields may hold. The validators sit on the model fields, so the forms
 (through the services' `full_clean`) and the CSV importers refuse the same things.
 
-Names — of people, companies, deals, teams, stages — are plain text: they show up in pages,
-in CSV downloads and in spreadsheets, so no markup and no leading formula character
-(`=cmd|' /C calc'!A0` is CSV injection). Notes are free text: anything but control
-characters; pages escape them and CSV downloads guard them (`salestrack.exports`).
+Names — of people, companies, deals, teams, stages — are plain text: no markup, and no
+leading `=` (`=cmd|' /C calc'!A0` is CSV injection; no real name starts so). `+20 seats`
+or `@Home Realty` are names, though: pages escape every name and CSV downloads guard any
+cell that a spreadsheet would read as a formula (`salestrack.exports`). Notes are free
+text: anything but control characters.
 
 A date before 2000 is a typo (1926 for 2026), not history anyone tracks here.
 """
@@ -16,41 +17,44 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-FORMULA_STARTS = ("=", "+", "-", "@")
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 EARLIEST_DATE = date(2000, 1, 1)
-PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?", re.IGNORECASE)
+# Digits, spaces, + ( ) . / - # , and letters (for "ext. 12" or 1-800-FLOWERS).
+PHONE = re.compile(r"[+(\d][\w\s()./#,-]*")
+PHONE_MIN_DIGITS = 3
 
 
-def _control_characters(value: str, allowed: set[str]) -> bool:
+def has_control_characters(value: str, allowed=ALLOWED_CONTROLS) -> bool:
+    """Control characters (Unicode Cc: NUL, C1 codes…) other than `allowed`."""
     return any(unicodedata.category(c) == "Cc" and c not in allowed for c in value)
 
 
 def validate_name(value: str) -> None:
     if "<" in value or ">" in value:
         raise ValidationError("Leave out < and >: a name is plain text.", code="markup")
-    if value.startswith(FORMULA_STARTS):
+    if value.startswith("="):
         raise ValidationError(
-            "A name cannot start with = + - or @ (a spreadsheet would run it as a formula).",
+            "A name cannot start with = (a spreadsheet would run it as a formula).",
             code="formula",
         )
-    if _control_characters(value, allowed=set()):
+    if has_control_characters(value, allowed=set()):
         raise ValidationError(
             "Remove the control characters (tabs, line breaks…) from the name.", code="control"
         )
 
 
 def validate_free_text(value: str) -> None:
-    if _control_characters(value, allowed=ALLOWED_CONTROLS):
+    if has_control_characters(value, allowed=ALLOWED_CONTROLS):
         raise ValidationError(
             "Remove the control characters (such as a NUL byte) from the text.", code="control"
         )
 
 
 def validate_phone(value: str) -> None:
-    if value and not PHONE.fullmatch(value):
+    digits = sum(c.isdigit() for c in value)
+    if value and (not PHONE.fullmatch(value) or digits < PHONE_MIN_DIGITS):
         raise ValidationError(
-            "Type a phone number with digits, spaces, + ( ) . - and an optional “ext 12”.",
+            "Type a phone number: digits, spaces, + ( ) - and an extension like “ext. 12”.",
             code="phone",
         )
 
