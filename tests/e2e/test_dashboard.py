@@ -39,6 +39,10 @@ def test_a_manager_reads_the_dashboard_changes_the_period_and_exports(
     screenshot("team-dashboard-last-quarter")
 
     page.get_by_label("Period").select_option("this_month")
+    # Wait for htmx to swap the body in and push the URL: a click during the swap can be
+    # lost with the element it landed on.
+    expect(page).to_have_url(re.compile(r"range=this_month"))
+    page.wait_for_load_state("networkidle")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
