@@ -412,6 +412,24 @@ def _people(rows, column, by) -> dict[str, User]:
     return {rep.email: rep for rep in reps}
 
 
+@dataclass(frozen=True)
+class _OpportunityRow:
+    """One checked row of an opportunities file. Stage, source and product are a model,
+    or the name of one to create with --create-missing."""
+
+    line: int
+    row: dict
+    owner: User | None
+    prospect: Prospect | None
+    amount: Decimal | None
+    stage: Stage | str | None
+    source: LeadSource | str | None
+    product: Product | str | None
+    opened_on: date | None
+    expected_close_on: date | None
+    closed_on: date | None
+
+
 def _import_opportunities(rows, out: _Rows, *, by, create_missing):
     owners = _people(rows, "owner_email", by)
     prospects = Prospect.objects.select_related("owner").in_bulk(
@@ -480,7 +498,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
         )
         closed_on = _date(out, line, "closed_on", row.get("closed_on", ""), required=False)
         parsed.append(
-            (
+            _OpportunityRow(
                 line,
                 row,
                 owner,
@@ -507,22 +525,12 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
                 by=None, name=name, order=last + offset * 10, probability=50
             )
     lost_reason = "Imported as lost"
-    for (
-        line,
-        row,
-        owner,
-        prospect,
-        amount,
-        stage,
-        source,
-        product,
-        opened_on,
-        expected,
-        closed_on,
-    ) in parsed:
-        stage = stages[stage.lower()] if isinstance(stage, str) else stage
-        source = sources[source.lower()] if isinstance(source, str) else source
-        product = products[product.lower()] if isinstance(product, str) else product
+    for item in parsed:
+        line, row, closed_on = item.line, item.row, item.closed_on
+        # Names of stages, sources and products created above are resolved now.
+        stage = stages[item.stage.lower()] if isinstance(item.stage, str) else item.stage
+        source = sources[item.source.lower()] if isinstance(item.source, str) else item.source
+        product = products[item.product.lower()] if isinstance(item.product, str) else item.product
         if closed_on and not stage.is_closed:
             out.error(line, "closed_on", f"only won or lost opportunities close; “{stage}” is open")
             continue
@@ -530,15 +538,15 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
             out.error(line, "closed_on", f"is empty; a {stage} opportunity needs its close date")
             continue
         fields = {
-            "owner": owner,
-            "prospect": prospect,
+            "owner": item.owner,
+            "prospect": item.prospect,
             "name": row["name"],
-            "amount": amount,
+            "amount": item.amount,
             "revenue_type": row["revenue_type"],
             "product": product,
-            "lead_source": source or prospect.source,
-            "opened_on": opened_on,
-            "expected_close_on": expected,
+            "lead_source": source or item.prospect.source,
+            "opened_on": item.opened_on,
+            "expected_close_on": item.expected_close_on,
         }
         opportunity = existing.get(row["external_id"])
         try:
