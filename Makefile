@@ -45,10 +45,14 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 .PHONY: demo
-demo: migrate ## Install, migrate, load demo data, print the logins and serve on http://127.0.0.1:8000
+demo: migrate ## Install, migrate, load demo data, print the logins and serve on http://127.0.0.1:8000 (PORT=8001 to change)
 	$(MANAGE) seed_demo
 	@echo "Serving SalesTrack on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: screenshots
+screenshots: install ## Redraw the README's screenshots (docs/screenshots/) from a throwaway demo
+	$(VENV_PY) scripts/screenshots.py
 
 .PHONY: lint
 lint: install ## ruff check + ruff format --check
@@ -80,9 +84,10 @@ beat: install ## Run Celery beat, the one nightly schedule (needs REDIS_URL)
 	.venv/bin/celery -A salestrack beat --loglevel=info
 
 .PHONY: serve
-serve: migrate ## Serve with gunicorn as in production (collects static first)
-	$(MANAGE) collectstatic --noinput
-	.venv/bin/gunicorn salestrack.wsgi --bind $(HOST):$(PORT) --workers 2
+serve: migrate ## Serve with gunicorn as in production — DEBUG off, hashed static files — on plain HTTP locally
+	@export $(PRODUCTION_LIKE); \
+	  $(MANAGE) collectstatic --noinput -v0 && \
+	  .venv/bin/gunicorn salestrack.wsgi --bind $(HOST):$(PORT) --workers 2
 
 .PHONY: ci
 ci: ## What CI runs: services up, fresh PostgreSQL database, make test, no skips
@@ -101,9 +106,33 @@ bench-data: install ## Create the PostgreSQL benchmark database and seed the lar
 	    || psql "$${url%/*}/postgres" -qc "CREATE DATABASE \"$$name\""; \
 	  DATABASE_URL="$$url" $(MANAGE) migrate --noinput -v0 && DATABASE_URL="$$url" $(MANAGE) bench --prepare-only
 
+BENCH_DOUBLE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salestrack_bench_double
+
+.PHONY: bench-double-data
+bench-double-data: bench-data ## A copy of the bench set with twice the activities per day (once)
+	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; double="$(BENCH_DOUBLE_DATABASE_URL)"; \
+	  name="$${double##*/}"; \
+	  if ! psql "$${double%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1; then \
+	    echo "Copying the bench set and doubling its activities (once, a few minutes)…"; \
+	    psql "$${url%/*}/postgres" -qc "CREATE DATABASE \"$$name\" TEMPLATE \"$${url##*/}\"" && \
+	    psql "$$double" -qc "INSERT INTO activities_activity (rep_id, date, kind, outcome, prospect_id, \
+	        opportunity_id, prospect_status, quantity, duration_minutes, follow_up_on, notes, source, \
+	        created_at, updated_at) SELECT rep_id, date, kind, outcome, prospect_id, opportunity_id, \
+	        prospect_status, quantity, duration_minutes, follow_up_on, notes, source, created_at, \
+	        updated_at FROM activities_activity" && \
+	    DATABASE_URL="$$double" $(MANAGE) rollups --rebuild && psql "$$double" -qc "VACUUM ANALYZE"; \
+	  fi; \
+	  DATABASE_URL="$$double" $(MANAGE) migrate --noinput -v0
+
+# The benchmark and the load test run as production does: DEBUG off, hashed static files.
+PRODUCTION_LIKE := DEBUG=false SECRET_KEY=local-only-not-a-secret SECURE_SSL_REDIRECT=false \
+	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
 .PHONY: bench
-bench: bench-data ## Benchmark on PostgreSQL with the large demo set; writes BENCHMARKS.md
-	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(MANAGE) bench
+bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and twice its activities); writes BENCHMARKS.md
+	@export $(PRODUCTION_LIKE) DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; \
+	  $(MANAGE) collectstatic --noinput -v0 && \
+	  $(MANAGE) bench --double "$(BENCH_DOUBLE_DATABASE_URL)"
 
 LOAD_SECONDS ?= 120
 

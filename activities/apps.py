@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class ActivitiesConfig(AppConfig):
     name = "activities"
+
+    def ready(self):
+        from activities.receivers import store_touches_of_closing_opportunities
+        from pipeline.signals import opportunities_closing_changed
+
+        opportunities_closing_changed.connect(
+            store_touches_of_closing_opportunities, dispatch_uid="touches-before-close"
+        )

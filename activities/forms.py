@@ -12,11 +12,12 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
-from activities.services import TallyLine
-from pipeline.models import Opportunity, OpportunityStatus, Prospect
+from activities.services import NewOpportunity, NewProspect, TallyLine
+from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NOTES_MAX_LENGTH = 2000
 
 
 def outcome_choices(kind: str | None):
@@ -59,7 +60,40 @@ class ActivityForm(forms.Form):
     )
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DATE_INPUT)
     notes = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        # Rendered as the counter ("12 / 2000"), which the textarea's aria-describedby names.
+        help_text=f"Up to {NOTES_MAX_LENGTH} characters.",
+        error_messages={
+            "max_length": "Notes are at most %(limit_value)d characters "
+            "(these have %(show_value)d): shorten them."
+        },
+    )
+    # A prospect or a deal that does not exist yet, created with the activity
+    # (services.activity_log_with_new).
+    new_prospect_name = forms.CharField(label="New prospect's name", required=False, max_length=150)
+    new_prospect_company = forms.CharField(label="Company", required=False, max_length=150)
+    new_opportunity = forms.BooleanField(
+        label="Open a new opportunity from this meeting", required=False
+    )
+    new_opportunity_name = forms.CharField(label="Opportunity name", required=False, max_length=150)
+    new_opportunity_amount = forms.DecimalField(
+        label="Amount",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    new_opportunity_revenue_type = forms.ChoiceField(
+        label="Revenue type",
+        choices=RevenueType.choices,
+        initial=RevenueType.RECURRING,
+        required=False,
+    )
+    new_opportunity_expected_close_on = forms.DateField(
+        label="Expected close", required=False, widget=DATE_INPUT
     )
 
     def __init__(self, *args, rep, **kwargs):
@@ -76,18 +110,55 @@ class ActivityForm(forms.Form):
         # the select offers only the chosen kind's outcomes.
         kind = self.data.get(self.add_prefix("kind")) or self.initial.get("kind")
         self.fields["outcome"].widget.choices = outcome_choices(kind)
+        # No maxlength on the textarea: the browser would cut a pasted note silently. A
+        # counter (static/js/salestrack.js) shows the limit and the form says what is over.
+        notes = self.fields["notes"].widget.attrs
+        notes.pop("maxlength", None)
+        notes["data-max-length"] = NOTES_MAX_LENGTH
 
     def clean(self):
         cleaned = super().clean()
         kind, outcome = cleaned.get("kind"), cleaned.get("outcome")
         if kind and outcome and outcome not in OUTCOMES_BY_KIND[Kind(kind)]:
             self.add_error("outcome", f"Pick an outcome of a {Kind(kind).label.lower()}.")
+        typed = " ".join(self.data.get(self.add_prefix("q"), "").split())
+        if typed and not cleaned.get("prospect") and not cleaned.get("new_prospect_name"):
+            # Typed in the prospect search but never picked: say so rather than save the
+            # activity without the prospect the rep meant.
+            self.add_error(
+                "prospect",
+                f"You typed “{typed}” but picked no prospect: pick one from the list, "
+                "create it as a new prospect, or clear the search.",
+            )
+        if cleaned.get("new_opportunity"):
+            if not cleaned.get("new_opportunity_name", "").strip():
+                self.add_error("new_opportunity_name", "Name the opportunity.")
+            if cleaned.get("new_opportunity_amount") is None and not self.has_error(
+                "new_opportunity_amount"
+            ):
+                self.add_error("new_opportunity_amount", "Give the amount (0 if unknown).")
         return cleaned
 
     def service_kwargs(self):
-        data = dict(self.cleaned_data)
+        """The activity's own fields, for services.activity_log / activity_update."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("new_")}
         data["prospect_status"] = data["prospect_status"] or None
         return data
+
+    def new_records(self) -> dict:
+        """What to create with the activity, for services.activity_log_with_new."""
+        data = self.cleaned_data
+        records = {}
+        if name := data.get("new_prospect_name", "").strip():
+            records["new_prospect"] = NewProspect(name, data.get("new_prospect_company", ""))
+        if data.get("new_opportunity"):
+            records["new_opportunity"] = NewOpportunity(
+                name=data["new_opportunity_name"],
+                amount=data["new_opportunity_amount"],
+                revenue_type=data["new_opportunity_revenue_type"] or RevenueType.RECURRING,
+                expected_close_on=data.get("new_opportunity_expected_close_on"),
+            )
+        return records
 
 
 # The daily tally: one number per row × new/existing column.
@@ -111,6 +182,8 @@ class TallyForm(forms.Form):
     date = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
+        # Its own ids: the quick-add form on the same page has an id_date too.
+        kwargs.setdefault("auto_id", "tally_%s")
         super().__init__(*args, **kwargs)
         for stem, label, *_ in TALLY_ROWS:
             for status in TALLY_COLUMNS:
@@ -208,13 +281,16 @@ class ImportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, max_bytes, allow_users, **kwargs):
+    def __init__(self, *args, max_bytes, for_admin, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
-        if not allow_users:
+        if not for_admin:
+            # Users, teams, stages, sources and products are the admins' to add; the
+            # importer refuses them to a manager anyway (activities.imports._may_create).
             self.fields["kind"].choices = [
                 c for c in self.fields["kind"].choices if c[0] != "users"
             ]
+            del self.fields["create_missing"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -21,14 +21,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, ProspectStatus, Source
+from activities.rollups import rollups_apply, touches_refresh
 from activities.services import check_activity, rederive_prospect_status
 from activities.signals import announce_activity_changed
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
-from pipeline.selectors import prospects_visible_to
+from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from salestrack.exports import unguard_cell
 from salestrack.users import services as user_services
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, User, canonical_email
 from salestrack.users.selectors import reps_visible_to
 from salestrack.validators import has_control_characters
 
@@ -201,16 +202,29 @@ def _by_name(model, names: set[str]) -> dict[str, object]:
     return {obj.name.lower(): obj for obj in model.objects.all() if obj.name.lower() in wanted}
 
 
-def _named(rows, line, column, value, found, create_missing, model_label, to_create):
-    """Resolve a named reference; with create_missing, remember it to create."""
+def _may_create(by: User | None) -> bool:
+    """Who may add stages, lead sources, products and teams through a file: admins and the
+    operator at the command line, as on the settings pages. A manager's file may only name
+    existing ones."""
+    return by is None or by.role == Role.ADMIN
+
+
+def _named(rows, line, column, value, found, create_missing, model_label, to_create, *, by):
+    """Resolve a named reference; with create_missing (admins only), remember it to
+    create."""
     if not value:
         return None
     obj = found.get(value.lower())
     if obj is None:
-        if create_missing:
+        if not _may_create(by):
+            rows.error(line, column, f"unknown {model_label} “{value}”; only an admin can add one")
+        elif create_missing:
             to_create.add(value)
             return value  # resolved after creation
-        rows.error(line, column, f"unknown {model_label} “{value}” (import with --create-missing)")
+        else:
+            rows.error(
+                line, column, f"unknown {model_label} “{value}” (import with --create-missing)"
+            )
     return obj
 
 
@@ -277,11 +291,12 @@ def run_import(
 def _import_users(rows, out: _Rows, *, by, create_missing):
     teams = _by_name(Team, {row["team"] for _, row in rows if row["team"]})
     existing = {
-        u.email: u for u in User.objects.filter(email__in=[r["email"].lower() for _, r in rows])
+        u.email: u
+        for u in User.objects.filter(email__in=[canonical_email(r["email"]) for _, r in rows])
     }
     seen = set()
     for line, row in rows:
-        email = row["email"].lower()
+        email = canonical_email(row["email"])
         if email in seen:
             out.error(line, "email", f"{email} appears twice in the file")
             continue
@@ -340,13 +355,15 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
     for line, row in rows:
         if not _first_time(out, line, row["external_id"], seen):
             continue
-        owner = owners.get(row["owner_email"].lower())
+        owner = owners.get(canonical_email(row["owner_email"]))
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
             continue
         known = existing.get(row["external_id"])
         if known is not None and known.pk not in visible:
-            out.error(line, "external_id", f"{row['external_id']} is a prospect of another team")
+            # External ids are unique across the organisation, so this one cannot be used;
+            # say so without saying whose it is or what it names.
+            out.error(line, "external_id", f"{row['external_id']} is not available; use another")
             continue
         source = _named(
             out,
@@ -357,13 +374,14 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
             create_missing,
             "lead source",
             new_sources,
+            by=by,
         )
         created_on = _date(out, line, "created_on", row.get("created_on", ""), required=False)
         parsed.append((line, row, owner, source, created_on))
     if out.report.errors:
         return
     for name in new_sources:
-        sources[name.lower()] = pipeline_services.lead_source_save(by=None, name=name)
+        sources[name.lower()] = pipeline_services.lead_source_save(by=by, name=name)
     for line, row, owner, source, created_on in parsed:
         if isinstance(source, str):
             source = sources[source.lower()]
@@ -403,9 +421,16 @@ def _visible_prospect_ids(by, prospects) -> set[int]:
     return set(prospects_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def _visible_opportunity_ids(by, opportunities) -> set[int]:
+    ids = {o.pk for o in opportunities}
+    if by is None:
+        return ids
+    return set(opportunities_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _people(rows, column, by) -> dict[str, User]:
     """The reps a file names in `column`, limited to those the importer may import for."""
-    emails = {row[column].lower() for _, row in rows if row.get(column)}
+    emails = {canonical_email(row[column]) for _, row in rows if row.get(column)}
     reps = User.objects.filter(email__in=emails, role=Role.REP).select_related("team")
     if by is not None:
         reps = reps.filter(pk__in=reps_visible_to(by).values("pk"))
@@ -447,7 +472,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
     for line, row in rows:
         if not _first_time(out, line, row["external_id"], seen):
             continue
-        owner = owners.get(row["owner_email"].lower())
+        owner = owners.get(canonical_email(row["owner_email"]))
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
         prospect = prospects.get(row["prospect_external_id"])
@@ -468,7 +493,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
                 f"“{row['revenue_type']}” is not one of " + ", ".join(RevenueType.values),
             )
         stage = _named(
-            out, line, "stage", row["stage"], stages, create_missing, "stage", new_stages
+            out, line, "stage", row["stage"], stages, create_missing, "stage", new_stages, by=by
         )
         if not row["stage"]:
             out.error(line, "stage", "is empty")
@@ -481,6 +506,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
             create_missing,
             "lead source",
             new_sources,
+            by=by,
         )
         product = _named(
             out,
@@ -491,6 +517,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
             create_missing,
             "product",
             new_products,
+            by=by,
         )
         opened_on = _date(out, line, "opened_on", row["opened_on"])
         expected = _date(
@@ -515,14 +542,14 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
     if out.report.errors:
         return
     for name in new_sources:
-        sources[name.lower()] = pipeline_services.lead_source_save(by=None, name=name)
+        sources[name.lower()] = pipeline_services.lead_source_save(by=by, name=name)
     for name in new_products:
-        products[name.lower()] = pipeline_services.product_save(by=None, name=name)
+        products[name.lower()] = pipeline_services.product_save(by=by, name=name)
     if new_stages:
         last = Stage.objects.order_by("-order").values_list("order", flat=True).first() or 0
         for offset, name in enumerate(sorted(new_stages), start=1):
             stages[name.lower()] = pipeline_services.stage_save(
-                by=None, name=name, order=last + offset * 10, probability=50
+                by=by, name=name, order=last + offset * 10, probability=50
             )
     lost_reason = "Imported as lost"
     for item in parsed:
@@ -624,11 +651,14 @@ def _import_activities(rows, out: _Rows, *, by, create_missing):
             }
         )
     }
+    # An id the importer may not see reads exactly like an id that does not exist.
+    visible_prospects = _visible_prospect_ids(by, prospects.values())
+    visible_opportunities = _visible_opportunity_ids(by, opportunities.values())
     today = timezone.localdate()
     candidates = []
     for line, row in rows:
         errors_before = len(out.report.errors)
-        rep = reps.get(row["rep_email"].lower())
+        rep = reps.get(canonical_email(row["rep_email"]))
         if rep is None:
             out.error(line, "rep_email", f"no rep {row['rep_email']} you can import for")
         day = _date(out, line, "date", row["date"])
@@ -639,13 +669,15 @@ def _import_activities(rows, out: _Rows, *, by, create_missing):
         prospect = opportunity = None
         if ref := row.get("prospect_external_id"):
             prospect = prospects.get(ref)
-            if prospect is None:
+            if prospect is None or prospect.pk not in visible_prospects:
+                prospect = None
                 out.error(line, "prospect_external_id", f"no prospect {ref}")
             elif rep is not None and prospect.owner.team_id != rep.team_id:
                 out.error(line, "prospect_external_id", f"{ref} is not a prospect of {rep}'s team")
         if ref := row.get("opportunity_external_id"):
             opportunity = opportunities.get(ref)
-            if opportunity is None:
+            if opportunity is None or opportunity.pk not in visible_opportunities:
+                opportunity = None
                 out.error(line, "opportunity_external_id", f"no opportunity {ref}")
             elif rep is not None and opportunity.owner_id != rep.pk:
                 out.error(line, "opportunity_external_id", f"{ref} is not {rep}'s opportunity")
@@ -735,8 +767,10 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
         out.report.created = len(to_insert)
         return
     bulk_create_with_history(to_insert, Activity, batch_size=BATCH_SIZE, default_user=by)
+    rollups_apply((+1, row) for row in to_insert)
     announce_activity_changed((a.rep_id, a.date) for a in to_insert)
     touched = {a.prospect_id for a in to_insert if a.prospect_id}
     if touched:
         rederive_prospect_status(touched)
+    touches_refresh(prospect_ids=touched, opportunity_ids={a.opportunity_id for a in to_insert})
     out.report.created = len(to_insert)

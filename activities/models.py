@@ -91,6 +91,9 @@ class Activity(models.Model):
     quantity = models.PositiveSmallIntegerField(default=1)
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     follow_up_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
+    # Set when the rep ticks the follow-up off their "Due" list. The follow-up date itself
+    # stays: follow_up_rate counts calls that had one (DESIGN.md §4).
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, validators=[validate_free_text])
     source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,11 +137,71 @@ class Activity(models.Model):
         ]
         indexes = [
             models.Index(fields=["rep", "date"]),
+            # My day's "last kind logged", the rep's latest row.
+            models.Index(fields=["rep", "-created_at"], name="activity_rep_latest"),
+            # The nightly rollup check: which older days were written since the last run.
+            models.Index(fields=["updated_at"], name="activity_updated_at"),
             models.Index(fields=["date", "kind"]),
             models.Index(fields=["prospect", "date"]),
             models.Index(fields=["opportunity"]),
+            models.Index(
+                fields=["rep", "follow_up_on"],
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+                name="activity_open_follow_ups",
+            ),
         ]
 
     def __str__(self):
         quantity = f"{self.quantity} × " if self.quantity != 1 else ""
         return f"{quantity}{self.get_kind_display()} ({self.get_outcome_display()}) {self.date}"
+
+
+class DailyRollup(models.Model):
+    """One rep's activity counts for one day: every count of DESIGN.md §4, so that a
+    period's numbers are a sum over at most reps × days rows, never a scan of the activity
+    log. Kept exact in the same transaction as every write to the log (activities.rollups);
+    `manage.py rollups --verify` checks them and `--rebuild` repairs them. Each column is
+    defined once, in activities.rollups.MEASURES."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_rollups"
+    )
+    day = models.DateField()
+    # Every row of the day, and those with a new prospect (My day's totals).
+    activities = models.IntegerField(default=0)
+    activities_new = models.IntegerField(default=0)
+    calls = models.IntegerField(default=0)
+    calls_new = models.IntegerField(default=0)
+    calls_existing = models.IntegerField(default=0)
+    connects = models.IntegerField(default=0)
+    # Connected calls with a duration, their minutes, and those with a follow-up date.
+    timed_connects = models.IntegerField(default=0)
+    talk_minutes = models.IntegerField(default=0)
+    followed_up_connects = models.IntegerField(default=0)
+    emails = models.IntegerField(default=0)
+    emails_new = models.IntegerField(default=0)
+    emails_existing = models.IntegerField(default=0)
+    emails_bounced = models.IntegerField(default=0)
+    emails_opened = models.IntegerField(default=0)
+    emails_replied = models.IntegerField(default=0)
+    emails_unsubscribed = models.IntegerField(default=0)
+    meetings = models.IntegerField(default=0)
+    meetings_booked = models.IntegerField(default=0)
+    meetings_held = models.IntegerField(default=0)
+    meetings_held_new = models.IntegerField(default=0)
+    meetings_held_existing = models.IntegerField(default=0)
+    positive_meetings = models.IntegerField(default=0)
+    messages = models.IntegerField(default=0)
+    messages_new = models.IntegerField(default=0)
+    messages_existing = models.IntegerField(default=0)
+    messages_replied = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["rep", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "day"], name="rollup_one_per_rep_and_day")
+        ]
+        indexes = [models.Index(fields=["day", "rep"])]
+
+    def __str__(self):
+        return f"{self.rep} {self.day:%Y-%m-%d}: {self.activities} activities"

@@ -1,14 +1,24 @@
 """Every read of the activity log, scoped to the person asking (DESIGN.md §7)."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from activities.models import MEETING_HELD_OUTCOMES, Activity, Kind, Outcome, ProspectStatus
+from activities.models import (
+    EDIT_WINDOW_DAYS,
+    Activity,
+    DailyRollup,
+    Kind,
+    Outcome,
+    ProspectStatus,
+)
 from pipeline.models import StageChange
 from pipeline.selectors import opportunities_visible_to
 from salestrack.users.models import Role, User
+from salestrack.users.selectors import reps_visible_to
 
 
 def activities_visible_to(viewer: User) -> QuerySet[Activity]:
@@ -26,26 +36,19 @@ def activities_on(viewer: User, *, rep: User, day: date) -> QuerySet[Activity]:
 
 
 def day_totals(viewer: User, *, rep: User, day: date) -> dict:
-    """One day's headline counts in one query: calls, connects, emails, meetings held,
-    messages, and how many of the touches were with new prospects."""
-
-    def total(**condition):
-        return Sum("quantity", filter=Q(**condition), default=0)
-
-    return (
-        activities_visible_to(viewer)
-        .filter(rep=rep, date=day)
-        .aggregate(
-            calls=total(kind=Kind.CALL),
-            connects=total(kind=Kind.CALL, outcome=Outcome.CONNECTED),
-            emails=total(kind=Kind.EMAIL),
-            meetings_held=total(kind=Kind.MEETING, outcome__in=MEETING_HELD_OUTCOMES),
-            messages=total(kind=Kind.MESSAGE),
-            new_prospects=total(prospect_status=ProspectStatus.NEW),
-            all=total(),
-            rows=Count("pk"),
-        )
+    """One day's headline counts from the rep's daily rollup: calls, connects, emails,
+    meetings held, messages, how many touches were with new prospects, all of them — and
+    how many rows the day's log holds, for the link to the rest of it. Two queries."""
+    visible = reps_visible_to(viewer).filter(pk=rep.pk)
+    counts = (
+        DailyRollup.objects.filter(rep__in=visible, day=day)
+        .values("calls", "connects", "emails", "meetings_held", "messages")
+        .annotate(new_prospects=F("activities_new"), all=F("activities"))
+        .first()
+    ) or dict.fromkeys(
+        ["calls", "connects", "emails", "meetings_held", "messages", "new_prospects", "all"], 0
     )
+    return {**counts, "rows": activities_on(viewer, rep=rep, day=day).count()}
 
 
 def last_kind_logged(rep: User) -> str | None:
@@ -107,3 +110,171 @@ def timeline(viewer: User, *, prospect=None, opportunity=None, limit: int = 100)
     ]
     events.sort(key=lambda event: (event["when"], event["at"]), reverse=True)
     return events[:limit]
+
+
+# The Due list and next steps ----------------------------------------------------------------
+
+DUE_LIMIT = 50  # per list; a longer backlog is a conversation, not a list
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something a rep said they would do: a follow-up, or a meeting they booked."""
+
+    activity: Activity
+    on: date
+    is_meeting: bool
+
+    @property
+    def key(self) -> str:
+        return f"{'meeting' if self.is_meeting else 'follow-up'}-{self.activity.pk}"
+
+
+def week_end(day: date) -> date:
+    """The Sunday that ends the ISO week of `day`."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+def _open_follow_ups(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+
+
+def _booked_meetings(activities: QuerySet[Activity], *, today: date) -> QuerySet[Activity]:
+    """Meetings still marked "scheduled". One whose day is past the edit window is locked
+    history (the rep can no longer record it), so it is not a thing to do any more."""
+    return activities.filter(
+        kind=Kind.MEETING,
+        outcome=Outcome.SCHEDULED,
+        date__gte=today - timedelta(days=EDIT_WINDOW_DAYS),
+    )
+
+
+def due_list(viewer: User, *, rep: User, today: date) -> dict:
+    """The rep's follow-ups and booked meetings up to the end of this week, in three groups:
+    overdue (before today), today, and the rest of this week (to Sunday). Two queries."""
+    mine = activities_visible_to(viewer).filter(rep=rep)
+    last_day = week_end(today)
+    follow_ups = _open_follow_ups(mine).filter(follow_up_on__lte=last_day)
+    meetings = _booked_meetings(mine, today=today).filter(date__lte=last_day)
+    items = [
+        DueItem(a, a.follow_up_on, is_meeting=False)
+        for a in follow_ups.order_by("follow_up_on", "pk")[: DUE_LIMIT * 3]
+    ] + [DueItem(a, a.date, is_meeting=True) for a in meetings.order_by("date", "pk")]
+    items.sort(key=lambda item: (item.on, not item.is_meeting, item.activity.pk))
+    groups = {"overdue": [], "today": [], "this_week": []}
+    for item in items:
+        group = "overdue" if item.on < today else "today" if item.on == today else "this_week"
+        groups[group].append(item)
+    return {
+        "groups": {name: group[:DUE_LIMIT] for name, group in groups.items()},
+        "more": {name: max(0, len(group) - DUE_LIMIT) for name, group in groups.items()},
+        "count": len(items),
+        "week_end": last_day,
+    }
+
+
+def next_steps(viewer: User, *, opportunity_ids, today: date) -> dict[int, DueItem]:
+    """For each opportunity the viewer may see, the earliest open follow-up or booked
+    meeting (overdue ones included) linked to it, or failing that linked to its prospect
+    with no deal named: what the board shows as the deal's next step. Three queries."""
+    deals = dict(
+        opportunities_visible_to(viewer)
+        .filter(pk__in=list(opportunity_ids))
+        .values_list("pk", "prospect_id")
+    )
+    deals_of_prospect: dict[int, list[int]] = {}
+    for deal, prospect in deals.items():
+        deals_of_prospect.setdefault(prospect, []).append(deal)
+    linked = activities_visible_to(viewer).filter(
+        Q(opportunity_id__in=list(deals))
+        | Q(opportunity__isnull=True, prospect_id__in=list(deals_of_prospect))
+    )
+    items = [
+        DueItem(a, a.follow_up_on, is_meeting=False)
+        for a in _open_follow_ups(linked).order_by("follow_up_on", "pk")
+    ] + [
+        DueItem(a, a.date, is_meeting=True)
+        for a in _booked_meetings(linked, today=today).order_by("date", "pk")
+    ]
+    earliest: dict[int, DueItem] = {}
+    for item in sorted(items, key=lambda item: item.on):
+        activity = item.activity
+        for deal in (
+            [activity.opportunity_id]
+            if activity.opportunity_id
+            else deals_of_prospect.get(activity.prospect_id, [])
+        ):
+            earliest.setdefault(deal, item)
+    return earliest
+
+
+# Edit history -------------------------------------------------------------------------------
+
+HISTORY_FIELDS = [
+    "date",
+    "kind",
+    "outcome",
+    "quantity",
+    "prospect",
+    "opportunity",
+    "prospect_status",
+    "duration_minutes",
+    "follow_up_on",
+    "follow_up_done_at",
+    "notes",
+]
+
+
+def _shown(field, value, names):
+    if value is None or value == "":
+        return "—"
+    if field.is_relation:
+        return str(names[field.related_model].get(value, f"#{value} (deleted)"))
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def activity_edits(viewer: User, activity: Activity) -> list[dict]:
+    """Who changed what and when, newest first, from django-simple-history: each entry has
+    `when`, `who`, `what` ("created", "changed") and `changes` [(label, old, new)]. The
+    related prospects and opportunities are named with one query each."""
+    if not activities_visible_to(viewer).filter(pk=activity.pk).exists():
+        return []
+    records = list(activity.history.select_related("history_user").order_by("history_id"))
+    fields = [Activity._meta.get_field(name) for name in HISTORY_FIELDS]
+    wanted: dict = {}
+    for record in records:
+        for field in fields:
+            if field.is_relation and (value := getattr(record, field.attname)):
+                wanted.setdefault(field.related_model, set()).add(value)
+    names = {model: model.objects.in_bulk(ids) for model, ids in wanted.items()}
+    entries = []
+    if records:
+        entries.append(
+            {
+                "when": records[0].history_date,
+                "who": records[0].history_user,
+                "what": "created",
+                "changes": [],
+            }
+        )
+    for older, newer in pairwise(records):
+        changes = []
+        for field in fields:
+            old, new = getattr(older, field.attname), getattr(newer, field.attname)
+            if old != new:
+                changes.append(
+                    (field.verbose_name, _shown(field, old, names), _shown(field, new, names))
+                )
+        if changes:
+            entries.append(
+                {
+                    "when": newer.history_date,
+                    "who": newer.history_user,
+                    "what": "changed",
+                    "changes": changes,
+                }
+            )
+    entries.reverse()
+    return entries

@@ -3,10 +3,10 @@ the CSV import, seed_demo and the tests all come through here."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -20,11 +20,16 @@ from activities.models import (
     ProspectStatus,
     Source,
 )
+from activities.rollups import ROW_FIELDS, rollups_apply, snapshot, touches_refresh
 from activities.selectors import prospect_status_on
 from activities.signals import announce_activity_changed
+from pipeline import services as pipeline_services
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from salestrack.users.models import Role, User
+
+# Checked by _check_logger and _resolve_links, which know who may use what.
+LINKS = ["rep", "prospect", "opportunity"]
 
 
 def check_activity(
@@ -54,6 +59,8 @@ def check_activity(
         errors["date"] = "This date is in the future; only a scheduled meeting can be."
     elif date < rep.joined_on:
         errors["date"] = f"{rep} joined on {rep.joined_on:%Y-%m-%d}; pick that day or later."
+    elif rep.left_on is not None and date > rep.left_on:
+        errors["date"] = f"{rep} left on {rep.left_on:%Y-%m-%d}; pick that day or earlier."
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         errors["duration_minutes"] = "Duration is from 0 to 1 440 minutes (a day)."
     if follow_up_on is not None and follow_up_on < date:
@@ -91,20 +98,27 @@ def _resolve_links(
 
 
 def rederive_prospect_status(prospect_ids) -> None:
-    """Recompute new/existing for every activity of these prospects in one UPDATE: the
-    earliest activity of each prospect (by date, then by when it was logged) is `new`, the
-    rest `existing`. Needed when an activity is back-dated, moved or deleted."""
-    first = (
-        Activity.objects.filter(prospect_id=OuterRef("prospect_id"))
-        .order_by("date", "pk")
-        .values("pk")[:1]
+    """Recompute new/existing for every activity of these prospects: the earliest activity
+    of each prospect (by date, then by when it was logged) is `new`, the rest `existing`.
+    Needed when an activity is back-dated, moved or deleted. Only the rows whose tag
+    changes are written, and the rollups move with them."""
+    rows = Activity.objects.filter(prospect_id__in=list(prospect_ids)).order_by(
+        "prospect_id", "date", "pk"
     )
-    Activity.objects.filter(prospect_id__in=list(prospect_ids)).update(
-        prospect_status=Case(
-            When(pk=Subquery(first), then=Value(ProspectStatus.NEW)),
-            default=Value(ProspectStatus.EXISTING),
-        )
-    )
+    seen, changes = set(), []
+    retag: dict[str, list[int]] = {ProspectStatus.NEW: [], ProspectStatus.EXISTING: []}
+    for row in rows.only("pk", "prospect_id", *ROW_FIELDS):
+        wanted = ProspectStatus.EXISTING if row.prospect_id in seen else ProspectStatus.NEW
+        seen.add(row.prospect_id)
+        if row.prospect_status != wanted:
+            changes.append((-1, snapshot(row)))
+            row.prospect_status = wanted
+            changes.append((+1, row))
+            retag[wanted].append(row.pk)
+    for status, pks in retag.items():
+        if pks:
+            Activity.objects.filter(pk__in=pks).update(prospect_status=status)
+    rollups_apply(changes)
 
 
 @transaction.atomic
@@ -157,23 +171,30 @@ def activity_log(
         notes=notes.strip(),
         source=source,
     )
-    activity.full_clean(validate_constraints=False)  # the rules above cover the constraints
+    # The rules above cover the constraints and the links (a foreign key's own check would
+    # look each of them up again).
+    activity.full_clean(validate_constraints=False, exclude=LINKS)
     activity._history_user = by
     activity.save()
-    if prospect is not None and prospect_status == ProspectStatus.NEW:
-        # A back-dated first contact makes the prospect's later activities "existing".
-        Activity.objects.filter(
-            prospect=prospect, date__gt=date, prospect_status=ProspectStatus.NEW
-        ).update(prospect_status=ProspectStatus.EXISTING)
+    rollups_apply([(+1, activity)])
+    if prospect is not None:
+        if prospect_status == ProspectStatus.NEW:
+            # A back-dated first contact makes the prospect's later activities "existing".
+            rederive_prospect_status([prospect.pk])
+        touches_refresh(prospect_ids=[prospect.pk], opportunity_ids=[activity.opportunity_id])
     announce_activity_changed([(rep.pk, date)])
     return activity
 
 
 def is_locked(activity: Activity, *, now=None) -> bool:
-    """Reps may change an activity for EDIT_WINDOW_DAYS after logging it; then it is
-    locked so that past weeks' numbers stay put. Admins may still correct it."""
+    """Reps may change an activity for EDIT_WINDOW_DAYS after logging it, or after the day
+    it is for (a meeting booked weeks ahead can still get its outcome); then it is locked
+    so that past weeks' numbers stay put. Admins may still correct it."""
     now = now or timezone.now()
-    return activity.created_at < now - timedelta(days=EDIT_WINDOW_DAYS)
+    window = timedelta(days=EDIT_WINDOW_DAYS)
+    logged_long_ago = activity.created_at < now - window
+    day_long_past = activity.date < timezone.localdate(now) - window
+    return logged_long_ago and day_long_past
 
 
 def _check_can_edit(by: User | None, activity: Activity) -> None:
@@ -222,16 +243,22 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
             {"prospect_status": "Say whether this was a new or an existing prospect."}
         )
     touched = {activity.prospect_id, prospect.pk if prospect else None} - {None}
+    deals = {activity.opportunity_id, values["opportunity"].pk if values["opportunity"] else None}
+    before = snapshot(activity)
     values["prospect"] = prospect
     values["notes"] = (values["notes"] or "").strip()
+    if values["follow_up_on"] != activity.follow_up_on:
+        activity.follow_up_done_at = None  # a new follow-up day is a follow-up still to do
     for name, value in values.items():
         setattr(activity, name, value)
-    activity.full_clean(validate_constraints=False)
+    activity.full_clean(validate_constraints=False, exclude=LINKS)
     activity._history_user = by
     activity.save()
+    rollups_apply([(-1, before), (+1, activity)])
     if touched:
         rederive_prospect_status(touched)
         activity.refresh_from_db(fields=["prospect_status"])
+    touches_refresh(prospect_ids=touched, opportunity_ids=deals)
     announce_activity_changed([(activity.rep_id, day_before), (activity.rep_id, activity.date)])
     return activity
 
@@ -240,10 +267,13 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
 def activity_delete(*, by: User | None, activity: Activity) -> None:
     _check_can_edit(by, activity)
     prospect_id = activity.prospect_id
+    before = snapshot(activity)
     activity._history_user = by
     activity.delete()
+    rollups_apply([(-1, before)])
     if prospect_id:
         rederive_prospect_status([prospect_id])
+    touches_refresh(prospect_ids=[prospect_id], opportunity_ids=[activity.opportunity_id])
     announce_activity_changed([(activity.rep_id, activity.date)])
 
 
@@ -284,5 +314,180 @@ def activity_log_tally(
             )
         )
     created = bulk_create_with_history(rows, Activity, default_user=by)
+    rollups_apply((+1, row) for row in created)
     announce_activity_changed([(rep.pk, date)])
     return created
+
+
+# Creating what is missing, with the activity -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewProspect:
+    name: str
+    company: str = ""
+
+
+@dataclass(frozen=True)
+class NewOpportunity:
+    name: str
+    amount: Decimal
+    revenue_type: str
+    expected_close_on: date | None = None
+
+
+def _prefixed(error: ValidationError, prefix: str) -> dict:
+    """A pipeline service's errors under the quick-add form's field names."""
+    if not hasattr(error, "error_dict"):
+        return {NON_FIELD_ERRORS: error.messages}
+    return {
+        (f"{prefix}_{field}" if field != NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+@transaction.atomic
+def activity_log_with_new(
+    *,
+    by: User | None,
+    rep: User,
+    new_prospect: NewProspect | None = None,
+    new_opportunity: NewOpportunity | None = None,
+    **fields,
+) -> Activity:
+    """Log an activity with a prospect (and, for a meeting, an opportunity) that did not
+    exist yet, created through the pipeline's own services. All of it or none: a bad
+    activity leaves no prospect behind. Every error comes back at once, under the field
+    names `new_prospect_<field>` and `new_opportunity_<field>`."""
+    _check_logger(by, rep)
+    day = fields["date"]
+    errors: dict = {}
+    try:
+        check_activity(
+            rep=rep,
+            date=day,
+            kind=fields["kind"],
+            outcome=fields["outcome"],
+            quantity=fields.get("quantity", 1),
+            duration_minutes=fields.get("duration_minutes"),
+            follow_up_on=fields.get("follow_up_on"),
+        )
+    except ValidationError as error:
+        errors |= error.message_dict
+    # The prospect and the deal start on the day of the activity (today for a meeting
+    # booked ahead): the lead source yield counts prospects by when they came in.
+    started = min(day, timezone.localdate())
+    prospect = fields.pop("prospect", None)
+    if new_prospect is not None:
+        if prospect is not None:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                "Pick a prospect or create a new one, not both."
+            )
+        try:
+            with transaction.atomic():
+                prospect = pipeline_services.prospect_create(
+                    by=by,
+                    owner=rep,
+                    name=new_prospect.name,
+                    company=new_prospect.company,
+                    created_on=started,
+                )
+        except ValidationError as error:
+            errors |= _prefixed(error, "new_prospect")
+            prospect = None
+    opportunity = fields.pop("opportunity", None)
+    if new_opportunity is not None:
+        if fields["kind"] != Kind.MEETING:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                "A new opportunity comes from a meeting: pick the kind “Meeting”."
+            )
+        elif opportunity is not None:
+            errors["opportunity"] = ["Pick an opportunity or open a new one, not both."]
+        elif prospect is None and new_prospect is None:
+            errors["new_opportunity_name"] = ["Pick or create the prospect this deal is with."]
+        elif new_opportunity.expected_close_on and new_opportunity.expected_close_on < started:
+            errors["new_opportunity_expected_close_on"] = [
+                "The expected close comes after the deal opens."
+            ]
+        elif prospect is not None:
+            try:
+                with transaction.atomic():
+                    opportunity = pipeline_services.opportunity_open(
+                        by=by,
+                        owner=rep,
+                        prospect=prospect,
+                        name=new_opportunity.name,
+                        amount=new_opportunity.amount,
+                        revenue_type=new_opportunity.revenue_type,
+                        expected_close_on=new_opportunity.expected_close_on,
+                        opened_on=started,
+                    )
+            except ValidationError as error:
+                errors |= _prefixed(error, "new_opportunity")
+    if errors:
+        raise ValidationError(errors)
+    return activity_log(by=by, rep=rep, prospect=prospect, opportunity=opportunity, **fields)
+
+
+# The Due list: follow-ups and booked meetings -------------------------------------------------
+
+
+def _check_own(by: User | None, activity: Activity) -> None:
+    if by is not None and by.role != Role.ADMIN and by.pk != activity.rep_id:
+        raise PermissionDenied("You can change only your own activity.")
+
+
+def _is_booked_meeting(activity: Activity) -> bool:
+    return activity.kind == Kind.MEETING and activity.outcome == Outcome.SCHEDULED
+
+
+@transaction.atomic
+def follow_up_done(*, by: User | None, activity: Activity) -> Activity:
+    """Tick a follow-up off. It changes no count, so the edit window does not apply."""
+    _check_own(by, activity)
+    if activity.follow_up_on is None:
+        raise ValidationError({"follow_up_on": "This activity has no follow-up."})
+    if activity.follow_up_done_at is None:
+        activity.follow_up_done_at = timezone.now()
+        activity._history_user = by
+        activity.save(update_fields=["follow_up_done_at", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def follow_up_move(*, by: User | None, activity: Activity, to: date) -> Activity:
+    """Move a follow-up to another day (today or later). It stays a follow-up, so it
+    still counts in the follow-up rate; no other count changes."""
+    _check_own(by, activity)
+    if activity.follow_up_on is None:
+        raise ValidationError({"follow_up_on": "This activity has no follow-up."})
+    if to < timezone.localdate():
+        raise ValidationError({"follow_up_on": "Move a follow-up to today or later."})
+    activity.follow_up_on = to
+    activity.follow_up_done_at = None
+    activity._history_user = by
+    activity.save(update_fields=["follow_up_on", "follow_up_done_at", "updated_at"])
+    return activity
+
+
+def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str) -> Activity:
+    """A booked meeting has happened (or not): its row takes the outcome, so it stays one
+    booking and becomes one meeting held (DESIGN.md §4)."""
+    if not _is_booked_meeting(activity):
+        raise ValidationError({"outcome": "Only a booked meeting gets its outcome here."})
+    if outcome == Outcome.SCHEDULED or outcome not in OUTCOMES_BY_KIND[Kind.MEETING]:
+        raise ValidationError({"outcome": "Pick how the meeting went."})
+    if activity.date > timezone.localdate():
+        raise ValidationError({"outcome": "This meeting has not happened yet."})
+    return activity_update(by=by, activity=activity, outcome=outcome)
+
+
+def meeting_reschedule(*, by: User | None, activity: Activity, to: date) -> Activity:
+    if not _is_booked_meeting(activity):
+        raise ValidationError({"date": "Only a booked meeting can be moved."})
+    if to < timezone.localdate():
+        raise ValidationError({"date": "Move a meeting to today or later."})
+    fields = {"date": to}
+    if activity.follow_up_on is not None and activity.follow_up_on < to:
+        fields["follow_up_on"] = to
+    return activity_update(by=by, activity=activity, **fields)

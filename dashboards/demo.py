@@ -15,9 +15,12 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
-from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
-from dashboards import selectors
+from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus, Source
+from activities.rollups import rollups_rebuild, touches_refresh_all
+from dashboards import queries, selectors
+from dashboards.scope import Scope
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -27,6 +30,7 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
+from quotas import periods
 from quotas import services as quota_services
 from quotas.services import QuotaLine
 from salestrack.users import services as user_services
@@ -280,6 +284,7 @@ def _clear_demo_activity(reps) -> None:
     table = {
         model: connection.ops.quote_name(model._meta.db_table)
         for model in (
+            DailyRollup,
             Activity,
             Activity.history.model,
             StageChange,
@@ -293,6 +298,7 @@ def _clear_demo_activity(reps) -> None:
     demo_deals = f"SELECT id FROM {table[Opportunity]} WHERE prospect_id IN ({demo})"
     pattern = DEMO_PREFIX + "%"
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table[DailyRollup]} WHERE {reps_in}", rep_ids)
         cursor.execute(f"DELETE FROM {table[Activity]} WHERE {reps_in}", rep_ids)
         cursor.execute(f"DELETE FROM {table[Activity.history.model]} WHERE {reps_in}", rep_ids)
         cursor.execute(
@@ -346,7 +352,8 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
     start = today - timedelta(days=days)
     counts = Counter()
 
-    for index, rep in enumerate(reps):
+    # A progress bar on a terminal (the large set takes minutes), nothing in scripts.
+    for index, rep in enumerate(tqdm(reps, desc="Seeding reps", unit="rep", disable=None)):
         rng = random.Random(seed * 1000 + index)
         profile = _profile(rng)
         prospects: list[Prospect] = []
@@ -452,6 +459,11 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
         counts["prospects"] += len(prospects)
         counts["opportunities"] += len(opportunities)
         counts["activities"] += len(pending)
+    # What every writer keeps, set-based for the whole load: the daily rollups and each
+    # closed deal's touches before close.
+    rep_ids = [rep.pk for rep in reps]
+    rollups_rebuild(rep_ids=rep_ids)
+    touches_refresh_all(owner_ids=rep_ids)
     return dict(counts)
 
 
@@ -461,13 +473,14 @@ def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages)
     won_stage = next(s for s in stages if s.is_won)
     lost_stage = next(s for s in stages if s.is_lost)
     amount = Decimal(max(1000, int(rng.gauss(profile.deal_size, profile.deal_size * 0.3))))
+    product = rng.choice(products)
     opportunity = Opportunity(
         prospect=prospect,
         owner=rep,
-        name=f"{prospect.company} — {rng.choice(PRODUCTS)}",
+        name=f"{prospect.company} — {product.name}",
         amount=amount.quantize(Decimal("1.00")),
         revenue_type=rng.choice(["recurring", "recurring", "one_time", "contract"]),
-        product=rng.choice(products),
+        product=product,
         lead_source=prospect.source,
         stage=open_stages[0],
         opened_on=day,
@@ -500,28 +513,33 @@ def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages)
     return opportunity, moves
 
 
-def seed_targets(*, today: date | None = None) -> int:
-    """Give every demo team this month's target (+10 % on its last 30 days' revenue; the
-    demo's history is too short for last month to be typical) split evenly, so that the
-    demo's reps see their daily targets on My day. Returns how many quotas were set."""
+def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
+    """Give every demo team this month's target, split evenly, so that the demo's reps see
+    their daily targets on My day. The basis is the team's revenue over its whole seeded
+    history, per working day, over this month's working days (the demo's history is too
+    short for last month to be typical, and deals take weeks to close: its first month
+    holds few), grown by 10 %. Returns how many quotas were set."""
     today = today or timezone.localdate()
     period = selectors.calendar.period_containing(today, "month")
+    history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
+    history_working_days = max(selectors.calendar.working_days(history.start, history.end), 1)
+    month_working_days = selectors.calendar.working_days(period.start, period.end)
     quotas = 0
     for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
         defaults = selectors.target_defaults(team, period, today=today)
-        last_30_days = selectors.custom(today - timedelta(days=30), today - timedelta(days=1))
-        basis = sum(
-            (
-                r[0]
-                for r in selectors.revenue_by_rep(
-                    selectors.reps_in_scope(None, team=team), [last_30_days]
-                ).values()
-            ),
-            Decimal(0),
-        )
+        revenue = queries.revenue_by_rep(Scope.team(team), [history])
+        won = sum((r[0] for r in revenue.values()), Decimal(0))
+        basis = (won * month_working_days / history_working_days).quantize(Decimal("0.01"))
+        if not basis:  # nothing closed yet: a deal a rep, at the team's usual size
+            basis = (defaults.avg_deal_size or Decimal(10000)) * len(defaults.reps)
         target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
         plan = selectors.plan_quotas(
-            team, period, revenue_target=target, avg_deal_size=defaults.avg_deal_size, weights={}
+            team,
+            period,
+            revenue_target=target,
+            avg_deal_size=defaults.avg_deal_size,
+            weights=defaults.weights,
+            today=today,
         )
         quota_services.team_target_save(
             by=None,

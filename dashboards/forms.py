@@ -125,6 +125,22 @@ class WhatIfForm(forms.Form):
     win_rate = RateField(label="Win rate", required=False)
     meeting_to_opportunity_rate = RateField(label="Meetings → opportunities", required=False)
     call_to_meeting_rate = RateField(label="Calls → meetings", required=False)
+    emails_per_meeting = forms.DecimalField(
+        label="Emails per meeting held",
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        max_digits=9,
+        decimal_places=3,
+    )
+    messages_per_meeting = forms.DecimalField(
+        label="Messages per meeting held",
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        max_digits=9,
+        decimal_places=3,
+    )
     working_days = forms.IntegerField(
         label="Working days left", min_value=1, max_value=366, required=False
     )
@@ -169,6 +185,12 @@ class DashboardPeriodForm(forms.Form):
                 raise forms.ValidationError("The period ends before it starts.")
             if (end - start).days > 731:
                 raise forms.ValidationError("Pick at most two years.")
+            try:
+                custom(start, end)
+            except PeriodError as error:
+                raise forms.ValidationError(
+                    f"Pick dates inside the years we plan in: {error}."
+                ) from None
         return cleaned
 
     def period(self, today):

@@ -8,6 +8,8 @@ for JSON.
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from quotas.backsolve import Rates
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 JSON_DECIMALS = 6
 
@@ -26,6 +28,14 @@ def percent(value: float | None, *, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f} %"
 
 
+def whole(value) -> str:
+    """An amount or a count for people, to the unit with thousands grouped: 25000.5 →
+    "25,001", no data → "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+
+
 def money(value: Decimal | None) -> str | None:
     """Money for JSON and CSV: a decimal string with two places, "25000.00"."""
     if value is None:
@@ -35,21 +45,33 @@ def money(value: Decimal | None) -> str | None:
 
 @dataclass
 class FunnelCounts:
-    """Everything §4 counts for one scope (a rep, a team, the organisation) and range."""
+    """Everything §4 counts for one scope (a rep, a team, the organisation) and range. The
+    activity counts have the names of the daily rollup's columns (activities.rollups)."""
 
+    activities: int = 0
+    activities_new: int = 0
     calls: int = 0
     calls_new: int = 0
     calls_existing: int = 0
     connects: int = 0
+    timed_connects: int = 0
+    talk_minutes: int = 0
+    followed_up_connects: int = 0
     emails: int = 0
     emails_new: int = 0
     emails_existing: int = 0
+    emails_bounced: int = 0
+    emails_opened: int = 0
+    emails_replied: int = 0
+    emails_unsubscribed: int = 0
+    meetings: int = 0
     meetings_held: int = 0
     meetings_held_new: int = 0
     meetings_held_existing: int = 0
     messages: int = 0
     messages_new: int = 0
     messages_existing: int = 0
+    messages_replied: int = 0
     meetings_booked: int = 0
     positive_meetings: int = 0
     opportunities_created: int = 0
@@ -77,6 +99,22 @@ class FunnelCounts:
             else:
                 setattr(total, f.name, mine + theirs)
         return total
+
+    @classmethod
+    def total(cls, many) -> "FunnelCounts":
+        """The sum of many (a scope's reps), added up in place."""
+        sums: dict = {}
+        for counts in many:
+            for name, value in counts.__dict__.items():
+                if name not in sums:
+                    sums[name] = dict(value) if type(value) is dict else value
+                elif type(value) is dict:
+                    merged = sums[name]
+                    for key, part in value.items():
+                        merged[key] = merged.get(key, 0) + part
+                else:
+                    sums[name] += value
+        return cls(**sums)
 
     @property
     def contacts(self) -> int:
@@ -174,3 +212,16 @@ def as_json(result: Funnel) -> dict:
         day: _rounded(rate) for day, rate in result.hit_rate_by_weekday.items()
     }
     return data
+
+
+def rates_from(result: Funnel) -> Rates:
+    """The conversion rates a backsolve needs, read off a funnel (DESIGN.md §5)."""
+    c = result.counts
+    return Rates(
+        win_rate=result.win_rate,
+        meeting_to_opportunity_rate=result.meeting_to_opportunity_rate,
+        call_to_meeting_rate=result.call_to_meeting_rate,
+        emails_per_meeting=ratio(c.emails, c.meetings_held),
+        messages_per_meeting=ratio(c.messages, c.meetings_held),
+        avg_deal_size=result.avg_deal_size,
+    )

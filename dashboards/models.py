@@ -5,47 +5,75 @@ from django.conf import settings
 from django.db import models
 
 
-class PeriodKind(models.TextChoices):
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    QUARTER = "quarter", "Quarter"
+class PlanSnapshot(models.Model):
+    """One rep's plan for a day (DESIGN.md §5): their trailing-90-day rates, and what is
+    left of their quota worked back into activity per remaining working day. The nightly
+    job writes one for every active rep; a change that moves it (activity on a day in the
+    window, a deal closed, a quota set) rewrites it. My day, the team page, the rep page
+    and the what-if read it instead of recomputing rates on every request."""
 
-
-class FunnelSnapshot(models.Model):
-    """One rep's metrics for one period, as of a day. Rewritten (upserted) by each run, so
-    running the job twice leaves the same rows."""
-
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snapshots"
-    )
-    period_kind = models.CharField(max_length=7, choices=PeriodKind)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    as_of = models.DateField(help_text="The day the numbers were computed for.")
-    # The columns leaderboards sort on; everything else is in `metrics`.
-    revenue_won = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    won = models.PositiveIntegerField(default=0)
-    win_rate = models.FloatField(null=True, blank=True)
-    calls = models.PositiveIntegerField(default=0)
-    # Every §4 metric by name (dashboards.metrics.as_json) and the trailing-90-day rates.
-    metrics = models.JSONField(default=dict)
-    trailing_rates = models.JSONField(default=dict)
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(help_text="The day the plan is for.")
+    # The period the plan follows (the first of month, quarter, year with a quota); empty
+    # without a quota.
+    period_kind = models.CharField(max_length=7, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    period_label = models.CharField(max_length=12, blank=True)
+    quota = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    won = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    expected = models.FloatField(null=True, blank=True)
+    working_days_left = models.PositiveIntegerField(default=0)
+    rates = models.JSONField(default=dict)
+    required = models.JSONField(default=dict)
+    per_working_day = models.JSONField(default=dict)
+    unknown_rates = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["period_kind", "-period_start", "rep"]
+        ordering = ["-as_of", "rep"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "as_of"], name="plan_one_per_rep_and_day")
+        ]
+        indexes = [models.Index(fields=["as_of", "rep"])]
+
+    def __str__(self):
+        return f"{self.rep} plan for {self.as_of}"
+
+
+class ForecastSnapshot(models.Model):
+    """What the forecast said of one rep's month or quarter on a Monday (DESIGN.md §11):
+    kept by the nightly job each Monday, never rewritten by later changes (a stage's
+    probability edited next month leaves this week's weighted figure as it was), so that
+    a finished period shows forecast against what was won."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=7)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    as_of = models.DateField(help_text="The Monday the forecast was made.")
+    open_pipeline = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    weighted = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    commit = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    won = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    quota = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["period_start", "as_of", "rep"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rep", "period_kind", "period_start"], name="snapshot_one_per_period"
+                fields=["rep", "period_kind", "period_start", "as_of"],
+                name="forecast_one_per_rep_period_and_week",
             ),
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
-                name="snapshot_period_in_order",
+                name="forecast_period_in_order",
             ),
         ]
-        indexes = [models.Index(fields=["period_kind", "period_start", "-revenue_won"])]
+        indexes = [models.Index(fields=["period_kind", "period_start", "as_of"])]
 
     def __str__(self):
-        return f"{self.rep} {self.period_kind} {self.period_start}"
+        return f"{self.rep} {self.period_kind} {self.period_start} as of {self.as_of}"
 
 
 class MetricsRun(models.Model):
@@ -57,6 +85,10 @@ class MetricsRun(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     snapshots = models.PositiveIntegerField(default=0)
     queries = models.PositiveIntegerField(null=True, blank=True)
+    # Rep-days whose rollups disagreed with the activity log (the nightly check); repaired.
+    rollup_drift = models.PositiveIntegerField(default=0)
+    # Weekly forecasts kept (on Mondays).
+    forecasts = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

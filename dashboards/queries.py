@@ -1,120 +1,67 @@
-"""Set-based counting for the metrics of DESIGN.md §4.
+"""Set-based counting for the metrics of DESIGN.md §4, from the daily rollups and the
+opportunity rows — never from the activity log (DESIGN.md §9).
 
-Every function here answers for any number of reps in a fixed number of SQL queries
-(conditional aggregation grouped by rep), never a query per rep. Scoping — which reps a
-viewer may see — is the selectors' job; these take the reps as a queryset.
+Every function answers for a scope (dashboards.scope) and a date range in a fixed number
+of queries, whatever the number of reps and however long the history: a period costs
+reps × days rollup rows, not the activities behind them.
 """
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
+from operator import add
 
-from django.db.models import (
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, ExtractIsoWeekDay
+from django.db import connection
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay
 
-from activities.models import MEETING_HELD_OUTCOMES, Activity, Kind, Outcome, ProspectStatus
+from activities.models import DailyRollup
+from activities.rollups import COLUMNS
 from dashboards.metrics import WEEKDAYS, FunnelCounts
-from pipeline.models import Opportunity, OpportunityStatus, Prospect
+from dashboards.scope import Scope
+from pipeline.models import OpportunityStatus
 
-NEW, EXISTING = ProspectStatus.NEW, ProspectStatus.EXISTING
-
-
-def _total(**condition):
-    return Coalesce(Sum("quantity", filter=Q(**condition)), Value(0))
+CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
 
 
-ACTIVITY_COUNTS = {
-    "calls": _total(kind=Kind.CALL),
-    "calls_new": _total(kind=Kind.CALL, prospect_status=NEW),
-    "calls_existing": _total(kind=Kind.CALL, prospect_status=EXISTING),
-    "connects": _total(kind=Kind.CALL, outcome=Outcome.CONNECTED),
-    "emails": _total(kind=Kind.EMAIL),
-    "emails_new": _total(kind=Kind.EMAIL, prospect_status=NEW),
-    "emails_existing": _total(kind=Kind.EMAIL, prospect_status=EXISTING),
-    "meetings_held": _total(kind=Kind.MEETING, outcome__in=MEETING_HELD_OUTCOMES),
-    "meetings_held_new": _total(
-        kind=Kind.MEETING, outcome__in=MEETING_HELD_OUTCOMES, prospect_status=NEW
-    ),
-    "meetings_held_existing": _total(
-        kind=Kind.MEETING, outcome__in=MEETING_HELD_OUTCOMES, prospect_status=EXISTING
-    ),
-    "messages": _total(kind=Kind.MESSAGE),
-    "messages_new": _total(kind=Kind.MESSAGE, prospect_status=NEW),
-    "messages_existing": _total(kind=Kind.MESSAGE, prospect_status=EXISTING),
-    # Booked: every meeting created, whatever became of it, except the cancelled ones.
-    "meetings_booked": Coalesce(
-        Sum("quantity", filter=Q(kind=Kind.MEETING) & ~Q(outcome=Outcome.CANCELLED)), Value(0)
-    ),
-    "positive_meetings": _total(kind=Kind.MEETING, outcome=Outcome.HELD_POSITIVE),
-}
-
-
-def touches_before_close():
-    """Activity volume linked to an opportunity, or to its prospect, on or before the day
-    it closed — a correlated subquery, so it stays one query for all won deals."""
-    linked = Activity.objects.filter(
-        Q(opportunity_id=OuterRef("pk")) | Q(prospect_id=OuterRef("prospect_id")),
-        date__lte=OuterRef("closed_on"),
+def funnel_counts_by_rep(scope: Scope, start: date, end: date) -> dict[int, FunnelCounts]:
+    """The §4 counts of every rep the scope counts in start..end (inclusive), in three
+    queries: the rollups by rep and weekday, opportunities opened, deals closed."""
+    rows = (
+        scope.rollups(start, end)
+        .values("rep_id", weekday=ExtractIsoWeekDay("day"))
+        .annotate(**{name: Sum(name) for name in COLUMNS})
+        .values_list("rep_id", "weekday", *COLUMNS)
     )
-    # A plain SUM (a Func, not an aggregate) so that Django adds no GROUP BY.
-    total = linked.order_by().values(n=Func(F("quantity"), function="SUM"))
-    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
-
-
-def funnel_counts_by_rep(reps: QuerySet, start: date, end: date) -> dict[int, FunnelCounts]:
-    """The §4 counts of every rep in `reps` for start..end (inclusive), in four queries."""
+    totals: dict[int, list[int]] = {}
+    weekdays: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
+    calls, connects = 2 + COLUMNS.index("calls"), 2 + COLUMNS.index("connects")
+    for row in _fetch(rows):
+        rep_id, weekday = row[0], int(row[1])  # EXTRACT gives a numeric on PostgreSQL
+        total = totals.get(rep_id)
+        totals[rep_id] = list(row[2:]) if total is None else list(map(add, total, row[2:]))
+        if weekday <= 5 and row[calls]:
+            by_day = weekdays[rep_id]
+            by_day[0][WEEKDAYS[weekday - 1]] = row[calls]
+            by_day[1][WEEKDAYS[weekday - 1]] = row[connects]
     counts: dict[int, FunnelCounts] = defaultdict(FunnelCounts)
-    rep_ids = reps.values("pk")
-
-    activities = Activity.objects.filter(rep__in=rep_ids, date__range=(start, end)).order_by()
-    for row in activities.values("rep_id").annotate(**ACTIVITY_COUNTS):
-        target = counts[row.pop("rep_id")]
-        for name, value in row.items():
-            setattr(target, name, int(value))
-
-    by_weekday = (
-        activities.filter(kind=Kind.CALL)
-        .values("rep_id", weekday=ExtractIsoWeekDay("date"))
-        .annotate(
-            calls=Sum("quantity"),
-            connects=_total(outcome=Outcome.CONNECTED),
+    for rep_id, total in totals.items():
+        calls_by_weekday, connects_by_weekday = weekdays.get(rep_id, ({}, {}))
+        counts[rep_id] = FunnelCounts(
+            **dict(zip(COLUMNS, total, strict=True)),
+            calls_by_weekday=calls_by_weekday,
+            connects_by_weekday=connects_by_weekday,
         )
-    )
-    for row in by_weekday:
-        if row["weekday"] > 5:
-            continue
-        day = WEEKDAYS[row["weekday"] - 1]
-        target = counts[row["rep_id"]]
-        target.calls_by_weekday[day] = int(row["calls"])
-        target.connects_by_weekday[day] = int(row["connects"])
 
     created = (
-        Opportunity.objects.filter(owner__in=rep_ids, opened_on__range=(start, end))
-        .order_by()
-        .values("owner_id")
-        .annotate(n=Count("pk"))
+        scope.opportunities("opened_on", start, end).values("owner_id").annotate(n=Count("pk"))
     )
     for row in created:
         counts[row["owner_id"]].opportunities_created = row["n"]
 
-    closed = (
-        Opportunity.objects.filter(
-            owner__in=rep_ids,
-            closed_on__range=(start, end),
-            status__in=[OpportunityStatus.WON, OpportunityStatus.LOST],
-        )
-        .order_by()
-        .annotate(touches=touches_before_close())
+    closed = _fetch(
+        scope.opportunities("closed_on", start, end)
+        .filter(status__in=CLOSED)
         .values_list(
             "owner_id",
             "status",
@@ -123,7 +70,7 @@ def funnel_counts_by_rep(reps: QuerySet, start: date, end: date) -> dict[int, Fu
             "lead_source__name",
             "opened_on",
             "closed_on",
-            "touches",
+            "touches_before_close",
         )
     )
     for owner_id, status, amount, revenue_type, source, opened, closed_on, touches in closed:
@@ -134,42 +81,110 @@ def funnel_counts_by_rep(reps: QuerySet, start: date, end: date) -> dict[int, Fu
         target.won += 1
         target.revenue_won += amount
         target.sales_cycle_days_total += (closed_on - opened).days
-        target.touches_total += touches
+        target.touches_total += touches or 0
         target.revenue_by_type[revenue_type] = target.revenue_by_type.get(revenue_type, 0) + amount
         source = source or "Unknown"
         target.revenue_by_source[source] = target.revenue_by_source.get(source, 0) + amount
     return dict(counts)
 
 
-def lead_source_yield(reps: QuerySet, start: date, end: date) -> list[dict]:
-    """Prospects, opportunities, won deals and revenue per lead source for the reps' work in
-    start..end, in three queries."""
-    rep_ids = reps.values("pk")
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a values_list() query, straight from the database cursor: built by the
+    ORM, without its per-value conversion (27 sums a row, hundreds of rows a page)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def lead_source_yield(scope: Scope, start: date, end: date) -> list[dict]:
+    """Prospects, opportunities, won deals and revenue per lead source for the scope's work
+    in start..end, in three queries."""
     rows: dict[str, dict] = defaultdict(
         lambda: {"prospects": 0, "opportunities": 0, "won": 0, "revenue": 0}
     )
-    for row in (
-        Prospect.objects.filter(owner__in=rep_ids, created_on__range=(start, end))
-        .order_by()
-        .values("source__name")
-        .annotate(n=Count("pk"))
-    ):
+    for row in scope.prospects(start, end).values("source__name").annotate(n=Count("pk")):
         rows[row["source__name"] or "Unknown"]["prospects"] = row["n"]
-    for row in (
-        Opportunity.objects.filter(owner__in=rep_ids, opened_on__range=(start, end))
-        .order_by()
-        .values("lead_source__name")
-        .annotate(n=Count("pk"))
-    ):
+    opened = scope.opportunities("opened_on", start, end)
+    for row in opened.values("lead_source__name").annotate(n=Count("pk")):
         rows[row["lead_source__name"] or "Unknown"]["opportunities"] = row["n"]
-    for row in (
-        Opportunity.objects.filter(
-            owner__in=rep_ids, closed_on__range=(start, end), status=OpportunityStatus.WON
-        )
-        .order_by()
-        .values("lead_source__name")
-        .annotate(n=Count("pk"), revenue=Sum("amount"))
-    ):
+    won = scope.opportunities("closed_on", start, end).filter(status=OpportunityStatus.WON)
+    for row in won.values("lead_source__name").annotate(n=Count("pk"), revenue=Sum("amount")):
         entry = rows[row["lead_source__name"] or "Unknown"]
         entry["won"], entry["revenue"] = row["n"], row["revenue"]
     return [{"lead_source": name, **values} for name, values in sorted(rows.items())]
+
+
+KIND_COLUMNS = {
+    "calls": "Calls",
+    "emails": "Emails",
+    "meetings": "Meetings",
+    "messages": "Messages",
+}
+
+
+def daily_activity(scope: Scope, start: date, end: date) -> dict[str, dict[date, int]]:
+    """Activity volume per day and kind, in one query."""
+    series: dict[str, dict[date, int]] = {}
+    rows = (
+        scope.rollups(start, end)
+        .values("day")
+        .annotate(**{column: Sum(column) for column in KIND_COLUMNS})
+    )
+    for row in rows:
+        for column, label in KIND_COLUMNS.items():
+            if row[column]:
+                series.setdefault(label, {})[row["day"]] = row[column]
+    return series
+
+
+def won_deals(scope: Scope, start: date, end: date) -> list[dict]:
+    """Each won deal of the period: the day it closed, its amount, cycle in days, touches
+    before close and product, for the revenue and distribution charts. One query."""
+    deals = (
+        scope.opportunities("closed_on", start, end)
+        .filter(status=OpportunityStatus.WON)
+        .values("opened_on", "closed_on", "touches_before_close", "amount", "product__name")
+    )
+    return [
+        {
+            "closed_on": d["closed_on"],
+            "cycle_days": (d["closed_on"] - d["opened_on"]).days,
+            "touches": d["touches_before_close"] or 0,
+            "amount": d["amount"],
+            "product": d["product__name"] or "No product",
+        }
+        for d in deals
+    ]
+
+
+def revenue_by_rep(scope: Scope, periods: list) -> dict[int, list[Decimal]]:
+    """Revenue won per rep the scope counts, in each of the periods, in one query."""
+    columns = {
+        f"p{i}": Sum("amount", filter=_closed_in(p), default=Decimal(0))
+        for i, p in enumerate(periods)
+    }
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    rows = (
+        scope.opportunities("closed_on", first, last)
+        .filter(status=OpportunityStatus.WON)
+        .values("owner_id")
+        .annotate(**columns)
+    )
+    return {row["owner_id"]: [row[f"p{i}"] for i in range(len(periods))] for row in rows}
+
+
+def _closed_in(period):
+    return Q(closed_on__range=(period.start, period.end))
+
+
+def last_logged(rep_ids: list[int], before: date) -> dict[int, date]:
+    """Each rep's last day with any activity before `before`, from the rollups."""
+    rows = (
+        DailyRollup.objects.filter(rep_id__in=rep_ids, day__lt=before)
+        .order_by()
+        .values("rep_id")
+        .annotate(last=Max("day"))
+        .values_list("rep_id", "last")
+    )
+    return dict(rows)

@@ -1,52 +1,62 @@
-"""Writes of the read side: the nightly snapshots of every rep's metrics."""
+"""Writes of the read side: each rep's plan snapshot, the alerts, and the nightly job that
+checks the rollups and writes both. Set-based: a fixed number of queries for any number of
+reps, so the whole organisation takes seconds."""
 
+import logging
 import time
+from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.models import Activity
+from activities.rollups import Drift, rollups_rebuild, rollups_verify
 from dashboards import alerts as alert_rules
 from dashboards import queries
-from dashboards.metrics import FunnelCounts, as_json, funnel, money
-from dashboards.models import Alert, AlertKind, FunnelSnapshot, MetricsRun, PeriodKind
-from dashboards.selectors import (
-    TRAILING_DAYS,
-    elapsed_share,
-    pace_for,
-    quotas_for,
-    rates_from,
-    revenue_by_rep,
-)
+from dashboards.metrics import FunnelCounts, funnel
+from dashboards.models import Alert, AlertKind, ForecastSnapshot, MetricsRun, PlanSnapshot
+from dashboards.plans import compute_plans, trailing_window
+from dashboards.reports.forecast import ForecastReport
+from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
-from quotas.backsolve import Target, backsolve
-from quotas.periods import Period, custom
+from quotas.plan import pace
+from quotas.split import expected_attainment
 from salestrack.users.models import Role, User
 
+logger = logging.getLogger(__name__)
+
+# The nightly job checks the rollups of the last 100 days (every period a page shows by
+# default, and the trailing window) and of any older day written since the last run; the
+# weekly check (Sunday night) goes through the whole history.
+NIGHTLY_CHECK_DAYS = 100
+
+
+def _active_reps(rep_ids: Iterable[int] | None) -> list[int]:
+    reps = User.objects.filter(role=Role.REP, is_active=True)
+    if rep_ids is not None:
+        reps = reps.filter(pk__in=list(rep_ids))
+    return list(reps.order_by("pk").values_list("pk", flat=True))
+
+
 SNAPSHOT_FIELDS = [
+    "period_kind",
+    "period_start",
     "period_end",
-    "as_of",
-    "revenue_won",
+    "period_label",
+    "quota",
     "won",
-    "win_rate",
-    "calls",
-    "metrics",
-    "trailing_rates",
+    "expected",
+    "working_days_left",
+    "rates",
+    "required",
+    "per_working_day",
+    "unknown_rates",
+    "computed_at",
 ]
-
-
-def periods_to_snapshot(as_of: date) -> list[Period]:
-    """The current week, month and quarter, and the previous ones: a late-logged activity
-    or a deal closed on the last day still reaches last period's numbers."""
-    result = []
-    for kind in PeriodKind.values:
-        current = calendar.period_containing(as_of, kind)
-        result += [calendar.previous_period(current), current]
-    return result
 
 
 def _rates_json(rates) -> dict:
@@ -56,85 +66,45 @@ def _rates_json(rates) -> dict:
     }
 
 
-def _backsolve_json(quota, won, rates, days_left) -> dict | None:
-    """What is left of the rep's quota for the period, worked back with their trailing
-    rates into activity per remaining working day (None without a quota)."""
-    if quota is None:
-        return None
-    remaining = max(quota.revenue_quota - won, 0)
-    result = backsolve(Target(revenue=remaining), rates, working_days=max(days_left, 1))
-    return {
-        "remaining_revenue": money(remaining),
-        "working_days_left": days_left,
-        "required": result.required,
-        "per_working_day": result.per_working_day,
-        "unknown_rates": result.unknown_rates,
-    }
-
-
-def snapshots_recompute(*, as_of: date | None = None) -> MetricsRun:
-    """Recompute every active rep's snapshot for each period of `periods_to_snapshot`.
-
-    Set-based: one batch of grouped queries per period, whatever the number of reps, then
-    one bulk upsert per period in its own transaction — a run killed half-way leaves each
-    period either as it was or fully new, and running again finishes the job. Running twice
-    writes identical rows."""
+def plans_refresh(*, as_of: date | None = None, rep_ids: Iterable[int] | None = None) -> int:
+    """Write today's plan snapshot of every active rep (or of `rep_ids`), in one upsert.
+    Running it twice writes the same rows. Returns how many it wrote."""
     as_of = as_of or timezone.localdate()
-    run = MetricsRun.objects.create(as_of=as_of, started_at=timezone.now())
-    started = time.perf_counter()
-    reps = User.objects.filter(role=Role.REP, is_active=True)
-    written = 0
-    with CaptureQueriesContext(connection) as captured:
-        window_start = as_of - timedelta(days=TRAILING_DAYS - 1)
-        trailing = queries.funnel_counts_by_rep(reps, window_start, as_of)
-        rep_ids = list(reps.values_list("pk", flat=True))
-        rep_rates = {pk: rates_from(funnel(trailing.get(pk, FunnelCounts()))) for pk in rep_ids}
-        rates = {pk: _rates_json(rep_rates[pk]) for pk in rep_ids}
-        for period in periods_to_snapshot(as_of):
-            counts = queries.funnel_counts_by_rep(reps, period.start, period.end)
-            quotas = quotas_for(reps, period)
-            expected = elapsed_share(period, as_of)
-            days_left = calendar.working_days(max(as_of, period.start), period.end)
-            rows = []
-            for pk in rep_ids:
-                result = funnel(counts.get(pk, FunnelCounts()))
-                pace = pace_for(quotas.get(pk), result.counts.revenue_won, expected)
-                rows.append(
-                    FunnelSnapshot(
-                        rep_id=pk,
-                        period_kind=period.kind,
-                        period_start=period.start,
-                        period_end=period.end,
-                        as_of=as_of,
-                        revenue_won=result.counts.revenue_won,
-                        won=result.counts.won,
-                        win_rate=result.win_rate,
-                        calls=result.counts.calls,
-                        metrics={
-                            **as_json(result),
-                            **pace.as_json(),
-                            "backsolve": _backsolve_json(
-                                quotas.get(pk), result.counts.revenue_won, rep_rates[pk], days_left
-                            ),
-                        },
-                        trailing_rates=rates[pk],
-                    )
-                )
-            with transaction.atomic():
-                FunnelSnapshot.objects.bulk_create(
-                    rows,
-                    batch_size=1000,
-                    update_conflicts=True,
-                    unique_fields=["rep", "period_kind", "period_start"],
-                    update_fields=SNAPSHOT_FIELDS,
-                )
-            written += len(rows)
-    run.finished_at = timezone.now()
-    run.duration_ms = round((time.perf_counter() - started) * 1000)
-    run.snapshots = written
-    run.queries = len(captured.captured_queries)
-    run.save(update_fields=["finished_at", "duration_ms", "snapshots", "queries"])
-    return run
+    ids = _active_reps(rep_ids)
+    if not ids:
+        return 0
+    now = timezone.now()
+    rows = []
+    for pk, result in compute_plans(ids, as_of).items():
+        period, solved = result.period, result.backsolve
+        rows.append(
+            PlanSnapshot(
+                rep_id=pk,
+                as_of=as_of,
+                period_kind=period.kind if period else "",
+                period_start=period.start if period else None,
+                period_end=period.end if period else None,
+                period_label=period.label if period else "",
+                quota=result.pace.quota if result.pace else None,
+                won=result.pace.won if result.pace else Decimal(0),
+                expected=result.pace.expected if result.pace else None,
+                working_days_left=result.working_days_left,
+                rates=_rates_json(result.rates),
+                required=solved.required if solved else {},
+                per_working_day=solved.per_working_day if solved else {},
+                unknown_rates=solved.unknown_rates if solved else [],
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        PlanSnapshot.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["rep", "as_of"],
+            update_fields=SNAPSHOT_FIELDS,
+        )
+    return len(rows)
 
 
 def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = None) -> int:
@@ -148,36 +118,32 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     if rep_ids is not None:
         reps = reps.filter(pk__in=rep_ids)
     people = list(reps)
+    ids = [rep.pk for rep in people]
+    scope = Scope.of_reps(ids)
     month = calendar.period_containing(as_of, "month")
-    quotas = quotas_for(reps, month)
-    won = revenue_by_rep(reps, [custom(month.start, as_of)])
-    expected = elapsed_share(month, as_of)
-    this_month = queries.funnel_counts_by_rep(reps, month.start, as_of)
-    trailing = queries.funnel_counts_by_rep(reps, as_of - timedelta(days=TRAILING_DAYS - 1), as_of)
-    last_logged = dict(
-        Activity.objects.filter(rep__in=reps.values("pk"), date__lt=as_of)
-        .order_by()
-        .values("rep_id")
-        .annotate(last=Max("date"))
-        .values_list("rep_id", "last")
-    )
+    quotas = calendar.quotas_for(ids, month)
+    expected = _elapsed_share(month, as_of)
+    this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
+    window = trailing_window(as_of)
+    trailing = queries.funnel_counts_by_rep(scope, window.start, window.end)
+    last_logged = queries.last_logged(ids, as_of)
     lookback = as_of - timedelta(days=60)
     holidays = calendar.holidays_between(lookback, as_of)
     found: dict[tuple[int, str], str] = {}
     for rep in people:
         name = rep.full_name
-        quota = quotas.get(rep.pk)
-        if quota is not None:
-            pace = pace_for(quota, won.get(rep.pk, [0])[0], expected)
+        now = funnel(this_month.get(rep.pk, FunnelCounts()))
+        quota = quotas[rep.pk]
+        if quota.known:
+            standing = pace(quota.revenue, now.counts.revenue_won, expected)
             month_name = f"{month.start:%B}"
-            if message := alert_rules.below_pace(name, pace.attainment, expected, month_name):
+            if message := alert_rules.below_pace(name, standing.attainment, expected, month_name):
                 found[(rep.pk, AlertKind.BELOW_PACE)] = message
         last = last_logged.get(rep.pk)
         since = max(d for d in (last, rep.joined_on - timedelta(days=1), lookback) if d)
         idle = periods.working_days(since + timedelta(days=1), as_of - timedelta(days=1), holidays)
         if message := alert_rules.no_activity(name, last, idle):
             found[(rep.pk, AlertKind.NO_ACTIVITY)] = message
-        now = funnel(this_month.get(rep.pk, FunnelCounts()))
         before = funnel(trailing.get(rep.pk, FunnelCounts()))
         if message := alert_rules.conversion_drop(
             name,
@@ -206,10 +172,104 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     return len(found)
 
 
+def _elapsed_share(period: periods.Period, today: date) -> float | None:
+    holidays = calendar.holidays_between(period.start, period.end)
+    total = periods.working_days(period.start, period.end, holidays)
+    elapsed = periods.working_days(period.start, min(today, period.end), holidays)
+    return expected_attainment(elapsed, total)
+
+
+def rollups_check(
+    *, start: date | None = None, written_since=None, today: date | None = None
+) -> int:
+    """Compare the rollups with the activity log — from `start` (all history if None), plus
+    the older days of rows written since `written_since` — log any drift as an error (it
+    means a write went around the services) and repair the reps and days it touched.
+    Returns the number of rep-days that disagreed."""
+    drift = rollups_verify(start=start)
+    if start is not None and written_since is not None:
+        older = (
+            Activity.objects.filter(updated_at__gte=written_since, date__lt=start)
+            .order_by()
+            .values_list("date", flat=True)
+            .distinct()
+        )
+        if days := list(older):
+            drift = Drift({**drift.rows, **rollups_verify(days=days).rows})
+    if not drift:
+        return 0
+    logger.error(
+        "Daily rollups disagree with the activity log on %d rep-days; repairing them. %s",
+        len(drift.rows),
+        "; ".join(drift.describe()),
+    )
+    with transaction.atomic():
+        for rep_id, day in drift.rows:
+            rollups_rebuild(rep_ids=[rep_id], start=day, end=day)
+    return len(drift.rows)
+
+
+FORECAST_KINDS = ("month", "quarter")
+FORECAST_FIELDS = ["period_end", "open_pipeline", "weighted", "commit", "won", "quota"]
+
+
+def forecasts_keep(*, as_of: date) -> int:
+    """Keep the forecast as it stands today of every rep's month and quarter (DESIGN.md §11:
+    the nightly job does so each Monday), so that a finished period can show forecast
+    against what was won. Upserted: running it twice on a day writes the same rows; a later
+    change (a stage's probability edited, say) rewrites no week already kept."""
+    rows = []
+    for kind in FORECAST_KINDS:
+        period = calendar.period_containing(as_of, kind)
+        for row in ForecastReport(Scope.organisation(), period, today=as_of).rows:
+            f = row.forecast
+            rows.append(
+                ForecastSnapshot(
+                    rep_id=row.member.pk,
+                    period_kind=kind,
+                    period_start=period.start,
+                    period_end=period.end,
+                    as_of=as_of,
+                    open_pipeline=f.open_pipeline,
+                    weighted=f.weighted,
+                    commit=f.commit,
+                    won=f.won,
+                    quota=f.quota,
+                )
+            )
+    with transaction.atomic():
+        ForecastSnapshot.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["rep", "period_kind", "period_start", "as_of"],
+            update_fields=FORECAST_FIELDS,
+        )
+    return len(rows)
+
+
 def nightly_recompute(*, as_of: date | None = None) -> MetricsRun:
-    """The nightly job: snapshots, then alerts."""
-    run = snapshots_recompute(as_of=as_of)
-    alerts_recompute(as_of=run.as_of)
+    """The nightly job: check the rollups, then write every rep's plan and the day's
+    alerts (and on Mondays keep the week's forecast), each step whole or not at all
+    (running it again finishes the job)."""
+    as_of = as_of or timezone.localdate()
+    run = MetricsRun.objects.create(as_of=as_of, started_at=timezone.now())
+    started = time.perf_counter()
+    last_run = MetricsRun.objects.exclude(pk=run.pk).order_by("-started_at").first()
+    with CaptureQueriesContext(connection) as captured:
+        # The first run ever checks the whole history.
+        run.rollup_drift = rollups_check(
+            start=as_of - timedelta(days=NIGHTLY_CHECK_DAYS) if last_run else None,
+            written_since=last_run.started_at if last_run else None,
+        )
+        run.snapshots = plans_refresh(as_of=as_of)
+        alerts_recompute(as_of=as_of)
+        if as_of.weekday() == 0:  # Mondays: keep the week's forecast
+            run.forecasts = forecasts_keep(as_of=as_of)
+    run.finished_at = timezone.now()
+    run.duration_ms = round((time.perf_counter() - started) * 1000)
+    run.queries = len(captured.captured_queries)
+    run.save(update_fields=["finished_at", "duration_ms", "snapshots", "queries", "rollup_drift"])
     return run
 
 

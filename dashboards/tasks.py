@@ -15,8 +15,8 @@ from dashboards import services
     max_retries=5,
 )
 def recompute_metrics(as_of: str | None = None) -> int:
-    """Nightly: rewrite every rep's snapshots and the day's alerts. Returns the MetricsRun
-    id."""
+    """Nightly: check the rollups, rewrite every rep's plan and the day's alerts. Returns
+    the MetricsRun id."""
     day = date.fromisoformat(as_of) if as_of else None
     return services.nightly_recompute(as_of=day).pk
 
@@ -26,3 +26,17 @@ def refresh_alerts(rep_ids: list[int], as_of: str) -> int:
     """After a rep's activity changed (queued on commit): their alerts of the latest run's
     day, so that a backfilled day or a manager's import clears "no activity" at once."""
     return services.alerts_recompute(as_of=date.fromisoformat(as_of), rep_ids=rep_ids)
+
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def refresh_plans(rep_ids: list[int] | None, as_of: str) -> int:
+    """After something a plan depends on changed (queued on commit): rewrite today's plan
+    of these reps (None: everyone)."""
+    return services.plans_refresh(as_of=date.fromisoformat(as_of), rep_ids=rep_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def check_rollups() -> int:
+    """Weekly: check every daily rollup of the whole history against the activity log
+    (the nightly job checks the recent ones); drift is logged as an error and repaired."""
+    return services.rollups_check()

@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboards import charts as charts_
-from dashboards import selectors
+from dashboards import queries, selectors
 from dashboards import services as alert_services
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
-from dashboards.metrics import money
 from dashboards.models import Alert
+from dashboards.reports.forecast import ForecastReport
+from dashboards.reports.funnel import FunnelReport
+from dashboards.reports.leaderboard import LeaderboardReport
+from dashboards.scope import Scope
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.backsolve import Target, backsolve
@@ -38,7 +41,7 @@ SORT_COLUMNS = [
     ("opportunities", "Opps"),
 ]
 TABLE_SORTS = {
-    "rep": lambda row: row[0].full_name.lower(),
+    "rep": lambda row: row[0].rep.full_name.lower(),
     "revenue": lambda row: row[1].counts.revenue_won,
     "won": lambda row: row[1].counts.won,
     "win_rate": lambda row: row[1].win_rate if row[1].win_rate is not None else -1,
@@ -50,8 +53,9 @@ TABLE_SORTS = {
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def team_dashboard(request):
-    """A manager's home: one team's funnel, trends and reps for a period, and this month's
-    pace per rep. Every figure comes from the same selectors as `report funnel`."""
+    """A manager's home: one team's funnel, trends and reps for a period — the reps who
+    were in the team then, each for their days in it — and this month's pace per rep.
+    Every figure comes from the same report as `report funnel`."""
     teams = list(selectors.teams_with_rep_counts(request.user))
     today = timezone.localdate()
     if not teams:
@@ -63,27 +67,32 @@ def team_dashboard(request):
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
     period = picker.period(today)
-    report = selectors.funnel_report(request.user, period, team=team)
+    scope = Scope.team(team)
+    report = FunnelReport(scope, period, today=today)
+    forecast = ForecastReport(scope, period, today=today, funnel=report)
+    if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
+        name = f"{team.name}-{period.label}-forecast.csv".replace(" ", "-")
+        return csv_response(name, *forecast.table())
+    if request.GET.get("part") == "forecast" and request.htmx:
+        return render(
+            request, "dashboards/team.html#forecast", _forecast_context(request, forecast)
+        )
     sort = request.GET.get("sort", "revenue")
     rows = sorted(
         report.rows, key=TABLE_SORTS.get(sort, TABLE_SORTS["revenue"]), reverse=sort != "rep"
     )
     if request.GET.get("format") == "csv" and not request.GET.get("chart"):
-        return csv_response(
-            f"{team.name}-{period.label}.csv".replace(" ", "-"),
-            *selectors.funnel_table(report),
-        )
-    reps = selectors.reps_in_scope(request.user, team=team)
-    plans = selectors.team_plans(request.user, [team], today=today)[team.pk]
+        return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
+    plans = selectors.team_plans(team, today=today)
     daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
-    charts = _charts(report, reps, period, today, daily_target=daily_target)
+    charts = _charts(report, scope, period, today, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
     params = request.GET.copy()
-    params.pop("sort", None)
-    params.pop("format", None)
-    params.pop("chart", None)
+    for name in ("sort", "format", "chart", "part", "table"):
+        params.pop(name, None)
     context = {
+        **_forecast_context(request, forecast, loaded=request.GET.get("part") == "forecast"),
         "teams": teams,
         "team": team,
         "picker": picker,
@@ -102,21 +111,66 @@ def team_dashboard(request):
     return render(request, "dashboards/team.html", context)
 
 
-def _charts(report, reps, period, today, *, daily_target):
+def _forecast_context(request, forecast, *, loaded=True) -> dict:
+    """The forecast section: worked out in full when `loaded` (its htmx request, or a page
+    asked for with part=forecast); otherwise the page shows a placeholder that loads it,
+    so the dashboard itself stays fast."""
+    params = request.GET.copy()
+    for name in ("part", "format", "chart", "table"):
+        params.pop(name, None)
+    context = {"forecast": forecast, "forecast_loaded": loaded, "show_reps": True}
+    context["forecast_query"] = params.urlencode()
+    if loaded:
+        charts = {"chart-forecast": charts_.forecast_chart(forecast.by_month)}
+        if forecast.history:
+            h = forecast.history
+            charts["chart-forecast-history"] = charts_.forecast_history_chart(
+                h.weeks, h.total, h.won
+            )
+        context["forecast_charts"] = charts
+        context["forecast_gap"] = _gap_steps(forecast.total.gap_plan)
+    return context
+
+
+GAP_STEPS = (
+    ("opportunities", "new opportunities"),
+    ("meetings_held", "meetings held"),
+    ("calls", "calls"),
+)
+
+
+def _gap_steps(plan) -> dict | None:
+    """What the revenue the pipeline does not cover takes, in the words of the forecast's
+    warning: the counts that are known, and the rates that are not."""
+    solved = plan.backsolve if plan else None
+    if solved is None:
+        return None
+    steps = [
+        (label, solved.required[key], solved.per_working_day[key])
+        for key, label in GAP_STEPS
+        if solved.required.get(key) is not None
+    ]
+    return {"steps": steps, "unknown": [RATE_LABELS.get(n, n) for n in solved.unknown_rates]}
+
+
+def _charts(report, scope, period, today, *, daily_target):
     """Every chart of a dashboard (a team's or one rep's), by element id."""
     quota = report.total_pace.quota if report.total_pace else None
-    deals = selectors.won_deals(reps, period.start, period.end)
+    deals = queries.won_deals(scope, period.start, period.end)
+    won_by_day: dict = {}
+    for deal in deals:
+        won_by_day[deal["closed_on"]] = won_by_day.get(deal["closed_on"], 0) + deal["amount"]
     return {
         "chart-funnel": charts_.funnel_chart(report.total),
         "chart-new-existing": charts_.new_vs_existing_chart(report.total),
         "chart-trend": charts_.activity_trend_chart(
-            selectors.daily_activity(reps, period.start, period.end),
+            queries.daily_activity(scope, period.start, period.end),
             period.start,
             period.end,
             daily_target,
         ),
         "chart-revenue": charts_.revenue_run_rate_chart(
-            selectors.daily_won(reps, period.start, period.end),
+            won_by_day,
             period.start,
             period.end,
             today,
@@ -126,7 +180,8 @@ def _charts(report, reps, period, today, *, daily_target):
         "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
         "chart-streams": charts_.revenue_by_stream_chart(report.total),
         "chart-products": charts_.revenue_by_product_chart(deals),
-        "chart-cycle": charts_.cycle_and_touches_chart(deals),
+        "chart-cycle": charts_.sales_cycle_chart(deals),
+        "chart-touches": charts_.touches_chart(deals),
     }
 
 
@@ -134,21 +189,28 @@ def _charts(report, reps, period, today, *, daily_target):
 def rep_detail(request, pk):
     """One rep's dashboard: the same charts, their daily targets against today's activity,
     recent activity and open opportunities. Reps see their own; managers their teams'."""
-    rep = get_object_or_404(selectors.reps_in_scope(request.user), pk=pk)
+    rep = get_object_or_404(reps_visible_to(request.user).select_related("team"), pk=pk)
     today = timezone.localdate()
     picker = DashboardPeriodForm(request.GET or None)
     period = picker.period(today)
-    report = selectors.funnel_report(request.user, period, rep=rep)
-    plan = selectors.rep_plan(rep, today=today)
-    reps = selectors.reps_in_scope(request.user, rep=rep)
+    scope = Scope.of_rep(rep)
+    report = FunnelReport(scope, period, today=today)
+    forecast = ForecastReport(scope, period, today=today, funnel=report)
+    plan = selectors.plan_for(rep, today=today)
+    done = selectors.done_on([rep.pk], today)[rep.pk]
     daily_target = plan.backsolve.per_working_day.get("calls") if plan.backsolve else None
-    charts = _charts(report, reps, period, today, daily_target=daily_target)
+    if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
+        name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
+        return csv_response(name, *forecast.table())
+    charts = _charts(report, scope, period, today, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
     params = request.GET.copy()
     params.pop("format", None)
     params.pop("chart", None)
     context = {
+        **_forecast_context(request, forecast),
+        "show_reps": False,
         "subject": rep,
         "querystring": params.urlencode(),
         "picker": picker,
@@ -156,7 +218,7 @@ def rep_detail(request, pk):
         "report": report,
         "pace": report.paces.get(rep.pk),
         "plan": plan,
-        "rows": _plan_rows(plan),
+        "rows": _plan_rows(plan, done),
         "charts": charts,
         "recent": selectors.recent_activity(request.user, rep),
         "open_deals": selectors.open_opportunities(request.user, rep),
@@ -176,7 +238,7 @@ def _chart_csv(chart_id, charts, name):
 @role_required(Role.MANAGER, Role.ADMIN)
 def alert_dismiss(request, pk):
     """A manager has seen to an alert about one of their reps."""
-    reps = selectors.reps_in_scope(request.user)
+    reps = reps_visible_to(request.user)
     alert = get_object_or_404(Alert, pk=pk, rep__in=reps.values("pk"))
     alert_services.alert_dismiss(by=request.user, alert=alert)
     if request.htmx:
@@ -187,7 +249,7 @@ def alert_dismiss(request, pk):
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def leaderboard(request):
     """Outcomes first (revenue, attainment, won deals, win rate), activity second; the
-    viewer's own row highlighted. Same ranking as `report leaderboard`."""
+    viewer's own row highlighted. Same ranking and rows as `report leaderboard`."""
     teams = list(selectors.teams_with_rep_counts(request.user))
     team = None
     if request.GET.get("team"):
@@ -195,44 +257,11 @@ def leaderboard(request):
         if team is None:
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
-    period = picker.period(timezone.localdate())
-    report, ranked = selectors.leaderboard(request.user, period, team=team)
-    rows = [
-        (rank, person, result, report.paces[person.pk])
-        for rank, (person, result) in enumerate(ranked, start=1)
-    ]
+    today = timezone.localdate()
+    period = picker.period(today)
+    board = LeaderboardReport(selectors.leaderboard_scope(request.user, team), period, today=today)
     if request.GET.get("format") == "csv":
-        header = [
-            "rank",
-            "rep",
-            "team",
-            "revenue_won",
-            "quota_attainment",
-            "won",
-            "win_rate",
-            "opportunities_created",
-            "meetings_held",
-            "calls",
-        ]
-        return csv_response(
-            f"leaderboard-{period.label}.csv",
-            header,
-            (
-                [
-                    rank,
-                    person.email,
-                    str(person.team or ""),
-                    money(result.counts.revenue_won),
-                    "" if pace.attainment is None else round(pace.attainment, 6),
-                    result.counts.won,
-                    "" if result.win_rate is None else round(result.win_rate, 6),
-                    result.counts.opportunities_created,
-                    result.counts.meetings_held,
-                    result.counts.calls,
-                ]
-                for rank, person, result, pace in rows
-            ),
-        )
+        return csv_response(f"leaderboard-{period.label}.csv", *board.rows())
     params = request.GET.copy()
     params.pop("format", None)
     context = {
@@ -240,7 +269,7 @@ def leaderboard(request):
         "team": team,
         "picker": picker,
         "period": period,
-        "rows": rows,
+        "standings": board.standings,
         "querystring": params.urlencode(),
     }
     if request.htmx:
@@ -294,7 +323,10 @@ def target_plan(request):
         "growth_pct": saved.growth_pct if saved else Decimal("10"),
         "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
         "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
-        **{f"weight_{rep.pk}": existing.get(rep.pk, Decimal(1)) for rep in defaults.reps},
+        **{
+            f"weight_{rep.pk}": existing.get(rep.pk, defaults.weights[rep.pk])
+            for rep in defaults.reps
+        },
     }
     form = TargetPlanForm(
         request.POST if request.method == "POST" else None, initial=initial, reps=defaults.reps
@@ -308,6 +340,7 @@ def target_plan(request):
             revenue_target=target,
             avg_deal_size=form.cleaned_data["avg_deal_size"],
             weights=form.weights(),
+            today=timezone.localdate(),
         )
         if "save" in request.POST:
             try:
@@ -346,6 +379,7 @@ def target_plan(request):
                 revenue_target=target,
                 avg_deal_size=unbound.cleaned_data["avg_deal_size"],
                 weights=unbound.weights(),
+                today=timezone.localdate(),
             )
     context = {
         "form": form,
@@ -391,24 +425,26 @@ RATE_LABELS = {
 }
 
 
-def _plan_rows(plan):
+def _plan_rows(plan, done):
     """(label, done today, needed today, percent for the bar) for each activity."""
     if plan.backsolve is None:
         return []
     rows = []
     for key, label in PLAN_ROWS:
         needed = plan.backsolve.per_working_day.get(key)
-        done = plan.done_today.get(key, 0)
-        bar = None if not needed else min(100, round(100 * done / needed))
-        rows.append((label, done, needed, bar))
+        done_today = done.get(key, 0)
+        bar = None if not needed else min(100, round(100 * done_today / needed))
+        rows.append((label, done_today, needed, bar))
     return rows
 
 
 @role_required(Role.REP)
 def my_targets(request):
-    """Today's targets on My day (loaded there with htmx, refreshed after each log)."""
+    """Today's targets on My day (loaded there with htmx, refreshed after each log): the
+    plan from the rep's snapshot, against what today's rollup says they did."""
     today = timezone.localdate()
-    plan = selectors.rep_plan(request.user, today=today)
+    plan = selectors.plan_for(request.user, today=today)
+    done = selectors.done_on([request.user.pk], today)[request.user.pk]
     unknown = plan.backsolve.unknown_rates if plan.backsolve else []
     last_day, last_totals = selectors.last_working_day_totals(request.user, today=today)
     context = {
@@ -416,7 +452,7 @@ def my_targets(request):
         "last_day": last_day,
         "last_totals": last_totals,
         "alerts": selectors.open_alerts(request.user, rep=request.user),
-        "rows": _plan_rows(plan),
+        "rows": _plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
     }
     if request.htmx:
@@ -434,13 +470,15 @@ def what_if(request):
     if rep is None:
         return render(request, "dashboards/what_if.html", {"reps": reps, "rep": None})
     today = timezone.localdate()
-    plan = selectors.rep_plan(rep, today=today)
+    plan = selectors.plan_for(rep, today=today)
     current = {
         "target_revenue": plan.remaining,
         "avg_deal_size": plan.rates.avg_deal_size,
         "win_rate": _rate_text(plan.rates.win_rate),
         "meeting_to_opportunity_rate": _rate_text(plan.rates.meeting_to_opportunity_rate),
         "call_to_meeting_rate": _rate_text(plan.rates.call_to_meeting_rate),
+        "emails_per_meeting": _per_meeting_text(plan.rates.emails_per_meeting),
+        "messages_per_meeting": _per_meeting_text(plan.rates.messages_per_meeting),
         "working_days": plan.working_days_left or None,
     }
     has_input = any(key in request.GET for key in WhatIfForm.base_fields)
@@ -452,6 +490,8 @@ def what_if(request):
             win_rate=data["win_rate"],
             meeting_to_opportunity_rate=data["meeting_to_opportunity_rate"],
             call_to_meeting_rate=data["call_to_meeting_rate"],
+            emails_per_meeting=_float_or_none(data["emails_per_meeting"]),
+            messages_per_meeting=_float_or_none(data["messages_per_meeting"]),
             avg_deal_size=data["avg_deal_size"],
         )
         days = data["working_days"] or plan.working_days_left or 1
@@ -471,6 +511,18 @@ def what_if(request):
         )
         for step, label in STEP_LABELS
     ]
+    # Ask for every rate the plan cannot know, all at once, next to its field.
+    if result is None:
+        # Nothing typed yet: the rates the rep's plan (or any revenue plan) lacks.
+        baseline = plan.backsolve or backsolve(
+            Target(revenue=Decimal(1)), plan.rates, working_days=1
+        )
+        unknown = baseline.unknown_rates
+    else:
+        unknown = result.unknown_rates
+    for name in unknown:
+        if name in form.fields:
+            form.fields[name].help_text = "Not known from the last 90 days: type a value."
     context = {
         "reps": reps if request.user.role != Role.REP else None,
         "rep": rep,
@@ -478,7 +530,7 @@ def what_if(request):
         "form": form,
         "result": result,
         "comparison": comparison,
-        "unknown": [RATE_LABELS.get(n, n) for n in (result.unknown_rates if result else [])],
+        "unknown": [RATE_LABELS.get(n, n) for n in unknown],
     }
     if request.htmx:
         return render(request, "dashboards/what_if.html#result", context)
@@ -493,6 +545,14 @@ STEP_LABELS = [
     ("emails", "Emails"),
     ("messages", "Messages"),
 ]
+
+
+def _per_meeting_text(volume):
+    return None if volume is None else f"{volume:.3f}".rstrip("0").rstrip(".")
+
+
+def _float_or_none(value):
+    return None if value is None else float(value)
 
 
 def _rate_text(rate):

@@ -16,6 +16,7 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from activities.models import Activity  # noqa: E402
+from activities.rollups import rollups_rebuild, rollups_verify  # noqa: E402
 
 HistoricalActivity = Activity.history.model
 
@@ -34,10 +35,15 @@ stored = dict(
 missing = [m for m in sent if m not in stored]
 twice = [m for m, n in stored.items() if n > 1]
 unexpected = [m for m in stored if m not in set(sent)]
+load_rows = Activity.objects.filter(notes__startswith="load-")
+days = sorted(set(load_rows.values_list("date", flat=True)))
+# Every count the pages read was kept exact under the load, in the same transactions.
+drift = rollups_verify(start=days[0], end=days[-1]) if days else None
 print(
     f"logged by the load test: {len(sent)}; stored: {sum(stored.values())}; "
     f"missing: {len(missing)}; stored twice: {len(twice)}; stored but not confirmed: "
-    f"{len(unexpected)}"
+    f"{len(unexpected)}; daily rollups that disagree with the log: "
+    f"{len(drift.rows) if drift else 0}"
 )
 if not sent:
     print("the load test logged nothing: did the server start and the reps sign in?")
@@ -46,7 +52,10 @@ if not sent:
 for marker in (missing + twice)[:10]:
     print(f"  {'missing' if marker in missing else 'stored twice'}: {marker}")
 with transaction.atomic():
-    removed, _ = Activity.objects.filter(notes__startswith="load-").delete()
+    reps = set(load_rows.values_list("rep_id", flat=True))
+    removed, _ = load_rows.delete()
     HistoricalActivity.objects.filter(notes__startswith="load-").delete()
+    if days:  # the rows went around the services: bring their days' rollups back in line
+        rollups_rebuild(rep_ids=reps, start=days[0], end=days[-1])
 print(f"removed the {removed} load-test activities from the bench database")
-sys.exit(1 if missing or twice or not sent else 0)
+sys.exit(1 if missing or twice or drift or not sent else 0)

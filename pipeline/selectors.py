@@ -5,11 +5,20 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Product, Prospect, Stage
+from pipeline.models import (
+    LeadSource,
+    Opportunity,
+    OpportunityStatus,
+    Product,
+    Prospect,
+    Stage,
+    StageChange,
+)
 from salestrack.users.models import Role, User
+from salestrack.validators import has_control_characters
 
 
 def _owner_scope(viewer: User, *, field: str, team_wide_for_reps: bool) -> Q:
@@ -39,7 +48,8 @@ def opportunities_visible_to(viewer: User) -> QuerySet[Opportunity]:
 
 def prospect_search(viewer: User, query: str, *, limit: int = 10) -> QuerySet[Prospect]:
     query = query.strip()
-    if not query:
+    # A NUL byte would reach PostgreSQL, which refuses it; no name holds control characters.
+    if not query or has_control_characters(query):
         return Prospect.objects.none()
     matches = Q(name__icontains=query) | Q(company__icontains=query) | Q(email__iexact=query)
     return prospects_visible_to(viewer).filter(matches).order_by("name")[:limit]
@@ -49,8 +59,10 @@ def pipeline_board(viewer: User, *, owner: User | None = None):
     """Columns of the board: every stage in order with its opportunities and totals.
 
     Two queries whatever the number of opportunities: the stages, and the opportunities
-    with what each card shows. Won and lost columns hold only the last 30 days, so the board
-    stays a board of the live pipeline.
+    with what each card shows (the day each entered its stage comes in a subquery). Won and
+    lost columns hold only the last 30 days, so the board stays a board of the live
+    pipeline. A deal's next step is the activity log's to say: the board loads it from
+    activities with htmx, as the detail pages load the timeline.
     """
     recent = timezone.localdate() - timedelta(days=30)
     opportunities = opportunities_visible_to(viewer).filter(
@@ -58,10 +70,31 @@ def pipeline_board(viewer: User, *, owner: User | None = None):
     )
     if owner is not None:
         opportunities = opportunities.filter(owner=owner)
-    opportunities = opportunities.order_by("-amount", "name")
+    entered = (
+        StageChange.objects.filter(opportunity=OuterRef("pk"), to_stage=OuterRef("stage"))
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    opportunities = opportunities.annotate(entered_stage_at=Subquery(entered)).order_by(
+        "-amount", "name"
+    )
+    today = timezone.localdate()
     stages = list(Stage.objects.order_by("order"))
     by_stage = {stage.pk: [] for stage in stages}
     for opportunity in opportunities:
+        # What each card says about time: days in this stage (since the move into it, or
+        # since it opened when no move is recorded) and whether the expected close passed.
+        since = (
+            timezone.localdate(opportunity.entered_stage_at)
+            if opportunity.entered_stage_at
+            else opportunity.opened_on
+        )
+        opportunity.days_in_stage = max(0, (today - since).days)
+        opportunity.close_passed = (
+            opportunity.status == OpportunityStatus.OPEN
+            and opportunity.expected_close_on is not None
+            and opportunity.expected_close_on < today
+        )
         by_stage[opportunity.stage_id].append(opportunity)
     return [
         {

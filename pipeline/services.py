@@ -18,6 +18,7 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
+from pipeline.signals import announce_closing_changed, announce_opportunities_changed
 from salestrack.users.models import Role, User
 from salestrack.users.selectors import reps_visible_to
 
@@ -152,6 +153,9 @@ def opportunity_open(
     _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
     _save(opportunity, by)
     StageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_by=by)
+    if stage.is_closed:
+        announce_closing_changed(opportunity.pk)
+    announce_opportunities_changed(owner.pk)
     return opportunity
 
 
@@ -194,9 +198,13 @@ def opportunity_update(*, by: User | None, opportunity: Opportunity, **fields) -
             )
         if fields["closed_on"] is None or fields["closed_on"] > today:
             raise ValidationError({"closed_on": "A deal closes on a day that has come."})
+    previous_owner = opportunity.owner_id
     for name, value in fields.items():
         setattr(opportunity, name, value.strip() if isinstance(value, str) else value)
     _save(opportunity, by)
+    if opportunity.status != OpportunityStatus.OPEN and {"closed_on", "prospect"} & set(fields):
+        announce_closing_changed(opportunity.pk)
+    announce_opportunities_changed(opportunity.owner_id, previous_owner)
     return opportunity
 
 
@@ -228,6 +236,9 @@ def opportunity_move(
     StageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=stage, changed_by=by
     )
+    if from_stage.is_closed or stage.is_closed:
+        announce_closing_changed(opportunity.pk)
+        announce_opportunities_changed(opportunity.owner_id)
     return opportunity
 
 

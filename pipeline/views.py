@@ -219,8 +219,11 @@ def _board_context(request):
     reps = reps_visible_to(request.user).filter(is_active=True).order_by("full_name")
     if request.user.role != Role.REP and request.GET.get("rep"):
         owner = get_object_or_404(reps, pk=id_or_404(request.GET["rep"]))
+    columns = selectors.pipeline_board(request.user, owner=owner)
+    open_ids = [o.pk for c in columns if not c["stage"].is_closed for o in c["opportunities"]]
     return {
-        "columns": selectors.pipeline_board(request.user, owner=owner),
+        "columns": columns,
+        "open_ids": ",".join(map(str, open_ids)),
         "stages": Stage.objects.order_by("order"),
         "reps": reps if request.user.role != Role.REP else None,
         "owner": owner,

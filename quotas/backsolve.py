@@ -19,26 +19,33 @@ from fractions import Fraction
 
 RATE_NAMES = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")
 NOISE_DECIMALS = 6
+# The smallest rate worth planning with (1 in 10 000). Smaller ones are typing mistakes, and
+# dividing by them (1e-320) overflows a float.
+MIN_RATE = 0.0001
+MAX_RATE_TEXT = 40
 
 
 class RateError(ValueError):
-    """A rate that is not a number in (0, 1]."""
+    """A rate that is not a number from MIN_RATE to 1."""
 
 
 def parse_rate(text: str) -> float:
-    """A rate as people write it: "0.15", "15%" or "1/3". Must be > 0 and ≤ 1."""
+    """A rate as people write it: "0.15", "15%" or "1/3", from 0.01 % to 100 %."""
     raw = str(text).strip().replace(" ", "")
+    shown = raw if len(raw) <= MAX_RATE_TEXT else raw[:MAX_RATE_TEXT] + "…"
     try:
+        if len(raw) > MAX_RATE_TEXT:
+            raise ValueError
         if raw.endswith("%"):
             value = float(raw[:-1]) / 100
         elif "/" in raw:
             value = float(Fraction(raw))
         else:
             value = float(raw)
-    except (ValueError, ZeroDivisionError):
-        raise RateError(f"“{text}” is not a rate: write 0.15, 15% or 1/3") from None
-    if not math.isfinite(value) or not 0 < value <= 1:
-        raise RateError(f"“{text}” is not a rate between 0 (excluded) and 1")
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise RateError(f"“{shown}” is not a rate: write 15%, 0.15 or 1/3") from None
+    if not math.isfinite(value) or not MIN_RATE <= value <= 1:
+        raise RateError(f"“{shown}” is not a rate between 0.01 % and 100 %")
     return value
 
 
@@ -114,11 +121,14 @@ def backsolve(target: Target, rates: Rates, *, working_days: int) -> Backsolve:
     result.gap = target.gap
     unknown = result.unknown_rates
 
+    # Every rate the plan needs and does not know is named, even past the first unknown
+    # step (a rep with no history is asked for all of them at once); the counts after the
+    # first unknown step stay None.
     def step(previous: int | None, rate: float | None, name: str) -> int | None:
-        if previous is None:
-            return None
         if not rate:
             unknown.append(name)
+            return None
+        if previous is None:
             return None
         return ceil_count(Fraction(previous) / Fraction(rate))
 
@@ -139,10 +149,10 @@ def backsolve(target: Target, rates: Rates, *, working_days: int) -> Backsolve:
     calls = step(meetings, rates.call_to_meeting_rate, "call_to_meeting_rate")
 
     def channel(per_meeting: float | None, name: str) -> int | None:
-        if meetings is None:
-            return None
         if per_meeting is None:
             unknown.append(name)
+            return None
+        if meetings is None:
             return None
         return ceil_count(Fraction(meetings) * Fraction(per_meeting))
 

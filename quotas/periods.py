@@ -10,6 +10,16 @@ class PeriodError(ValueError):
     """A period written in a way we do not understand."""
 
 
+# The years SalesTrack plans and reports in: nothing is logged before 2000 (validators), and
+# periods at the ends of the calendar (FY9999, 0001-Q1) would step outside `date` itself.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"{year} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # week | month | quarter | custom
@@ -61,6 +71,8 @@ def fiscal_year(year: int, *, fiscal_start_month: int = 1) -> Period:
 def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
     """2026-11 (a month), 2026-Q3 (a quarter), 2026-W45 (an ISO week), FY2026 (a year)."""
     text = text.strip().upper()
+    if match := re.match(r"(?:FY)?(\d{4})", text):
+        _check_year(int(match[1]))
     if match := re.fullmatch(r"FY(\d{4})", text):
         return fiscal_year(int(match[1]), fiscal_start_month=fiscal_start_month)
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
@@ -73,6 +85,8 @@ def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
 
 
 def custom(start: date, end: date) -> Period:
+    _check_year(start.year)
+    _check_year(end.year)
     if end < start:
         raise PeriodError("the period ends before it starts")
     return Period("custom", start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
@@ -93,6 +107,20 @@ def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
         year = day.year if day.month >= fiscal_start_month else day.year - 1
         return fiscal_year(year, fiscal_start_month=fiscal_start_month)
     raise PeriodError(f"unknown period kind {kind!r}")
+
+
+def parts(period: Period, *, fiscal_start_month: int = 1) -> list[Period]:
+    """The periods one step shorter that make up this one: a year's four quarters, a
+    quarter's three months; nothing for a month, a week or a custom range."""
+    kind = {"year": "quarter", "quarter": "month"}.get(period.kind)
+    if kind is None:
+        return []
+    found, day = [], period.start
+    while day <= period.end:
+        part = containing(day, kind, fiscal_start_month=fiscal_start_month)
+        found.append(part)
+        day = part.end + timedelta(days=1)
+    return found
 
 
 def previous(period: Period, *, fiscal_start_month: int = 1) -> Period:

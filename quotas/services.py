@@ -9,6 +9,7 @@ from django.db import transaction
 
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import Period
+from quotas.signals import announce_plan_inputs_changed
 from salestrack.users.models import Role, Team, User
 
 
@@ -28,6 +29,7 @@ def holiday_add(*, by: User | None, day: date, name: str) -> Holiday:
     holiday = Holiday(date=day, name=name)
     holiday.full_clean()
     holiday.save()
+    announce_plan_inputs_changed()
     return holiday
 
 
@@ -35,6 +37,7 @@ def holiday_add(*, by: User | None, day: date, name: str) -> Holiday:
 def holiday_delete(*, by: User | None, holiday: Holiday) -> None:
     _require_admin(by)
     holiday.delete()
+    announce_plan_inputs_changed()
 
 
 @transaction.atomic
@@ -70,6 +73,8 @@ def holidays_import(*, by: User | None, text: str) -> int:
     )
     new = {h.date: h for h in parsed if h.date not in existing}
     Holiday.objects.bulk_create([new[day] for day in sorted(new)])
+    if new:
+        announce_plan_inputs_changed()
     return len(new)
 
 
@@ -142,4 +147,11 @@ def team_target_save(
                 "weight": line.weight,
             },
         )
+    # Reps no longer in the split (they left or moved since) keep no quota from it.
+    stale = Quota.objects.filter(team_target=target).exclude(
+        rep__in=[line.rep.pk for line in quotas]
+    )
+    gone = list(stale.values_list("rep_id", flat=True))
+    stale.delete()
+    announce_plan_inputs_changed([*(line.rep.pk for line in quotas), *gone])
     return target

@@ -20,4 +20,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
+    "check-every-rollup-weekly": {
+        "task": "dashboards.tasks.check_rollups",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sun"),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "purge-staged-imports-nightly": {
+        "task": "salestrack.imports.tasks.purge_staged_imports",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }

@@ -4,7 +4,6 @@ Every variable is documented in `.env.example`. A `.env` file beside manage.py i
 present; real environment variables win over it.
 """
 
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,7 +42,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_ratelimit",
     "salestrack.users",
+    "salestrack.imports",
     "pipeline",
     "activities",
     "quotas",
@@ -98,7 +99,8 @@ AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-ins from a locked-out account and address.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with one password hash per attempt whatever the account (users/auth.py).
+    "salestrack.users.auth.EmailBackend",
 ]
 # Lock an account + address pair out for 15 minutes after 5 failed sign-ins. Admins unlock
 # with `python manage.py axes_reset_username EMAIL` or in the Django admin (Access attempts).
@@ -106,10 +108,23 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The sign-in form posts the email as "username" (Django's AuthenticationForm).
+# The sign-in forms post the email as "username"; failures count per canonical account, so
+# every spelling of an email shares one counter.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "salestrack.users.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The client's address (django-ipware). Without a proxy it is REMOTE_ADDR. Behind proxies,
+# AXES_IPWARE_PROXY_COUNT is how many of them appear in X-Forwarded-For *before* the one
+# that connects to us (that one is REMOTE_ADDR): 0 behind a single TLS proxy or load
+# balancer, as production assumes (SECURE_PROXY_SSL_HEADER); 1 behind a CDN and a load
+# balancer. The address is then read from the right-hand end of X-Forwarded-For, which the
+# proxies wrote; a client that adds its own entries only gets the proxy's address.
+# Set AXES_IPWARE_PROXY_COUNT= (empty) when nothing stands in front of the app.
+_proxy_count = env.str("AXES_IPWARE_PROXY_COUNT", default="" if DEBUG else "0").strip()
+AXES_IPWARE_PROXY_COUNT = int(_proxy_count) if _proxy_count else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("REMOTE_ADDR",) if AXES_IPWARE_PROXY_COUNT is None else ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,10 +164,11 @@ STORAGES = {
     },
 }
 
-# Uploaded import files wait here between the dry run and the confirmation.
-IMPORT_STAGING_DIR = env.path(
-    "IMPORT_STAGING_DIR", default=str(Path(tempfile.gettempdir()) / "salestrack-imports")
-)
+# Uploaded import files wait here between the check and the confirmation: a directory of
+# the app's own (mode 0700, files 0600), never a shared /tmp. Every web and worker process
+# must see the same one (docker-compose.yml mounts a volume). The nightly purge deletes
+# files older than a day.
+IMPORT_STAGING_DIR = env.path("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -201,10 +217,34 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
+# The cache: Redis when there is one, shared by every web process (the password-reset rate
+# limits must hold across gunicorn workers and containers), else this process's memory,
+# which is all a one-process laptop demo has. django-ratelimit warns about any backend it
+# has not tested; Django's own RedisCache increments atomically, as it needs.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "salestrack",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# Password-reset requests (each sends an email): per client address and per account.
+PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+
 # Security. The production defaults switch on with DEBUG off; each can be overridden, e.g.
 # SECURE_SSL_REDIRECT=false behind a proxy that already redirects.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container's health check asks over plain HTTP from inside: answer it, don't redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

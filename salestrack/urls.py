@@ -4,7 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from salestrack import health
 from salestrack.users import views as user_views
-from salestrack.users.forms import LoginForm, PasswordResetForm
+from salestrack.users.forms import LoginForm
 
 auth_patterns = [
     path(
@@ -23,7 +23,7 @@ auth_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        user_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

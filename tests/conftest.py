@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.utils import timezone
 
 from tests.factories import AdminFactory, ManagerFactory, RepFactory, TeamFactory
 
@@ -23,6 +24,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_state(settings, tmp_path, request):
+    # Each test stages uploads in its own directory and counts rate limits in its own cache.
+    settings.IMPORT_STAGING_DIR = tmp_path / "imports"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     # Tasks queued on commit (by the transactional and browser tests) run in-process rather
     # than pile up in the developer's Redis; the tests about a real broker or worker say so.
@@ -32,6 +45,18 @@ def _tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def freeze_time(monkeypatch):
+    """Stop the clock at a given aware datetime: `freeze_time(moment)`. Django's now(),
+    localdate() and auto_now fields all read django.utils.timezone.now."""
+
+    def freeze(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return freeze
 
 
 # Personas (as in Zulip's tests): two teams, each with a manager and reps, and an admin.

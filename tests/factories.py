@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
+from activities.rollups import rollups_apply, touches_refresh
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -15,7 +16,7 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, TeamMembership, User
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -53,7 +54,25 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class RepFactory(UserFactory):
+    """A rep in a team since the day they joined (their first TeamMembership, as
+    users.services.user_create opens it)."""
+
     role = Role.REP
+
+    @factory.post_generation
+    def membership(self, create, extracted, **kwargs):
+        if create and self.team_id and extracted is not False:
+            TeamMembershipFactory(rep=self, team=self.team, start=self.joined_on)
+
+
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMembership
+
+    rep = factory.SubFactory("tests.factories.RepFactory", membership=False)
+    team = factory.SelfAttribute("rep.team")
+    start = factory.SelfAttribute("rep.joined_on")
+    end = None
 
 
 class ManagerFactory(UserFactory):
@@ -146,6 +165,12 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     opened_on = date(2026, 2, 2)
     lost_reason = factory.LazyAttribute(lambda o: "Price" if o.stage.is_lost else "")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        opportunity = super()._create(model_class, *args, **kwargs)
+        touches_refresh(opportunity_ids=[opportunity.pk])  # as the pipeline's close does
+        return opportunity
+
 
 class StageChangeFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -158,8 +183,20 @@ class StageChangeFactory(factory.django.DjangoModelFactory):
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity row as stored, with the rollups and touches before close that every
+    writer keeps (activities.rollups), as the services would."""
+
     class Meta:
         model = Activity
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        activity = super()._create(model_class, *args, **kwargs)
+        rollups_apply([(+1, activity)])
+        touches_refresh(
+            prospect_ids=[activity.prospect_id], opportunity_ids=[activity.opportunity_id]
+        )
+        return activity
 
     rep = factory.SubFactory(RepFactory)
     date = date(2026, 3, 2)

@@ -162,6 +162,53 @@ ACTIVITY_CASES = [
 
 FORMS = {
     "quick add": Form("rep", "/my-day/log/", QUICK_ADD, htmx=True, cases=ACTIVITY_CASES),
+    # A prospect (and for a meeting, a deal) created with the activity: all or nothing.
+    "quick add, new prospect": Form(
+        "rep",
+        "/my-day/log/",
+        {**QUICK_ADD, "prospect_status": "", "new_prospect_name": "Zoltan Newcomb"},
+        htmx=True,
+        cases=[
+            (label, {"new_prospect_name": value["name"]}, message)
+            for label, value, message in NAME_CASES
+            if value["name"].strip()  # an empty name is no new prospect at all
+        ]
+        + [
+            ("company markup", {"new_prospect_company": MARKUP}, "Leave out &lt; and &gt;"),
+            ("future date", {"date": NEXT_WEEK}, "in the future"),
+        ],
+    ),
+    "quick add, new deal": Form(
+        "rep",
+        "/my-day/log/",
+        {
+            **QUICK_ADD,
+            "kind": "meeting",
+            "outcome": "held_positive",
+            "prospect_status": "",
+            "new_prospect_name": "Vera Quist",
+            "new_opportunity": "on",
+            "new_opportunity_name": "Fleet tracking",
+            "new_opportunity_amount": "18000",
+            "new_opportunity_revenue_type": "recurring",
+        },
+        htmx=True,
+        cases=[
+            ("negative amount", {"new_opportunity_amount": "-1"}, "greater than or equal to 0"),
+            ("huge amount", {"new_opportunity_amount": "9" * 20}, "no more than 14 digits"),
+            ("amount not a number", {"new_opportunity_amount": "lots"}, "Enter a number."),
+            ("no amount", {"new_opportunity_amount": ""}, "Give the amount (0 if unknown)."),
+            ("no deal name", {"new_opportunity_name": ""}, "Name the opportunity."),
+            ("deal name markup", {"new_opportunity_name": MARKUP}, "Leave out &lt; and &gt;"),
+            ("unknown revenue type", {"new_opportunity_revenue_type": "barter"}, "valid choice"),
+            (
+                "close before it opens",
+                {"new_opportunity_expected_close_on": "2020-01-01"},
+                "comes after the deal opens",
+            ),
+            ("a deal from a call", {"kind": "call", "outcome": "connected"}, "from a meeting"),
+        ],
+    ),
     "activity edit": Form(
         "rep",
         "/my-day/activities/{activity}/edit/",
@@ -463,7 +510,7 @@ def test_markup_and_formulas_in_notes_are_kept_as_text_shown_escaped_and_exporte
         ("manager", "/team/?range=forever", "Select a valid choice."),
         ("rep", "/what-if/?target_revenue=-5", "greater than or equal to 0"),
         ("rep", "/what-if/?target_deals=5&win_rate=150%25", "is not a rate between 0"),
-        ("rep", "/what-if/?target_deals=5&win_rate=lots", "is not a rate: write 0.15"),
+        ("rep", "/what-if/?target_deals=5&win_rate=lots", "is not a rate: write 15%, 0.15"),
         ("rep", "/what-if/?target_deals=5&working_days=0", "greater than or equal to 1"),
         ("rep", "/activities/?start=2026-11-30&end=2026-11-01", "The end comes before the start."),
         ("rep", "/activities/?kind=fax", "Select a valid choice."),
@@ -477,6 +524,67 @@ def test_a_bad_query_string_gets_a_message_not_an_error(client, world, persona, 
     assert response.status_code == 200
     assert expected in html.unescape(response.text)
     assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "expected"),
+    [
+        # Each answered 500 before (OverflowError; date out of range).
+        ("rep", "/what-if/?target_deals=100000&win_rate=1e-320", "between 0.01 % and 100 %"),
+        ("admin", "/settings/targets/plan/?team={team}&period=FY9999", "outside the years"),
+        ("admin", "/settings/targets/plan/?team={team}&period=0000-01", "outside the years"),
+        ("admin", "/settings/targets/plan/?team={team}&period=0001-Q1", "outside the years"),
+        ("manager", "/team/?range=custom&start=0001-01-01&end=0001-12-31", "outside the years"),
+        ("manager", "/leaderboard/?range=custom&start=9999-01-01&end=9999-12-31", "outside"),
+    ],
+)
+def test_the_inputs_that_crashed_get_a_message(client, world, persona, url, expected):
+    client.force_login(world[persona])
+    response = client.get(url.format(team=world["team"]))
+    assert response.status_code == 200
+    assert expected in html.unescape(response.text)
+
+
+# Every query parameter any page reads, and values at the edges of what a parser takes.
+QUERY_PARAMETERS = [
+    "range", "start", "end", "period", "sort", "format", "chart", "q", "page", "kind",
+    "outcome", "status", "role", "date", "target_revenue", "target_deals", "avg_deal_size",
+    "win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate", "emails_per_meeting",
+    "messages_per_meeting", "working_days", "basis_revenue", "growth_pct", "revenue_target",
+    "stage", "owner", "source",
+]  # fmt: skip
+ID_PARAMETERS = ["team", "rep", "prospect", "opportunity"]
+EDGE_VALUES = [
+    "1e-320", "-1", "0", "1e999", "9" * 40, "nan", "-inf", "FY9999", "0000-01", "0001-Q1",
+    "0001-01-01", "9999-12-31", "<x>", "\x00", "custom", "",
+]  # fmt: skip
+
+
+def _get_pages():
+    from tests.test_permission_matrix import MATRIX
+
+    for name, (target, expected) in sorted(MATRIX.items()):
+        if target != "" or not isinstance(expected, dict):
+            continue
+        persona = next((p for p in ("rep", "manager", "admin") if expected.get(p) == 200), None)
+        if persona:
+            yield name, persona
+
+
+@pytest.mark.parametrize(("name", "persona"), list(_get_pages()))
+def test_no_query_string_makes_a_page_answer_500(client, world, name, persona):
+    from django.urls import reverse
+
+    client.force_login(world[persona])
+    url = reverse(name)
+    for value in EDGE_VALUES:
+        for params in (
+            dict.fromkeys(QUERY_PARAMETERS, value),
+            {"range": "custom", "start": value, "end": value},
+            dict.fromkeys(ID_PARAMETERS, value),
+        ):
+            response = client.get(url, params)
+            assert response.status_code < 500, (url, params)
 
 
 # Imports: the command and the upload page ---------------------------------------------------
@@ -674,7 +782,7 @@ def test_a_bad_file_is_refused_by_the_upload_page(client, import_world, case):
         "empty file": "The submitted file is empty.",
     }.get(case, FILE_CASES[case])
     assert expected in html.unescape(response.text)
-    assert "token" not in response.context
+    assert "job" not in response.context
     assert database_state() == before
 
 

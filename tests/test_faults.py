@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 from dashboards import services
-from dashboards.models import Alert, AlertKind, FunnelSnapshot
+from dashboards.models import Alert, AlertKind, PlanSnapshot
 from salestrack.celery import app
 from tests.factories import ActivityFactory, RepFactory
 
@@ -32,21 +32,24 @@ AS_OF = date(2026, 11, 18)  # a Wednesday: this week started on the 16th, last w
 THIS_WEEK, LAST_WEEK = date(2026, 11, 16), date(2026, 11, 9)
 
 
-def _rows():
-    return FunnelSnapshot.objects.filter(period_kind="week").values_list(
-        "rep_id", "period_start", "calls"
-    )
+def _plans() -> dict[int, int]:
+    """Each rep's trailing calls, as their plan snapshot has them (the calls per meeting)."""
+    return {
+        rep_id: rates["call_to_meeting_rate"]
+        for rep_id, rates in PlanSnapshot.objects.filter(as_of=AS_OF).values_list("rep_id", "rates")
+    }
 
 
-def _calls_by_week() -> dict[tuple[int, date], int]:
-    return {(rep, start): calls for rep, start, calls in _rows()}
+def _alerts() -> set[tuple[int, str]]:
+    return set(Alert.objects.filter(as_of=AS_OF).values_list("rep_id", "kind"))
 
 
-def _all_snapshots() -> list[tuple]:
+def _everything() -> list[tuple]:
     return sorted(
-        FunnelSnapshot.objects.values_list(
-            "rep_id", "period_kind", "period_start", "as_of", "calls", "won", "metrics"
-        ),
+        [
+            *PlanSnapshot.objects.values_list("rep_id", "as_of", "rates", "per_working_day"),
+            *Alert.objects.values_list("rep_id", "kind", "as_of", "message"),
+        ],
         key=repr,
     )
 
@@ -63,28 +66,23 @@ def _subprocess_env() -> dict[str, str]:
 def test_the_nightly_job_killed_half_way_then_run_again_leaves_correct_snapshots():
     reps = RepFactory.create_batch(3, joined_on=date(2026, 1, 1))
     for rep in reps:
-        ActivityFactory(rep=rep, date=LAST_WEEK, quantity=2)
-        ActivityFactory(rep=rep, date=THIS_WEEK, quantity=3)
-    services.nightly_recompute(as_of=AS_OF)
-    yesterday = _calls_by_week()
-    assert set(yesterday.values()) == {2, 3}
-    for rep in reps:  # the day's logging, which tonight's run must pick up
         ActivityFactory(rep=rep, date=LAST_WEEK, quantity=10)
-        ActivityFactory(rep=rep, date=THIS_WEEK, quantity=20)
+        ActivityFactory(rep=rep, date=LAST_WEEK, kind="meeting", outcome="held_neutral")
+    services.nightly_recompute(as_of=AS_OF)
+    assert set(_plans().values()) == {1 / 10}
+    assert _alerts() == {(rep.pk, AlertKind.NO_ACTIVITY) for rep in reps}  # idle since the 9th
+    for rep in reps:  # the day's (back-)logging, which tonight's run must pick up
+        ActivityFactory(rep=rep, date=THIS_WEEK, quantity=30)
 
-    # Hold this week's snapshot rows: the run upserts last week (its first period), commits,
-    # then waits on this week's rows — and is killed there, mid-run.
+    # Hold the day's alerts: the run writes every plan, commits, then waits on the alerts —
+    # and is killed there, mid-run.
     with psycopg.connect(
         host=connection.settings_dict["HOST"],
         port=connection.settings_dict["PORT"],
         user=connection.settings_dict["USER"],
         dbname=connection.settings_dict["NAME"],
     ) as blocker:
-        blocker.execute(
-            "SELECT id FROM dashboards_funnelsnapshot WHERE period_kind = 'week' "
-            "AND period_start = %s FOR UPDATE",
-            [THIS_WEEK],
-        )
+        blocker.execute("SELECT id FROM dashboards_alert WHERE as_of = %s FOR UPDATE", [AS_OF])
         job = subprocess.Popen(
             [sys.executable, "manage.py", "recompute_metrics", "--date", AS_OF.isoformat()],
             cwd=ROOT,
@@ -100,20 +98,16 @@ def test_the_nightly_job_killed_half_way_then_run_again_leaves_correct_snapshots
         blocker.rollback()
     assert job.returncode == -signal.SIGKILL
 
-    half = _calls_by_week()
-    for rep in reps:
-        assert half[(rep.pk, LAST_WEEK)] == 12, "the period before the kill was written whole"
-        assert half[(rep.pk, THIS_WEEK)] == 3, "the period being written when killed is as was"
+    assert set(_plans().values()) == {1 / 40}, "the plans, written before the kill, are whole"
+    assert _alerts() == {(rep.pk, AlertKind.NO_ACTIVITY) for rep in reps}, "alerts as they were"
 
     services.nightly_recompute(as_of=AS_OF)
-    again = _calls_by_week()
-    for rep in reps:
-        assert again[(rep.pk, LAST_WEEK)] == 12
-        assert again[(rep.pk, THIS_WEEK)] == 23
-    finished = _all_snapshots()
+    assert set(_plans().values()) == {1 / 40}
+    assert _alerts() == set(), "logged on the 16th: nobody is idle any more"
+    finished = _everything()
     services.nightly_recompute(as_of=AS_OF)
-    assert _all_snapshots() == finished, "a further run changes nothing"
-    assert FunnelSnapshot.objects.count() == 3 * 6
+    assert _everything() == finished, "a further run changes nothing"
+    assert PlanSnapshot.objects.count() == 3
 
 
 def _wait_until_blocked(blocker, job, timeout=60.0):
@@ -130,7 +124,7 @@ def _wait_until_blocked(blocker, job, timeout=60.0):
         if waiting:
             return
         time.sleep(0.1)
-    raise AssertionError("the job never reached this week's rows")
+    raise AssertionError("the job never reached the alerts")
 
 
 # The broker down ---------------------------------------------------------------------------
@@ -194,7 +188,7 @@ def test_with_the_broker_down_reps_still_log_and_the_failure_goes_to_the_log(
     assert Activity.objects.get(rep=rep).quantity == 4
     assert team_page.status_code == 200
     [failure] = [r for r in caplog.records if r.name == "activities.signals"]
-    assert "refresh_alerts_after_activity_change failed" in failure.getMessage()
+    assert "after_activity_change failed" in failure.getMessage()
     error = failure.exc_info[1]
     assert isinstance(error, OperationalError)
     assert "6390" in str(error)

@@ -34,3 +34,10 @@ def test_healthz_reports_the_database_on_postgres(client, db):
 
     assert connection.vendor == "postgresql"
     assert client.get("/healthz").json()["db"] == "ok"
+
+
+def test_healthz_answers_over_plain_http_when_https_is_enforced(client, db, settings):
+    # The container's health check asks http://127.0.0.1:8000/healthz from inside.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301  # everything else goes to https

@@ -46,7 +46,7 @@ def test_a_manager_cannot_import_onto_another_teams_prospect(manager, rep, other
     assert report.errors == ["line 2, column prospect_external_id: no prospect P-THEIRS"]
     prospects = b"external_id,name,owner_email\nP-THEIRS,Renamed,ana@example.com\n"
     report = run_import("prospects", prospects, by=manager)
-    assert report.errors == ["line 2, column external_id: P-THEIRS is a prospect of another team"]
+    assert report.errors == ["line 2, column external_id: P-THEIRS is not available; use another"]
 
 
 def test_imported_updates_obey_the_date_rules(rep):

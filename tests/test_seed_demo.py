@@ -41,13 +41,13 @@ def test_seed_demo_gives_reps_a_pipeline_and_history_and_is_repeatable(db):
     from activities.models import Activity
     from pipeline.models import Opportunity, OpportunityStatus, Prospect, StageChange
 
-    call_command("seed_demo", days=20)
+    call_command("seed_demo", days=40)
     first = (
         Prospect.objects.count(),
         Opportunity.objects.count(),
         sorted(Activity.objects.values_list("rep__email", "date", "kind", "outcome", "quantity")),
     )
-    call_command("seed_demo", days=20)
+    call_command("seed_demo", days=40)
     again = (
         Prospect.objects.count(),
         Opportunity.objects.count(),

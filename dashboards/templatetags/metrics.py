@@ -1,6 +1,6 @@
 from django import template
 
-from dashboards.metrics import percent
+from dashboards.metrics import percent, whole
 
 register = template.Library()
 
@@ -11,3 +11,10 @@ def pct(value):
     if value in (None, ""):
         return percent(None)
     return percent(float(value))
+
+
+@register.filter(name="whole")
+def whole_filter(value):
+    """An amount or a count as people read it, to the unit with thousands grouped:
+    25000.5 → "25,001", no data → "—"."""
+    return whole(value)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from salestrack.users.models import Team, User
+from salestrack.users.models import Team, TeamMembership, User
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -28,7 +28,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["team"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "role", "team", "joined_on"]}),
+        ("Person", {"fields": ["full_name", "role", "team", "joined_on", "left_on"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -50,6 +50,31 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     filter_horizontal = ["groups"]
+    # Role, team and activity follow rules that keep each rep's team history (moves and
+    # departures are dated): they change on Settings → Users, through users.services.
+    readonly_fields = ["role", "team", "joined_on", "left_on", "is_active"]
+
+    def has_add_permission(self, request):
+        return False  # people are added on Settings → Users, which opens their team history
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    """Read only: memberships follow from moves and departures on Settings → Users."""
+
+    list_display = ["rep", "team", "start", "end"]
+    list_filter = ["team"]
+    search_fields = ["rep__full_name", "rep__email"]
+    list_select_related = ["rep", "team"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Team)

@@ -3,12 +3,13 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, User, canonical_email
 
 
 class LoginForm(AuthenticationForm):
     """Email and password. A deactivated account is told so, rather than 'wrong password',
-    but only once the password proves who is asking."""
+    but only once the password proves who is asking (`users.auth.EmailBackend` hands it to
+    `confirm_login_allowed`, at the cost of the one hash every attempt takes)."""
 
     username = forms.EmailField(
         label="Email",
@@ -21,18 +22,8 @@ class LoginForm(AuthenticationForm):
         "inactive": "This account has been deactivated. Ask an admin to reactivate it.",
     }
 
-    def clean(self):
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            email = self.cleaned_data.get("username")
-            password = self.cleaned_data.get("password")
-            inactive = User.objects.filter(email__iexact=email, is_active=False).first()
-            if inactive and password and inactive.check_password(password):
-                raise forms.ValidationError(
-                    self.error_messages["inactive"], code="inactive"
-                ) from None
-            raise
+    def clean_username(self):
+        return canonical_email(self.cleaned_data["username"])
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -40,7 +31,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     they set their first one, so it must reach them too (Django's form skips them)."""
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email=canonical_email(email), is_active=True)
 
 
 class UserForm(forms.Form):
@@ -61,6 +52,13 @@ class UserForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="No activity can be logged before this day.",
     )
+    effective_on = forms.DateField(
+        label="A new team or role takes effect on",
+        required=False,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Days before it stay with the old team in every report.",
+    )
     is_staff = forms.BooleanField(label="Can open the Django admin", required=False)
 
     def __init__(self, *args, instance: User | None = None, **kwargs):
@@ -78,14 +76,16 @@ class UserForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["effective_on"]  # a new person starts on the day they joined
         teams = Team.objects.filter(is_active=True)
         if instance is not None and instance.team_id:
             teams = teams | Team.objects.filter(pk=instance.team_id)
         self.fields["team"].queryset = teams.order_by("name")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        clash = User.objects.filter(email__iexact=email)
+        email = canonical_email(self.cleaned_data["email"])
+        clash = User.objects.filter(email=email)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
@@ -124,6 +124,16 @@ class TeamForm(forms.Form):
         if clash.exists():
             raise forms.ValidationError("There is already a team with this name.")
         return name
+
+
+class DeactivateForm(forms.Form):
+    last_day = forms.DateField(
+        label="Last day",
+        required=False,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Their numbers stay in every period up to this day.",
+    )
 
 
 class UserFilterForm(forms.Form):

@@ -3,11 +3,18 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from salestrack.validators import validate_name, validate_not_ancient
+
+
+def canonical_email(value: str | None) -> str:
+    """The one form an email is stored and compared in, wherever it comes from (sign-in,
+    the users pages, imports, password reset, django-axes): trimmed and lower-cased, so
+    `Diego@…` and `diego@…` are one account."""
+    return (value or "").strip().lower()
 
 
 class Role(models.TextChoices):
@@ -40,7 +47,7 @@ class UserManager(BaseUserManager):
     def create_user(self, email, password=None, **fields):
         if not email:
             raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=canonical_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -50,8 +57,8 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, email):
-        # Emails are stored lower-cased; people type them in any case at the login form.
-        return self.get(email__iexact=email)
+        # Emails are stored canonical; people type them in any case at the login form.
+        return self.get(email=canonical_email(email))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -70,6 +77,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_not_ancient],
         help_text="The first day this person can have activity logged.",
     )
+    # The last day of a deactivated rep's last membership; empty while they sell.
+    left_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can open the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -94,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_email_ci_unique",
                 violation_error_message="Another user already has this email.",
             ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="user_left_after_joining",
+            ),
         ]
         indexes = [models.Index(fields=["team", "role"])]
 
@@ -102,7 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = canonical_email(self.email)
 
     def get_full_name(self):
         return self.full_name
@@ -121,3 +134,36 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self):
         return self.role == Role.ADMIN
+
+
+class TeamMembership(models.Model):
+    """Which team a rep sold in, and when: `start` to `end`, both days included; `end` is
+    empty while it lasts. Moving a rep closes one and opens the next on the chosen day;
+    deactivating closes the open one (DESIGN.md §3–§4). Only `users.services` writes these,
+    and a rep's memberships never overlap. Every team-scoped read of a period counts a rep
+    for the days of their membership only, so the past does not move when people do."""
+
+    rep = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rep", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="membership_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(end__isnull=True),
+                name="membership_one_open_per_rep",
+            ),
+            models.UniqueConstraint(fields=["rep", "start"], name="membership_one_start_a_day"),
+        ]
+        indexes = [models.Index(fields=["team", "start", "end"])]
+
+    def __str__(self):
+        until = f"{self.end:%Y-%m-%d}" if self.end else "now"
+        return f"{self.rep} in {self.team} {self.start:%Y-%m-%d}–{until}"

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, TeamMembership, User
 
 
 def teams_visible_to(viewer: User) -> QuerySet[Team]:
@@ -58,3 +58,10 @@ def reps_visible_to(viewer: User) -> QuerySet[User]:
     if viewer.role == Role.MANAGER:
         return reps.filter(team__managers=viewer)
     return reps.filter(pk=viewer.pk)
+
+
+def memberships_of(viewer: User, rep: User) -> list[TeamMembership]:
+    """A rep's team history, oldest first, for the admin's user page."""
+    if viewer.role != Role.ADMIN:
+        return []
+    return list(rep.memberships.select_related("team").order_by("start"))

@@ -1,10 +1,19 @@
 """Every write to people and teams, with its rules. Views, imports, seed_demo and tests all
-come through here."""
+come through here.
+
+A rep's team is a dated history (TeamMembership): creating a rep opens their first
+membership on `joined_on`, moving them closes one and opens the next on the day the move
+takes effect, deactivating closes the open one on their last day. `User.team` is the team
+of the open membership, kept by the same functions.
+"""
+
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, TeamMembership, User, canonical_email
 
 
 def _require_admin(by: User | None) -> None:
@@ -40,17 +49,23 @@ def user_create(
     through the password-reset page."""
     _require_admin(by)
     _check_team_for_role(role, team)
-    user = User(email=email, full_name=full_name, role=role, team=team, is_staff=is_staff)
+    user = User(
+        email=canonical_email(email), full_name=full_name, role=role, team=team, is_staff=is_staff
+    )
     if joined_on is not None:
         user.joined_on = joined_on
     user.set_password(password)  # None gives an unusable password
     user.full_clean()
     user.save()
+    if user.role == Role.REP:
+        TeamMembership.objects.create(rep=user, team=team, start=user.joined_on)
     return user
 
 
 @transaction.atomic
-def user_update(*, by: User | None, user: User, **fields) -> User:
+def user_update(*, by: User | None, user: User, effective_on: date | None = None, **fields) -> User:
+    """Change a person. A rep's new team (or a new role) takes effect on `effective_on`,
+    today unless given: the days before it stay with the old team."""
     _require_admin(by)
     allowed = {"email", "full_name", "role", "team", "joined_on", "is_staff"}
     unknown = set(fields) - allowed
@@ -60,30 +75,134 @@ def user_update(*, by: User | None, user: User, **fields) -> User:
     _check_team_for_role(role, fields.get("team", user.team))
     if by is not None and user.pk == by.pk and role != Role.ADMIN:
         raise ValidationError({"role": "You cannot take away your own admin role."})
+    if "email" in fields:
+        fields["email"] = canonical_email(fields["email"])
+    before = (user.role, user.team_id, user.joined_on)
     for name, value in fields.items():
         setattr(user, name, value)
     try:
         user.full_clean()
+        user.save()
+        _follow_memberships(user, *before, on=effective_on or timezone.localdate())
     except ValidationError:
         user.refresh_from_db()  # leave no half-applied change on the caller's object
         raise
-    user.save()
     if user.role != Role.MANAGER:
         user.managed_teams.clear()
     return user
 
 
+def _follow_memberships(user: User, role: str, team_id: int | None, joined_on: date, *, on):
+    """Bring the rep's membership history in line with what just changed."""
+    if user.joined_on != joined_on:
+        _move_first_start(user, joined_on)
+    was_rep, is_rep = role == Role.REP, user.role == Role.REP
+    if was_rep and (not is_rep or user.team_id != team_id):
+        _check_effective_day(user, on)
+        _close_open_membership(user, last_day=on - timedelta(days=1))
+    if is_rep and (not was_rep or user.team_id != team_id):
+        _check_effective_day(user, on)
+        _open_membership(user, user.team, start=on)
+
+
+def _check_effective_day(user: User, on: date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({"effective_on": "A move takes effect today or on a past day."})
+    if on < user.joined_on:
+        raise ValidationError(
+            {"effective_on": f"{user} joined on {user.joined_on:%Y-%m-%d}; pick that day or later."}
+        )
+    current = user.memberships.filter(end__isnull=True).first()
+    if current is not None and on < current.start:
+        raise ValidationError(
+            {
+                "effective_on": f"{user} is in {current.team} since {current.start:%Y-%m-%d}; "
+                "a move takes effect on that day or later."
+            }
+        )
+
+
+def _open_membership(rep: User, team: Team, *, start: date) -> None:
+    """Open a membership, continuing the one that ended the day before in the same team."""
+    last = rep.memberships.order_by("-start").first()
+    if last is not None and last.end is not None and last.end >= start - timedelta(days=1):
+        if last.team_id == team.pk:
+            last.end = None
+            last.save(update_fields=["end"])
+            return
+        if last.end >= start:
+            raise ValidationError(
+                {"effective_on": f"{rep} was in {last.team} until {last.end:%Y-%m-%d}."}
+            )
+    TeamMembership.objects.create(rep=rep, team=team, start=start)
+
+
+def _close_open_membership(rep: User, *, last_day: date) -> None:
+    """End the open membership on `last_day`; one that would end before it began (a move
+    on the day it started) was never served and goes."""
+    current = rep.memberships.filter(end__isnull=True).first()
+    if current is None:
+        return
+    if last_day < current.start:
+        current.delete()
+    else:
+        current.end = last_day
+        current.save(update_fields=["end"])
+
+
+def _move_first_start(user: User, old_joined_on: date) -> None:
+    first = user.memberships.order_by("start").first()
+    if first is None or first.start != old_joined_on:
+        return
+    if first.end is not None and user.joined_on > first.end:
+        raise ValidationError(
+            {
+                "joined_on": f"{user} was in {first.team} until {first.end:%Y-%m-%d}; "
+                "they joined before that."
+            }
+        )
+    first.start = user.joined_on
+    first.save(update_fields=["start"])
+
+
 @transaction.atomic
-def user_set_active(*, by: User | None, user: User, active: bool) -> User:
+def user_set_active(
+    *, by: User | None, user: User, active: bool, last_day: date | None = None
+) -> User:
     """Deactivate (or reactivate) a user. A deactivated user cannot sign in; their history
-    stays."""
+    stays, and a rep's membership ends on `last_day` (today unless given): they keep their
+    numbers in every period before it, marked "left on" that day. Reactivating a rep opens
+    a membership in their team from today."""
     _require_admin(by)
+    today = timezone.localdate()
     if not active and by is not None and user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
     if active and user.team_id and not user.team.is_active:
         raise ValidationError(f"Reactivate the team {user.team} first.")
+    if active == user.is_active:
+        return user
+    if active:
+        user.left_on = None
+        if user.role == Role.REP and user.team_id:
+            _open_membership(user, user.team, start=max(today, user.joined_on))
+    else:
+        last_day = last_day or today
+        if last_day > today or last_day < user.joined_on:
+            raise ValidationError(
+                {
+                    "left_on": f"The last day is between {user.joined_on:%Y-%m-%d} (joined) "
+                    "and today."
+                }
+            )
+        current = user.memberships.filter(end__isnull=True).first()
+        if current is not None and last_day < current.start:
+            raise ValidationError(
+                {"left_on": f"{user} is in {current.team} since {current.start:%Y-%m-%d}."}
+            )
+        _close_open_membership(user, last_day=last_day)
+        user.left_on = last_day
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    user.save(update_fields=["is_active", "left_on"])
     return user
 
 

@@ -1,19 +1,64 @@
 """Sign-in landing and the admin's settings pages for users and teams."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from salestrack.users import selectors, services
 from salestrack.users.access import admin_required, home_url_name
-from salestrack.users.forms import PasswordResetForm, TeamForm, UserFilterForm, UserForm
-from salestrack.users.models import Role, Team, User
+from salestrack.users.auth import client_ip
+from salestrack.users.forms import (
+    DeactivateForm,
+    PasswordResetForm,
+    TeamForm,
+    UserFilterForm,
+    UserForm,
+)
+from salestrack.users.models import Role, Team, User, canonical_email
 
 USERS_PER_PAGE = 50
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, rate-limited: each request sends an email, so a client address
+    and an account get only so many an hour (PASSWORD_RESET_RATE_PER_*). The account is
+    counted by the address typed, known or not, so the answer says nothing about who
+    exists."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        email = canonical_email(form.cleaned_data["email"])
+        limits = [
+            ("password-reset-address", settings.PASSWORD_RESET_RATE_PER_ADDRESS, client_ip),
+            ("password-reset-account", settings.PASSWORD_RESET_RATE_PER_ACCOUNT, lambda _: email),
+        ]
+        # Every limit counts this request, so that neither can be used to probe the other.
+        over = [
+            is_ratelimited(
+                self.request,
+                group=group,
+                key=lambda _group, request, who=who: who(request) or "unknown",
+                rate=rate,
+                increment=True,
+            )
+            for group, rate, who in limits
+        ]
+        if any(over):
+            form.add_error(
+                None,
+                "Too many password-reset requests from here or for this address. "
+                "Try again in an hour, or ask an admin to send you the email.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 @login_required
@@ -90,7 +135,13 @@ def user_edit(request, pk):
         else:
             messages.success(request, f"Saved {subject.full_name}.")
             return redirect("users:user_list")
-    return render(request, "users/user_form.html", {"form": form, "subject": subject})
+    context = {
+        "form": form,
+        "subject": subject,
+        "memberships": selectors.memberships_of(request.user, subject),
+        "deactivate": DeactivateForm(),
+    }
+    return render(request, "users/user_form.html", context)
 
 
 @require_POST
@@ -98,8 +149,13 @@ def user_edit(request, pk):
 def user_set_active(request, pk):
     subject = get_object_or_404(User, pk=pk)
     active = request.POST.get("active") == "1"
+    form = DeactivateForm(request.POST)
     try:
-        services.user_set_active(by=request.user, user=subject, active=active)
+        if not form.is_valid():
+            raise ValidationError(form.errors["last_day"])
+        services.user_set_active(
+            by=request.user, user=subject, active=active, last_day=form.cleaned_data["last_day"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

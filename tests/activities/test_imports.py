@@ -312,3 +312,93 @@ def test_only_admins_import_users(manager):
     with pytest.raises(PermissionDenied):
         run_import("users", csv_bytes("email,full_name,role,team"), by=manager)
     assert User.objects.filter(role=Role.REP).count() == 0
+
+
+# Security issue 12: a manager's file cannot change the organisation or see other teams ---
+
+
+def test_a_managers_file_cannot_create_stages_sources_or_products(manager, rep, admin):
+    # Before: --create-missing from the upload page created them "as the system" for a manager.
+    from pipeline.models import Product, Stage
+
+    default_stages()
+    ProspectFactory(owner=rep, external_id="P-1")
+    data = csv_bytes(
+        OPPORTUNITY_HEADER,
+        "O-1,Pilot deal,ana@example.com,P-1,100,recurring,Pilot,2026-01-05,,,Trade fair,Gizmo",
+    )
+    stages_before = Stage.objects.count()
+
+    refused = run_import("opportunities", data, by=manager, create_missing=True)
+
+    assert refused.errors == [
+        "line 2, column stage: unknown stage “Pilot”; only an admin can add one",
+        "line 2, column lead_source: unknown lead source “Trade fair”; only an admin can add one",
+        "line 2, column product: unknown product “Gizmo”; only an admin can add one",
+    ]
+    assert Stage.objects.count() == stages_before
+    assert not LeadSource.objects.filter(name="Trade fair").exists()
+    assert not Product.objects.filter(name="Gizmo").exists()
+    assert not Opportunity.objects.exists()
+    # An admin may, and the new rows record who added them.
+    assert run_import("opportunities", data, by=admin, create_missing=True).ok
+    assert Stage.objects.get(name="Pilot").probability == 50
+
+
+def test_the_upload_page_offers_create_missing_to_admins_only(client, manager, admin, rep):
+    client.force_login(manager)
+    assert "Create unknown" not in client.get("/import/").text
+    client.force_login(admin)
+    assert "Create unknown" in client.get("/import/").text
+
+
+def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep, other_team_rep):
+    # Before: "DEMO-8-1 is a prospect of another team" told a manager that it existed.
+    ProspectFactory(owner=other_team_rep, external_id="DEMO-8-1")
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=other_team_rep, external_id="DEMO-8-2"),
+        external_id="DEMO-8-2-O",
+    )
+    theirs = run_import(
+        "activities",
+        csv_bytes(
+            ACTIVITY_HEADER,
+            activity_line(prospect="DEMO-8-1"),
+            activity_line(opportunity="DEMO-8-2-O"),
+        ),
+        by=manager,
+    )
+    nobodys = run_import(
+        "activities",
+        csv_bytes(
+            ACTIVITY_HEADER,
+            activity_line(prospect="DEMO-9-1"),
+            activity_line(opportunity="DEMO-9-2-O"),
+        ),
+        by=manager,
+    )
+    assert theirs.errors == [
+        "line 2, column prospect_external_id: no prospect DEMO-8-1",
+        "line 3, column opportunity_external_id: no opportunity DEMO-8-2-O",
+    ]
+    assert [e.replace("DEMO-9", "DEMO-8") for e in nobodys.errors] == theirs.errors
+
+    opportunity = run_import(
+        "opportunities",
+        csv_bytes(
+            OPPORTUNITY_HEADER,
+            "O-7,Deal,ana@example.com,DEMO-8-1,10,recurring,Proposal,2026-01-05,,,,",
+        ),
+        by=manager,
+    )
+    assert opportunity.errors == ["line 2, column prospect_external_id: no prospect DEMO-8-1"]
+
+    prospects = run_import(
+        "prospects",
+        csv_bytes(PROSPECT_HEADER, "DEMO-8-1,Someone,,,,,ana@example.com,"),
+        by=manager,
+    )
+    assert prospects.errors == [
+        "line 2, column external_id: DEMO-8-1 is not available; use another"
+    ]
+    assert "team" not in " ".join(prospects.errors)

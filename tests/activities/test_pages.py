@@ -218,7 +218,10 @@ def test_my_day_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get("/my-day/")
     assert response.text.count('class="activity-row"') == 25
-    assert "All 60 of today's rows in the activity log" in response.text
+    assert "Show all 60 rows of the day" in response.text
+    with django_assert_max_num_queries(12):
+        everything = client.get("/my-day/", {"rows": "all"}, headers={"HX-Target": "today"})
+    assert everything.text.count('class="activity-row"') == 60
 
 
 def test_activity_log_filters_paginates_and_scopes(client, manager, rep, other_team_rep, today):
@@ -281,11 +284,12 @@ def test_a_manager_checks_then_confirms_an_import(client, manager, rep):
     assert "1 rows: 1 would be created" in checked.text
     assert not Activity.objects.exists()
 
-    confirmed = client.post("/import/confirm/", {"token": checked.context["token"]}, follow=True)
+    token = checked.context["job"].token
+    confirmed = client.post("/import/confirm/", {"token": token}, follow=True)
     assert "1 rows: 1 were created" in confirmed.text
     assert Activity.objects.get().quantity == 5
-    again = client.post("/import/confirm/", {"token": checked.context["token"]}, follow=True)
-    assert "That upload has expired" in again.text
+    again = client.post("/import/confirm/", {"token": token}, follow=True)
+    assert "day.csv is already imported; nothing changed." in again.text
     assert Activity.objects.count() == 1
 
 
@@ -294,7 +298,7 @@ def test_the_import_page_lists_every_bad_row(client, manager, rep):
     response = _upload(client, IMPORT_CSV + b"2026-03-02,ana@example.com,call,sent,new,0\n")
     assert "line 3, column outcome" in response.text
     assert "line 3, column quantity" in response.text
-    assert "token" not in response.context
+    assert "job" not in response.context
 
 
 def test_a_too_large_file_is_refused(client, manager, settings):
@@ -315,3 +319,173 @@ def test_managers_cannot_choose_to_import_users(client, manager):
 def test_reps_cannot_import(client, rep):
     client.force_login(rep)
     assert client.get("/import/").status_code == 403
+
+
+# Issue 14: logging ---------------------------------------------------------------------------
+
+
+def test_prospect_results_offer_a_new_prospect_and_for_a_meeting_a_new_deal(client, rep):
+    ProspectFactory(owner=rep, name="Hugo Prieto")
+    client.force_login(rep)
+    found = client.get("/my-day/prospects/", {"q": "hugo prieto"})
+    assert 'role="option"' in found.text
+    assert "+ New prospect" not in found.text  # that exact name exists
+    missing = client.get("/my-day/prospects/", {"q": "  Zoltan   Newcomb ", "kind": "call"})
+    assert "+ New prospect “Zoltan Newcomb”" in missing.text
+    assert "new opportunity" not in missing.text
+    assert "No prospect of your team matches" in missing.text
+    meeting = client.get("/my-day/prospects/", {"q": "Zoltan", "kind": "meeting"})
+    assert "+ New prospect “Zoltan” and a new opportunity" in meeting.text
+
+
+def test_quick_add_creates_the_missing_prospect_with_the_activity(client, rep):
+    client.force_login(rep)
+    response = quick_add(
+        client, prospect_status="", new_prospect_name="Zoltan Newcomb", new_prospect_company="NF"
+    )
+    assert "Logged: Call (Connected)" in response.text
+    activity = Activity.objects.get()
+    assert (activity.prospect.name, activity.prospect.company) == ("Zoltan Newcomb", "NF")
+
+
+def test_a_bad_new_prospect_is_answered_next_to_its_field_and_saves_nothing(client, rep):
+    client.force_login(rep)
+    response = quick_add(client, prospect_status="", new_prospect_name="=cmd|' /C calc'!A0")
+    assert 'id="id_new_prospect_name_error"' in response.text
+    assert "cannot start with =" in response.text
+    assert not Activity.objects.exists()
+
+
+def test_a_typed_but_unpicked_prospect_is_not_dropped(client, rep):
+    client.force_login(rep)
+    response = quick_add(client, q="Nadia")
+    assert "You typed “Nadia” but picked no prospect" in response.text
+    assert not Activity.objects.exists()
+
+
+def test_the_tally_has_its_own_ids_and_notes_have_a_counter_not_a_maxlength(client, rep):
+    client.force_login(rep)
+    page = client.get("/my-day/").text
+    assert page.count('id="id_date"') == 1
+    assert 'id="tally_date"' in page
+    assert 'maxlength="2000"' not in page
+    assert 'data-max-length="2000"' in page
+    assert 'aria-describedby="id_notes_helptext"' in page
+
+
+def test_my_day_shows_one_of_the_last_seven_days(client, rep, today):
+    ActivityFactory(rep=rep, date=today - timedelta(days=3), notes="three days ago")
+    ActivityFactory(rep=rep, date=today - timedelta(days=9), notes="nine days ago")
+    client.force_login(rep)
+    back = client.get("/my-day/", {"day": (today - timedelta(days=3)).isoformat()})
+    assert "three days ago" in back.text
+    assert back.context["form"].initial["date"] == today - timedelta(days=3)
+    too_far = client.get("/my-day/", {"day": (today - timedelta(days=9)).isoformat()})
+    assert too_far.context["day"] == today
+    assert "nine days ago" not in too_far.text
+    assert client.get("/my-day/", {"day": "yesterday"}).context["day"] == today
+
+
+def test_the_log_offers_edit_and_delete_only_within_the_window(client, rep, manager, today):
+    recent = ActivityFactory(rep=rep, date=today)
+    old = ActivityFactory(rep=rep, date=today - timedelta(days=20))
+    Activity.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=20))
+    client.force_login(rep)
+    page = client.get("/activities/").text
+    assert f"/my-day/activities/{recent.pk}/edit/" in page
+    assert f"/my-day/activities/{old.pk}/edit/" not in page
+    assert f"/activities/{old.pk}/history/" in page
+    client.force_login(manager)
+    page = client.get("/activities/").text
+    assert "/edit/" not in page
+    assert f"/activities/{recent.pk}/history/" in page
+
+
+def test_an_edit_from_the_log_goes_back_to_it_and_never_off_site(client, rep, today):
+    activity = ActivityFactory(rep=rep, date=today)
+    client.force_login(rep)
+    prefix = f"edit-{activity.pk}"
+    data = {
+        f"{prefix}-kind": Kind.CALL,
+        f"{prefix}-outcome": Outcome.VOICEMAIL,
+        f"{prefix}-quantity": 1,
+        f"{prefix}-date": today.isoformat(),
+        f"{prefix}-prospect_status": ProspectStatus.NEW,
+    }
+    url = f"/my-day/activities/{activity.pk}/edit/"
+    back = client.post(url, data | {"next": "/activities/?kind=call"})
+    assert back.url == "/activities/?kind=call"
+    elsewhere = client.post(url, data | {"next": "https://evil.example/"})
+    assert elsewhere.url == "/my-day/"
+
+
+def test_deleting_from_the_log_sends_the_browser_back_to_it(client, rep, today):
+    activity = ActivityFactory(rep=rep, date=today)
+    client.force_login(rep)
+    response = client.post(
+        f"/my-day/activities/{activity.pk}/delete/", {"next": "/activities/"}, headers=HTMX
+    )
+    assert response.headers["HX-Redirect"] == "/activities/"
+    assert not Activity.objects.exists()
+
+
+def test_the_history_page_names_each_change(client, rep, other_team_manager, today):
+    from activities import services
+
+    activity = ActivityFactory(rep=rep, date=today)
+    services.activity_update(by=rep, activity=activity, outcome=Outcome.VOICEMAIL)
+    client.force_login(rep)
+    page = client.get(f"/activities/{activity.pk}/history/", {"next": "/activities/"})
+    assert "Voicemail" in page.text
+    assert 'href="/activities/"' in page.text
+    client.force_login(other_team_manager)
+    assert client.get(f"/activities/{activity.pk}/history/").status_code == 404
+
+
+def test_the_due_buttons_tick_off_and_move(client, rep, today):
+    follow_up = ActivityFactory(rep=rep, date=today, follow_up_on=today)
+    meeting = ActivityFactory(rep=rep, date=today, kind=Kind.MEETING, outcome=Outcome.SCHEDULED)
+    client.force_login(rep)
+    page = client.get("/my-day/").text
+    assert f'id="due-follow-up-{follow_up.pk}"' in page
+    assert f'id="due-meeting-{meeting.pk}"' in page
+
+    moved = client.post(
+        f"/my-day/due/{follow_up.pk}/move/",
+        {"what": "follow-up", "to": (today + timedelta(days=1)).isoformat()},
+        headers=HTMX,
+    )
+    assert "Moved to" in moved.text
+    assert 'id="today"' in moved.text  # the day list comes along, out of band
+    held = client.post(
+        f"/my-day/due/{meeting.pk}/done/",
+        {"what": "meeting", "outcome": Outcome.NO_SHOW},
+        headers=HTMX,
+    )
+    assert "Meeting: No-show." in held.text
+    assert Activity.objects.get(pk=meeting.pk).outcome == Outcome.NO_SHOW
+    refused = client.post(f"/my-day/due/{follow_up.pk}/move/", {"to": "soon"}, headers=HTMX)
+    assert "Pick the day to move it to." in refused.text
+    past = client.post(
+        f"/my-day/due/{follow_up.pk}/move/",
+        {"to": (today - timedelta(days=1)).isoformat()},
+        headers=HTMX,
+    )
+    assert "today or later" in past.text
+
+
+def test_next_steps_answer_each_card_out_of_band(client, rep, today):
+    from tests.factories import OpportunityFactory
+
+    deal = OpportunityFactory(prospect=ProspectFactory(owner=rep))
+    quiet = OpportunityFactory(prospect=ProspectFactory(owner=rep))
+    theirs = OpportunityFactory()
+    ActivityFactory(rep=rep, opportunity=deal, date=today, follow_up_on=today)
+    ActivityFactory(rep=theirs.owner, opportunity=theirs, date=today, follow_up_on=today)
+    client.force_login(rep)
+    response = client.get("/activities/next-steps/", {"ids": f"{deal.pk},{quiet.pk},x"})
+    assert f'id="next-step-{deal.pk}" hx-swap-oob="true"' in response.text
+    assert "Next: follow-up" in response.text
+    assert "No next step planned" in response.text
+    other = client.get("/activities/next-steps/", {"ids": str(theirs.pk)})
+    assert "Next:" not in other.text  # another rep's deal: nothing of theirs shows

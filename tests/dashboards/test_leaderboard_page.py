@@ -29,7 +29,7 @@ def results(rep, team, other_team_rep):
 def test_a_rep_sees_the_team_board_with_their_row_highlighted(client, rep, results):
     client.force_login(rep)
     response = client.get("/leaderboard/", NOVEMBER)
-    ranked = [(rank, person.email) for rank, person, _, _ in response.context["rows"]]
+    ranked = [(s.rank, s.member.rep.email) for s in response.context["standings"]]
     assert ranked == [(1, "luis@example.com"), (2, "ana@example.com")]
     assert 'class="is-me"' in response.text
     assert "Wang Fang" not in response.text
@@ -42,7 +42,7 @@ def test_the_board_ranks_like_report_leaderboard(client, admin, results, capsys)
     expected = [row["rep"] for row in json.loads(capsys.readouterr().out)["rows"]]
     client.force_login(admin)
     response = client.get("/leaderboard/", NOVEMBER)
-    assert [person.email for _, person, _, _ in response.context["rows"]] == expected
+    assert [s.member.rep.email for s in response.context["standings"]] == expected
 
 
 def test_the_board_csv_is_scoped_like_the_page(client, manager, results):

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards import selectors
+from dashboards import plans, selectors
 from quotas.models import Quota
 from tests.factories import (
     ActivityFactory,
@@ -56,11 +56,11 @@ def test_todays_targets_come_from_the_quota_left_and_the_reps_own_rates(client, 
         )
     ActivityFactory(rep=rep, date=today, kind="call", outcome="connected", quantity=3)
 
-    plan = selectors.rep_plan(rep, today=today)
+    plan = selectors.plan_for(rep, today=today)
     assert plan.rates.win_rate == 0.8
     assert plan.rates.call_to_meeting_rate == 20 / 403  # today's 3 calls count too
     assert plan.rates.meeting_to_opportunity_rate == 0.5
-    assert plan.done_today["calls"] == 3
+    assert selectors.done_on([rep.pk], today)[rep.pk]["calls"] == 3
     expected_won = sum(
         Decimal("10000") for d in [earlier + timedelta(days=1)] * 4 if d >= month_quota.period_start
     )
@@ -93,7 +93,7 @@ def test_what_if_works_without_javascript_and_explains_bad_rates(client, rep):
     client.force_login(rep)
     page = client.get("/what-if/", {"target_deals": 5, "win_rate": "150%"})
     assert "<html" in page.text
-    assert "is not a rate between 0 (excluded) and 1" in page.text
+    assert "“150%” is not a rate between 0.01 % and 100 %" in page.text
 
 
 def test_what_if_scope(client, manager, rep, other_team_rep):
@@ -173,9 +173,9 @@ def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
         opened_on=date(2026, 11, 2),
         closed_on=date(2026, 11, 10),
     )
-    before = selectors.rep_plan(rep, today=monday)
+    before = plans.compute_plans([rep.pk], monday)[rep.pk]
     Holiday.objects.create(date=date(2026, 11, 20), name="Local holiday")
-    after = selectors.rep_plan(rep, today=monday)
+    after = plans.compute_plans([rep.pk], monday)[rep.pk]
     assert (before.working_days_left, after.working_days_left) == (11, 10)
     # 90 000 left at 10 000 a deal, all won, 2 meetings an opportunity, 100 calls a meeting.
     assert before.backsolve.required["calls"] == after.backsolve.required["calls"] == 1800
@@ -204,3 +204,41 @@ def test_the_targets_card_shows_the_last_working_day_skipping_a_holiday(client, 
     text = " ".join(response.text.split())
     assert f"Last working day ({last:%A} {last.day} {last:%b})" in text
     assert "7 calls (7 connected)" in text
+
+
+def test_the_what_if_asks_for_every_unknown_rate_at_once_next_to_its_field(client, rep):
+    # A rep with no history: every rate the plan needs is asked for on the page.
+    client.force_login(rep)
+    page = client.get("/what-if/").text
+    asked = page.count("Not known from the last 90 days: type a value.")
+    assert asked == 6  # deal size, 3 conversion rates, emails and messages per meeting
+    typed = client.get(
+        "/what-if/",
+        {
+            "target_deals": "5",
+            "win_rate": "25%",
+            "meeting_to_opportunity_rate": "1/2",
+            "call_to_meeting_rate": "0.1",
+            "emails_per_meeting": "2",
+            "messages_per_meeting": "0.5",
+            "working_days": "20",
+        },
+    )
+    assert "Not known from the last 90 days" not in typed.text
+    assert typed.context["result"].required == {
+        "deals": 5,
+        "opportunities": 20,
+        "meetings_held": 40,
+        "calls": 400,
+        "emails": 80,
+        "messages": 20,
+    }
+
+
+def test_my_day_asks_a_rep_with_no_history_for_every_missing_rate(client, rep, month_quota):
+    client.force_login(rep)
+    text = client.get("/my-day/targets/", headers={"HX-Request": "true"}).text
+    assert (
+        "do not tell us your average deal size, win rate, meetings → opportunities rate, "
+        "calls → meetings rate, emails per meeting, messages per meeting yet"
+    ) in text.replace("&gt;", ">")

@@ -221,7 +221,7 @@ def test_funnel_table_and_csv(db, capsys, november):
 
 def test_quota_attainment_reaches_the_leaderboard_funnel_and_snapshots(db, capsys, november, rep):
     from dashboards import services
-    from dashboards.models import FunnelSnapshot
+    from dashboards.models import PlanSnapshot
     from quotas.models import Quota
 
     Quota.objects.create(
@@ -239,11 +239,40 @@ def test_quota_attainment_reaches_the_leaderboard_funnel_and_snapshots(db, capsy
     ana = next(r for r in funnel["reps"] if r["rep"] == rep.email)
     assert (ana["quota"], ana["quota_attainment"]) == ("100000.00", 0.25)
     assert "on_pace" in ana
-    services.snapshots_recompute(as_of=date(2026, 11, 18))
-    snapshot = FunnelSnapshot.objects.get(
-        rep=rep, period_kind="month", period_start=date(2026, 11, 1)
+    services.plans_refresh(as_of=date(2026, 11, 18))
+    snapshot = PlanSnapshot.objects.get(rep=rep, as_of=date(2026, 11, 18))
+    assert (snapshot.period_label, snapshot.quota, snapshot.won) == (
+        "2026-11",
+        Decimal("100000"),
+        Decimal("25000"),
     )
-    assert snapshot.metrics["quota_attainment"] == 0.25
-    # 13 of November's 21 working days are gone by the 18th.
-    assert snapshot.metrics["expected_attainment"] == round(13 / 21, 6)
-    assert snapshot.metrics["on_pace"] is False
+    # 13 of November's 21 working days are gone by the 18th: below pace.
+    assert snapshot.expected == 13 / 21
+    assert snapshot.working_days_left == 9
+
+
+def test_backsolve_for_a_rep_with_no_activity_names_every_unknown_rate(rep, capsys):
+    # Before: only the first unknown step was named (win_rate), the rest hidden behind it.
+    data = json.loads(
+        report(
+            capsys,
+            "backsolve",
+            "--rep",
+            rep.email.upper(),
+            "--target-revenue",
+            "50000",
+            "--working-days",
+            "20",
+            "--format",
+            "json",
+        )
+    )
+    assert data["unknown_rates"] == [
+        "avg_deal_size",
+        "win_rate",
+        "meeting_to_opportunity_rate",
+        "call_to_meeting_rate",
+        "emails_per_meeting",
+        "messages_per_meeting",
+    ]
+    assert set(data["required"].values()) == {None}

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -105,3 +105,73 @@ def test_a_bad_period_is_explained(client, admin, team):
 def test_reps_and_managers_cannot_open_target_pages(client, request, persona, path):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(path).status_code == 403
+
+
+def test_a_rep_who_joins_mid_period_is_proposed_a_prorated_quota(client, admin, team):
+    # DESIGN.md §6. December 2026 has 23 working days; Nuria starts on the 16th: 12 of them.
+    from salestrack.users import services as user_services
+
+    RepFactory(team=team, full_name="Ana Whole")
+    nuria = user_services.user_create(
+        by=admin,
+        email="nuria@example.com",
+        full_name="Nuria Prieto",
+        team=team,
+        joined_on=date(2026, 12, 16),
+    )
+    client.force_login(admin)
+    page = client.get(f"/settings/targets/plan/?team={team.pk}&period=2026-12")
+    assert page.context["form"].initial[f"weight_{nuria.pk}"] == Decimal("0.52")
+    plan = client.post(
+        f"/settings/targets/plan/?team={team.pk}&period=2026-12",
+        {
+            "team": team.pk,
+            "period": "2026-12",
+            "basis_revenue": "0",
+            "revenue_target": "152000",
+            **{
+                f"weight_{line.rep.pk}": page.context["form"].initial[f"weight_{line.rep.pk}"]
+                for line in page.context["plan"].lines
+            },
+        },
+        headers=HTMX,
+    ).context["plan"]
+    quotas = {line.rep.full_name: line.revenue_quota for line in plan.lines}
+    assert quotas == {"Ana Whole": Decimal("100000.00"), "Nuria Prieto": Decimal("52000.00")}
+
+
+def test_the_realism_check_leaves_out_periods_a_rep_was_not_in_the_team(
+    client, admin, team, three_reps
+):
+    # Someone who joined the team this quarter has no history to fail against.
+    from salestrack.users import services as user_services
+
+    newcomer = user_services.user_create(
+        by=admin,
+        email="nuria@example.com",
+        full_name="Nuria Prieto",
+        team=team,
+        joined_on=date(2026, 10, 1),
+    )
+    client.force_login(admin)
+    plan = client.get(url(team)).context["plan"]
+    line = next(line for line in plan.lines if line.rep == newcomer)
+    assert line.revenue_history == [None, None, None, None]
+    assert line.met_last_period is None
+    assert f'title="Not in {team.name} then">—</td>' in client.get(url(team)).text
+
+
+def test_next_periods_plan_starts_from_the_last_finished_period(client, admin, team, three_reps):
+    # Planning next quarter starts from the last quarter that has ended, not the one running.
+    from django.utils import timezone
+
+    from quotas import selectors as calendar
+
+    today = timezone.localdate()
+    this_quarter = calendar.period_containing(today, "quarter")
+    next_quarter = calendar.period_containing(this_quarter.end + timedelta(days=1), "quarter")
+    last_finished = calendar.previous_period(this_quarter)
+    client.force_login(admin)
+    page = client.get(f"/settings/targets/plan/?team={team.pk}&period={next_quarter.label}")
+    assert page.context["defaults"].basis_label == last_finished.label
+    assert page.context["plan"].history_labels[0] == last_finished.label

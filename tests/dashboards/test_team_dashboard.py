@@ -134,12 +134,16 @@ def test_a_rep_opens_their_own_detail(client, rep):
 
 
 def test_won_deals_feed_the_cycle_touches_and_product_charts(rep, november):
-    from dashboards import selectors
-    from salestrack.users.models import User
+    from dashboards import queries
+    from dashboards.scope import Scope
 
-    deals = selectors.won_deals(
-        User.objects.filter(pk=rep.pk), date(2026, 11, 1), date(2026, 11, 30)
-    )
+    deals = queries.won_deals(Scope.of_rep(rep), date(2026, 11, 1), date(2026, 11, 30))
     assert deals == [
-        {"cycle_days": 40, "touches": 0, "amount": Decimal("25000.00"), "product": "No product"}
+        {
+            "closed_on": date(2026, 11, 10),
+            "cycle_days": 40,
+            "touches": 0,
+            "amount": Decimal("25000.00"),
+            "product": "No product",
+        }
     ]

@@ -73,3 +73,35 @@ def live_server(django_db_setup, live_server):
     """pytest-django's live server, started after the test database exists so that it stops
     (and lets go of its connection) before the test database is dropped."""
     return live_server
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, request):
+    """A test that asks for `axe` gets a context that bypasses the CSP: axe-core is injected
+    as a script of its own, which our CSP (rightly) refuses. Every other test keeps the CSP,
+    so a stray inline script still fails them."""
+    if "axe" in request.fixturenames:
+        return {**browser_context_args, "bypass_csp": True}
+    return browser_context_args
+
+
+@pytest.fixture
+def axe(page):
+    """`axe(name)` runs axe-core on the page as it is now and fails on any critical or
+    serious violation, naming each one and where it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    checker = Axe()
+
+    def check(name):
+        results = checker.run(page)
+        bad = [v for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(", ".join(node["target"]) for node in v["nodes"])
+            for v in bad
+        )
+        assert not bad, f"axe on {name}:\n{report}"
+        return results
+
+    return check

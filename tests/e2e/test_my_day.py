@@ -16,7 +16,7 @@ def test_a_rep_logs_three_activities_and_a_tally_through_my_day(
 
     # 1. A connected call with a prospect found by typing, shown as new.
     page.get_by_label("Prospect (optional)").fill("orteg")
-    page.get_by_role("button", name=re.compile("Lucía Ortega")).click()
+    page.get_by_role("option", name=re.compile("Lucía Ortega")).click()
     expect(page.locator("#prospect-picker")).to_contain_text("New prospect")
     page.get_by_label("Notes (optional)").fill("Wants a demo next week")
     screenshot("my-day-quick-add")

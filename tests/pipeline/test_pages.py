@@ -177,3 +177,38 @@ def test_admin_edits_a_stage_probability(client, admin, stages):
 def test_only_admins_open_pipeline_settings(client, request, persona, stages):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/settings/pipeline/").status_code == 403
+
+
+def test_board_cards_say_how_long_in_stage_and_flag_a_passed_close(client, rep, stages):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import StageChangeFactory
+
+    today = timezone.localdate()
+    late = OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        opened_on=today - timedelta(days=30),
+        expected_close_on=today - timedelta(days=1),
+    )
+    StageChangeFactory(
+        opportunity=late,
+        from_stage=stages["Qualified"],
+        to_stage=stages["Qualified"],
+        changed_at=timezone.now() - timedelta(days=12),
+    )
+    fresh = OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        opened_on=today - timedelta(days=4),
+        expected_close_on=today,
+    )
+    client.force_login(rep)
+    response = client.get("/pipeline/")
+    cards = {o.pk: o for c in response.context["columns"] for o in c["opportunities"]}
+    assert (cards[late.pk].days_in_stage, cards[late.pk].close_passed) == (12, True)
+    assert (cards[fresh.pk].days_in_stage, cards[fresh.pk].close_passed) == (4, False)
+    assert "Close date passed" in response.text
+    assert f"ids={late.pk},{fresh.pk}" in response.text or f"ids={fresh.pk},{late.pk}" in (
+        response.text
+    )

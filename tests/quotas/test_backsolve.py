@@ -54,9 +54,37 @@ def test_unknown_rates_are_reported_not_guessed():
     assert result.required["opportunities"] == 40
     assert result.required["meetings_held"] is None
     assert result.required["calls"] is None
-    assert "meeting_to_opportunity_rate" in result.unknown_rates
-    revenue_only = backsolve(Target(revenue=Decimal("1000")), Rates(), working_days=20)
-    assert revenue_only.unknown_rates == ["avg_deal_size"]
+    assert result.unknown_rates == [
+        "meeting_to_opportunity_rate",
+        "call_to_meeting_rate",
+        "emails_per_meeting",
+        "messages_per_meeting",
+    ]
+
+
+def test_a_scope_with_no_history_is_asked_for_every_rate_at_once():
+    # DESIGN.md §8: unknown_rates lists every rate the backsolve needed, not only the first.
+    result = backsolve(Target(revenue=Decimal("1000")), Rates(), working_days=20)
+    assert result.unknown_rates == [
+        "avg_deal_size",
+        "win_rate",
+        "meeting_to_opportunity_rate",
+        "call_to_meeting_rate",
+        "emails_per_meeting",
+        "messages_per_meeting",
+    ]
+    assert set(result.required.values()) == {None}
+    # A deals target needs no deal size, so it is not asked for.
+    deals = backsolve(Target(deals=5), Rates(), working_days=20)
+    assert "avg_deal_size" not in deals.unknown_rates
+    assert len(deals.unknown_rates) == 5
+
+
+def test_a_known_rate_after_an_unknown_one_is_not_asked_for():
+    rates = Rates(call_to_meeting_rate=0.15, emails_per_meeting=2.0, messages_per_meeting=0.5)
+    result = backsolve(Target(deals=5), rates, working_days=20)
+    assert result.unknown_rates == ["win_rate", "meeting_to_opportunity_rate"]
+    assert result.required["calls"] is None
 
 
 def test_channel_mix_gives_emails_and_messages():
@@ -74,10 +102,26 @@ def test_rates_are_written_as_decimals_percentages_or_fractions(text, value):
     assert parse_rate(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["0", "-0.1", "1.5", "150%", "abc", "1/0", "nan", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["0", "-0.1", "1.5", "150%", "abc", "1/0", "nan", "", "1e-320", "0.00009", "9" * 400],
+)
 def test_bad_rates_are_refused(text):
     with pytest.raises(RateError):
         parse_rate(text)
+
+
+def test_the_smallest_rate_plans_without_overflowing():
+    # Before: win_rate 1e-320 (accepted as above zero) overflowed the float in ceil_count.
+    assert parse_rate("0.01%") == pytest.approx(0.0001)
+    tiny = Rates(
+        avg_deal_size=Decimal("0.01"),
+        win_rate=0.0001,
+        meeting_to_opportunity_rate=0.0001,
+        call_to_meeting_rate=0.0001,
+    )
+    result = backsolve(Target(revenue=Decimal("99999999999999.99")), tiny, working_days=1)
+    assert result.required["calls"] > 10**27
 
 
 rates_st = st.floats(min_value=0.01, max_value=1.0)

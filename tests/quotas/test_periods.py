@@ -32,10 +32,34 @@ def test_quarters_follow_the_fiscal_year_start():
     assert periods.containing(date(2027, 2, 10), "quarter", fiscal_start_month=4) == q4
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "2026-W54", "November", "26-11"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-13",
+        "2026-Q5",
+        "2026-W54",
+        "November",
+        "26-11",
+        # The ends of the calendar stepped outside `date` and answered 500 (security issue).
+        "FY9999",
+        "0000-01",
+        "0001-Q1",
+        "9999-W52",
+        "1999-12",
+        "2101-01",
+    ],
+)
 def test_bad_periods_are_refused(text):
     with pytest.raises(PeriodError):
         parse_period(text)
+
+
+def test_custom_periods_stay_inside_the_years_we_plan_in():
+    with pytest.raises(PeriodError, match="outside the years 2000–2100"):
+        periods.custom(date(1, 1, 1), date(2026, 1, 1))
+    with pytest.raises(PeriodError):
+        periods.custom(date(2026, 1, 1), date(9999, 12, 31))
+    assert periods.custom(date(2000, 1, 1), date(2100, 12, 31)).start == date(2000, 1, 1)
 
 
 def test_a_month_of_21_working_days_and_holidays_take_days_off():

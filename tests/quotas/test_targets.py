@@ -11,6 +11,8 @@ from quotas.periods import parse_period
 from quotas.services import QuotaLine
 from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
 
+TODAY = date(2026, 11, 23)
+
 Q4 = parse_period("2026-Q4")
 
 
@@ -48,6 +50,7 @@ def test_eight_of_ten_reps_meeting_their_quota_is_in_band(team, ten_reps):
         revenue_target=Decimal("1000000"),
         avg_deal_size=Decimal("25000"),
         weights={},
+        today=TODAY,
     )
     assert [line.revenue_quota for line in plan.lines] == [Decimal("100000.00")] * 10
     assert plan.share_met_last == 0.8
@@ -60,7 +63,7 @@ def test_four_of_ten_reps_warns(team, ten_reps):
     for rep in ten_reps[:4]:
         won(rep, "120000", date(2026, 9, 30))
     plan = selectors.plan_quotas(
-        team, Q4, revenue_target=Decimal("1000000"), avg_deal_size=None, weights={}
+        team, Q4, revenue_target=Decimal("1000000"), avg_deal_size=None, weights={}, today=TODAY
     )
     assert plan.share_met_last == 0.4
     assert plan.warning.startswith("Only 40 % of reps would have met these quotas in 2026-Q3")
@@ -69,7 +72,12 @@ def test_four_of_ten_reps_warns(team, ten_reps):
 def test_weights_split_the_target_and_the_parts_add_up(team, ten_reps):
     weights = {rep.pk: Decimal(i + 1) for i, rep in enumerate(ten_reps)}
     plan = selectors.plan_quotas(
-        team, Q4, revenue_target=Decimal("1000000.01"), avg_deal_size=None, weights=weights
+        team,
+        Q4,
+        revenue_target=Decimal("1000000.01"),
+        avg_deal_size=None,
+        weights=weights,
+        today=TODAY,
     )
     assert sum(line.revenue_quota for line in plan.lines) == Decimal("1000000.01")
     by_rep = {line.rep.pk: line.revenue_quota for line in plan.lines}
@@ -164,3 +172,12 @@ def test_admin_adds_imports_and_removes_holidays_on_the_page(client, admin):
 def test_only_admins_open_holidays(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/settings/holidays/").status_code == 403
+
+
+def test_saving_a_target_again_drops_the_quota_of_a_rep_no_longer_in_it(admin, team, ten_reps):
+    save(admin, team, ten_reps[:2], ["600", "400"])
+    assert Quota.objects.count() == 2
+    save(admin, team, ten_reps[:1], ["1000"])
+    assert list(Quota.objects.values_list("rep", "revenue_quota")) == [
+        (ten_reps[0].pk, Decimal("1000.00"))
+    ]

@@ -136,3 +136,128 @@ def test_password_reset_for_an_unknown_email_says_the_same_and_sends_nothing(cli
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+# Security issue 12: lockout per account, one hash per attempt, rate-limited resets --------
+
+SPELLINGS = [
+    "diego@demo.salestrack.test",
+    "DIEGO@demo.salestrack.test",
+    "Diego@Demo.Salestrack.Test",
+    " diego@demo.salestrack.test ",
+    "dIeGo@DEMO.SALESTRACK.TEST",
+]
+
+
+@pytest.mark.parametrize("login_url", [LOGIN, "/django-admin/login/"])
+def test_five_wrong_passwords_lock_the_account_whatever_the_spelling(client, db, login_url):
+    # Before: each spelling had its own budget of five guesses, and DIEGO@… signed in at once.
+    from axes.models import AccessAttempt
+
+    from tests.factories import AdminFactory
+
+    AdminFactory(email="diego@demo.salestrack.test", is_staff=True, is_superuser=True)
+    for attempt, spelling in enumerate(SPELLINGS, start=1):
+        response = client.post(login_url, {"username": spelling, "password": "guess"})
+        assert response.status_code == (429 if attempt == 5 else 200), spelling
+        assert "_auth_user_id" not in client.session
+
+    locked = client.post(
+        login_url, {"username": "DIEGO@Demo.Salestrack.test", "password": TEST_PASSWORD}
+    )
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # One counter for the account, under its canonical email.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "diego@demo.salestrack.test"
+    ]
+
+
+def test_an_email_is_stored_in_one_canonical_form(admin):
+    from salestrack.users import services
+    from salestrack.users.models import User
+
+    created = services.user_create(
+        by=admin, email="  Nuevo.Rep@Example.COM ", full_name="Nuevo Rep", role="manager"
+    )
+    assert created.email == "nuevo.rep@example.com"
+    assert User.objects.get_by_natural_key("NUEVO.rep@example.com ") == created
+
+
+class CountingHasher:
+    """Counts the password hashes Django computes, whatever the hasher underneath."""
+
+    calls = 0
+
+
+def _counting_md5():
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    class Counting(MD5PasswordHasher):
+        def encode(self, password, salt):
+            CountingHasher.calls += 1
+            return super().encode(password, salt)
+
+    return Counting
+
+
+CountingMD5PasswordHasher = _counting_md5()
+
+
+@pytest.mark.parametrize(
+    ("case", "email", "password"),
+    [
+        ("unknown account", "nobody@example.com", "guess"),
+        ("active, wrong password", "ana@example.com", "guess"),
+        ("deactivated, wrong password", "gone@example.com", "guess"),
+        ("deactivated, right password", "gone@example.com", TEST_PASSWORD),
+        ("active, right password", "ana@example.com", TEST_PASSWORD),
+    ],
+)
+def test_every_sign_in_attempt_costs_one_password_hash(
+    client, settings, rep, case, email, password
+):
+    # Before: a wrong password for a deactivated account took two hashes (the backend's and
+    # the form's "is it deactivated?" check), so its timing told that the account existed.
+    RepFactory(email="gone@example.com", team=rep.team, is_active=False)
+    settings.PASSWORD_HASHERS = ["tests.users.test_auth.CountingMD5PasswordHasher"]
+    CountingHasher.calls = 0
+
+    sign_in(client, email, password)
+
+    assert CountingHasher.calls == 1, case
+
+
+def test_password_reset_is_rate_limited_per_account_whatever_the_spelling(client, rep, settings):
+    settings.PASSWORD_RESET_RATE_PER_ACCOUNT = "3/h"
+    for spelling in ["ana@example.com", "ANA@example.com", "Ana@Example.com"]:
+        response = client.post("/accounts/password/reset/", {"email": spelling})
+        assert response.status_code == 302
+    refused = client.post("/accounts/password/reset/", {"email": "ana@EXAMPLE.com"})
+
+    assert refused.status_code == 429
+    assert "Too many password-reset requests" in refused.text
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_is_rate_limited_per_address_and_says_nothing_of_who_exists(
+    client, rep, settings
+):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = "4/h"
+    for n in range(4):
+        assert (
+            client.post("/accounts/password/reset/", {"email": f"x{n}@example.com"}).status_code
+            == 302
+        )
+    # An existing and an unknown account are refused alike once the address is over.
+    for email in ["ana@example.com", "nobody@example.com"]:
+        refused = client.post("/accounts/password/reset/", {"email": email})
+        assert refused.status_code == 429
+    assert mail.outbox == []
+    # Another address still gets through.
+    other = client.post(
+        "/accounts/password/reset/", {"email": "ana@example.com"}, REMOTE_ADDR="192.0.2.44"
+    )
+    assert other.status_code == 302
+    assert len(mail.outbox) == 1

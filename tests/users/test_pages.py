@@ -202,3 +202,49 @@ def test_deactivating_a_team_with_reps_explains_why_not(client, admin, rep, team
     assert "still has 1 active rep" in response.text
     team.refresh_from_db()
     assert team.is_active
+
+
+def test_an_admin_moves_a_rep_from_a_date_and_sees_the_history(client, admin, rep, other_team):
+
+    client.force_login(admin)
+    page = client.get(f"/settings/users/{rep.pk}/")
+    assert "A new team or role takes effect on" in page.text
+    assert "Teams over time" in page.text
+    response = client.post(
+        f"/settings/users/{rep.pk}/",
+        {
+            "full_name": rep.full_name,
+            "email": rep.email,
+            "role": "rep",
+            "team": other_team.pk,
+            "joined_on": "2024-01-01",
+            "effective_on": "2026-03-10",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/settings/users/{rep.pk}/")
+    assert "from 1 Jan 2024 to 9 Mar 2026" in page.text
+    assert "from 10 Mar 2026 until now" in page.text
+
+
+def test_an_admin_deactivates_a_rep_from_their_last_day(client, admin, rep):
+    from datetime import date
+
+    client.force_login(admin)
+    client.post(f"/settings/users/{rep.pk}/active/", {"active": "0", "last_day": "2026-11-20"})
+    rep.refresh_from_db()
+    assert (rep.is_active, rep.left_on) == (False, date(2026, 11, 20))
+    page = client.get(f"/settings/users/{rep.pk}/")
+    assert "Left on 20 Nov 2026." in page.text
+
+
+def test_the_django_admin_cannot_move_people_around_their_history(client, admin, rep):
+    from salestrack.users.models import User
+
+    User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/django-admin/users/user/add/").status_code == 403
+    page = client.get(f"/django-admin/users/user/{rep.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="team"' not in page.text
+    assert 'name="is_active"' not in page.text

@@ -6,7 +6,10 @@ from dashboards import services
 
 
 class Command(BaseCommand):
-    help = "Recompute every rep's metric snapshots and alerts now (the nightly job, by hand)."
+    help = (
+        "The nightly job, by hand: check the daily rollups, then write every rep's plan and "
+        "the day's alerts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="compute as of this day (default: today), 2026-11-23")
@@ -19,9 +22,14 @@ class Command(BaseCommand):
                 f"--date “{date}” is not a date like 2026-11-23", returncode=2
             ) from None
         run = services.nightly_recompute(as_of=as_of)
+        if run.rollup_drift:
+            self.stderr.write(
+                f"{run.rollup_drift} rep-days of rollups disagreed with the activity log "
+                "and were repaired; see the error log."
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Recomputed {run.snapshots} snapshots as of {run.as_of} in "
+                f"Wrote {run.snapshots} plans as of {run.as_of} in "
                 f"{run.duration_ms} ms ({run.queries} queries)."
             )
         )

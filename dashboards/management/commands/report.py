@@ -1,4 +1,4 @@
-"""`python manage.py report {funnel|leaderboard|backsolve}` — DESIGN.md §8.
+"""`python manage.py report {funnel|leaderboard|backsolve|forecast}` — DESIGN.md §8.
 
 The command line sees the whole organisation (an admin's scope). Bad options exit 2 with a
 one-line message.
@@ -13,12 +13,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dashboards import selectors
-from dashboards.metrics import as_json, money, percent
+from dashboards.metrics import money, percent
+from dashboards.reports.forecast import ForecastReport
+from dashboards.reports.funnel import FunnelReport
+from dashboards.reports.leaderboard import LeaderboardReport
+from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
 from salestrack.exports import safe_cell
-from salestrack.users.models import Role, Team, User
+from salestrack.users.models import Role, Team, User, canonical_email
 
 EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
 
@@ -58,7 +62,7 @@ class Command(BaseCommand):
     help = "Print the funnel, the leaderboard or a goal backsolve as a table, JSON or CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("report", choices=["funnel", "leaderboard", "backsolve"])
+        parser.add_argument("report", choices=["funnel", "leaderboard", "backsolve", "forecast"])
         parser.add_argument("--period", help="2026-11, 2026-Q3 or 2026-W45 (default: this month)")
         parser.add_argument("--from", dest="start", help="first day, 2026-11-01")
         parser.add_argument("--to", dest="end", help="last day, 2026-11-30")
@@ -83,6 +87,7 @@ class Command(BaseCommand):
             "funnel": self._funnel,
             "leaderboard": self._leaderboard,
             "backsolve": self._backsolve,
+            "forecast": self._forecast,
         }[options["report"]]
         handler(period, team, rep)
 
@@ -119,20 +124,12 @@ class Command(BaseCommand):
         email = self.options["rep"]
         if not email:
             return None
-        rep = User.objects.filter(email__iexact=email, role=Role.REP).first()
+        rep = User.objects.filter(email=canonical_email(email), role=Role.REP).first()
         if rep is None:
             raise _usage(f"no rep with the email {email}")
         return rep
 
     # Output ---------------------------------------------------------------------------------
-
-    def _period_json(self, period, working_days):
-        return {
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "working_days": working_days,
-        }
 
     def _print_json(self, data):
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
@@ -163,35 +160,22 @@ class Command(BaseCommand):
 
     # Reports --------------------------------------------------------------------------------
 
+    def _scope(self, team, rep) -> Scope:
+        """The command line sees the whole organisation (DESIGN.md §8)."""
+        if rep is not None:
+            return Scope.of_rep(rep)
+        if team is not None:
+            return Scope.team(team)
+        return Scope.organisation()
+
     def _funnel(self, period, team, rep):
-        report = selectors.funnel_report(None, period, team=team, rep=rep)
+        report = FunnelReport(self._scope(team, rep), period, today=timezone.localdate())
         fmt = self.options["format"]
         if fmt == "json":
-            self._print_json(
-                {
-                    "period": self._period_json(period, report.working_days),
-                    "reps": [
-                        {
-                            "rep": person.email,
-                            "team": str(person.team or ""),
-                            **as_json(result),
-                            **report.paces[person.pk].as_json(),
-                        }
-                        for person, result in report.rows
-                    ],
-                    "total": {
-                        **as_json(report.total),
-                        **(report.total_pace or selectors.NO_PACE).as_json(),
-                    },
-                    "lead_source_yield": [
-                        {**row, "revenue": money(row["revenue"])}
-                        for row in report.lead_source_yield
-                    ],
-                }
-            )
+            self._print_json(report.as_json())
             return
         if fmt == "csv":
-            self._print_csv(*selectors.funnel_table(report))
+            self._print_csv(*report.table())
             return
         header = [
             "rep",
@@ -208,9 +192,9 @@ class Command(BaseCommand):
             "mtg→opp",
             "cycle days",
         ]
-        rows = [self._funnel_row(person.full_name, result) for person, result in report.rows] + [
-            self._funnel_row("Total", report.total)
-        ]
+        rows = [
+            self._funnel_row(member.rep.full_name, result) for member, result in report.rows
+        ] + [self._funnel_row("Total", report.total)]
         self._print_table(
             header,
             rows,
@@ -238,31 +222,16 @@ class Command(BaseCommand):
         ]
 
     def _leaderboard(self, period, team, rep):
-        report, ranked = selectors.leaderboard(None, period, team=team)
-        rows = [
-            {
-                "rank": rank,
-                "rep": person.email,
-                "team": str(person.team or ""),
-                "revenue_won": money(result.counts.revenue_won),
-                "quota_attainment": report.paces[person.pk].as_json()["quota_attainment"],
-                "won": result.counts.won,
-                "win_rate": as_json(result)["win_rate"],
-                "calls": result.counts.calls,
-                "meetings_held": result.counts.meetings_held,
-                "opportunities_created": result.counts.opportunities_created,
-            }
-            for rank, (person, result) in enumerate(ranked, start=1)
-        ]
+        if rep is not None:
+            raise _usage("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
+        board = LeaderboardReport(self._scope(team, None), period, today=timezone.localdate())
         fmt = self.options["format"]
         if fmt == "json":
-            self._print_json(
-                {"period": self._period_json(period, report.working_days), "rows": rows}
-            )
+            self._print_json(board.as_json())
         elif fmt == "csv":
-            header = list(rows[0]) if rows else ["rank", "rep"]
-            self._print_csv(header, [[("" if v is None else v) for v in r.values()] for r in rows])
+            self._print_csv(*board.rows())
         else:
+            rows = [standing.as_json() for standing in board.standings]
             self._print_table(
                 [
                     "#",
@@ -292,6 +261,38 @@ class Command(BaseCommand):
                 title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
                 text_columns=3,
             )
+
+    def _forecast(self, period, team, rep):
+        report = ForecastReport(self._scope(team, rep), period, today=timezone.localdate())
+        fmt = self.options["format"]
+        if fmt == "json":
+            self._print_json(report.as_json())
+            return
+        if fmt == "csv":
+            self._print_csv(*report.table())
+            return
+        _header, rows = report.table()
+        self._print_table(
+            ["rep", "open", "weighted", "commit", "best case", "won", "quota", "coverage"],
+            [
+                [
+                    row[0],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7] or "—",
+                    f"{row[9]:.2f}×" if row[9] != "" else "—",
+                ]
+                for row in rows
+            ],
+            title=f"Forecast {period.label} ({period.start} to {period.end}, "
+            f"{report.working_days_left} working days left)\n",
+        )
+        count, _ = report.overdue
+        if count:
+            self.stdout.write(f"\n{count} open deals are overdue (expected to close before today).")
 
     def _backsolve(self, period, team, rep):
         o = self.options
@@ -333,7 +334,7 @@ class Command(BaseCommand):
             working_days = calendar.working_days(max(period.start, today), period.end) or (
                 calendar.working_days(period.start, period.end)
             )
-        rates = selectors.trailing_rates(None, today=today, team=team, rep=rep)
+        rates = selectors.trailing_rates(self._scope(team, rep), today=today)
         rates = rates.replace(**explicit)
         result = backsolve(target, rates, working_days=working_days)
         rates_used = {

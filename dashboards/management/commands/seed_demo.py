@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import demo
+from dashboards import demo, services
 
 
 def positive_int(value):
@@ -30,13 +30,16 @@ class Command(BaseCommand):
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
         logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
         counts = demo.seed_activity(days=days, seed=seed)
-        quotas = demo.seed_targets()
+        quotas = demo.seed_targets(history_days=days)
+        # The nightly job, so that plans and alerts are there from the first page.
+        run = services.nightly_recompute()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {reps} reps, {days} days of history — "
                 f"{counts.get('prospects', 0)} prospects, {counts.get('opportunities', 0)} "
                 f"opportunities, {counts.get('activities', 0)} activity rows, "
-                f"{quotas} quotas for this month."
+                f"{quotas} quotas for this month; plans and alerts written "
+                f"({run.duration_ms / 1000:.1f} s)."
             )
         )
         self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")

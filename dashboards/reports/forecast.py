@@ -1,0 +1,340 @@
+"""The forecast (DESIGN.md §11): for a scope and a period, the open pipeline expected to
+close in it, weighted by stage probability, commit and best case, against quota and won;
+coverage of what is left at the trailing win rate, and — when it falls short — the new
+opportunities, meetings and calls per working day that the gap needs, from the one plan
+function. Open deals whose expected close has passed are overdue: listed, counted in no
+period until moved. Open deals with no expected close are listed as undated."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from dashboards import plans
+from dashboards.metrics import money, rates_from
+from dashboards.models import ForecastSnapshot
+from dashboards.plans import trailing_window
+from dashboards.reports.funnel import FunnelReport, period_json
+from dashboards.scope import Member, Scope
+from pipeline.models import Opportunity, OpportunityStatus
+from quotas import periods
+from quotas import selectors as calendar
+from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
+from quotas.periods import Period
+from quotas.plan import Plan, plan
+
+LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
+JSON_FIELDS = [
+    "open_pipeline",
+    "weighted",
+    "commit",
+    "best_case",
+    "won",
+    "quota",
+    "remaining",
+    "coverage",
+    "needed_pipeline",
+]
+
+WEIGHTED = ExpressionWrapper(
+    F("amount") * F("stage__probability") / 100,
+    output_field=DecimalField(max_digits=18, decimal_places=4),
+)
+
+
+@dataclass(frozen=True)
+class ForecastHistory:
+    weeks: list[date]
+    # (rep, what the forecast said each week — None before they were kept —, won in the end)
+    rows: list[tuple[Member, list[Decimal | None], Decimal]]
+    total: list[Decimal]
+    won: Decimal
+
+
+class ForecastRow:
+    """One rep's (or the scope's) forecast, and — worked out when asked — the plan for
+    what the pipeline does not cover."""
+
+    def __init__(self, member: Member | None, forecast: Forecast, rates, report):
+        self.member, self.forecast, self.rates, self._report = member, forecast, rates, report
+
+    @cached_property
+    def gap_plan(self) -> Plan | None:
+        return self._report._gap_plan(self.forecast, self.rates)
+
+    def as_json(self) -> dict:
+        f = self.forecast
+        data = {
+            "open_pipeline": money(f.open_pipeline),
+            "weighted": money(f.weighted),
+            "commit": money(f.commit),
+            "best_case": money(f.best_case),
+            "won": money(f.won),
+            "quota": money(f.quota),
+            "remaining": money(f.remaining),
+            "coverage": None if f.coverage is None else round(f.coverage, 6),
+            "needed_pipeline": money(f.needed_pipeline),
+        }
+        if f.why_no_coverage:
+            data["coverage_note"] = f.why_no_coverage
+        if self.gap_plan and self.gap_plan.backsolve:
+            data["to_add"] = {
+                name: self.gap_plan.backsolve.required.get(name)
+                for name in ("opportunities", "meetings_held", "calls")
+            }
+            data["to_add_per_working_day"] = {
+                name: self.gap_plan.backsolve.per_working_day.get(name)
+                for name in ("opportunities", "meetings_held", "calls")
+            }
+        return data
+
+
+class ForecastReport:
+    """Every rep the scope counts in the period (as the funnel has them) with their
+    forecast, and the scope's. Built on the period's FunnelReport when the page has one
+    (its reps, won revenue and quotas), the rows cost two queries more: the open pipeline
+    and the reps' plans (their win rates). The scope's total, the gap plans, the months,
+    the overdue and undated deals are worked out when asked, each in a fixed number of
+    queries."""
+
+    def __init__(
+        self, scope: Scope, period: Period, *, today: date, funnel: FunnelReport | None = None
+    ):
+        self.scope, self.period, self.today = scope, period, today
+        self.funnel = funnel or FunnelReport(scope, period, today=today)
+        self.members = self.funnel.members
+        ids = [m.pk for m in self.members]
+        pipeline = self._open_pipeline()
+        self.rep_plans = plans.plans_for(ids, today=today)
+        self.working_days_left = calendar.working_days(max(today, period.start), period.end)
+        self.rows = []
+        for member in self.members:
+            open_, weighted, commit = pipeline.get(member.pk, (Decimal(0),) * 3)
+            rates = self.rep_plans[member.pk].rates
+            forecast = Forecast(
+                open_pipeline=open_,
+                weighted=weighted,
+                commit=commit,
+                won=self.funnel.counts[member.pk].revenue_won,
+                quota=self.funnel.quotas[member.pk].revenue,
+                win_rate=rates.win_rate,
+            )
+            self.rows.append(ForecastRow(member, forecast, rates, self))
+        self.by_rep = {row.member.pk: row for row in self.rows}
+
+    @cached_property
+    def total(self) -> ForecastRow:
+        total = sum((row.forecast for row in self.rows), NOTHING)
+        rates = self._scope_rates()
+        return ForecastRow(
+            None, Forecast(**{**vars(total), "win_rate": rates.win_rate}), rates, self
+        )
+
+    # The figures ----------------------------------------------------------------------------
+
+    def _in_play(self):
+        """Open deals expected to close in the period and not overdue."""
+        start = max(self.period.start, self.today)
+        if start > self.period.end:
+            return Opportunity.objects.none()
+        return self.scope.opportunities("expected_close_on", start, self.period.end).filter(
+            status=OpportunityStatus.OPEN
+        )
+
+    def _open_pipeline(self) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+        rows = (
+            self._in_play()
+            .values("owner_id")
+            .annotate(
+                open=Sum("amount"),
+                weighted=Sum(WEIGHTED),
+                commit=Sum(
+                    "amount",
+                    filter=Q(stage__probability__gte=COMMIT_PROBABILITY),
+                    default=Decimal(0),
+                ),
+            )
+        )
+        return {
+            r["owner_id"]: (
+                r["open"],
+                Decimal(r["weighted"]).quantize(Decimal("0.01")),
+                r["commit"],
+            )
+            for r in rows
+        }
+
+    def _scope_rates(self):
+        """The scope's own trailing-90-day rates: a rep's from their plan; a team's or the
+        organisation's from its funnel over the window (its won and lost deals give the
+        win rate)."""
+        if self.scope.reps is not None and len(self.scope.reps) == 1:
+            return self.rep_plans[self.scope.reps[0]].rates
+        window = trailing_window(self.today)
+        return rates_from(FunnelReport(self.scope, window, today=self.today).total)
+
+    def _gap_plan(self, forecast: Forecast, rates) -> Plan | None:
+        """When the pipeline falls short: the uncovered revenue worked back into the activity
+        it needs per remaining working day — the plan function the what-if uses."""
+        uncovered = forecast.uncovered
+        if not uncovered or self.working_days_left == 0:
+            return None
+        return plan(
+            period=self.period,
+            quota=uncovered,
+            won=Decimal(0),
+            rates=rates,
+            working_days_left=self.working_days_left,
+            expected=None,
+        )
+
+    # Deals a manager should look at ---------------------------------------------------------
+
+    @cached_property
+    def overdue(self) -> tuple[int, list[Opportunity]]:
+        """Open deals whose expected close has passed (owned by a rep the scope counted on
+        that day): in no period's forecast until moved."""
+        deals = self.scope.opportunities(
+            "expected_close_on", date(periods.FIRST_YEAR, 1, 1), self.today - timedelta(days=1)
+        ).filter(status=OpportunityStatus.OPEN)
+        listed = list(
+            deals.select_related("owner", "stage", "prospect").order_by("expected_close_on")[
+                :LISTED
+            ]
+        )
+        return deals.count(), listed
+
+    @cached_property
+    def undated(self) -> tuple[int, list[Opportunity]]:
+        """Open deals with no expected close, of the scope's reps: listed, not dropped."""
+        deals = Opportunity.objects.filter(
+            status=OpportunityStatus.OPEN,
+            expected_close_on__isnull=True,
+            owner_id__in=[m.pk for m in self.members if m.until is None],
+        ).order_by()
+        listed = list(
+            deals.select_related("owner", "stage", "prospect").order_by("opened_on")[:LISTED]
+        )
+        return deals.count(), listed
+
+    @cached_property
+    def by_month(self) -> list[dict]:
+        """Won, commit and weighted by month of the period, beside each month's quota: the
+        forecast chart's bars. Three queries."""
+        months = []
+        day = self.period.start
+        while day <= self.period.end:
+            month = calendar.period_containing(day, "month")
+            months.append(month)
+            day = month.end + timedelta(days=1)
+        won = {
+            row["month"]: row["won"]
+            for row in self.scope.opportunities("closed_on", self.period.start, self.period.end)
+            .filter(status=OpportunityStatus.WON)
+            .annotate(month=TruncMonth("closed_on"))
+            .values("month")
+            .annotate(won=Sum("amount"))
+        }
+        open_ = {
+            row["month"]: row
+            for row in self._in_play()
+            .annotate(month=TruncMonth("expected_close_on"))
+            .values("month")
+            .annotate(
+                weighted=Sum(WEIGHTED),
+                commit=Sum(
+                    "amount",
+                    filter=Q(stage__probability__gte=COMMIT_PROBABILITY),
+                    default=Decimal(0),
+                ),
+            )
+        }
+        ids = [m.pk for m in self.members]
+        quotas = calendar.quotas_by_period(ids, months)
+        result = []
+        for month in months:
+            row = open_.get(month.start, {})
+            known = [q.revenue for q in quotas[month.start].values() if q.known]
+            result.append(
+                {
+                    "month": month,
+                    "won": won.get(month.start, Decimal(0)),
+                    "commit": row.get("commit", Decimal(0)),
+                    "weighted": Decimal(row.get("weighted") or 0).quantize(Decimal("0.01")),
+                    "quota": sum(known, Decimal(0)) if known else None,
+                }
+            )
+        return result
+
+    @cached_property
+    def history(self) -> "ForecastHistory | None":
+        """For a finished month or quarter: what each rep's forecast said each Monday (won
+        by then + weighted pipeline), against what they won in the end. One query."""
+        if self.period.kind not in ("month", "quarter") or self.period.end >= self.today:
+            return None
+        kept = ForecastSnapshot.objects.filter(
+            period_kind=self.period.kind,
+            period_start=self.period.start,
+            rep_id__in=[m.pk for m in self.members],
+        ).values_list("rep_id", "as_of", "won", "weighted")
+        weeks = sorted({as_of for _, as_of, _, _ in kept})
+        said: dict[int, dict[date, Decimal]] = {}
+        for rep_id, as_of, won, weighted in kept:
+            said.setdefault(rep_id, {})[as_of] = won + weighted
+        rows = [
+            (
+                row.member,
+                [said.get(row.member.pk, {}).get(week) for week in weeks],
+                row.forecast.won,
+            )
+            for row in self.rows
+        ]
+        total = [
+            sum((values[i] for _, values, _ in rows if values[i] is not None), Decimal(0))
+            for i in range(len(weeks))
+        ]
+        return ForecastHistory(weeks, rows, total, sum((won for *_, won in rows), Decimal(0)))
+
+    # Output ---------------------------------------------------------------------------------
+
+    def table(self) -> tuple[list[str], list[list]]:
+        """Header and rows for the CSV download and `report forecast --format csv`."""
+        header = ["rep", "team", *JSON_FIELDS]
+        rows = []
+        for row in [*self.rows, self.total]:
+            data = row.as_json()
+            label = row.member.rep.email if row.member else "TOTAL"
+            team = str(row.member.team or "") if row.member else ""
+            rows.append([label, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]])
+        return header, rows
+
+    def as_json(self) -> dict:
+        """`report forecast --format json` (DESIGN.md §8)."""
+        overdue_count, overdue = self.overdue
+        undated_count, undated = self.undated
+        return {
+            "period": period_json(
+                self.period, calendar.working_days(self.period.start, self.period.end)
+            ),
+            "working_days_left": self.working_days_left,
+            "reps": [
+                {"rep": row.member.rep.email, "team": str(row.member.team or ""), **row.as_json()}
+                for row in self.rows
+            ],
+            "total": self.total.as_json(),
+            "overdue": {"count": overdue_count, "deals": [_deal_json(d) for d in overdue]},
+            "undated": {"count": undated_count, "deals": [_deal_json(d) for d in undated]},
+        }
+
+
+def _deal_json(deal: Opportunity) -> dict:
+    return {
+        "name": deal.name,
+        "rep": deal.owner.email,
+        "stage": deal.stage.name,
+        "amount": money(deal.amount),
+        "expected_close_on": deal.expected_close_on.isoformat() if deal.expected_close_on else None,
+    }

@@ -1,0 +1,96 @@
+"""The leaderboard: outcomes first — revenue won, attainment, won deals, win rate — then
+activity; the same ranking on the page, in its CSV and in `report leaderboard`."""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from dashboards.metrics import Funnel, as_json, money, percent, whole
+from dashboards.reports.funnel import FunnelReport, period_json
+from dashboards.scope import Member, Scope
+from quotas.periods import Period
+from quotas.plan import Pace
+
+COLUMNS = [
+    "rank",
+    "rep",
+    "team",
+    "revenue_won",
+    "quota_attainment",
+    "won",
+    "win_rate",
+    "calls",
+    "meetings_held",
+    "opportunities_created",
+]
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    member: Member
+    result: Funnel
+    pace: Pace
+
+    @cached_property
+    def cells(self) -> dict:
+        """The row as the page shows it, formatted once here rather than cell by cell in
+        the template (the board has a row per rep of the organisation)."""
+        counts = self.result.counts
+        return {
+            "revenue_won": whole(counts.revenue_won),
+            "quota_attainment": percent(self.pace.attainment),
+            "won": counts.won,
+            "win_rate": percent(self.result.win_rate),
+            "opportunities_created": counts.opportunities_created,
+            "meetings_held": counts.meetings_held,
+            "calls": counts.calls,
+        }
+
+    def as_json(self) -> dict:
+        counts = self.result.counts
+        return {
+            "rank": self.rank,
+            "rep": self.member.rep.email,
+            "team": str(self.member.team or ""),
+            "revenue_won": money(counts.revenue_won),
+            "quota_attainment": self.pace.as_json()["quota_attainment"],
+            "won": counts.won,
+            "win_rate": as_json(self.result)["win_rate"],
+            "calls": counts.calls,
+            "meetings_held": counts.meetings_held,
+            "opportunities_created": counts.opportunities_created,
+        }
+
+
+class LeaderboardReport:
+    """Reps ranked by revenue won, then win rate (no data last), then name."""
+
+    def __init__(self, scope: Scope, period: Period, *, today: date):
+        self.funnel = FunnelReport(scope, period, today=today)
+        self.period = period
+        ranked = sorted(
+            self.funnel.rows,
+            key=lambda row: (
+                -row[1].counts.revenue_won,
+                -(row[1].win_rate if row[1].win_rate is not None else -1),
+                row[0].rep.full_name,
+            ),
+        )
+        self.standings = [
+            Standing(rank, member, result, self.funnel.paces[member.pk])
+            for rank, (member, result) in enumerate(ranked, start=1)
+        ]
+
+    def rows(self) -> tuple[list[str], list[list]]:
+        """Header and rows for the CSV download and `report leaderboard --format csv`."""
+        return COLUMNS, [
+            ["" if v is None else v for v in standing.as_json().values()]
+            for standing in self.standings
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "period": period_json(self.period, self.funnel.working_days),
+            "rows": [standing.as_json() for standing in self.standings],
+        }

@@ -1,0 +1,171 @@
+"""Whose numbers a report counts — the organisation, some teams, or one rep — as an
+explicit object, never `None`.
+
+A team's numbers for a period are the work of the reps who were in it during that
+period, each counted only for the days of their membership; a deal counts for the team its
+owner was in on the day it opened (opportunities created) or closed (won, lost). So the
+past of a team does not move when a rep leaves, moves or joins (DESIGN.md §4, scope over
+time). The organisation counts every rep's every day; a rep, all of their own days.
+
+Which scopes a person may look at is the selectors' business (`dashboards.selectors`);
+a scope only says whose numbers they are.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from activities.models import DailyRollup
+from pipeline.models import Opportunity, Prospect
+from salestrack.users.models import Team, TeamMembership, User
+
+
+@dataclass(frozen=True)
+class Member:
+    """A rep as a row of a report: the team they were in (the latest one in the period),
+    and, when they were in the scope for only part of it, the first and last day."""
+
+    rep: User
+    team: Team | None
+    since: date | None = None  # joined the scope after the period started
+    until: date | None = None  # left the scope before the period ended
+    left: bool = False  # …because they left the organisation (deactivated)
+    moved_to: Team | None = None  # …because they moved to another team
+
+    @property
+    def pk(self) -> int:
+        return self.rep.pk
+
+    @property
+    def moved_on(self) -> date | None:
+        """The first day in the team they moved to."""
+        return self.until + timedelta(days=1) if self.moved_to else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    teams: tuple[int, ...] | None = None  # None: not limited to teams
+    reps: tuple[int, ...] | None = None  # None: not limited to reps
+    rep: User | None = None  # the one rep of a rep's scope, for its row
+    label: str = "the organisation"
+
+    @classmethod
+    def organisation(cls) -> "Scope":
+        return cls()
+
+    @classmethod
+    def team(cls, team: Team) -> "Scope":
+        return cls(teams=(team.pk,), label=team.name)
+
+    @classmethod
+    def of_teams(cls, teams) -> "Scope":
+        teams = list(teams)
+        return cls(teams=tuple(t.pk for t in teams), label=", ".join(t.name for t in teams))
+
+    @classmethod
+    def of_rep(cls, rep: User) -> "Scope":
+        return cls(reps=(rep.pk,), rep=rep, label=rep.full_name)
+
+    @classmethod
+    def of_reps(cls, rep_ids) -> "Scope":
+        """Some reps, each counted whole (the nightly job's per-rep work)."""
+        return cls(reps=tuple(rep_ids), label="these reps")
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.teams is None and self.reps is None
+
+    # What the scope counts ------------------------------------------------------------------
+
+    def _in_team_on(self, rep_field: str, day_field: str) -> Exists:
+        """The rep in `rep_field` was in one of the scope's teams on `day_field`."""
+        return Exists(
+            TeamMembership.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=OuterRef(day_field)),
+                rep_id=OuterRef(rep_field),
+                team_id__in=self.teams,
+                start__lte=OuterRef(day_field),
+            )
+        )
+
+    def rollups(self, start: date, end: date) -> QuerySet[DailyRollup]:
+        """The daily rollup rows this scope counts in start..end."""
+        rows = DailyRollup.objects.filter(day__range=(start, end))
+        if self.reps is not None:
+            rows = rows.filter(rep_id__in=self.reps)
+        if self.teams is not None:
+            rows = rows.filter(self._in_team_on("rep_id", "day"))
+        return rows.order_by()
+
+    def opportunities(self, on: str, start: date, end: date) -> QuerySet[Opportunity]:
+        """Opportunities whose `on` date (opened_on, closed_on, expected_close_on) falls in
+        start..end, owned by a rep the scope counts on that day."""
+        rows = Opportunity.objects.filter(**{f"{on}__range": (start, end)})
+        if self.reps is not None:
+            rows = rows.filter(owner_id__in=self.reps)
+        if self.teams is not None:
+            rows = rows.filter(self._in_team_on("owner_id", on))
+        return rows.order_by()
+
+    def prospects(self, start: date, end: date) -> QuerySet[Prospect]:
+        """Prospects created in start..end by a rep the scope counts on that day."""
+        rows = Prospect.objects.filter(created_on__range=(start, end))
+        if self.reps is not None:
+            rows = rows.filter(owner_id__in=self.reps)
+        if self.teams is not None:
+            rows = rows.filter(self._in_team_on("owner_id", "created_on"))
+        return rows.order_by()
+
+    # Who the rows are -----------------------------------------------------------------------
+
+    def members(self, start: date, end: date) -> list[Member]:
+        """The reps the scope counts in start..end, by name, in one query: for a team, the
+        reps who were in it then (those who left or moved marked so); for the
+        organisation, every rep who was in a team then; for a rep, that rep."""
+        overlapping = TeamMembership.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start), start__lte=end
+        )
+        if self.reps is not None:
+            overlapping = overlapping.filter(rep_id__in=self.reps)
+        if self.teams is not None:
+            overlapping = overlapping.filter(team_id__in=self.teams)
+        history = (
+            TeamMembership.objects.filter(rep_id__in=overlapping.values("rep_id"))
+            .select_related("rep", "team")
+            .order_by("rep__full_name", "rep__email", "rep_id", "start")
+        )
+        by_rep: dict[int, list[TeamMembership]] = {}
+        for membership in history:
+            by_rep.setdefault(membership.rep_id, []).append(membership)
+        members = [self._member(spans, start, end) for spans in by_rep.values()]
+        if self.rep is not None and not members:
+            members = [Member(rep=self.rep, team=self.rep.team)]
+        return members
+
+    def _member(self, spans: list[TeamMembership], start: date, end: date) -> Member:
+        def counted(m):
+            in_period = m.start <= end and (m.end is None or m.end >= start)
+            return in_period and (self.teams is None or m.team_id in self.teams)
+
+        inside = [m for m in spans if counted(m)]
+        first, last = inside[0], inside[-1]
+        rep = first.rep
+        since = first.start if first.start > start else None
+        until = last.end if last.end is not None and last.end < end else None
+        after = next((m for m in spans if m.start > last.start), None)
+        moved = (
+            until is not None
+            and after is not None
+            and after.start == until + timedelta(days=1)
+            and (self.teams is None or after.team_id not in self.teams)
+        )
+        moved_to = after.team if moved else None
+        return Member(
+            rep=rep,
+            team=last.team,
+            since=since,
+            until=until,
+            left=bool(until) and moved_to is None and not rep.is_active,
+            moved_to=moved_to,
+        )

@@ -1,0 +1,129 @@
+"""A rep's quota for any period, their pace against it, and the plan that works what is
+left of it back into daily activity. Pure: no Django here. Each rule is written once and
+every page, the nightly snapshot and `report` use it.
+
+- Quota (DESIGN.md §6): the quota set for the period; where none is, the sum of the
+  quotas of the shorter periods inside it, when every one of them has one (a quarter with
+  three monthly quotas); with only some set, there is no quota and the missing periods
+  are named.
+- Pace: attainment against where linear progress over working days would be by now.
+- Plan: the quota left after the revenue won so far, worked back with the rep's rates
+  into activity per remaining working day (the goal backsolve of DESIGN.md §5).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from quotas.backsolve import Backsolve, Rates, Target, backsolve
+from quotas.periods import Period
+from quotas.split import attainment, on_pace
+
+# The periods a rep's plan can follow, shortest first: the first with a quota wins.
+PLAN_KINDS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class QuotaAmount:
+    revenue: Decimal | None
+    deals: int | None = None
+    missing: tuple[str, ...] = ()  # shorter periods without a quota, when some have one
+
+    @property
+    def known(self) -> bool:
+        return self.revenue is not None
+
+
+NO_QUOTA = QuotaAmount(None)
+
+
+def resolve_quota(
+    period: Period,
+    set_quotas: dict[tuple[str, object], tuple[Decimal, int | None]],
+    parts: Callable[[Period], list[Period]],
+) -> QuotaAmount:
+    """The quota of `period` from the quotas set for one rep, keyed (kind, start) →
+    (revenue, deals); `parts(period)` gives the shorter periods that make it up."""
+    found = set_quotas.get((period.kind, period.start))
+    if found is not None:
+        return QuotaAmount(found[0], found[1])
+    pieces = parts(period)
+    if not pieces:
+        return NO_QUOTA
+    amounts = [resolve_quota(piece, set_quotas, parts) for piece in pieces]
+    if all(a.known for a in amounts):
+        deals = [a.deals for a in amounts]
+        return QuotaAmount(
+            sum((a.revenue for a in amounts), Decimal(0)),
+            None if None in deals else sum(deals),
+        )
+    if not any(a.known or a.missing for a in amounts):
+        return NO_QUOTA
+    return QuotaAmount(
+        None, missing=tuple(p.label for p, a in zip(pieces, amounts, strict=True) if not a.known)
+    )
+
+
+@dataclass(frozen=True)
+class Pace:
+    quota: Decimal | None
+    won: Decimal
+    attainment: float | None
+    expected: float | None
+    on_pace: bool | None
+
+    def as_json(self) -> dict:
+        def rounded(value):
+            return None if value is None else round(value, 6)
+
+        return {
+            "quota": None if self.quota is None else f"{Decimal(self.quota):.2f}",
+            "quota_attainment": rounded(self.attainment),
+            "expected_attainment": rounded(self.expected),
+            "on_pace": self.on_pace,
+        }
+
+
+def pace(quota: Decimal | None, won: Decimal, expected: float | None) -> Pace:
+    """Attainment against quota, beside where linear progress would be (`expected`)."""
+    if quota is None:
+        return Pace(None, won, None, None, None)
+    actual = attainment(won, quota)
+    return Pace(quota, won, actual, expected, on_pace(actual, expected))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a rep needs per remaining working day to make their quota. Without a quota,
+    period, pace, remaining and backsolve are None."""
+
+    period: Period | None
+    pace: Pace | None
+    remaining: Decimal | None
+    working_days_left: int
+    rates: Rates
+    backsolve: Backsolve | None
+
+
+def plan(
+    *,
+    period: Period | None,
+    quota: Decimal | None,
+    won: Decimal,
+    rates: Rates,
+    working_days_left: int,
+    expected: float | None,
+) -> Plan:
+    """The one plan function (DESIGN.md §5): the quota left, worked back with `rates`."""
+    if period is None or quota is None:
+        return Plan(None, None, None, working_days_left, rates, None)
+    remaining = max(Decimal(quota) - Decimal(won), Decimal(0))
+    result = backsolve(Target(revenue=remaining), rates, working_days=max(working_days_left, 1))
+    return Plan(
+        period=period,
+        pace=pace(quota, won, expected),
+        remaining=remaining,
+        working_days_left=working_days_left,
+        rates=rates,
+        backsolve=result,
+    )
