@@ -15,7 +15,7 @@ from dashboards import queries, selectors
 from dashboards import services as alert_services
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
 from dashboards.models import Alert
-from dashboards.reports.forecast import ForecastReport
+from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.scope import Scope
@@ -454,6 +454,7 @@ def my_targets(request):
         "alerts": selectors.open_alerts(request.user, rep=request.user),
         "rows": _plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
+        "forecast": rep_forecast(request.user, plan, today=today),
     }
     if request.htmx:
         return render(request, "dashboards/my_targets.html#targets", context)

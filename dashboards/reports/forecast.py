@@ -54,6 +54,55 @@ class ForecastHistory:
     won: Decimal
 
 
+def in_play(scope: Scope, period: Period, today: date):
+    """The scope's open deals expected to close in the period and not overdue."""
+    start = max(period.start, today)
+    if start > period.end:
+        return Opportunity.objects.none()
+    return scope.opportunities("expected_close_on", start, period.end).filter(
+        status=OpportunityStatus.OPEN
+    )
+
+
+def open_pipeline(deals) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Open, weighted and commit per owner, in one query."""
+    rows = (
+        deals.values("owner_id")
+        .order_by()
+        .annotate(
+            open=Sum("amount"),
+            weighted=Sum(WEIGHTED),
+            commit=Sum(
+                "amount",
+                filter=Q(stage__probability__gte=COMMIT_PROBABILITY),
+                default=Decimal(0),
+            ),
+        )
+    )
+    return {
+        r["owner_id"]: (r["open"], Decimal(r["weighted"]).quantize(Decimal("0.01")), r["commit"])
+        for r in rows
+    }
+
+
+def rep_forecast(rep, rep_plan: Plan, *, today: date) -> Forecast | None:
+    """A rep's own forecast for the period of their plan (My day's targets card): the plan
+    has the quota, the won revenue and the win rate, so this costs one query."""
+    if rep_plan.period is None:
+        return None
+    open_, weighted, commit = open_pipeline(in_play(Scope.of_rep(rep), rep_plan.period, today)).get(
+        rep.pk, (Decimal(0),) * 3
+    )
+    return Forecast(
+        open_pipeline=open_,
+        weighted=weighted,
+        commit=commit,
+        won=rep_plan.pace.won,
+        quota=rep_plan.pace.quota,
+        win_rate=rep_plan.rates.win_rate,
+    )
+
+
 class ForecastRow:
     """One rep's (or the scope's) forecast, and — worked out when asked — the plan for
     what the pipeline does not cover."""
@@ -136,36 +185,10 @@ class ForecastReport:
     # The figures ----------------------------------------------------------------------------
 
     def _in_play(self):
-        """Open deals expected to close in the period and not overdue."""
-        start = max(self.period.start, self.today)
-        if start > self.period.end:
-            return Opportunity.objects.none()
-        return self.scope.opportunities("expected_close_on", start, self.period.end).filter(
-            status=OpportunityStatus.OPEN
-        )
+        return in_play(self.scope, self.period, self.today)
 
     def _open_pipeline(self) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
-        rows = (
-            self._in_play()
-            .values("owner_id")
-            .annotate(
-                open=Sum("amount"),
-                weighted=Sum(WEIGHTED),
-                commit=Sum(
-                    "amount",
-                    filter=Q(stage__probability__gte=COMMIT_PROBABILITY),
-                    default=Decimal(0),
-                ),
-            )
-        )
-        return {
-            r["owner_id"]: (
-                r["open"],
-                Decimal(r["weighted"]).quantize(Decimal("0.01")),
-                r["commit"],
-            )
-            for r in rows
-        }
+        return open_pipeline(self._in_play())
 
     def _scope_rates(self):
         """The scope's own trailing-90-day rates: a rep's from their plan; a team's or the

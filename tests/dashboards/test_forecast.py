@@ -177,6 +177,21 @@ def test_a_short_pipeline_says_what_to_add_like_the_what_if(client, team, team_o
     }
 
 
+def test_my_day_shows_the_reps_own_coverage(client, team, team_of_three):
+    """Ana on My day: 30 000 open against the 140 000 her 70 000 left needs at her 50 %
+    win rate; Diego, with no quota, is told so rather than shown 0."""
+    services.nightly_recompute(as_of=TODAY)  # the plans My day reads
+    client.force_login(team_of_three["ana"])
+    page = client.get("/my-day/targets/", headers={"HX-Request": "true"}).content.decode()
+    assert "30,000 open" in page
+    assert "0.21×" in page
+    assert "140,000 needed at your 50.0 % win rate" in page
+    client.force_login(team_of_three["diego"])
+    page = client.get("/my-day/targets/", headers={"HX-Request": "true"}).content.decode()
+    assert "You have no quota" in page
+    assert "coverage" not in page  # no quota: no plan, and no coverage to show
+
+
 def test_the_forecast_takes_the_same_queries_for_5_and_50_reps(db, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
