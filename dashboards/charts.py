@@ -176,6 +176,130 @@ def hit_rate_chart(result: Funnel) -> dict:
     )
 
 
+def _rate_bars(name: str, values: list[float | None], labels: list[str], colour: str) -> dict:
+    return {
+        "type": "bar",
+        "name": name,
+        "x": labels,
+        "y": [None if v is None else round(v * 100, 1) for v in values],
+        "marker": {"color": colour},
+        "customdata": [_pct(v) for v in values],
+        "hovertemplate": f"%{{x}}: %{{customdata}} {name.lower()}<extra></extra>",
+    }
+
+
+EMAIL_RATES = (
+    ("Open rate", "email_open_rate", BLUE),
+    ("Reply rate", "email_reply_rate", GREEN),
+    ("Bounce rate", "email_bounce_rate", RED),
+    ("Message reply rate", "message_reply_rate", ORANGE),
+)
+
+
+def email_effectiveness_chart(rows: list[tuple[str, Funnel]]) -> dict:
+    """Per rep: email open, reply and bounce rates (over delivered emails, the bounce rate
+    over every email) and the message reply rate. A rep with no email has no bar, not 0."""
+    title = "Email and message effectiveness by rep"
+    if not any(result.counts.emails or result.counts.messages for _name, result in rows):
+        return _no_data(title)
+    labels = [name for name, _result in rows]
+    traces = [
+        _rate_bars(label, [getattr(result, key) for _name, result in rows], labels, colour)
+        for label, key, colour in EMAIL_RATES
+    ]
+    return _figure(
+        traces,
+        _layout(
+            title,
+            x=_axis("Rep", type="category"),
+            y=_axis("Rate (%)", rangemode="tozero", ticksuffix=" %"),
+            legend=True,
+            barmode="group",
+        ),
+    )
+
+
+def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
+    """The scope's email open, reply and bounce rates week by week."""
+    title = "Email effectiveness by week"
+    if not any(result.counts.emails for _week, result in weeks):
+        return _no_data(title)
+    labels = [week.isoformat() for week, _result in weeks]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": label,
+            "x": labels,
+            "y": [
+                None if getattr(r, key) is None else round(getattr(r, key) * 100, 1)
+                for _week, r in weeks
+            ],
+            "line": {"color": colour},
+            "hovertemplate": f"week of %{{x}}: %{{y:.1f}} % {label.lower()}<extra></extra>",
+        }
+        for label, key, colour in EMAIL_RATES[:3]
+    ]
+    return _figure(
+        traces,
+        _layout(
+            title,
+            x=_axis("Week", type="date"),
+            y=_axis("Rate (%)", rangemode="tozero", ticksuffix=" %"),
+            legend=True,
+        ),
+    )
+
+
+def call_quality_chart(rows: list[tuple[str, Funnel]]) -> dict:
+    """Per rep: the average length of a connected call (over the calls with a duration)
+    and the share of connected calls that ended with a follow-up date."""
+    title = "Call quality by rep"
+    if not any(result.counts.connects for _name, result in rows):
+        return _no_data(title)
+    labels = [name for name, _result in rows]
+    minutes = [result.avg_call_minutes for _name, result in rows]
+    follow = [result.follow_up_rate for _name, result in rows]
+    traces = [
+        {
+            "type": "bar",
+            "name": "Minutes per connected call",
+            "x": labels,
+            "y": [None if m is None else round(m, 1) for m in minutes],
+            "marker": {"color": BLUE},
+            "hovertemplate": "%{x}: %{y:.1f} minutes a call<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Follow-up rate",
+            "x": labels,
+            "y": [None if f is None else round(f * 100, 1) for f in follow],
+            "yaxis": "y2",
+            "marker": {"color": GREEN, "size": 11, "symbol": "diamond"},
+            "hovertemplate": "%{x}: %{y:.1f} % of connects followed up<extra></extra>",
+        },
+    ]
+    return _figure(
+        traces,
+        _layout(
+            title,
+            x=_axis("Rep", type="category"),
+            y=_axis("Minutes per connected call", rangemode="tozero"),
+            yaxis2=_axis(
+                "Follow-up rate (%)",
+                overlaying="y",
+                side="right",
+                rangemode="tozero",
+                range=[0, 105],
+                ticksuffix=" %",
+                showgrid=False,
+            ),
+            legend=True,
+        ),
+    )
+
+
 def activity_trend_chart(
     series: dict[str, dict[date, int]], start: date, end: date, daily_calls_target: int | None
 ) -> dict:

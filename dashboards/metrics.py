@@ -136,6 +136,20 @@ class Funnel:
     sales_cycle_days: float | None
     touches_per_won_deal: float | None
     hit_rate_by_weekday: dict[str, float | None]
+    # Email and message effectiveness, call quality (DESIGN.md §4).
+    email_bounce_rate: float | None
+    email_open_rate: float | None
+    email_reply_rate: float | None
+    email_unsubscribe_rate: float | None
+    message_reply_rate: float | None
+    avg_call_minutes: float | None
+    follow_up_rate: float | None
+
+    @property
+    def delivered_emails(self) -> int:
+        """Emails that reached someone: sent minus bounced, the denominator of the open,
+        reply and unsubscribe rates."""
+        return self.counts.emails - self.counts.emails_bounced
 
 
 def funnel(counts: FunnelCounts) -> Funnel:
@@ -157,6 +171,14 @@ def funnel(counts: FunnelCounts) -> Funnel:
             day: ratio(c.connects_by_weekday.get(day, 0), c.calls_by_weekday.get(day, 0))
             for day in WEEKDAYS
         },
+        email_bounce_rate=ratio(c.emails_bounced, c.emails),
+        email_open_rate=ratio(c.emails_opened, c.emails - c.emails_bounced),
+        email_reply_rate=ratio(c.emails_replied, c.emails - c.emails_bounced),
+        email_unsubscribe_rate=ratio(c.emails_unsubscribed, c.emails - c.emails_bounced),
+        message_reply_rate=ratio(c.messages_replied, c.messages),
+        # Over the connected calls that have a duration: one without is left out, not 0.
+        avg_call_minutes=ratio(c.talk_minutes, c.timed_connects),
+        follow_up_rate=ratio(c.followed_up_connects, c.connects),
     )
 
 
@@ -179,6 +201,13 @@ COUNT_FIELDS = [
     "opportunities_created",
     "won",
     "lost",
+    "emails_bounced",
+    "emails_opened",
+    "emails_replied",
+    "emails_unsubscribed",
+    "messages_replied",
+    "talk_minutes",
+    "followed_up_connects",
 ]
 RATIO_FIELDS = [
     "connect_rate",
@@ -190,6 +219,13 @@ RATIO_FIELDS = [
     "calls_per_won_deal",
     "sales_cycle_days",
     "touches_per_won_deal",
+    "email_bounce_rate",
+    "email_open_rate",
+    "email_reply_rate",
+    "email_unsubscribe_rate",
+    "message_reply_rate",
+    "avg_call_minutes",
+    "follow_up_rate",
 ]
 
 

@@ -13,7 +13,7 @@ from operator import add
 
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import ExtractIsoWeekDay
+from django.db.models.functions import ExtractIsoWeekDay, TruncWeek
 
 from activities.models import DailyRollup
 from activities.rollups import COLUMNS
@@ -136,6 +136,32 @@ def daily_activity(scope: Scope, start: date, end: date) -> dict[str, dict[date,
             if row[column]:
                 series.setdefault(label, {})[row["day"]] = row[column]
     return series
+
+
+EFFECTIVENESS_COLUMNS = (
+    "emails",
+    "emails_bounced",
+    "emails_opened",
+    "emails_replied",
+    "emails_unsubscribed",
+    "messages",
+    "messages_replied",
+)
+
+
+def weekly_effectiveness(scope: Scope, start: date, end: date) -> list[tuple[date, FunnelCounts]]:
+    """The email and message outcome counts of each week (from its Monday) that start..end
+    touches, in one query: the team's trend of open, reply and bounce rates."""
+    rows = (
+        scope.rollups(start, end)
+        .annotate(week=TruncWeek("day"))
+        .values("week")
+        .annotate(**{column: Sum(column) for column in EFFECTIVENESS_COLUMNS})
+        .order_by("week")
+    )
+    return [
+        (row["week"], FunnelCounts(**{c: row[c] for c in EFFECTIVENESS_COLUMNS})) for row in rows
+    ]
 
 
 def won_deals(scope: Scope, start: date, end: date) -> list[dict]:

@@ -14,6 +14,7 @@ from dashboards import charts as charts_
 from dashboards import queries, selectors
 from dashboards import services as alert_services
 from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
+from dashboards.metrics import funnel
 from dashboards.models import Alert
 from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
@@ -157,6 +158,7 @@ def _charts(report, scope, period, today, *, daily_target):
     """Every chart of a dashboard (a team's or one rep's), by element id."""
     quota = report.total_pace.quota if report.total_pace else None
     deals = queries.won_deals(scope, period.start, period.end)
+    by_rep = [(member.rep.full_name, result) for member, result in report.rows]
     won_by_day: dict = {}
     for deal in deals:
         won_by_day[deal["closed_on"]] = won_by_day.get(deal["closed_on"], 0) + deal["amount"]
@@ -182,6 +184,14 @@ def _charts(report, scope, period, today, *, daily_target):
         "chart-products": charts_.revenue_by_product_chart(deals),
         "chart-cycle": charts_.sales_cycle_chart(deals),
         "chart-touches": charts_.touches_chart(deals),
+        "chart-email-reps": charts_.email_effectiveness_chart(by_rep),
+        "chart-email-trend": charts_.email_trend_chart(
+            [
+                (week, funnel(counts))
+                for week, counts in queries.weekly_effectiveness(scope, period.start, period.end)
+            ]
+        ),
+        "chart-call-quality": charts_.call_quality_chart(by_rep),
     }
 
 

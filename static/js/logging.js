@@ -177,6 +177,39 @@
     update();
   }
 
+  // A connected call: its duration and follow-up date are the next fields (Tab from the
+  // count). For any other outcome they wait behind a button, unless already filled in.
+  function followOutcome(form) {
+    var outcome = form.querySelector("select[name$='outcome']");
+    var details = form.querySelector("[data-opens-on]");
+    var toggle = details && form.querySelector("[aria-controls='" + details.id + "']");
+    if (!outcome || !details || !toggle || outcome.dataset.outcomeReady) return;
+    outcome.dataset.outcomeReady = "1";
+    function show(shown) {
+      details.hidden = !shown;
+      toggle.hidden = shown;
+      toggle.setAttribute("aria-expanded", shown ? "true" : "false");
+    }
+    function needed() {
+      var filled = Array.prototype.some.call(details.querySelectorAll("input"), function (input) {
+        return input.value !== "";
+      });
+      return filled || !!details.querySelector(".field-invalid") || outcome.value === details.dataset.opensOn;
+    }
+    show(needed());
+    // Another outcome (or another kind, whose outcomes htmx swaps in): shown while needed.
+    outcome.addEventListener("change", function () {
+      show(needed());
+    });
+    outcome.addEventListener("htmx:afterSwap", function () {
+      show(needed());
+    });
+    toggle.addEventListener("click", function () {
+      show(true);
+      focusField(details.querySelector("input"));
+    });
+  }
+
   function setUp(root) {
     root.querySelectorAll("[role=combobox][aria-controls]").forEach(combobox);
     root.querySelectorAll("textarea[data-max-length]").forEach(counter);
@@ -185,6 +218,7 @@
       forms.push(form);
     });
     forms.forEach(function (form) {
+      followOutcome(form);
       if (!form.querySelector("[data-meeting-only]")) return;
       followKind(form);
       if (!form.dataset.kindReady) {

@@ -85,3 +85,46 @@ def test_team_ratios_come_from_summed_counts_not_averaged_ratios():
 )
 def test_money_is_a_decimal_string(value, shown):
     assert money(value) == shown
+
+
+def test_email_rates_are_over_delivered_emails():
+    """20 emails, 2 bounced: 18 delivered. 9 opened (3 of them replied), 1 unsubscribed."""
+    result = funnel(
+        FunnelCounts(
+            emails=20, emails_bounced=2, emails_opened=9, emails_replied=3, emails_unsubscribed=1
+        )
+    )
+    assert result.delivered_emails == 18
+    assert percent(result.email_bounce_rate) == "10.0 %"  # 2 / 20: over every email sent
+    assert percent(result.email_open_rate) == "50.0 %"  # 9 / 18
+    assert percent(result.email_reply_rate) == "16.7 %"  # 3 / 18, not 3 / 20
+    assert percent(result.email_unsubscribe_rate) == "5.6 %"  # 1 / 18
+    assert as_json(result)["email_reply_rate"] == 0.166667
+
+
+def test_no_delivered_email_is_no_data_not_zero():
+    result = funnel(FunnelCounts(emails=3, emails_bounced=3))
+    assert result.email_bounce_rate == 1.0
+    assert (result.email_open_rate, result.email_reply_rate) == (None, None)
+    assert result.email_unsubscribe_rate is None
+    nothing = funnel(FunnelCounts())
+    assert (nothing.email_bounce_rate, nothing.message_reply_rate) == (None, None)
+    assert (nothing.avg_call_minutes, nothing.follow_up_rate) == (None, None)
+    assert as_json(nothing)["email_open_rate"] is None
+
+
+def test_message_reply_rate():
+    assert funnel(FunnelCounts(messages=8, messages_replied=2)).message_reply_rate == 0.25
+
+
+def test_call_minutes_leave_out_calls_without_a_duration():
+    """10 connected calls, 8 with a duration summing to 96 minutes: 12 minutes a call (not
+    96 / 10 = 9.6), 4 of the 10 ended with a follow-up date: 40 %."""
+    result = funnel(
+        FunnelCounts(
+            calls=30, connects=10, timed_connects=8, talk_minutes=96, followed_up_connects=4
+        )
+    )
+    assert result.avg_call_minutes == 12
+    assert result.follow_up_rate == 0.4
+    assert as_json(result)["talk_minutes"] == 96

@@ -397,3 +397,34 @@ def test_board_cards_show_age_in_stage_next_step_and_a_passed_close(
     page.set_viewport_size(PHONE)
     screenshot("logging-board-phone")
     assert console_errors == []
+
+
+def test_a_connected_call_puts_its_duration_and_follow_up_next(
+    page, live_server, rep, sign_in, screenshot, console_errors
+):
+    """Issue 18: after "Connected", the duration and the follow-up date are the next
+    fields (Tab from the count), and they are saved with the call."""
+    default_stages()
+    sign_in(rep)
+    duration = page.get_by_label("Duration (minutes)")
+    expect(duration).to_be_visible()  # a call is connected unless told otherwise
+    page.get_by_label("Outcome").select_option("no_answer")
+    expect(duration).to_be_hidden()  # nobody answered: no duration to give
+    expect(page.get_by_role("button", name="Add a duration or a follow-up date")).to_be_visible()
+    page.get_by_label("Outcome").select_option("connected")
+    expect(duration).to_be_visible()
+    page.get_by_label("How many").focus()
+    page.keyboard.press("Tab")
+    expect(duration).to_be_focused()
+    page.keyboard.type("25")
+    page.keyboard.press("Tab")
+    follow_up = timezone.localdate() + timedelta(days=3)
+    expect(page.get_by_label("Follow up on")).to_be_focused()
+    page.get_by_label("Follow up on").fill(follow_up.isoformat())
+    page.get_by_role("radio", name="Existing prospect").check()
+    screenshot("logging-connected-call")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#quick-add")).to_contain_text("Logged: Call (Connected)")
+    call = Activity.objects.get()
+    assert (call.duration_minutes, call.follow_up_on) == (25, follow_up)
+    assert console_errors == []

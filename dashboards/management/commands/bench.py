@@ -31,6 +31,8 @@ from activities.models import Activity, DailyRollup
 from activities.services import activity_log
 from dashboards import services
 from dashboards.demo import DEMO_EMAIL_DOMAIN
+from dashboards.reports.forecast import ForecastReport
+from dashboards.scope import Scope
 from quotas import selectors as calendar
 from salestrack.users.models import Role, Team, User
 
@@ -115,9 +117,9 @@ def _client(user) -> Client:
     return client
 
 
-def _get(client, url, params):
+def _get(client, url, params, **headers):
     def load():
-        response = client.get(url, params)
+        response = client.get(url, params, headers=headers)
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
 
@@ -224,6 +226,7 @@ class Command(BaseCommand):
             f"{pages['board_ms'] / pages['raw_ms']:.2f}× |",
         ]
         lines += self._query_counts()
+        lines += self._forecast(pages, reps.count())
         lines += self._logging()
         lines.append(self._nightly())
         if double_url:
@@ -262,6 +265,35 @@ class Command(BaseCommand):
             "| queries whatever the scope and the history | "
             + ", ".join(f"{label}: {n}" for label, n in counts.items())
             + " | | |"
+        ]
+
+    def _forecast(self, pages: dict, reps: int) -> list[str]:
+        """The forecast (issue 17): a team's section as the dashboard loads it after the
+        page, and every rep's for the organisation's quarter, as `report forecast` has it."""
+        manager = (
+            User.objects.filter(role=Role.MANAGER, managed_teams__isnull=False)
+            .order_by("email")
+            .first()
+        )
+        section = _get(
+            _client(manager),
+            "/team/",
+            {"range": "this_quarter", "part": "forecast"},
+            HX_Request="true",
+        )
+        quarter = calendar.period_containing(timezone.localdate(), "quarter")
+
+        def organisation():
+            ForecastReport(Scope.organisation(), quarter, today=timezone.localdate()).as_json()
+
+        section_ms, org_ms = _median_ms(section), _median_ms(organisation)
+        return [
+            f"| forecast section of the team page ({pages['team']}, this quarter, loaded "
+            f"after the page) | {section_ms:.1f} ms | {_count_queries(section)} | "
+            f"{section_ms / pages['raw_ms']:.2f}× |",
+            f"| forecast of all {reps} reps for the quarter (`report forecast --format json`) "
+            f"| {org_ms:.1f} ms | {_count_queries(organisation)} | "
+            f"{org_ms / pages['raw_ms']:.2f}× |",
         ]
 
     def _logging(self) -> list[str]:
