@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from django.db import connection
 from django.db.models import (
     Case,
+    DateField,
     F,
     Func,
     IntegerField,
@@ -42,7 +43,7 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
-from pipeline.models import Opportunity, OpportunityStatus
+from pipeline.models import Opportunity, OpportunityStatus, Prospect
 
 NEW, EXISTING = ProspectStatus.NEW, ProspectStatus.EXISTING
 
@@ -283,6 +284,40 @@ def rollups_verify(
 # Touches before close -----------------------------------------------------------------------
 
 
+# A prospect's answer: what makes it engaged (DESIGN.md §4).
+RESPONSE = (
+    Q(kind__in=[EMAIL, MESSAGE], outcome=Outcome.REPLIED)
+    | Q(kind=CALL, outcome=Outcome.CONNECTED)
+    | Q(kind=MEETING, outcome__in=HELD)
+)
+
+
+def _latest(activities) -> Subquery:
+    return Subquery(
+        activities.order_by().values(last=Func(F("date"), function="MAX")),
+        output_field=DateField(),
+    )
+
+
+def engagement_refresh(prospects) -> int:
+    """Store on these prospects their last touch, their last response and the touches
+    since it (every touch when there was none): two UPDATEs, for any number of them."""
+    theirs = Activity.objects.filter(prospect_id=OuterRef("pk"))
+    prospects.update(
+        last_touch_on=_latest(theirs), last_response_on=_latest(theirs.filter(RESPONSE))
+    )
+    since = theirs.filter(date__gt=Coalesce(OuterRef("last_response_on"), Value(date.min)))
+    return prospects.update(
+        touches_since_response=Coalesce(
+            Subquery(
+                since.order_by().values(n=Func(F("quantity"), function="SUM")),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+    )
+
+
 def _touches_before_close():
     """Activity volume linked to an opportunity, or to its prospect, on or before the day
     it closed — a correlated subquery, so it stays one statement for any number of deals."""
@@ -299,11 +334,13 @@ def touches_refresh(
     *, opportunity_ids: Iterable[int] = (), prospect_ids: Iterable[int] = ()
 ) -> int:
     """Store touches before close on these opportunities (the count for a closed one, none
-    for an open one) and on the closed ones of these prospects. One UPDATE."""
+    for an open one) and on the closed ones of these prospects, and these prospects'
+    engagement. Three UPDATEs."""
     opportunity_ids = {pk for pk in opportunity_ids if pk}
     prospect_ids = {pk for pk in prospect_ids if pk}
     if not opportunity_ids and not prospect_ids:
         return 0
+    engagement_refresh(Prospect.objects.filter(pk__in=prospect_ids))
     closed = [OpportunityStatus.WON, OpportunityStatus.LOST]
     return Opportunity.objects.filter(
         Q(pk__in=opportunity_ids) | Q(prospect_id__in=prospect_ids, status__in=closed)
@@ -315,10 +352,14 @@ def touches_refresh(
 
 
 def touches_refresh_all(*, owner_ids: Iterable[int] | None = None) -> int:
-    """Every closed opportunity's touches (of some owners), e.g. after a bulk load."""
+    """Every closed opportunity's touches and every prospect's engagement (of some
+    owners), e.g. after a bulk load."""
     opportunities = Opportunity.objects.filter(
         status__in=[OpportunityStatus.WON, OpportunityStatus.LOST]
     )
+    prospects = Prospect.objects.all()
     if owner_ids is not None:
         opportunities = opportunities.filter(owner_id__in=list(owner_ids))
+        prospects = prospects.filter(owner_id__in=list(owner_ids))
+    engagement_refresh(prospects)
     return opportunities.update(touches_before_close=_touches_before_close())

@@ -15,7 +15,8 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
-from pipeline.models import StageChange
+from pipeline.engagement import going_cold_filter
+from pipeline.models import Prospect, StageChange
 from pipeline.selectors import opportunities_visible_to
 from salestrack.users.models import Role, User
 from salestrack.users.selectors import reps_visible_to
@@ -170,7 +171,18 @@ def due_list(viewer: User, *, rep: User, today: date) -> dict:
         "more": {name: max(0, len(group) - DUE_LIMIT) for name, group in groups.items()},
         "count": len(items),
         "week_end": last_day,
+        "going_cold": going_cold(rep, today=today),
     }
+
+
+def going_cold(rep: User, *, today: date) -> list[Prospect]:
+    """The rep's engaged prospects nobody has touched for 21 days (pipeline.engagement),
+    longest untouched first: the next step before they cool. One query."""
+    return list(
+        Prospect.objects.filter(going_cold_filter(today), owner=rep).order_by(
+            "last_touch_on", "name"
+        )[:DUE_LIMIT]
+    )
 
 
 def next_steps(viewer: User, *, opportunity_ids, today: date) -> dict[int, DueItem]:

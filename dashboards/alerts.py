@@ -47,3 +47,38 @@ def conversion_drop(
         f"{name}'s calls → meetings rate fell to {current * 100:.1f} % from "
         f"{trailing * 100:.1f} % over the last 90 days."
     )
+
+
+# Email health (issue 18): a bounce rate above this over the last 30 days is a list problem…
+BOUNCE_LIMIT = 0.10
+# …and a reply rate at half the rep's trailing 90 days or less is a drop; each needs enough
+# emails to mean it.
+REPLY_DROP_SHARE = 0.50
+MIN_EMAILS = 20
+MIN_TRAILING_REPLIES = 5
+
+
+def email_bounces(name: str, bounce_rate: float | None, emails: int) -> str | None:
+    """Over BOUNCE_LIMIT of the last 30 days' emails bounced (with MIN_EMAILS sent)."""
+    if bounce_rate is None or emails < MIN_EMAILS or bounce_rate <= BOUNCE_LIMIT:
+        return None
+    return (
+        f"{bounce_rate * 100:.1f} % of {name}'s {emails} emails of the last 30 days "
+        f"bounced: check the list they come from."
+    )
+
+
+def reply_drop(
+    name: str, current: float | None, trailing: float | None, delivered: int, trailing_replies: int
+) -> str | None:
+    """The email reply rate of the last 30 days at half the trailing 90 days' or less."""
+    if current is None or not trailing:
+        return None
+    if delivered < MIN_EMAILS or trailing_replies < MIN_TRAILING_REPLIES:
+        return None
+    if current > trailing * (1 - REPLY_DROP_SHARE) + 1e-12:
+        return None
+    return (
+        f"{name}'s email reply rate fell to {current * 100:.1f} % over the last 30 days, "
+        f"from {trailing * 100:.1f} % over the last 90."
+    )

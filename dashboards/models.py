@@ -102,6 +102,8 @@ class AlertKind(models.TextChoices):
     BELOW_PACE = "below_pace", "Below pace"
     NO_ACTIVITY = "no_activity", "No activity logged"
     CONVERSION_DROP = "conversion_drop", "Conversion drop"
+    EMAIL_BOUNCES = "email_bounces", "Emails bouncing"
+    REPLY_DROP = "reply_drop", "Reply rate drop"
 
 
 class Alert(models.Model):

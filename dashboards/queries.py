@@ -7,7 +7,7 @@ reps × days rollup rows, not the activities behind them.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from operator import add
 
@@ -15,11 +15,12 @@ from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncWeek
 
-from activities.models import DailyRollup
+from activities.models import Activity, DailyRollup
 from activities.rollups import COLUMNS
-from dashboards.metrics import WEEKDAYS, FunnelCounts
+from dashboards.metrics import WEEKDAYS, FunnelCounts, ratio
 from dashboards.scope import Scope
-from pipeline.models import OpportunityStatus
+from pipeline.engagement import COOLING_DAYS, Engagement, engagement_filter
+from pipeline.models import OpportunityStatus, Prospect
 
 CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
 
@@ -214,3 +215,39 @@ def last_logged(rep_ids: list[int], before: date) -> dict[int, date]:
         .values_list("rep_id", "last")
     )
     return dict(rows)
+
+
+def engagement_by_rep(rep_ids: list[int], today: date) -> dict[int, dict]:
+    """Each rep's prospects by engagement today (pipeline.engagement), and how many of
+    their touches of the last 90 days went to prospects that are cold today — the seeds'
+    "persistent versus irritating" line. Two queries (the second reads 90 days of these
+    reps' activity rows, by the rep-and-date index)."""
+    states = {
+        state.value: Count("pk", filter=engagement_filter(state, today)) for state in Engagement
+    }
+    result = {pk: dict.fromkeys([*states, "touches", "cold_touches"], 0) for pk in rep_ids}
+    for row in (
+        Prospect.objects.filter(owner_id__in=rep_ids)
+        .order_by()
+        .values("owner_id")
+        .annotate(**states)
+    ):
+        result[row.pop("owner_id")].update(row)
+    window = today - timedelta(days=COOLING_DAYS - 1), today
+    for row in (
+        Activity.objects.filter(rep_id__in=rep_ids, date__range=window, prospect__isnull=False)
+        .order_by()
+        .values("rep_id")
+        .annotate(
+            touches=Sum("quantity"),
+            cold_touches=Sum(
+                "quantity",
+                filter=engagement_filter(Engagement.COLD, today, prospect="prospect__"),
+                default=0,
+            ),
+        )
+    ):
+        result[row.pop("rep_id")].update(row)
+    for counts in result.values():
+        counts["cold_share"] = ratio(counts["cold_touches"], counts["touches"])
+    return result

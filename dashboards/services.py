@@ -110,9 +110,10 @@ def plans_refresh(*, as_of: date | None = None, rep_ids: Iterable[int] | None = 
 def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = None) -> int:
     """Write today's alerts for every active rep, or for `rep_ids` only (DESIGN.md §3):
     below pace on this month's quota, no activity for two working days, a calls → meetings
-    rate 30 % below the rep's own trailing 90 days. Set-based, and idempotent: the day's
-    alerts are upserted and the ones that no longer hold removed; a dismissal stays
-    dismissed."""
+    rate 30 % below the rep's own trailing 90 days, over 10 % of the last 30 days' emails
+    bounced, an email reply rate at half the trailing 90 days' or less. Set-based, and
+    idempotent: the day's alerts are upserted and the ones that no longer hold removed; a
+    dismissal stays dismissed."""
     as_of = as_of or timezone.localdate()
     reps = User.objects.filter(role=Role.REP, is_active=True)
     if rep_ids is not None:
@@ -126,6 +127,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
     window = trailing_window(as_of)
     trailing = queries.funnel_counts_by_rep(scope, window.start, window.end)
+    last_30_days = queries.funnel_counts_by_rep(scope, as_of - timedelta(days=29), as_of)
     last_logged = queries.last_logged(ids, as_of)
     lookback = as_of - timedelta(days=60)
     holidays = calendar.holidays_between(lookback, as_of)
@@ -153,6 +155,19 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
             before.counts.meetings_held,
         ):
             found[(rep.pk, AlertKind.CONVERSION_DROP)] = message
+        recent = funnel(last_30_days.get(rep.pk, FunnelCounts()))
+        if message := alert_rules.email_bounces(
+            name, recent.email_bounce_rate, recent.counts.emails
+        ):
+            found[(rep.pk, AlertKind.EMAIL_BOUNCES)] = message
+        if message := alert_rules.reply_drop(
+            name,
+            recent.email_reply_rate,
+            before.email_reply_rate,
+            recent.delivered_emails,
+            before.counts.emails_replied,
+        ):
+            found[(rep.pk, AlertKind.REPLY_DROP)] = message
     with transaction.atomic():
         Alert.objects.bulk_create(
             [

@@ -103,6 +103,14 @@ def team_dashboard(request):
         "sort": sort,
         "charts": charts,
         "plans": plans,
+        "engagement": [
+            (member, counts)
+            for member, counts in zip(
+                report.members,
+                queries.engagement_by_rep([m.pk for m in report.members], today).values(),
+                strict=True,
+            )
+        ],
         "alerts": selectors.open_alerts(request.user, team=team),
         "querystring": params.urlencode(),
         "sort_columns": SORT_COLUMNS,

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from pipeline.engagement import Engagement
 from pipeline.models import LeadSource, Product, RevenueType, Stage
 from pipeline.selectors import prospects_visible_to
 from salestrack.users.models import Role
@@ -126,6 +127,18 @@ class ProspectFilterForm(forms.Form):
         label="Search",
         required=False,
         widget=forms.SearchInput(attrs={"placeholder": "Name, company or email"}),
+    )
+    engagement = forms.ChoiceField(
+        label="Engagement", required=False, choices=[("", "Any"), *Engagement.choices]
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("engagement", "Most recent response"),
+            ("unanswered", "Most touches since a response"),
+        ],
     )
 
 

@@ -132,10 +132,17 @@ class Prospect(models.Model):
     external_id = models.CharField(
         max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
     )
+    # What its activity says, kept by every write to the activity log in the same
+    # transaction (activities.rollups.touches_refresh), so that the prospect list filters
+    # and sorts by engagement (pipeline.engagement) without reading the log.
+    last_touch_on = models.DateField(null=True, blank=True, editable=False)
+    last_response_on = models.DateField(null=True, blank=True, editable=False)
+    touches_since_response = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
         indexes = [
+            models.Index(fields=["owner", "last_response_on"]),
             models.Index(fields=["owner", "created_on"]),
             models.Index(fields=["source", "created_on"]),
             models.Index(Lower("name"), name="prospect_name_lower"),

@@ -1,13 +1,14 @@
 """Every read of the pipeline, scoped to the person asking (DESIGN.md §7). A view that
 fetches one object goes through these too, so an object out of scope answers 404."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from pipeline.engagement import engagement_filter
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -159,3 +160,23 @@ def opportunity_edits(opportunity: Opportunity, *, limit: int = 20):
         created = records[-1]
         edits.append((created.history_date, created.history_user, []))
     return edits
+
+
+# The prospect list: search, engagement (pipeline.engagement) and its orders.
+PROSPECT_ORDER = {
+    "name": ["name", "pk"],
+    "engagement": [F("last_response_on").desc(nulls_last=True), "name", "pk"],
+    "unanswered": ["-touches_since_response", "name", "pk"],
+}
+
+
+def prospects_matching(
+    prospects: QuerySet[Prospect], query: str, state: str, today: date
+) -> QuerySet[Prospect]:
+    if query := query.strip():
+        prospects = prospects.filter(
+            Q(name__icontains=query) | Q(company__icontains=query) | Q(email__icontains=query)
+        )
+    if state:
+        prospects = prospects.filter(engagement_filter(state, today))
+    return prospects

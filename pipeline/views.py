@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pipeline import selectors, services
@@ -41,13 +42,16 @@ def _page(request, queryset):
 @anyone
 def prospect_list(request):
     filters = ProspectFilterForm(request.GET or None)
-    prospects = selectors.prospects_visible_to(request.user).order_by("name")
-    if filters.is_valid() and (query := filters.cleaned_data["q"].strip()):
-        prospects = prospects.filter(
-            Q(name__icontains=query) | Q(company__icontains=query) | Q(email__icontains=query)
+    today = timezone.localdate()
+    prospects = selectors.prospects_visible_to(request.user)
+    sort = "name"
+    if filters.is_valid():  # a bad engagement or sort value is ignored, not a 500
+        prospects = selectors.prospects_matching(
+            prospects, filters.cleaned_data["q"], filters.cleaned_data["engagement"], today
         )
-    page, querystring = _page(request, prospects)
-    context = {"filters": filters, "page": page, "querystring": querystring}
+        sort = filters.cleaned_data["sort"] or "name"
+    page, querystring = _page(request, prospects.order_by(*selectors.PROSPECT_ORDER[sort]))
+    context = {"filters": filters, "page": page, "querystring": querystring, "today": today}
     if request.htmx:
         return render(request, "pipeline/prospect_list.html#results", context)
     return render(request, "pipeline/prospect_list.html", context)

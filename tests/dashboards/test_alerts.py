@@ -132,3 +132,56 @@ def test_logging_a_forgotten_day_clears_the_reps_standing_alert_on_commit(
     assert "Logged:" in response.text
     assert len(callbacks) == 1
     assert not Alert.objects.filter(rep=idle_rep).exists()
+
+
+@pytest.mark.parametrize(
+    ("rate", "emails", "alerted"),
+    [
+        (0.11, 100, True),
+        (0.10, 100, False),  # at the limit, not above it
+        (0.50, 19, False),  # too few emails to mean it
+        (None, 0, False),
+    ],
+)
+def test_email_bounces_above_ten_percent(rate, emails, alerted):
+    assert (alerts.email_bounces("Ana", rate, emails) is not None) is alerted
+
+
+@pytest.mark.parametrize(
+    ("current", "trailing", "delivered", "replies", "alerted"),
+    [
+        (0.05, 0.10, 40, 8, True),  # exactly half
+        (0.0501, 0.10, 40, 8, False),
+        (0.01, 0.10, 19, 8, False),  # too few delivered emails
+        (0.01, 0.10, 40, 4, False),  # too little history
+        (None, 0.10, 0, 8, False),
+    ],
+)
+def test_reply_rate_halved_against_the_trailing_90_days(
+    current, trailing, delivered, replies, alerted
+):
+    result = alerts.reply_drop("Ana", current, trailing, delivered, replies)
+    assert (result is not None) is alerted
+
+
+def test_the_nightly_job_flags_bouncing_emails_and_falling_replies(team):
+    """In the 90 days to Monday Ana sent 100 emails before the last 30 days, 20 of them
+    replied; in the last 30 days 40 emails, 8 bounced (20 % > 10 %) and 1 of the 32
+    delivered replied (3.1 %, under half the 90 days' 21 of 132 delivered = 15.9 %)."""
+    ana = RepFactory(team=team, full_name="Ana García", joined_on=date(2026, 1, 1))
+    old = MONDAY - timedelta(days=45)
+    ActivityFactory(rep=ana, date=old, kind="email", outcome="sent", quantity=80)
+    ActivityFactory(rep=ana, date=old, kind="email", outcome="replied", quantity=20)
+    ActivityFactory(rep=ana, date=MONDAY, kind="email", outcome="sent", quantity=31)
+    ActivityFactory(rep=ana, date=MONDAY, kind="email", outcome="bounced", quantity=8)
+    ActivityFactory(rep=ana, date=MONDAY, kind="email", outcome="replied", quantity=1)
+    services.alerts_recompute(as_of=MONDAY)
+    found = dict(Alert.objects.filter(rep=ana).values_list("kind", "message"))
+    assert found[AlertKind.EMAIL_BOUNCES] == (
+        "20.0 % of Ana García's 40 emails of the last 30 days bounced: "
+        "check the list they come from."
+    )
+    assert found[AlertKind.REPLY_DROP] == (
+        "Ana García's email reply rate fell to 3.1 % over the last 30 days, "
+        "from 15.9 % over the last 90."
+    )

@@ -85,3 +85,49 @@ def test_the_csv_has_them_under_the_same_names(db, november_log):
         "7.5",
         "60",
     )
+
+
+def test_each_reps_engagement_and_touches_on_cold_prospects(
+    client, manager, rep, team, django_assert_max_num_queries
+):
+    """Ana's prospects: Ada answered 10 days ago (engaged), Bo 60 days ago (cooling), Cy
+    never (cold). In the last 90 days Ana touched Ada 4 times (the call she answered, 3
+    emails), Bo 2 times and Cy 6 times: 6 of 12 touches on a cold prospect, 50 %."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboards import queries
+    from tests.factories import ProspectFactory, RepFactory
+
+    today = timezone.localdate()
+    ago = lambda days: today - timedelta(days=days)  # noqa: E731
+    ada, bo, cy = (
+        ProspectFactory(owner=rep, name=n, created_on=ago(200)) for n in ("Ada", "Bo", "Cy")
+    )
+    ActivityFactory(rep=rep, prospect=ada, date=ago(10), kind="call", outcome="connected")
+    ActivityFactory(rep=rep, prospect=ada, date=ago(5), kind="email", outcome="sent", quantity=3)
+    ActivityFactory(rep=rep, prospect=bo, date=ago(60), kind="message", outcome="replied")
+    ActivityFactory(rep=rep, prospect=bo, date=ago(50), kind="call", outcome="no_answer")
+    ActivityFactory(
+        rep=rep, prospect=cy, date=ago(89), kind="call", outcome="no_answer", quantity=6
+    )
+    ActivityFactory(rep=rep, prospect=cy, date=ago(90), kind="call", outcome="no_answer")  # out
+    quiet = RepFactory(team=team, full_name="Quiet Rep")
+
+    with django_assert_max_num_queries(2):
+        counts = queries.engagement_by_rep([rep.pk, quiet.pk], today)
+    assert counts[rep.pk] == {
+        "engaged": 1,
+        "cooling": 1,
+        "cold": 1,
+        "touches": 12,
+        "cold_touches": 6,
+        "cold_share": 0.5,
+    }
+    # No touches: the share is no data, not 0 %.
+    assert counts[quiet.pk]["cold_share"] is None
+    client.force_login(manager)
+    page = client.get("/team/").content.decode()
+    assert "Prospect engagement" in page
+    assert "50.0 %" in page
