@@ -224,7 +224,8 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
     title = "Email effectiveness by week"
     if not any(result.counts.emails for _week, result in weeks):
         return _no_data(title)
-    labels = [week.isoformat() for week, _result in weeks]
+    # "Week of 16 Nov" on a category axis: a date axis ticks hours when there is one week.
+    labels = [f"{week:%d %b}".lstrip("0") for week, _result in weeks]
     traces = [
         {
             "type": "scatter",
@@ -244,7 +245,7 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
         traces,
         _layout(
             title,
-            x=_axis("Week", type="date"),
+            x=_axis("Week starting", type="category"),
             y=_axis("Rate (%)", rangemode="tozero", ticksuffix=" %"),
             legend=True,
         ),

@@ -136,8 +136,8 @@ class ProspectFilterForm(forms.Form):
         required=False,
         choices=[
             ("name", "Name"),
-            ("engagement", "Most recent response"),
-            ("unanswered", "Most touches since a response"),
+            ("engagement", "Latest response"),
+            ("unanswered", "Most unanswered touches"),
         ],
     )
 
