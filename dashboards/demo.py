@@ -228,9 +228,11 @@ class RepProfile:
     win_rate: float
     deal_size: int
     new_share: float  # share of outreach to new prospects
+    bounce_weight: int  # one rep in ten mails from a stale list
+    follow_up_rate: float  # connected calls that end with a follow-up date
 
 
-def _profile(rng: random.Random) -> RepProfile:
+def _profile(rng: random.Random, index: int) -> RepProfile:
     return RepProfile(
         calls_per_day=rng.randint(25, 55),
         connect_rate=rng.uniform(0.15, 0.35),
@@ -239,6 +241,9 @@ def _profile(rng: random.Random) -> RepProfile:
         win_rate=rng.uniform(0.2, 0.5),
         deal_size=rng.choice([5000, 8000, 12000, 20000, 25000, 40000]),
         new_share=rng.uniform(0.3, 0.6),
+        # The seventh rep of every ten mails from a stale list: the bounce alert has someone.
+        bounce_weight=18 if index % 10 == 6 else 5,
+        follow_up_rate=rng.uniform(0.2, 0.6),
     )
 
 
@@ -260,13 +265,22 @@ ACTIVITY_COLUMNS = (
     "prospect_status",
     "quantity",
     "duration_minutes",
+    "follow_up_on",
+    "follow_up_done_at",
     "notes",
     "source",
     "created_at",
     "updated_at",
 )
 CALL_OUTCOMES = [Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER]
-EMAIL_OUTCOMES = [Outcome.SENT, Outcome.OPENED, Outcome.REPLIED, Outcome.BOUNCED]
+EMAIL_OUTCOMES = [
+    Outcome.SENT,
+    Outcome.OPENED,
+    Outcome.REPLIED,
+    Outcome.UNSUBSCRIBED,
+    Outcome.BOUNCED,
+]
+EMAIL_WEIGHTS = [55, 27, 10, 2]  # and the rep's bounce weight
 MEETING_OUTCOMES = [
     Outcome.HELD_POSITIVE,
     Outcome.HELD_NEUTRAL,
@@ -355,7 +369,7 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
     # A progress bar on a terminal (the large set takes minutes), nothing in scripts.
     for index, rep in enumerate(tqdm(reps, desc="Seeding reps", unit="rep", disable=None)):
         rng = random.Random(seed * 1000 + index)
-        profile = _profile(rng)
+        profile = _profile(rng, index)
         prospects: list[Prospect] = []
         opportunities: list[tuple[Opportunity, list]] = []
         # Activity rows, with the Prospect object in place of its id until it is saved.
@@ -375,8 +389,22 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
             prospects.append(prospect)
             return prospect
 
-        def add(day, kind, outcome, status, prospect=None, duration=None, rep=rep, pending=pending):
+        def add(
+            day,
+            kind,
+            outcome,
+            status,
+            prospect=None,
+            duration=None,
+            follow_up=None,
+            rep=rep,
+            pending=pending,
+        ):
             at = timezone.make_aware(datetime.combine(day, time(9 + len(pending) % 8)))
+            # Follow-ups of more than two days ago were done; the recent ones are due.
+            done = None
+            if follow_up is not None and follow_up < today - timedelta(days=2):
+                done = timezone.make_aware(datetime.combine(follow_up, time(10)))
             pending.append(
                 [
                     rep.pk,
@@ -388,6 +416,8 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                     status,
                     1,
                     duration,
+                    follow_up,
+                    done,
                     "",
                     Source.FORM,
                     at,
@@ -402,10 +432,25 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                     if rng.random() < profile.connect_rate
                     else rng.choice(CALL_OUTCOMES)
                 )
+                # A connected call mostly has its length, and often a follow-up date.
+                duration = follow_up = None
+                if outcome == Outcome.CONNECTED:
+                    duration = rng.randint(2, 25) if rng.random() < 0.9 else None
+                    if rng.random() < profile.follow_up_rate:
+                        follow_up = day + timedelta(days=rng.choice([2, 3, 5, 7]))
                 if prospects and rng.random() > profile.new_share:
-                    add(day, Kind.CALL, outcome, ProspectStatus.EXISTING, rng.choice(prospects))
+                    prospect = rng.choice(prospects)
+                    add(
+                        day,
+                        Kind.CALL,
+                        outcome,
+                        ProspectStatus.EXISTING,
+                        prospect,
+                        duration,
+                        follow_up,
+                    )
                 else:
-                    add(day, Kind.CALL, outcome, ProspectStatus.NEW)
+                    add(day, Kind.CALL, outcome, ProspectStatus.NEW, None, duration, follow_up)
                 if outcome == Outcome.CONNECTED and rng.random() < profile.meeting_rate:
                     # A meeting held with a prospect the call reached: the first one is new.
                     is_new = not prospects or rng.random() < profile.new_share
@@ -419,17 +464,19 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                                 rng, profile, rep, prospect, day, today, products, stages
                             )
                         )
-            for kind, mean, outcomes in (
-                (Kind.EMAIL, 14, EMAIL_OUTCOMES),
-                (Kind.MESSAGE, 5, [Outcome.SENT, Outcome.REPLIED]),
+            email_weights = [*EMAIL_WEIGHTS, profile.bounce_weight]
+            for kind, mean, outcomes, weights in (
+                (Kind.EMAIL, 14, EMAIL_OUTCOMES, email_weights),
+                (Kind.MESSAGE, 5, [Outcome.SENT, Outcome.REPLIED], [4, 1]),
             ):
                 for _ in range(max(0, round(rng.gauss(mean, 3)))):
-                    status = (
-                        ProspectStatus.NEW
-                        if rng.random() < profile.new_share
-                        else ProspectStatus.EXISTING
-                    )
-                    add(day, kind, rng.choice(outcomes), status)
+                    outcome = rng.choices(outcomes, weights)[0]
+                    if prospects and rng.random() > profile.new_share:
+                        # To someone already met: their replies keep them engaged.
+                        prospect = rng.choice(prospects)
+                        add(day, kind, outcome, ProspectStatus.EXISTING, prospect)
+                    else:
+                        add(day, kind, outcome, ProspectStatus.NEW)
         for ahead in range(1, 4):  # a few meetings booked for the days ahead
             if prospects and rng.random() < 0.7:
                 add(
