@@ -254,3 +254,77 @@ def test_touches_before_close_are_stored_when_a_deal_closes_and_kept_current(rep
     pipeline_services.opportunity_move(by=rep, opportunity=deal, stage=stages["Proposal"])
     deal.refresh_from_db()
     assert deal.touches_before_close is None  # reopened
+
+
+def test_every_rollup_column_matches_a_naive_count_of_a_random_log(rep):
+    """An oracle written from DESIGN.md §4, not from MEASURES: 300 random rows of every
+    kind, outcome and new/existing tag, then each column against a plain Python count."""
+    rng = random.Random(18)
+    held = {"held_positive", "held_neutral", "held_negative"}
+    rows = []
+    for _ in range(300):
+        kind = rng.choice(list(Kind))
+        outcome = rng.choice(OUTCOMES_BY_KIND[kind])
+        connected = kind == Kind.CALL and outcome == "connected"
+        rows.append(
+            ActivityFactory(
+                rep=rep,
+                date=DAY + timedelta(days=rng.randrange(5)),
+                kind=kind,
+                outcome=outcome,
+                prospect_status=rng.choice(["new", "existing"]),
+                quantity=rng.randint(1, 4),
+                duration_minutes=rng.choice([None, 5, 12]) if connected else None,
+                follow_up_on=rng.choice([None, DAY + timedelta(days=9)]),
+            )
+        )
+
+    def total(keep, value=lambda a: a.quantity):
+        return sum(value(a) for a in rows if keep(a))
+
+    def of(kind, *outcomes, status=None):
+        return lambda a: (
+            a.kind == kind
+            and (not outcomes or a.outcome in outcomes)
+            and (status is None or a.prospect_status == status)
+        )
+
+    connected = of("call", "connected")
+    naive = {
+        "activities": total(lambda a: True),
+        "activities_new": total(lambda a: a.prospect_status == "new"),
+        "calls": total(of("call")),
+        "calls_new": total(of("call", status="new")),
+        "calls_existing": total(of("call", status="existing")),
+        "connects": total(connected),
+        "timed_connects": total(lambda a: connected(a) and a.duration_minutes is not None),
+        "talk_minutes": total(
+            lambda a: connected(a) and a.duration_minutes is not None,
+            lambda a: a.duration_minutes,
+        ),
+        "followed_up_connects": total(lambda a: connected(a) and a.follow_up_on is not None),
+        "emails": total(of("email")),
+        "emails_new": total(of("email", status="new")),
+        "emails_existing": total(of("email", status="existing")),
+        "emails_bounced": total(of("email", "bounced")),
+        "emails_opened": total(of("email", "opened", "replied")),
+        "emails_replied": total(of("email", "replied")),
+        "emails_unsubscribed": total(of("email", "unsubscribed")),
+        "meetings": total(of("meeting")),
+        "meetings_booked": total(lambda a: a.kind == "meeting" and a.outcome != "cancelled"),
+        "meetings_held": total(of("meeting", *held)),
+        "meetings_held_new": total(of("meeting", *held, status="new")),
+        "meetings_held_existing": total(of("meeting", *held, status="existing")),
+        "positive_meetings": total(of("meeting", "held_positive")),
+        "messages": total(of("message")),
+        "messages_new": total(of("message", status="new")),
+        "messages_existing": total(of("message", status="existing")),
+        "messages_replied": total(of("message", "replied")),
+    }
+    assert set(naive) == set(COLUMNS)  # a new column needs its oracle here
+    stored = dict.fromkeys(COLUMNS, 0)
+    for row in DailyRollup.objects.filter(rep=rep).values(*COLUMNS):
+        for name, value in row.items():
+            stored[name] += value
+    assert stored == naive
+    assert min(naive.values()) > 0  # every column was exercised

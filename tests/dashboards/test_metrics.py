@@ -128,3 +128,12 @@ def test_call_minutes_leave_out_calls_without_a_duration():
     assert result.avg_call_minutes == 12
     assert result.follow_up_rate == 0.4
     assert as_json(result)["talk_minutes"] == 96
+
+
+def test_the_channel_mix_rates_read_each_channel():
+    """The backsolve's rates from a funnel: 30 emails and 12 messages over 6 meetings held
+    are 5 emails and 2 messages per meeting (not one channel for the other)."""
+    from dashboards.metrics import rates_from
+
+    rates = rates_from(funnel(FunnelCounts(emails=30, messages=12, meetings_held=6)))
+    assert (rates.emails_per_meeting, rates.messages_per_meeting) == (5, 2)

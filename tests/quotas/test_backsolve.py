@@ -168,3 +168,14 @@ def test_a_better_rate_never_needs_more_calls(deals, rate, better, which):
     calls_low = backsolve(Target(deals=deals), Rates(**{**base, which: low}), working_days=21)
     calls_high = backsolve(Target(deals=deals), Rates(**{**base, which: high}), working_days=21)
     assert calls_high.required["calls"] <= calls_low.required["calls"]
+
+
+def test_a_revenue_target_with_a_remainder_rounds_the_deals_up():
+    """110 000 at a 25 000 average deal is 4.4 deals: 5, not 4 (4 would fall short)."""
+    result = backsolve(
+        Target(revenue=Decimal("110000")),
+        Rates(avg_deal_size=Decimal("25000"), win_rate=0.5),
+        working_days=10,
+    )
+    assert result.required["deals"] == 5
+    assert result.required["opportunities"] == 10
