@@ -64,6 +64,13 @@ format: install ## Apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+.PHONY: mutate
+mutate: install ## Mutation testing of the pure math against its tests (mutmut; [tool.mutmut] in pyproject.toml)
+	@rm -rf mutants
+	@.venv/bin/mutmut run --max-children 2; status=$$?; \
+	  .venv/bin/mutmut results | grep -c survived | xargs printf 'Survivors: %s (list: .venv/bin/mutmut results; show one: .venv/bin/mutmut show NAME)\n'; \
+	  exit $$status
+
 .PHONY: test
 test: install ## The whole suite: lint, Django checks, migrations check, pytest
 	.venv/bin/ruff check .
