@@ -31,25 +31,6 @@ from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
 
-SORT_COLUMNS = [
-    ("rep", "Rep"),
-    ("revenue", "Revenue won"),
-    ("won", "Won"),
-    ("win_rate", "Win rate"),
-    ("calls", "Calls"),
-    ("meetings", "Mtgs held"),
-    ("opportunities", "Opps"),
-]
-TABLE_SORTS = {
-    "rep": lambda row: row[0].rep.full_name.lower(),
-    "revenue": lambda row: row[1].counts.revenue_won,
-    "won": lambda row: row[1].counts.won,
-    "win_rate": lambda row: row[1].win_rate if row[1].win_rate is not None else -1,
-    "calls": lambda row: row[1].counts.calls,
-    "meetings": lambda row: row[1].counts.meetings_held,
-    "opportunities": lambda row: row[1].counts.opportunities_created,
-}
-
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def team_dashboard(request):
@@ -77,10 +58,8 @@ def team_dashboard(request):
         return render(
             request, "dashboards/team.html#forecast", _forecast_context(request, forecast)
         )
-    sort = request.GET.get("sort", "revenue")
-    rows = sorted(
-        report.rows, key=TABLE_SORTS.get(sort, TABLE_SORTS["revenue"]), reverse=sort != "rep"
-    )
+    sort = selectors.team_table_sort(request.GET.get("sort"))
+    rows = selectors.team_table_rows(report.rows, sort)
     if request.GET.get("format") == "csv" and not request.GET.get("chart"):
         return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
     plans = selectors.team_plans(team, today=today)
@@ -104,7 +83,8 @@ def team_dashboard(request):
         "plans": plans,
         "alerts": selectors.open_alerts(request.user, team=team),
         "querystring": params.urlencode(),
-        "sort_columns": SORT_COLUMNS,
+        "headings": selectors.team_table_headings(sort),
+        "sort_param": request.GET.get("sort") and sort.param,
     }
     if request.htmx:
         return render(request, "dashboards/team.html#body", context)
