@@ -1,6 +1,5 @@
 from datetime import timedelta
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +12,14 @@ from django.views.decorators.http import require_POST
 from dashboards import charts as charts_
 from dashboards import queries, selectors
 from dashboards import services as alert_services
-from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
+from dashboards.forms import (
+    RATE_FIELDS,
+    DashboardPeriodForm,
+    TargetChoiceForm,
+    TargetPlanForm,
+    WhatIfForm,
+    rate_text,
+)
 from dashboards.models import Alert
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
@@ -454,15 +460,17 @@ def what_if(request):
     current = {
         "target_revenue": plan.remaining,
         "avg_deal_size": plan.rates.avg_deal_size,
-        "win_rate": _rate_text(plan.rates.win_rate),
-        "meeting_to_opportunity_rate": _rate_text(plan.rates.meeting_to_opportunity_rate),
-        "call_to_meeting_rate": _rate_text(plan.rates.call_to_meeting_rate),
+        **{name: rate_text(getattr(plan.rates, name)) for name in RATE_FIELDS},
         "emails_per_meeting": _per_meeting_text(plan.rates.emails_per_meeting),
         "messages_per_meeting": _per_meeting_text(plan.rates.messages_per_meeting),
         "working_days": plan.working_days_left or None,
     }
     has_input = any(key in request.GET for key in WhatIfForm.base_fields)
-    form = WhatIfForm(request.GET if has_input else None, initial=current)
+    form = WhatIfForm(
+        request.GET if has_input else None,
+        initial=current,
+        exact_rates={name: getattr(plan.rates, name) for name in RATE_FIELDS},
+    )
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -533,17 +541,3 @@ def _per_meeting_text(volume):
 
 def _float_or_none(value):
     return None if value is None else float(value)
-
-
-def _rate_text(rate):
-    """A rate as a person would type it, without losing precision: 15%, 1/3, or the full
-    decimal — a rounded "33.3%" would change the plan it starts from."""
-    if rate is None:
-        return None
-    percent = rate * 100
-    if abs(round(percent, 2) - percent) < 1e-9:
-        return f"{round(percent, 2):g}%"
-    fraction = Fraction(rate).limit_denominator(1000)
-    if abs(float(fraction) - rate) < 1e-12:
-        return f"{fraction.numerator}/{fraction.denominator}"
-    return repr(rate)
