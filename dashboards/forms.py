@@ -101,24 +101,34 @@ class TargetPlanForm(forms.Form):
 
 
 class RateField(forms.CharField):
-    """A rate typed as 0.15, 15% or 1/3."""
+    """A rate typed as 0.15, 15% or 1/3. `current` is the rate the form starts from: it is
+    shown rounded ("4.4 %"), and that text left as it was stands for the exact rate — even
+    one a person could not type, such as 150 % meetings → opportunities."""
+
+    current: float | None = None
 
     def clean(self, value):
         text = super().clean(value)
         if not text:
             return None
+        if self.current is not None and _compact(text) == _compact(rate_text(self.current)):
+            return self.current
         try:
             return parse_rate(text)
         except RateError as error:
             raise forms.ValidationError(str(error)) from None
 
 
-RATE_FIELDS = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")
-
-
 def rate_text(rate: float | None) -> str | None:
     """A rate as the what-if shows it: a percentage with one decimal, 0.0436 → "4.4 %"."""
     return None if rate is None else percent(rate)
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+RATE_FIELDS = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")
 
 
 class WhatIfForm(forms.Form):
@@ -162,16 +172,10 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.exact_rates = exact_rates or {}
         for name in RATE_FIELDS:
-            self.fields[name].widget.attrs.setdefault("inputmode", "decimal")
+            self.fields[name].current = self.exact_rates.get(name)
 
     def clean(self):
         cleaned = super().clean()
-        for name in RATE_FIELDS:
-            exact = self.exact_rates.get(name)
-            typed = str(self.data.get(name) or "").replace(" ", "")
-            untouched = exact is not None and typed == rate_text(exact).replace(" ", "")
-            if untouched and cleaned.get(name) is not None:
-                cleaned[name] = exact
         no_target = cleaned.get("target_revenue") is None and cleaned.get("target_deals") is None
         if no_target and not self.errors:
             raise forms.ValidationError("Give the revenue or the deals still to win.")

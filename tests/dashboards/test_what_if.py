@@ -110,3 +110,20 @@ def test_a_bad_value_is_named_next_to_its_field_not_a_500(client, history, field
     text = html.unescape(response.text)
     assert f'<p class="error" id="id_{field}_error">{errors[field][0]}</p>' in text
     assert response.context["result"] is None
+
+
+def test_a_current_rate_above_100_percent_can_be_sent_back_untouched():
+    """3 opportunities from 2 meetings is 150 %: nobody may type it, but the form that
+    shows it must still work out."""
+    exact = {"meeting_to_opportunity_rate": 1.5}
+    form = WhatIfForm(
+        {"target_deals": "5", "meeting_to_opportunity_rate": "150.0 %"}, exact_rates=exact
+    )
+    assert form.is_valid()
+    assert form.cleaned_data["meeting_to_opportunity_rate"] == 1.5
+    typed = WhatIfForm(
+        {"target_deals": "5", "meeting_to_opportunity_rate": "160%"}, exact_rates=exact
+    )
+    assert typed.errors["meeting_to_opportunity_rate"] == [
+        "Meetings → opportunities: “160%” is not a rate between 0.01 % and 100 %"
+    ]
