@@ -173,6 +173,10 @@ class WhatIfForm(forms.Form):
         self.exact_rates = exact_rates or {}
         for name in RATE_FIELDS:
             self.fields[name].current = self.exact_rates.get(name)
+        # The page keeps each field's help and errors in one node the input points to (an
+        # htmx answer replaces that node, not the input being typed in).
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}_notes"
 
     def clean(self):
         cleaned = super().clean()

@@ -108,8 +108,26 @@ def test_a_bad_value_is_named_next_to_its_field_not_a_500(client, history, field
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
     text = html.unescape(response.text)
-    assert f'<p class="error" id="id_{field}_error">{errors[field][0]}</p>' in text
+    notes = (
+        f'<div class="field-notes" id="id_{field}_notes"><p class="error">{errors[field][0]}</p>'
+    )
+    assert notes in text
+    assert f'aria-describedby="id_{field}_notes"' in text
     assert response.context["result"] is None
+
+
+def test_typing_a_bad_rate_answers_htmx_with_the_message_for_beside_the_field(client, history):
+    """The htmx answer replaces the result and, out of band, each field's notes: the
+    message lands next to the field while the input being typed in stays as it is."""
+    client.force_login(history)
+    response = client.get(
+        "/what-if/", {"target_deals": "5", "win_rate": "150%"}, headers={"HX-Request": "true"}
+    )
+    text = html.unescape(response.text)
+    assert "<html" not in text
+    assert 'id="id_win_rate_notes" hx-swap-oob="true"><p class="error">Win rate: “150%”' in text
+    assert 'id="id_call_to_meeting_rate_notes" hx-swap-oob="true"></div>' in text
+    assert 'name="win_rate"' not in text
 
 
 def test_a_current_rate_above_100_percent_can_be_sent_back_untouched():
