@@ -37,7 +37,7 @@ def test_an_admin_sets_a_ten_percent_target_and_splits_it_by_weight(
     page.get_by_label("Average deal size").press("Tab")
     expect(plan).to_contain_text("132")
     # Evenly, one rep of three would have made it last quarter: the page warns.
-    expect(plan.get_by_role("alert")).to_contain_text("Only 33 % of reps would have met")
+    expect(plan.get_by_role("alert")).to_contain_text("Only 33.3 % of reps would have met")
     screenshot("target-plan-warning")
 
     page.get_by_label("Weight of Ana Ruiz").fill("4")
