@@ -83,3 +83,27 @@ def test_the_sign_in_page_has_no_serious_accessibility_violation(page, live_serv
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     axe("sign in with errors")
+
+
+def test_the_import_report_and_a_form_with_errors_have_no_serious_violation(
+    page, live_server, admin, team, sign_in, tmp_path, axe
+):
+    """The states a page shows after a mistake: an import's row errors, a form's errors."""
+    bad = tmp_path / "week.csv"
+    bad.write_text(
+        "date,rep_email,kind,outcome,prospect_status,quantity,notes\n"
+        "2026-03-02,nobody@example.com,call,sent,new,-3,\n",
+        encoding="utf-8",
+    )
+    sign_in(admin)
+    page.goto(f"{live_server.url}/import/")
+    page.get_by_label("What the file holds").select_option("activities")
+    page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(bad))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#report")).to_contain_text("nothing was imported")
+    axe("the import report with errors")
+
+    page.goto(f"{live_server.url}/settings/users/new/")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator(".error").first).to_be_visible()
+    axe("the add-user form with errors")
