@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from dashboards.metrics import percent
 from quotas import selectors as calendar
 from quotas.backsolve import RateError, parse_rate
 from quotas.periods import PeriodError, custom
@@ -100,19 +101,41 @@ class TargetPlanForm(forms.Form):
 
 
 class RateField(forms.CharField):
-    """A rate typed as 0.15, 15% or 1/3."""
+    """A rate typed as 0.15, 15% or 1/3. `current` is the rate the form starts from: it is
+    shown rounded ("4.4 %"), and that text left as it was stands for the exact rate — even
+    one a person could not type, such as 150 % meetings → opportunities."""
+
+    current: float | None = None
 
     def clean(self, value):
         text = super().clean(value)
         if not text:
             return None
+        if self.current is not None and _compact(text) == _compact(rate_text(self.current)):
+            return self.current
         try:
             return parse_rate(text)
         except RateError as error:
             raise forms.ValidationError(str(error)) from None
 
 
+def rate_text(rate: float | None) -> str | None:
+    """A rate as the what-if shows it: a percentage with one decimal, 0.0436 → "4.4 %"."""
+    return None if rate is None else percent(rate)
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+RATE_FIELDS = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")
+
+
 class WhatIfForm(forms.Form):
+    """The what-if's inputs. Rates start from the rep's own, shown rounded ("4.4 %"); a
+    rounded rate left as it was stands for the exact one (`exact_rates`), so an untouched
+    form answers the current plan to the call. Every error starts with the field's name."""
+
     target_revenue = forms.DecimalField(
         label="Revenue still to win", required=False, min_value=0, **MONEY
     )
@@ -145,12 +168,46 @@ class WhatIfForm(forms.Form):
         label="Working days left", min_value=1, max_value=366, required=False
     )
 
+    def __init__(self, *args, exact_rates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exact_rates = exact_rates or {}
+        for name in RATE_FIELDS:
+            self.fields[name].current = self.exact_rates.get(name)
+        # The page keeps each field's help and errors in one node the input points to (an
+        # htmx answer replaces that node, not the input being typed in).
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}_notes"
+
     def clean(self):
         cleaned = super().clean()
         no_target = cleaned.get("target_revenue") is None and cleaned.get("target_deals") is None
         if no_target and not self.errors:
             raise forms.ValidationError("Give the revenue or the deals still to win.")
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        for name, errors in list(self._errors.items()):
+            if name not in self.fields:
+                continue
+            label = self.fields[name].label
+            self._errors[name] = self.error_class(
+                [_named(label, message) for message in errors],
+                renderer=self.renderer,
+            )
+
+
+def _named(label: str, message: str) -> str:
+    """ "Ensure this value is…" → "Working days left: ensure this value is…"."""
+    if message.startswith(f"{label}:"):
+        return message
+    first = message[:1]
+    rest = message[1:]
+    if first.isupper() and not rest[:1].isupper():
+        first = first.lower()
+    return f"{label}: {first}{rest}"
 
 
 RANGES = [

@@ -337,3 +337,97 @@ def plan_quotas(
         share_met_last=share,
         warning=realism_warning(share, history_periods[0].label),
     )
+
+
+# The team dashboard's rep table: every column sorts, on the server, by a whitelisted key.
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    label: str
+    value: object  # (member, funnel) -> a comparable value, or None for "no data"
+    descending_first: bool = True  # numbers: biggest first; names: A to Z
+
+
+TEAM_TABLE_COLUMNS = [
+    SortColumn("rep", "Rep", lambda m, r: m.rep.full_name.casefold(), descending_first=False),
+    SortColumn("revenue", "Revenue won", lambda m, r: r.counts.revenue_won),
+    SortColumn("won", "Won", lambda m, r: r.counts.won),
+    SortColumn("win_rate", "Win rate", lambda m, r: r.win_rate),
+    SortColumn("calls", "Calls", lambda m, r: r.counts.calls),
+    SortColumn("meetings", "Mtgs held", lambda m, r: r.counts.meetings_held),
+    SortColumn("opportunities", "Opps", lambda m, r: r.counts.opportunities_created),
+    SortColumn("lost", "Lost", lambda m, r: r.counts.lost),
+    SortColumn("connects", "Connects", lambda m, r: r.counts.connects),
+    SortColumn("connect_rate", "Connect rate", lambda m, r: r.connect_rate),
+    SortColumn(
+        "calls_new",
+        "Calls new / existing",
+        lambda m, r: (r.counts.calls_new, r.counts.calls_existing),
+    ),
+    SortColumn("emails", "Emails", lambda m, r: r.counts.emails),
+    SortColumn("messages", "Messages", lambda m, r: r.counts.messages),
+    SortColumn("meetings_booked", "Mtgs booked", lambda m, r: r.counts.meetings_booked),
+    SortColumn("positive_meetings", "Positive mtgs", lambda m, r: r.counts.positive_meetings),
+    SortColumn("call_to_meeting", "Call→mtg", lambda m, r: r.call_to_meeting_rate),
+    SortColumn("meeting_to_opportunity", "Mtg→opp", lambda m, r: r.meeting_to_opportunity_rate),
+    SortColumn("contact_close", "Contact close", lambda m, r: r.contact_close_rate),
+    SortColumn("calls_per_won", "Calls/won", lambda m, r: r.calls_per_won_deal),
+    SortColumn("avg_deal", "Avg deal", lambda m, r: r.avg_deal_size),
+    SortColumn("cycle_days", "Cycle days", lambda m, r: r.sales_cycle_days),
+    SortColumn("touches_per_won", "Touches/won", lambda m, r: r.touches_per_won_deal),
+]
+TEAM_TABLE_DEFAULT_SORT = "-revenue"
+_COLUMNS_BY_KEY = {column.key: column for column in TEAM_TABLE_COLUMNS}
+
+
+@dataclass(frozen=True)
+class TableSort:
+    """A parsed `sort=` value: `calls` is ascending, `-calls` descending."""
+
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+
+def team_table_sort(param: str | None) -> TableSort:
+    """The sort a `sort=` parameter asks for; anything not on the whitelist is the default
+    (revenue, biggest first), never an error."""
+    text = (param or "").strip()
+    key = text.removeprefix("-")
+    if key not in _COLUMNS_BY_KEY:
+        return team_table_sort(TEAM_TABLE_DEFAULT_SORT)
+    return TableSort(key, descending=text.startswith("-"))
+
+
+def team_table_rows(rows, sort: TableSort) -> list:
+    """The report's (member, funnel) rows in the order asked for. Rows without a value
+    (a rate with nothing to divide) go last either way; ties keep the rep's name order."""
+    value = _COLUMNS_BY_KEY[sort.key].value
+    by_name = sorted(rows, key=lambda row: row[0].rep.full_name.casefold())
+    known = [row for row in by_name if value(*row) is not None]
+    unknown = [row for row in by_name if value(*row) is None]
+    return sorted(known, key=lambda row: value(*row), reverse=sort.descending) + unknown
+
+
+def team_table_headings(sort: TableSort) -> list[dict]:
+    """Each column heading: its label, the `sort=` its link asks for (the column's natural
+    order on a first click, the reverse on a second) and its aria-sort when it is active."""
+    headings = []
+    for column in TEAM_TABLE_COLUMNS:
+        active = column.key == sort.key
+        descending = not sort.descending if active else column.descending_first
+        headings.append(
+            {
+                "key": column.key,
+                "label": column.label,
+                "param": TableSort(column.key, descending).param,
+                "aria_sort": ("descending" if sort.descending else "ascending") if active else None,
+                "numeric": column.key != "rep",
+            }
+        )
+    return headings

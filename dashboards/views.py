@@ -1,6 +1,5 @@
 from datetime import timedelta
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +12,14 @@ from django.views.decorators.http import require_POST
 from dashboards import charts as charts_
 from dashboards import queries, selectors
 from dashboards import services as alert_services
-from dashboards.forms import DashboardPeriodForm, TargetChoiceForm, TargetPlanForm, WhatIfForm
+from dashboards.forms import (
+    RATE_FIELDS,
+    DashboardPeriodForm,
+    TargetChoiceForm,
+    TargetPlanForm,
+    WhatIfForm,
+    rate_text,
+)
 from dashboards.metrics import funnel
 from dashboards.models import Alert
 from dashboards.reports.forecast import ForecastReport, rep_forecast
@@ -31,25 +37,6 @@ from salestrack.http import id_or_404
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
-
-SORT_COLUMNS = [
-    ("rep", "Rep"),
-    ("revenue", "Revenue won"),
-    ("won", "Won"),
-    ("win_rate", "Win rate"),
-    ("calls", "Calls"),
-    ("meetings", "Mtgs held"),
-    ("opportunities", "Opps"),
-]
-TABLE_SORTS = {
-    "rep": lambda row: row[0].rep.full_name.lower(),
-    "revenue": lambda row: row[1].counts.revenue_won,
-    "won": lambda row: row[1].counts.won,
-    "win_rate": lambda row: row[1].win_rate if row[1].win_rate is not None else -1,
-    "calls": lambda row: row[1].counts.calls,
-    "meetings": lambda row: row[1].counts.meetings_held,
-    "opportunities": lambda row: row[1].counts.opportunities_created,
-}
 
 
 @role_required(Role.MANAGER, Role.ADMIN)
@@ -78,10 +65,8 @@ def team_dashboard(request):
         return render(
             request, "dashboards/team.html#forecast", _forecast_context(request, forecast)
         )
-    sort = request.GET.get("sort", "revenue")
-    rows = sorted(
-        report.rows, key=TABLE_SORTS.get(sort, TABLE_SORTS["revenue"]), reverse=sort != "rep"
-    )
+    sort = selectors.team_table_sort(request.GET.get("sort"))
+    rows = selectors.team_table_rows(report.rows, sort)
     if request.GET.get("format") == "csv" and not request.GET.get("chart"):
         return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
     plans = selectors.team_plans(team, today=today)
@@ -113,7 +98,8 @@ def team_dashboard(request):
         ],
         "alerts": selectors.open_alerts(request.user, team=team),
         "querystring": params.urlencode(),
-        "sort_columns": SORT_COLUMNS,
+        "headings": selectors.team_table_headings(sort),
+        "sort_param": request.GET.get("sort") and sort.param,
     }
     if request.htmx:
         return render(request, "dashboards/team.html#body", context)
@@ -493,15 +479,17 @@ def what_if(request):
     current = {
         "target_revenue": plan.remaining,
         "avg_deal_size": plan.rates.avg_deal_size,
-        "win_rate": _rate_text(plan.rates.win_rate),
-        "meeting_to_opportunity_rate": _rate_text(plan.rates.meeting_to_opportunity_rate),
-        "call_to_meeting_rate": _rate_text(plan.rates.call_to_meeting_rate),
+        **{name: rate_text(getattr(plan.rates, name)) for name in RATE_FIELDS},
         "emails_per_meeting": _per_meeting_text(plan.rates.emails_per_meeting),
         "messages_per_meeting": _per_meeting_text(plan.rates.messages_per_meeting),
         "working_days": plan.working_days_left or None,
     }
     has_input = any(key in request.GET for key in WhatIfForm.base_fields)
-    form = WhatIfForm(request.GET if has_input else None, initial=current)
+    form = WhatIfForm(
+        request.GET if has_input else None,
+        initial=current,
+        exact_rates={name: getattr(plan.rates, name) for name in RATE_FIELDS},
+    )
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -572,17 +560,3 @@ def _per_meeting_text(volume):
 
 def _float_or_none(value):
     return None if value is None else float(value)
-
-
-def _rate_text(rate):
-    """A rate as a person would type it, without losing precision: 15%, 1/3, or the full
-    decimal — a rounded "33.3%" would change the plan it starts from."""
-    if rate is None:
-        return None
-    percent = rate * 100
-    if abs(round(percent, 2) - percent) < 1e-9:
-        return f"{round(percent, 2):g}%"
-    fraction = Fraction(rate).limit_denominator(1000)
-    if abs(float(fraction) - rate) < 1e-12:
-        return f"{fraction.numerator}/{fraction.denominator}"
-    return repr(rate)

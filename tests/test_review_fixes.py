@@ -157,11 +157,13 @@ def test_malformed_ids_answer_404_not_500(client, manager, url):
 
 
 def test_the_what_if_starts_from_the_exact_rates(client, rep):
-    from dashboards.views import _rate_text
+    """Shown rounded since issue 14; tests/dashboards/test_what_if.py checks an untouched
+    rounded rate still stands for the exact one."""
+    from dashboards.forms import WhatIfForm
 
-    assert _rate_text(1 / 3) == "1/3"
-    assert _rate_text(0.15) == "15%"
-    assert _rate_text(0.123456789) == repr(0.123456789)
+    form = WhatIfForm({"target_deals": "5", "win_rate": "33.3 %"}, exact_rates={"win_rate": 1 / 3})
+    assert form.is_valid()
+    assert form.cleaned_data["win_rate"] == 1 / 3
 
 
 def test_opportunity_history_is_read_in_a_fixed_number_of_queries(client, rep):

@@ -141,3 +141,51 @@ def test_a_rep_sees_the_team_leaderboard_with_their_row_highlighted(
     expect(page.locator("tbody tr").first).to_contain_text("Luis Gil")
     screenshot("leaderboard-rep")
     assert console_errors == []
+
+
+def test_a_manager_sorts_the_rep_table_by_any_heading_and_back(
+    page, live_server, manager, rep, team, sign_in, screenshot, console_errors, axe
+):
+    """Issue 14, flow 7: a heading sorts the reps (biggest first), a second click reverses,
+    and the sort is in the URL, so a reload or a shared link shows the same order."""
+    from tests.factories import RepFactory
+
+    today = timezone.localdate()
+    bea = RepFactory(team=team, full_name="Bea Soto")
+    carlos = RepFactory(team=team, full_name="Carlos Vidal")
+    for person, calls in ((rep, 40), (bea, 10), (carlos, 25)):
+        ActivityFactory(rep=person, date=today, kind="call", outcome="no_answer", quantity=calls)
+    sign_in(manager)
+    table = page.locator("table.sortable")
+    names = table.locator("tbody tr td:first-child a")
+    page.wait_for_load_state("networkidle")
+
+    table.get_by_role("link", name="Calls", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=-calls(&|$)"))
+    expect(names).to_have_text(["Ana García", "Carlos Vidal", "Bea Soto"])
+    expect(table.locator("th[aria-sort]")).to_have_attribute("aria-sort", "descending")
+    screenshot("team-reps-by-calls")
+
+    page.wait_for_load_state("networkidle")
+    table.get_by_role("link", name="Calls", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=calls(&|$)"))
+    expect(names).to_have_text(["Bea Soto", "Carlos Vidal", "Ana García"])
+    expect(table.locator("th[aria-sort]")).to_have_attribute("aria-sort", "ascending")
+
+    page.wait_for_load_state("networkidle")
+    table.get_by_role("link", name="Rep", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=rep(&|$)"))
+    expect(names).to_have_text(["Ana García", "Bea Soto", "Carlos Vidal"])
+    page.wait_for_load_state("networkidle")
+    table.get_by_role("link", name="Rep", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=-rep(&|$)"))
+    expect(names).to_have_text(["Carlos Vidal", "Bea Soto", "Ana García"])
+
+    # The URL alone gives the order (no JavaScript needed), and a bad key the default one.
+    page.goto(f"{live_server.url}/team/?sort=calls")
+    expect(names).to_have_text(["Bea Soto", "Carlos Vidal", "Ana García"])
+    page.goto(f"{live_server.url}/team/?sort=nonsense")
+    expect(table.locator("th[aria-sort]")).to_contain_text("Revenue won")
+    page.wait_for_load_state("networkidle")
+    axe("the team dashboard sorted")
+    assert console_errors == []

@@ -68,6 +68,6 @@ def test_eight_of_ten_reps_is_in_band_and_four_of_ten_warns():
     assert realism_warning(0.8, "2026-Q3") is None
     assert realism_warning(0.7, "2026-Q3") is None
     warning = realism_warning(realism_share([True] * 4 + [False] * 6), "2026-Q3")
-    assert warning.startswith("Only 40 % of reps would have met these quotas in 2026-Q3")
+    assert warning.startswith("Only 40.0 % of reps would have met these quotas in 2026-Q3")
     assert "70–80 %" in warning
     assert "too easy" in realism_warning(0.9, "2026-Q3")
