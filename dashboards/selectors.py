@@ -377,6 +377,12 @@ TEAM_TABLE_COLUMNS = [
     SortColumn("avg_deal", "Avg deal", lambda m, r: r.avg_deal_size),
     SortColumn("cycle_days", "Cycle days", lambda m, r: r.sales_cycle_days),
     SortColumn("touches_per_won", "Touches/won", lambda m, r: r.touches_per_won_deal),
+    SortColumn("email_open_rate", "Email open", lambda m, r: r.email_open_rate),
+    SortColumn("email_reply_rate", "Email reply", lambda m, r: r.email_reply_rate),
+    SortColumn("email_bounce_rate", "Bounce", lambda m, r: r.email_bounce_rate),
+    SortColumn("message_reply_rate", "Msg reply", lambda m, r: r.message_reply_rate),
+    SortColumn("avg_call_minutes", "Min/call", lambda m, r: r.avg_call_minutes),
+    SortColumn("follow_up_rate", "Follow-up", lambda m, r: r.follow_up_rate),
 ]
 TEAM_TABLE_DEFAULT_SORT = "-revenue"
 _COLUMNS_BY_KEY = {column.key: column for column in TEAM_TABLE_COLUMNS}

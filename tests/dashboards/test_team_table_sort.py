@@ -41,7 +41,7 @@ def names(response):
 
 def test_every_column_of_the_rep_table_has_a_sort_key():
     keys = [column.key for column in selectors.TEAM_TABLE_COLUMNS]
-    assert len(keys) == len(set(keys)) == 22
+    assert len(keys) == len(set(keys)) == 28  # one per cell of a row (team.html)
 
 
 @pytest.mark.parametrize("column", [c.key for c in selectors.TEAM_TABLE_COLUMNS])
@@ -104,3 +104,24 @@ def test_the_sort_links_keep_the_period_and_push_the_url(client, manager, three_
     assert 'hx-push-url="true"' in response.text
     # The period picker keeps the sort when the period changes.
     assert 'name="sort" value="-calls" form="period-picker"' in response.text
+
+
+def test_the_quality_columns_sort_with_reps_without_emails_last(client, manager, team):
+    """Issue 18 in the rep table: reply rate over delivered emails, no emails is no data."""
+    for name, replied in (("Ana Low", 1), ("Bea High", 4)):
+        person = RepFactory(team=team, full_name=name)
+        for outcome, quantity in (("replied", replied), ("sent", 10 - replied)):
+            ActivityFactory(
+                rep=person, date=date(2026, 11, 2), kind="email", outcome=outcome, quantity=quantity
+            )
+    RepFactory(team=team, full_name="Cy Silent")
+    client.force_login(manager)
+    params = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
+    best_first = client.get("/team/", params | {"sort": "-email_reply_rate"})
+    assert names(best_first)[:3] == ["Bea High", "Ana Low", "Cy Silent"]
+    assert names(client.get("/team/", params | {"sort": "email_reply_rate"}))[:3] == [
+        "Ana Low",
+        "Bea High",
+        "Cy Silent",
+    ]
+    assert "40.0 %" in best_first.content.decode()
