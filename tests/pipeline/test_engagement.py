@@ -138,3 +138,19 @@ def test_my_day_lists_engaged_prospects_going_cold(client, rep):
     due = client.get("/my-day/").context["due"]
     assert [p.name for p in due["going_cold"]] == ["Ada"]
     assert "Going cold" in client.get("/my-day/").content.decode()
+
+
+def test_the_prospect_list_by_engagement_takes_the_same_queries_for_5_and_50(client, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(rep)
+
+    def queries_with(count):
+        for prospect in ProspectFactory.create_batch(count, owner=rep):
+            ActivityFactory(rep=rep, prospect=prospect, kind="email", outcome="replied")
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/prospects/", {"engagement": "cold", "sort": "unanswered"})
+        return len(captured.captured_queries)
+
+    assert queries_with(5) == queries_with(45)
