@@ -7,7 +7,7 @@ reps × days rollup rows, not the activities behind them.
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from operator import add
 
@@ -15,11 +15,11 @@ from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncWeek
 
-from activities.models import Activity, DailyRollup
+from activities.models import DailyRollup
 from activities.rollups import COLUMNS
 from dashboards.metrics import WEEKDAYS, FunnelCounts, ratio
 from dashboards.scope import Scope
-from pipeline.engagement import COOLING_DAYS, Engagement, engagement_filter
+from pipeline.engagement import Engagement, engagement_filter
 from pipeline.models import OpportunityStatus, Prospect
 
 CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
@@ -218,36 +218,26 @@ def last_logged(rep_ids: list[int], before: date) -> dict[int, date]:
 
 
 def engagement_by_rep(rep_ids: list[int], today: date) -> dict[int, dict]:
-    """Each rep's prospects by engagement today (pipeline.engagement), and how many of
-    their touches of the last 90 days went to prospects that are cold today — the seeds'
-    "persistent versus irritating" line. Two queries (the second reads 90 days of these
-    reps' activity rows, by the rep-and-date index)."""
+    """Each rep's prospects by engagement today (pipeline.engagement), their touches since
+    each prospect last answered, and how many of those went to prospects that are cold
+    today — the seeds' "persistent versus irritating" line. One query, on the facts every
+    activity write stores on the prospect: never the activity log."""
+    cold = engagement_filter(Engagement.COLD, today)
     states = {
         state.value: Count("pk", filter=engagement_filter(state, today)) for state in Engagement
     }
-    result = {pk: dict.fromkeys([*states, "touches", "cold_touches"], 0) for pk in rep_ids}
+    result = {pk: dict.fromkeys([*states, "unanswered", "cold_unanswered"], 0) for pk in rep_ids}
     for row in (
         Prospect.objects.filter(owner_id__in=rep_ids)
         .order_by()
         .values("owner_id")
-        .annotate(**states)
-    ):
-        result[row.pop("owner_id")].update(row)
-    window = today - timedelta(days=COOLING_DAYS - 1), today
-    for row in (
-        Activity.objects.filter(rep_id__in=rep_ids, date__range=window, prospect__isnull=False)
-        .order_by()
-        .values("rep_id")
         .annotate(
-            touches=Sum("quantity"),
-            cold_touches=Sum(
-                "quantity",
-                filter=engagement_filter(Engagement.COLD, today, prospect="prospect__"),
-                default=0,
-            ),
+            **states,
+            unanswered=Sum("touches_since_response", default=0),
+            cold_unanswered=Sum("touches_since_response", filter=cold, default=0),
         )
     ):
-        result[row.pop("rep_id")].update(row)
+        result[row.pop("owner_id")].update(row)
     for counts in result.values():
-        counts["cold_share"] = ratio(counts["cold_touches"], counts["touches"])
+        counts["cold_share"] = ratio(counts["cold_unanswered"], counts["unanswered"])
     return result

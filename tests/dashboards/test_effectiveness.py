@@ -87,12 +87,12 @@ def test_the_csv_has_them_under_the_same_names(db, november_log):
     )
 
 
-def test_each_reps_engagement_and_touches_on_cold_prospects(
+def test_each_reps_engagement_and_unanswered_touches_on_cold_prospects(
     client, manager, rep, team, django_assert_max_num_queries
 ):
-    """Ana's prospects: Ada answered 10 days ago (engaged), Bo 60 days ago (cooling), Cy
-    never (cold). In the last 90 days Ana touched Ada 4 times (the call she answered, 3
-    emails), Bo 2 times and Cy 6 times: 6 of 12 touches on a cold prospect, 50 %."""
+    """Ana's prospects: Ada answered 10 days ago (engaged) and got 3 emails since; Bo
+    answered 60 days ago (cooling) and got 1 call since; Cy never answered (cold) and got 7
+    calls. 11 touches since an answer, 7 of them on a cold prospect: 63.6 %."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -112,22 +112,22 @@ def test_each_reps_engagement_and_touches_on_cold_prospects(
     ActivityFactory(
         rep=rep, prospect=cy, date=ago(89), kind="call", outcome="no_answer", quantity=6
     )
-    ActivityFactory(rep=rep, prospect=cy, date=ago(90), kind="call", outcome="no_answer")  # out
+    ActivityFactory(rep=rep, prospect=cy, date=ago(150), kind="call", outcome="no_answer")
     quiet = RepFactory(team=team, full_name="Quiet Rep")
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         counts = queries.engagement_by_rep([rep.pk, quiet.pk], today)
-    assert counts[rep.pk] == {
+    assert {k: v for k, v in counts[rep.pk].items() if k != "cold_share"} == {
         "engaged": 1,
         "cooling": 1,
         "cold": 1,
-        "touches": 12,
-        "cold_touches": 6,
-        "cold_share": 0.5,
+        "unanswered": 11,
+        "cold_unanswered": 7,
     }
+    assert round(counts[rep.pk]["cold_share"], 6) == 0.636364
     # No touches: the share is no data, not 0 %.
     assert counts[quiet.pk]["cold_share"] is None
     client.force_login(manager)
     page = client.get("/team/").content.decode()
     assert "Prospect engagement" in page
-    assert "50.0 %" in page
+    assert "63.6 %" in page
