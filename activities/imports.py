@@ -8,12 +8,12 @@ prospects and opportunities go through their services row by row; activities, wh
 by the hundred thousand, are checked with `services.check_activity` and written in bulk.
 """
 
-import csv
-import io
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,11 +27,11 @@ from activities.signals import announce_activity_changed
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.exports import unguard_cell
+from salestrack.imports.csvfile import PROGRESS_EVERY, CsvFile, UnreadableFile
+from salestrack.imports.csvfile import has_control_characters as has_control
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User, canonical_email
 from salestrack.users.selectors import reps_visible_to
-from salestrack.validators import has_control_characters
 
 KINDS = ("users", "prospects", "opportunities", "activities")
 
@@ -69,6 +69,9 @@ COLUMNS = {
 BATCH_SIZE = 5000
 
 
+MAX_ERRORS_KEPT = 1000  # a file with a million bad rows keeps the first thousand messages
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -77,16 +80,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+    notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
     def summary(self) -> str:
-        if self.errors:
+        if self.error_count:
             return (
-                f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in "
+                f"{self.error_count} error{'s' if self.error_count != 1 else ''} in "
                 f"{self.rows} rows: nothing was imported."
             )
         verb = "would be" if self.dry_run else "were"
@@ -100,74 +105,99 @@ class _Rejected(Exception):
     """Raised inside the write transaction so that a file with errors leaves nothing."""
 
 
-class _Rows:
-    """Collects `line N, column C: reason` messages while rows are read."""
+Progress = Callable[[str, int, int], None]
 
-    def __init__(self, report: ImportReport):
+
+class _Rows:
+    """Collects `line N, column C: reason` messages while rows are read, and tells
+    `progress(phase, done, total)` how far the import is (phases: reading, checking,
+    writing)."""
+
+    def __init__(self, report: ImportReport, progress: Progress | None = None):
         self.report = report
+        self._progress = progress
 
     def error(self, line: int, column: str, reason: str) -> None:
-        self.report.errors.append(f"line {line}, column {column}: {reason}")
+        self.report.error_count += 1
+        if len(self.report.errors) < MAX_ERRORS_KEPT:
+            self.report.errors.append(f"line {line}, column {column}: {reason}")
+
+    def progress(self, phase: str, done: int) -> None:
+        if self._progress is not None:
+            self._progress(phase, done, self.report.rows)
+
+    def checking(self, rows: Iterable) -> Iterator:
+        """`rows`, telling the progress every PROGRESS_EVERY rows."""
+        done = 0
+        for done, item in enumerate(rows, start=1):
+            if done % PROGRESS_EVERY == 0:
+                self.progress("checking", done)
+            yield item
+        self.progress("checking", done)
 
 
 # Reading the file -------------------------------------------------------------------------
 
 
-def _read(kind: str, data: bytes, report: ImportReport) -> list[tuple[int, dict]]:
-    """Decode and parse; check the header. Returns (line number, row) pairs."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        report.errors.append(
-            f"line 1, column -: the file is not UTF-8 (byte {error.start}); save it as UTF-8 CSV"
-        )
-        return []
-    if not text.strip():
-        report.errors.append("line 1, column -: the file is empty; it needs a header row")
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in next(reader)]
+class _Source:
+    """The file's rows as (line, {column: cell}), read from disk again on every pass (an
+    importer makes a few: one per set of keys it looks up, then one to check and write).
+    Rows with the wrong number of cells or a control character are reported once, by
+    `check_structure`, and skipped by every later pass."""
+
+    def __init__(self, csv_file: CsvFile, out: "_Rows"):
+        self.csv_file = csv_file
+        self.out = out
+        self.bad_lines: set[int] = set()
+
+    def check_structure(self) -> None:
+        header = self.csv_file.header
+        rows = 0
+        for row in self.csv_file.rows(progress=lambda n: self.out.progress("reading", n)):
+            rows += 1
+            if None in row.values:
+                self.bad_lines.add(row.line)
+                self.out.error(
+                    row.line,
+                    "-",
+                    f"has {len(row.values[None])} cells, the header has {len(header)}",
+                )
+                continue
+            if bad := [name for name, value in row.values.items() if has_control(value)]:
+                # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
+                self.bad_lines.add(row.line)
+                for name in bad:
+                    self.out.error(
+                        row.line,
+                        name,
+                        "contains a control character (such as a NUL byte); is the file "
+                        "UTF-8 text?",
+                    )
+        self.out.report.rows = rows - len(self.bad_lines)
+        if not rows:
+            self.out.error(2, "-", "there are no rows below the header; nothing to import")
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        for row in self.csv_file.rows():
+            if row.line not in self.bad_lines:
+                yield row.line, row.values
+
+
+def _check_header(kind: str, header: list[str], out: "_Rows") -> None:
     required, optional = COLUMNS[kind]
-    problems = []
     for name, count in Counter(header).items():
         if count > 1:
-            problems.append(f"line 1, column {name}: appears {count} times")
+            out.error(1, name, f"appears {count} times")
     for name in header:
         if name not in required and name not in optional:
-            problems.append(
-                f"line 1, column {name or '(empty)'}: unknown column; "
-                f"the columns are {', '.join(required + optional)}"
+            out.error(
+                1,
+                name or "(empty)",
+                f"unknown column; the columns are {', '.join(required + optional)}",
             )
     for name in required:
         if name not in header:
-            problems.append(f"line 1, column {name}: missing")
-    if problems:
-        report.errors.extend(problems)
-        return []
-    rows = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue  # blank lines, e.g. at the end of the file
-        line = reader.line_num
-        if len(values) != len(header):
-            report.errors.append(
-                f"line {line}, column -: has {len(values)} cells, the header has {len(header)}"
-            )
-            continue
-        row = {
-            name: unguard_cell(value.strip()) for name, value in zip(header, values, strict=True)
-        }
-        if bad := [name for name, value in row.items() if has_control_characters(value)]:
-            # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
-            report.errors.extend(
-                f"line {line}, column {name}: contains a control character (such as a NUL "
-                "byte); is the file UTF-8 text?"
-                for name in bad
-            )
-            continue
-        rows.append((line, row))
-    report.rows = len(rows)
-    return rows
+            out.error(1, name, "missing")
 
 
 def _date(rows: _Rows, line, column, value, *, required=True) -> date | None:
@@ -251,15 +281,16 @@ def _message(error: ValidationError) -> list[tuple[str, str]]:
 
 def run_import(
     kind: str,
-    data: bytes,
+    data: bytes | Path | CsvFile,
     *,
     by: User | None,
     dry_run: bool = False,
     create_missing: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one file. `by` is the person importing (None for the command line, which
-    has the organisation's scope). Nothing is written when the report has errors or on a
-    dry run."""
+    """Import one file (its bytes, its path, or a CsvFile already opened). `by` is the
+    person importing (None for the command line, which has the organisation's scope).
+    Nothing is written when the report has errors or on a dry run."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     if by is not None and by.role not in (Role.MANAGER, Role.ADMIN):
@@ -267,7 +298,21 @@ def run_import(
     if kind == "users" and by is not None and by.role != Role.ADMIN:
         raise PermissionDenied("Only admins import users.")
     report = ImportReport(kind=kind, dry_run=dry_run)
-    rows = _read(kind, data, report)
+    out = _Rows(report, progress)
+    try:
+        if isinstance(data, bytes):
+            data = CsvFile.from_bytes(data)
+        elif isinstance(data, Path):
+            data = CsvFile.from_path(data)
+    except UnreadableFile as error:
+        out.error(1, "-", str(error))
+        return report
+    report.notes = list(data.notes)
+    _check_header(kind, data.header, out)
+    if report.errors:
+        return report
+    rows = _Source(data, out)
+    rows.check_structure()
     if report.errors:
         return report
     importer = {
@@ -278,7 +323,7 @@ def run_import(
     }[kind]
     try:
         with transaction.atomic():
-            importer(rows, _Rows(report), by=by, create_missing=create_missing)
+            importer(rows, out, by=by, create_missing=create_missing)
             if report.errors or dry_run:
                 raise _Rejected
     except _Rejected:
@@ -295,7 +340,7 @@ def _import_users(rows, out: _Rows, *, by, create_missing):
         for u in User.objects.filter(email__in=[canonical_email(r["email"]) for _, r in rows])
     }
     seen = set()
-    for line, row in rows:
+    for line, row in out.checking(rows):
         email = canonical_email(row["email"])
         if email in seen:
             out.error(line, "email", f"{email} appears twice in the file")
@@ -352,12 +397,15 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
     visible = _visible_prospect_ids(by, existing.values())
     parsed = []
     seen = set()
-    for line, row in rows:
+    for line, row in out.checking(rows):
         if not _first_time(out, line, row["external_id"], seen):
             continue
         owner = owners.get(canonical_email(row["owner_email"]))
         if owner is None:
             out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+            continue
+        if not owner.is_active:
+            out.error(line, "owner_email", f"{owner} is deactivated")
             continue
         known = existing.get(row["external_id"])
         if known is not None and known.pk not in visible:
@@ -377,39 +425,67 @@ def _import_prospects(rows, out: _Rows, *, by, create_missing):
             by=by,
         )
         created_on = _date(out, line, "created_on", row.get("created_on", ""), required=False)
-        parsed.append((line, row, owner, source, created_on))
+        prospect = Prospect(
+            owner=owner,
+            name=row["name"],
+            company=row.get("company", ""),
+            email=row.get("email", "").lower(),
+            phone=row.get("phone", ""),
+            source=source if isinstance(source, LeadSource) else None,
+            external_id=row["external_id"],
+        )
+        prospect.created_on = created_on or (known.created_on if known else timezone.localdate())
+        try:
+            # The model's own field rules, as the services apply them; the owner, the
+            # source and the unique external_id were settled above in a few queries.
+            prospect.clean_fields(exclude=["owner", "source"])
+        except ValidationError as error:
+            for column, reason in _message(error):
+                out.error(line, column, reason)
+            continue
+        parsed.append((prospect, source, known))
     if out.report.errors:
         return
     for name in new_sources:
         sources[name.lower()] = pipeline_services.lead_source_save(by=by, name=name)
-    for line, row, owner, source, created_on in parsed:
+    _write_prospects(parsed, sources, out)
+
+
+PROSPECT_FIELDS = ["owner", "name", "company", "email", "phone", "source", "created_on"]
+
+
+def _write_prospects(parsed, sources, out: _Rows) -> None:
+    """New prospects in batches of BATCH_SIZE, changed ones in one bulk UPDATE per batch."""
+    to_create, to_update = [], []
+    for prospect, source, known in parsed:
         if isinstance(source, str):
-            source = sources[source.lower()]
-        fields = {
-            "owner": owner,
-            "name": row["name"],
-            "company": row.get("company", ""),
-            "email": row.get("email", "").lower(),
-            "phone": row.get("phone", ""),
-            "source": source,
-        }
-        if created_on:
-            fields["created_on"] = created_on
-        prospect = existing.get(row["external_id"])
-        try:
-            if prospect is None:
-                pipeline_services.prospect_create(by=by, external_id=row["external_id"], **fields)
-                out.report.created += 1
-            elif any(getattr(prospect, k) != v for k, v in fields.items()):
-                pipeline_services.prospect_update(by=by, prospect=prospect, **fields)
-                out.report.updated += 1
-            else:
-                out.report.unchanged += 1
-        except PermissionDenied as error:
-            out.error(line, "owner_email", str(error))
-        except ValidationError as error:
-            for column, reason in _message(error):
-                out.error(line, column, reason)
+            prospect.source = sources[source.lower()]
+        if known is None:
+            to_create.append(prospect)
+        elif any(
+            getattr(known, f"{name}_id" if name in ("owner", "source") else name)
+            != getattr(prospect, f"{name}_id" if name in ("owner", "source") else name)
+            for name in PROSPECT_FIELDS
+        ):
+            for name in PROSPECT_FIELDS:
+                setattr(known, name, getattr(prospect, name))
+            to_update.append(known)
+        else:
+            out.report.unchanged += 1
+    out.report.created, out.report.updated = len(to_create), len(to_update)
+    if out.report.dry_run:
+        return
+    written = 0
+    for start in range(0, len(to_create), BATCH_SIZE):
+        batch = to_create[start : start + BATCH_SIZE]
+        Prospect.objects.bulk_create(batch)
+        written += len(batch)
+        out.progress("writing", written)
+    for start in range(0, len(to_update), BATCH_SIZE):
+        batch = to_update[start : start + BATCH_SIZE]
+        Prospect.objects.bulk_update(batch, PROSPECT_FIELDS)
+        written += len(batch)
+        out.progress("writing", written)
 
 
 def _visible_prospect_ids(by, prospects) -> set[int]:
@@ -469,7 +545,7 @@ def _import_opportunities(rows, out: _Rows, *, by, create_missing):
         [r["external_id"] for _, r in rows], field_name="external_id"
     )
     parsed, seen = [], set()
-    for line, row in rows:
+    for line, row in out.checking(rows):
         if not _first_time(out, line, row["external_id"], seen):
             continue
         owner = owners.get(canonical_email(row["owner_email"]))
@@ -656,7 +732,7 @@ def _import_activities(rows, out: _Rows, *, by, create_missing):
     visible_opportunities = _visible_opportunity_ids(by, opportunities.values())
     today = timezone.localdate()
     candidates = []
-    for line, row in rows:
+    for line, row in out.checking(rows):
         errors_before = len(out.report.errors)
         rep = reps.get(canonical_email(row["rep_email"]))
         if rep is None:
@@ -766,7 +842,10 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
     if out.report.dry_run:
         out.report.created = len(to_insert)
         return
-    bulk_create_with_history(to_insert, Activity, batch_size=BATCH_SIZE, default_user=by)
+    for start in range(0, len(to_insert), BATCH_SIZE):
+        batch = to_insert[start : start + BATCH_SIZE]
+        bulk_create_with_history(batch, Activity, batch_size=BATCH_SIZE, default_user=by)
+        out.progress("writing", start + len(batch))
     rollups_apply((+1, row) for row in to_insert)
     announce_activity_changed((a.rep_id, a.date) for a in to_insert)
     touched = {a.prospect_id for a in to_insert if a.prospect_id}

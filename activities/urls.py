@@ -23,4 +23,5 @@ urlpatterns = [
     path("activities/next-steps/", views.next_steps, name="next_steps"),
     path("import/", views.import_upload, name="import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<uuid:token>/", views.import_job, name="import_job"),
 ]

@@ -30,7 +30,7 @@ from activities.forms import (
     TallyForm,
     outcome_choices,
 )
-from activities.imports import COLUMNS, run_import
+from activities.imports import COLUMNS
 from activities.models import Kind, Outcome, ProspectStatus
 from pipeline.selectors import (
     opportunities_visible_to,
@@ -39,6 +39,7 @@ from pipeline.selectors import (
 )
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404
+from salestrack.imports import selectors as import_selectors
 from salestrack.imports import services as import_services
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
@@ -605,61 +606,56 @@ def timeline(request):
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def import_upload(request):
-    """Upload a CSV, see the dry-run report, then confirm. Managers import for their own
-    teams, admins for everyone."""
+    """Upload a CSV: it is stored and checked by a worker, and the person follows the
+    check on the job's page. Managers import for their own teams, admins for everyone."""
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
         max_bytes=settings.IMPORT_MAX_BYTES,
         for_admin=request.user.role == Role.ADMIN,
     )
-    context = {"form": form, "columns": COLUMNS}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        kind = form.cleaned_data["kind"]
-        create_missing = form.cleaned_data.get("create_missing", False)
-        report = run_import(
-            kind, data, by=request.user, dry_run=True, create_missing=create_missing
+        job = import_services.import_queue(
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            create_missing=form.cleaned_data.get("create_missing", False),
+            file_name=upload.name,
+            chunks=upload.chunks(),
         )
-        context["report"] = report
-        if report.ok:
-            context["job"] = import_services.import_stage(
-                by=request.user,
-                kind=kind,
-                create_missing=create_missing,
-                file_name=upload.name,
-                data=data,
-            )
+        return redirect("activities:import_job", token=job.token)
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "jobs": import_selectors.import_jobs_of(request.user)[:8],
+    }
     return render(request, "activities/import.html", context)
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def import_job(request, token):
+    """One upload's check and import: a progress bar while a worker runs it (the page
+    asks again every second through htmx), then its report."""
+    job = get_object_or_404(import_selectors.import_jobs_of(request.user), token=token)
+    context = {"job": job, "progress": import_services.import_progress(job)}
+    if request.htmx:
+        return render(request, "activities/import_job.html#job", context)
+    return render(request, "activities/import_job.html", context)
 
 
 @require_POST
 @role_required(Role.MANAGER, Role.ADMIN)
 def import_confirm(request):
     try:
-        job, report = import_services.import_confirm(
-            by=request.user, token=_uuid_or_none(request.POST.get("token")), apply=run_import
+        job = import_services.import_confirm(
+            by=request.user, token=_uuid_or_none(request.POST.get("token"))
         )
     except import_services.ImportNotStaged as error:
         messages.error(request, str(error))
+        if error.job is not None:
+            return redirect("activities:import_job", token=error.job.token)
         return redirect("activities:import")
-    if report.ok:
-        messages.success(request, f"Imported {job.file_name}: {report.summary()}")
-        return redirect("activities:import")
-    # The data changed between the check and now: show what is wrong.
-    return render(
-        request,
-        "activities/import.html",
-        {
-            "form": ImportForm(
-                max_bytes=settings.IMPORT_MAX_BYTES,
-                for_admin=request.user.role == Role.ADMIN,
-            ),
-            "columns": COLUMNS,
-            "report": report,
-        },
-    )
+    return redirect("activities:import_job", token=job.token)
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:

@@ -48,6 +48,25 @@ def _tasks_run_in_process():
 
 
 @pytest.fixture
+def upload_import(client, django_capture_on_commit_callbacks):
+    """Upload a CSV through the import page as whoever `client` is logged in as. The check
+    is queued when the upload commits and, tasks being eager here, runs then. Returns the
+    job's page, or the upload page itself when the form refused the file."""
+
+    def upload(content: bytes, kind="activities", name="day.csv", **fields):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {"kind": kind, "file": SimpleUploadedFile(name, content, "text/csv"), **fields}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/import/", data)
+        if response.status_code != 302:
+            return response
+        return client.get(response.url)
+
+    return upload
+
+
+@pytest.fixture
 def freeze_time(monkeypatch):
     """Stop the clock at a given aware datetime: `freeze_time(moment)`. Django's now(),
     localdate() and auto_now fields all read django.utils.timezone.now."""

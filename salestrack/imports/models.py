@@ -1,5 +1,6 @@
-"""Uploaded import files between their check and their confirmation. Part of the project
-package: any app's importer stages its files here."""
+"""Import jobs: an uploaded file, checked and then applied by a Celery worker. Part of the
+project package: any app's importer runs through these jobs (salestrack.imports.registry).
+"""
 
 import uuid
 
@@ -10,15 +11,24 @@ from django.utils import timezone
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    CHECKING = "checking", "Checking the file"
     CHECKED = "checked", "Checked, waiting for confirmation"
+    REJECTED = "rejected", "Has errors; nothing was imported"
+    APPLYING = "applying", "Importing"
     APPLIED = "applied", "Imported"
-    REJECTED = "rejected", "Rejected when applied"
+    FAILED = "failed", "Failed; nothing was imported"
     EXPIRED = "expired", "Expired"
 
 
+RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.APPLYING)
+
+
 class ImportJob(models.Model):
-    """One uploaded file: checked (a dry run that found no errors), then applied once, or
-    rejected, or expired. The file itself waits in IMPORT_STAGING_DIR under the token."""
+    """One uploaded file. Its life: queued → checking (a dry run, by a worker) → checked
+    (no errors; waits for its owner to confirm) → applying → applied; or rejected (errors,
+    nothing written), failed, or expired. The file itself waits in IMPORT_STAGING_DIR
+    under the token until the job ends."""
 
     Status = ImportStatus
 
@@ -26,12 +36,22 @@ class ImportJob(models.Model):
     kind = models.CharField(max_length=16)
     create_missing = models.BooleanField(default=False)
     file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=8, choices=ImportStatus, default=ImportStatus.CHECKED)
+    status = models.CharField(max_length=8, choices=ImportStatus, default=ImportStatus.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the last check or apply found (activities.imports.ImportReport).
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
 
     class Meta:
@@ -46,3 +66,11 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} import {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count

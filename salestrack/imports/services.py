@@ -1,23 +1,34 @@
-"""Staging an uploaded file between its check and its confirmation, applying it exactly
-once, and clearing out what nobody confirmed.
+"""Import jobs: stage an upload, check it and apply it on a Celery worker, exactly once.
 
-The file waits in IMPORT_STAGING_DIR (a directory of the app's own, mode 0700) as
+The upload waits in IMPORT_STAGING_DIR (a directory of the app's own, mode 0700) as
 `<token>.csv`, mode 0600: other accounts on the machine cannot read what a team uploads.
+It is written there in chunks, as it arrives, and read back as a stream.
+
+Both steps survive a worker that dies mid-way (the tasks ack late, so the broker hands
+them to the next worker, and `import_jobs_resume` queues again what no worker finished):
+the check writes nothing, and the apply writes its rows and marks its job applied in one
+transaction, under a lock on the job, so a second delivery finds it applied and does
+nothing. Two clicks on "Import" claim the job once (a conditional UPDATE).
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from salestrack.imports.models import ImportJob, ImportStatus
+from salestrack.imports import registry
+from salestrack.imports.models import RUNNING, ImportJob, ImportStatus
 from salestrack.users.models import User
 
 STAGED_FOR = timedelta(days=1)
+# A running job that has not moved for this long lost its worker: queue it again.
+STUCK_AFTER = timedelta(minutes=10)
+PROGRESS_KEPT = 60 * 60  # seconds
 
 
 class ImportNotStaged(Exception):
@@ -42,61 +53,192 @@ def staged_path(job: ImportJob) -> Path:
     return staging_dir() / f"{job.token}.csv"
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, chunks: Iterable[bytes]) -> int:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    size = 0
     with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
+        for chunk in chunks:
+            file.write(chunk)
+            size += len(chunk)
+    return size
 
 
 @transaction.atomic
-def import_stage(
-    *, by: User, kind: str, create_missing: bool, file_name: str, data: bytes
+def import_queue(
+    *, by: User, kind: str, create_missing: bool, file_name: str, chunks: Iterable[bytes]
 ) -> ImportJob:
-    """Keep a checked upload until its owner confirms it."""
+    """Stage an upload and queue its check (a dry run) on a worker."""
+    registry.importer(kind)  # an unknown kind fails here, not on the worker
     job = ImportJob.objects.create(
         kind=kind, create_missing=create_missing, file_name=file_name[:255], created_by=by
     )
-    _write_private(staged_path(job), data)
+    job.file_size = _write_private(staged_path(job), chunks)
+    job.save(update_fields=["file_size"])
+    transaction.on_commit(lambda: _queue("check_import", job.pk))
     return job
 
 
-def import_confirm(*, by: User, token: str, apply: Callable) -> tuple[ImportJob, object]:
-    """Apply a staged upload once. Claiming the job and writing its rows are one
-    transaction: the claim is a conditional UPDATE (checked → applied) that a second,
-    concurrent confirm waits on and then finds already done, so two clicks on "Import"
-    store every row once. `apply(kind, data, by=, create_missing=)` is the importer; its
-    report says whether the file still imports (the data may have changed since the check).
-    Raises ImportNotStaged for an unknown, used or expired token."""
+def _queue(task_name: str, job_id: int) -> None:
+    from salestrack.imports import tasks
+
+    getattr(tasks, task_name).delay(job_id)
+
+
+def import_check(*, job_id: int) -> ImportJob | None:
+    """The worker's dry run: check every row and store what it found. Writes no row, so
+    running it twice (a redelivery) is harmless."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING]
+    ).update(status=ImportStatus.CHECKING, started_at=timezone.now())
+    if not claimed:
+        return None  # checked already, or expired
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    path = staged_path(job)
+    if not path.exists():
+        return _end(job, ImportStatus.EXPIRED)
+    report = registry.importer(job.kind)(
+        job.kind,
+        path,
+        by=job.created_by,
+        dry_run=True,
+        create_missing=job.create_missing,
+        progress=_progress_keeper(job),
+    )
+    _store(job, report)
+    if not report.ok:
+        path.unlink(missing_ok=True)
+    return _end(job, ImportStatus.CHECKED if report.ok else ImportStatus.REJECTED)
+
+
+def import_confirm(*, by: User, token) -> ImportJob:
+    """Queue the import of a checked upload. Only its owner confirms it, once: the claim is
+    a conditional UPDATE (checked → applying), so a second click finds it taken. Raises
+    ImportNotStaged for an unknown, used or expired token."""
+    claimed = ImportJob.objects.filter(
+        token=token, created_by=by, status=ImportStatus.CHECKED
+    ).update(status=ImportStatus.APPLYING, started_at=timezone.now())
+    job = ImportJob.objects.filter(token=token, created_by=by).first()
+    if job is None:
+        raise ImportNotStaged("That upload has expired; upload the file again.")
+    if not claimed:
+        message = {
+            ImportStatus.APPLYING: f"{job.file_name} is being imported already.",
+            ImportStatus.APPLIED: f"{job.file_name} is already imported; nothing changed.",
+            ImportStatus.REJECTED: f"{job.file_name} has errors; fix them and upload it again.",
+            ImportStatus.QUEUED: f"{job.file_name} is still being checked.",
+            ImportStatus.CHECKING: f"{job.file_name} is still being checked.",
+        }.get(job.status, "That upload has expired; upload the file again.")
+        raise ImportNotStaged(message, job)
+    _queue("apply_import", job.pk)
+    return job
+
+
+def import_apply(*, job_id: int) -> ImportJob | None:
+    """The worker's import. The rows and the job's new status commit together, under a
+    lock on the job: a redelivered or duplicated task waits for the first, then finds the
+    job applied and does nothing. The data may have changed since the check, so the file
+    is checked again as it is written; with errors, nothing is written."""
     with transaction.atomic():
-        claimed = ImportJob.objects.filter(
-            token=token, created_by=by, status=ImportStatus.CHECKED
-        ).update(status=ImportStatus.APPLIED, finished_at=timezone.now())
-        job = ImportJob.objects.filter(token=token, created_by=by).first()
+        job = (
+            ImportJob.objects.select_for_update()
+            .select_related("created_by")
+            .filter(pk=job_id, status=ImportStatus.APPLYING)
+            .first()
+        )
         if job is None:
-            raise ImportNotStaged("That upload has expired; upload the file again.")
-        if not claimed:
-            message = {
-                ImportStatus.APPLIED: f"{job.file_name} is already imported; nothing changed.",
-                ImportStatus.REJECTED: f"{job.file_name} was already tried and rejected.",
-            }.get(job.status, "That upload has expired; upload the file again.")
-            raise ImportNotStaged(message, job)
+            return None
         path = staged_path(job)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            job.status = ImportStatus.EXPIRED
-            job.save(update_fields=["status"])
-            report = None
-        else:
-            report = apply(job.kind, data, by=by, create_missing=job.create_missing)
-            if not report.ok:
-                job.status = ImportStatus.REJECTED
-            job.summary = report.summary()
-            job.save(update_fields=["status", "summary"])
+        if not path.exists():
+            return _end(job, ImportStatus.EXPIRED)
+        report = registry.importer(job.kind)(
+            job.kind,
+            path,
+            by=job.created_by,
+            create_missing=job.create_missing,
+            progress=_progress_keeper(job),
+        )
+        _store(job, report)
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
-    if report is None:
-        raise ImportNotStaged("That upload has expired; upload the file again.", job)
-    return job, report
+        return _end(job, ImportStatus.APPLIED if report.ok else ImportStatus.REJECTED)
+
+
+def import_fail(*, job_id: int) -> None:
+    """A task gave up (after its retries): say so on the job rather than leave it
+    running for ever. Nothing was written (the apply is one transaction)."""
+    job = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).first()
+    if job is not None:
+        job.summary = "Something went wrong on our side; nothing was imported. Try again."
+        _end(job, ImportStatus.FAILED)
+        staged_path(job).unlink(missing_ok=True)
+
+
+def _store(job: ImportJob, report) -> None:
+    job.rows = report.rows
+    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
+    job.error_count = report.error_count
+    job.errors = report.errors
+    job.notes = report.notes
+    job.summary = report.summary()
+
+
+def _end(job: ImportJob, status: str) -> ImportJob:
+    job.status = status
+    if status != ImportStatus.CHECKED:
+        job.finished_at = timezone.now()
+    job.save()
+    cache.delete(_progress_key(job))
+    return job
+
+
+# Progress -----------------------------------------------------------------------------------
+
+
+def _progress_key(job: ImportJob) -> str:
+    return f"import-progress:{job.token}"
+
+
+def _progress_keeper(job: ImportJob):
+    """What the importer calls as it goes: kept in the cache, outside the job's
+    transaction, so that the page sees it while the rows are still uncommitted."""
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(
+            _progress_key(job),
+            {"phase": phase, "done": done, "total": total, "at": timezone.now().timestamp()},
+            PROGRESS_KEPT,
+        )
+
+    return progress
+
+
+def import_progress(job: ImportJob) -> dict | None:
+    """{"phase": reading|checking|writing, "done", "total", "percent"} of a running job, or
+    None before its worker starts."""
+    progress = cache.get(_progress_key(job)) if job.running else None
+    if progress is None:
+        return None
+    total = progress["total"]
+    progress["percent"] = round(100 * progress["done"] / total) if total else None
+    return progress
+
+
+# Housekeeping -------------------------------------------------------------------------------
+
+
+def import_jobs_resume(*, now=None) -> int:
+    """Queue again the jobs whose worker went away (killed, restarted) before finishing.
+    Both steps are idempotent, so a job that was only slow is merely checked twice.
+    Returns how many were queued."""
+    now = now or timezone.now()
+    stuck = ImportJob.objects.filter(status__in=RUNNING, created_at__lt=now - STUCK_AFTER)
+    queued = 0
+    for job in stuck:
+        progress = cache.get(_progress_key(job))
+        if progress and now.timestamp() - progress["at"] < STUCK_AFTER.total_seconds():
+            continue  # still moving
+        _queue("apply_import" if job.status == ImportStatus.APPLYING else "check_import", job.pk)
+        queued += 1
+    return queued
 
 
 def import_staging_purge(*, older_than: timedelta = STAGED_FOR, now=None) -> int:
@@ -107,8 +249,12 @@ def import_staging_purge(*, older_than: timedelta = STAGED_FOR, now=None) -> int
     ImportJob.objects.filter(status=ImportStatus.CHECKED, created_at__lt=cutoff).update(
         status=ImportStatus.EXPIRED, finished_at=now
     )
+    running = ImportJob.objects.filter(status__in=RUNNING).values_list("token", flat=True)
+    in_use = {f"{token}.csv" for token in running}
     deleted = 0
     for path in staging_dir().iterdir():
+        if path.name in in_use:
+            continue
         if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
             path.unlink(missing_ok=True)
             deleted += 1

@@ -120,7 +120,9 @@ def test_a_future_date_is_refused_but_a_scheduled_meeting_is_not(rep):
     ("data", "expected"),
     [
         (b"", "line 1, column -: the file is empty"),
-        ("date,rep_email\n".encode("utf-16"), "line 1, column -: the file is not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "line 1, column -: this is not a CSV text"),
+        # Excel's "Unicode text" is read: its header is then checked as any other.
+        ("date,rep_email\n".encode("utf-16"), "line 1, column kind: missing"),
         (csv_bytes("date,rep_email,kind,outcome"), "line 1, column quantity: missing"),
         (csv_bytes(ACTIVITY_HEADER + ",colour"), "line 1, column colour: unknown column"),
         (csv_bytes(ACTIVITY_HEADER + ",notes"), "line 1, column notes: appears 2 times"),

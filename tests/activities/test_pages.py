@@ -264,24 +264,17 @@ def test_activity_log_query_count_does_not_grow_with_rows(
     assert response.status_code == 200
 
 
-def _upload(client, content: bytes, kind="activities"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return client.post(
-        "/import/", {"kind": kind, "file": SimpleUploadedFile("day.csv", content, "text/csv")}
-    )
-
-
 IMPORT_CSV = (
     b"date,rep_email,kind,outcome,prospect_status,quantity\n"
     b"2026-03-02,ana@example.com,call,connected,new,5\n"
 )
 
 
-def test_a_manager_checks_then_confirms_an_import(client, manager, rep):
+def test_a_manager_checks_then_confirms_an_import(client, manager, rep, upload_import):
     client.force_login(manager)
-    checked = _upload(client, IMPORT_CSV)
+    checked = upload_import(IMPORT_CSV)
     assert "1 rows: 1 would be created" in checked.text
+    assert "Import 1 row" in checked.text
     assert not Activity.objects.exists()
 
     token = checked.context["job"].token
@@ -291,28 +284,33 @@ def test_a_manager_checks_then_confirms_an_import(client, manager, rep):
     again = client.post("/import/confirm/", {"token": token}, follow=True)
     assert "day.csv is already imported; nothing changed." in again.text
     assert Activity.objects.count() == 1
+    # The upload page lists it, for whoever comes back later.
+    listed = client.get("/import/")
+    assert [job.token for job in listed.context["jobs"]] == [token]
+    assert "Imported" in listed.text
 
 
-def test_the_import_page_lists_every_bad_row(client, manager, rep):
+def test_the_import_page_lists_every_bad_row(client, manager, rep, upload_import):
     client.force_login(manager)
-    response = _upload(client, IMPORT_CSV + b"2026-03-02,ana@example.com,call,sent,new,0\n")
+    response = upload_import(IMPORT_CSV + b"2026-03-02,ana@example.com,call,sent,new,0\n")
     assert "line 3, column outcome" in response.text
     assert "line 3, column quantity" in response.text
-    assert "job" not in response.context
+    assert response.context["job"].status == "rejected"
+    assert "Import 1 row" not in response.text
 
 
-def test_a_too_large_file_is_refused(client, manager, settings):
+def test_a_too_large_file_is_refused(client, manager, settings, upload_import):
     settings.IMPORT_MAX_BYTES = 1_048_576
     client.force_login(manager)
-    response = _upload(client, IMPORT_CSV + b"x" * 1_200_000)
+    response = upload_import(IMPORT_CSV + b"x" * 1_200_000)
     assert "The file is 1.1 MB; the limit is 1 MB." in response.text
     assert not Activity.objects.exists()
 
 
-def test_managers_cannot_choose_to_import_users(client, manager):
+def test_managers_cannot_choose_to_import_users(client, manager, upload_import):
     client.force_login(manager)
     assert "Users (admins only)" not in client.get("/import/").text
-    response = _upload(client, b"email,full_name,role,team\n", kind="users")
+    response = upload_import(b"email,full_name,role,team\n", kind="users")
     assert "Select a valid choice" in response.text
 
 

@@ -66,7 +66,7 @@ def test_a_manager_imports_a_csv_through_the_page(
     page.get_by_label("What the file holds").select_option("activities")
     page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
-    report = page.locator("#report")
+    report = page.locator("#import-job")
     expect(report).to_contain_text("2 errors in 3 rows: nothing was imported.")
     expect(report).to_contain_text("line 3, column outcome")
     expect(report).to_contain_text("line 4, column quantity")
@@ -79,11 +79,14 @@ def test_a_manager_imports_a_csv_through_the_page(
         "2026-03-03,ana@example.com,email,sent,existing,4,follow-ups\n",
         encoding="utf-8",
     )
+    page.get_by_role("link", name="Upload another file").click()
+    page.get_by_label("What the file holds").select_option("activities")
     page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(good))
     page.get_by_role("button", name="Check the file").click()
     expect(report).to_contain_text("2 rows: 2 would be created")
     screenshot("import-report-ready")
     page.get_by_role("button", name="Import 2 rows").click()
-    expect(page.get_by_role("status")).to_contain_text("2 were created")
+    expect(report).to_contain_text("2 rows: 2 were created")
+    expect(report.get_by_role("heading")).to_have_text("Imported")
     assert Activity.objects.filter(rep=rep).count() == 2
     assert console_errors == []
