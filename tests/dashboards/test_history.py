@@ -7,7 +7,7 @@ appeared in October's table."""
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -152,9 +152,12 @@ def test_deactivating_moving_and_adding_reps_changes_no_past_period(
 
 
 def test_a_rep_who_left_or_moved_stays_in_the_months_they_sold_in_marked_so(
-    client, manager, admin, team, other_team, north
+    client, manager, admin, team, other_team, north, freeze_time
 ):
-    yesterday = TODAY - timedelta(days=1)
+    # Late in November, whenever the suite runs: "this month" is the month they left in.
+    today = date(2026, 11, 25)
+    freeze_time(datetime(2026, 11, 25, 12, tzinfo=UTC))
+    yesterday = today - timedelta(days=1)
     user_services.user_set_active(by=admin, user=north["luis"], active=False, last_day=yesterday)
     user_services.user_update(by=admin, user=north["diego"], team=other_team)
     this_month = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
@@ -165,14 +168,14 @@ def test_a_rep_who_left_or_moved_stays_in_the_months_they_sold_in_marked_so(
     assert marks["luis@example.com"] == (True, yesterday, None)
     assert marks["diego@example.com"] == (False, yesterday, other_team)
     assert f"left on {yesterday:%-d %b %Y}" in page.text
-    assert f"moved to South on {TODAY:%-d %b %Y}" in page.text
+    assert f"moved to South on {today:%-d %b %Y}" in page.text
     # Diego's November deal, closed while he was in North, is North's.
     rows = {m.rep.email: r for m, r in page.context["rows"]}
     assert rows["diego@example.com"].counts.revenue_won == Decimal("7000")
 
-    south = FunnelReport(Scope.team(other_team), _period("2026-11"), today=TODAY)
+    south = FunnelReport(Scope.team(other_team), _period("2026-11"), today=today)
     diego = next(m for m, _ in south.rows if m.rep.email == "diego@example.com")
-    assert diego.since == TODAY
+    assert diego.since == today
     assert south.counts[diego.pk].revenue_won == 0  # nothing of his past went with him
 
 
