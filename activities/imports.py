@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -842,10 +842,13 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
     if out.report.dry_run:
         out.report.created = len(to_insert)
         return
-    for start in range(0, len(to_insert), BATCH_SIZE):
-        batch = to_insert[start : start + BATCH_SIZE]
-        bulk_create_with_history(batch, Activity, batch_size=BATCH_SIZE, default_user=by)
-        out.progress("writing", start + len(batch))
+    if connection.vendor == "postgresql":
+        _copy_activities(to_insert, out, by=by)
+    else:
+        for start in range(0, len(to_insert), BATCH_SIZE):
+            batch = to_insert[start : start + BATCH_SIZE]
+            bulk_create_with_history(batch, Activity, batch_size=BATCH_SIZE, default_user=by)
+            out.progress("writing", start + len(batch))
     rollups_apply((+1, row) for row in to_insert)
     announce_activity_changed((a.rep_id, a.date) for a in to_insert)
     touched = {a.prospect_id for a in to_insert if a.prospect_id}
@@ -853,3 +856,50 @@ def _write_activities(candidates: list[dict], out: _Rows, *, by) -> None:
         rederive_prospect_status(touched)
     touches_refresh(prospect_ids=touched, opportunity_ids={a.opportunity_id for a in to_insert})
     out.report.created = len(to_insert)
+
+
+# The columns an imported activity sets; the others (follow-ups) keep their defaults.
+COPIED = [
+    "date",
+    "rep_id",
+    "kind",
+    "outcome",
+    "prospect_status",
+    "quantity",
+    "duration_minutes",
+    "prospect_id",
+    "opportunity_id",
+    "notes",
+    "source",
+]
+
+
+def _copy_activities(to_insert: list[Activity], out: _Rows, *, by) -> None:
+    """On PostgreSQL, write the rows and their history rows (what bulk_create_with_history
+    writes) with COPY: building a 100,000-row INSERT in Python took longer than the rest of
+    the import. The ids are drawn from the table's sequence first, so each history row
+    names its activity."""
+    now = timezone.now()
+    table = Activity._meta.db_table
+    history = Activity.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(to_insert)],
+        )
+        for activity, (pk,) in zip(to_insert, cursor.fetchall(), strict=True):
+            activity.pk = pk
+            activity.created_at = activity.updated_at = now
+        raw = cursor.cursor
+        columns = ["id", *COPIED, "created_at", "updated_at"]
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for written, activity in enumerate(to_insert, start=1):
+                copy.write_row([getattr(activity, name) for name in columns])
+                if written % BATCH_SIZE == 0:
+                    out.progress("writing", written)
+        extra = ["history_date", "history_type", "history_user_id"]
+        user_id = by.pk if by is not None else None
+        with raw.copy(f"COPY {history} ({', '.join(columns + extra)}) FROM STDIN") as copy:
+            for activity in to_insert:
+                copy.write_row([getattr(activity, name) for name in columns] + [now, "+", user_id])
+    out.progress("writing", len(to_insert))

@@ -10,13 +10,17 @@ show that a page costs reps × days, not activities. Prints the figures and writ
 into BENCHMARKS.md.
 """
 
+import csv
+import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -126,6 +130,65 @@ def _get(client, url, params, **headers):
     return load
 
 
+IMPORT_PROSPECTS, IMPORT_ACTIVITIES = 20_000, 100_000
+
+
+def _import_files(directory: Path, reps: list[tuple[str, date]]) -> tuple[Path, Path]:
+    """A prospects file and an activities file in the import format, for the demo reps."""
+    today = timezone.localdate()
+    prospects = directory / "prospects.csv"
+    owners = {}
+    with prospects.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["external_id", "name", "company", "email", "owner_email", "created_on"])
+        for n in range(IMPORT_PROSPECTS):
+            email, joined_on = reps[n % len(reps)]
+            owners[f"BENCH-P{n}"] = email
+            writer.writerow(
+                [
+                    f"BENCH-P{n}",
+                    f"Prospect {n}",
+                    f"Company {n % 997}",
+                    f"p{n}@bench.example",
+                    email,
+                    max(joined_on, today - timedelta(days=30)).isoformat(),
+                ]
+            )
+    kinds = [("call", "connected"), ("call", "no_answer"), ("email", "sent"), ("message", "sent")]
+    activities = directory / "activities.csv"
+    with activities.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "date",
+                "rep_email",
+                "kind",
+                "outcome",
+                "prospect_status",
+                "quantity",
+                "prospect_external_id",
+                "notes",
+            ]
+        )
+        for n in range(IMPORT_ACTIVITIES):
+            kind, outcome = kinds[n % len(kinds)]
+            if n % 2:  # on one of the prospects above, by its owner
+                prospect = f"BENCH-P{n % IMPORT_PROSPECTS}"
+                email, status = owners[prospect], ""
+            else:
+                email, _ = reps[n % len(reps)]
+                prospect, status = "", ("new", "existing")[n % 3 == 0]
+            day = today - timedelta(days=n % 28)
+            writer.writerow(
+                [day.isoformat(), email, kind, outcome, status, 1 + n % 3, prospect, f"bench {n}"]
+            )
+    return prospects, activities
+
+
+def _max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Command(BaseCommand):
     help = "Benchmark the pages, logging and the nightly job on the large set (DESIGN.md §9)."
 
@@ -229,6 +292,7 @@ class Command(BaseCommand):
         lines += self._forecast(pages, reps.count())
         lines += self._logging()
         lines.append(self._nightly())
+        lines += self._imports()
         if double_url:
             lines += self._double(double_url, pages)
         return lines
@@ -351,6 +415,36 @@ class Command(BaseCommand):
             f"alerts ({run.rollup_drift} rep-days of drift) | {run.duration_ms / 1000:.1f} s | "
             f"{run.queries} | |"
         )
+
+    def _imports(self) -> list[str]:
+        """20,000 prospects, then 100,000 activities (half of them on those prospects),
+        imported as the worker does, through `import_csv`; rolled back afterwards."""
+        reps = list(
+            User.objects.filter(role=Role.REP, is_active=True, email__endswith=DEMO_EMAIL_DOMAIN)
+            .order_by("email")
+            .values_list("email", "joined_on")
+        )
+        with tempfile.TemporaryDirectory() as directory:
+            prospects, activities = _import_files(Path(directory), reps)
+            lines = []
+            with transaction.atomic():
+                for kind, path, rows in (
+                    ("prospects", prospects, IMPORT_PROSPECTS),
+                    ("activities", activities, IMPORT_ACTIVITIES),
+                ):
+                    rss = _max_rss_mb()
+                    started = time.perf_counter()
+                    call_command("import_csv", kind, str(path), stdout=(out := io.StringIO()))
+                    took = time.perf_counter() - started
+                    if f"{rows} were created" not in out.getvalue():
+                        raise CommandError(f"the {kind} import failed: {out.getvalue()}")
+                    lines.append(
+                        f"| import {rows:,} {kind} (`import_csv`, a "
+                        f"{path.stat().st_size / 1_048_576:.1f} MB file: check, write, "
+                        f"rollups) | {took:.1f} s | | peak memory +{_max_rss_mb() - rss:.0f} MB |"
+                    )
+                transaction.set_rollback(True)
+        return lines
 
     def _double(self, url: str, pages: dict) -> list[str]:
         """The same pages on the copy with twice the activities per day."""
