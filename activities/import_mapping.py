@@ -378,7 +378,7 @@ def propose(
         keys.setdefault(_key(h), h)
 
     # Here, not at the top: the presets module imports Mapping from this one.
-    from salestrack.imports.presets import PRESETS
+    from activities.import_presets import PRESETS
 
     known = [(name, kinds[kind]) for name, kinds in PRESETS.items() if kind in kinds]
     best: tuple[int, int, str, Mapping] | None = None

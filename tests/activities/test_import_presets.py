@@ -1,4 +1,4 @@
-"""Each known preset turns a sample export of its tool (tests/imports/files, written in the
+"""Each known preset turns a sample export of its tool (tests/activities/import_files, written in the
 tool's own headers, value names and date formats) into rows of ours: our columns, our
 value spellings, ISO dates, plain amounts. No database: the mapping is pure."""
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from activities.import_mapping import propose, suggest_values, translate
+from activities.import_presets import PRESETS
 from activities.imports import COLUMNS
-from salestrack.imports.mapping import propose, suggest_values, translate
-from salestrack.imports.presets import PRESETS
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parent / "import_files"
 REPS = {
     "maria.lopez@example.com": "Maria Lopez",
     "jon.park@example.com": "Jon Park",
