@@ -1,5 +1,5 @@
-"""Each known preset turns a sample export of its tool (tests/activities/import_files, written in the
-tool's own headers, value names and date formats) into rows of ours: our columns, our
+"""Each known preset turns a sample export of its tool (tests/activities/import_files,
+written in the tool's own headers, value names and date formats) into rows of ours: our columns, our
 value spellings, ISO dates, plain amounts. No database: the mapping is pure."""
 
 import csv
