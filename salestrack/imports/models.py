@@ -11,6 +11,7 @@ from django.utils import timezone
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", "Waiting for its columns to be matched"
     QUEUED = "queued", "Waiting for a worker"
     CHECKING = "checking", "Checking the file"
     CHECKED = "checked", "Checked, waiting for confirmation"
@@ -25,7 +26,8 @@ RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.APPLYING)
 
 
 class ImportJob(models.Model):
-    """One uploaded file. Its life: queued → checking (a dry run, by a worker) → checked
+    """One uploaded file. Its life: (mapping: another tool's export waits for its owner to
+    match its columns and values to ours) → queued → checking (a dry run, by a worker) → checked
     (no errors; waits for its owner to confirm) → applying → applied; or rejected (errors,
     nothing written), failed, or expired. The file itself waits in IMPORT_STAGING_DIR
     under the token until the job ends."""
@@ -53,6 +55,10 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
+    # Their header, and how it maps onto ours (activities.import_mapping.Mapping.to_json);
+    # no mapping when the file already has our columns.
+    header = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -74,3 +80,25 @@ class ImportJob(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error_count
+
+
+class ImportPreset(models.Model):
+    """A mapping someone saved for the next export from the same tool, offered to everyone
+    who imports that kind of file."""
+
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=16)
+    mapping = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="importpreset_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
