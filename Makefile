@@ -94,7 +94,7 @@ beat: install ## Run Celery beat, the one nightly schedule (needs REDIS_URL)
 serve: migrate ## Serve with gunicorn as in production — DEBUG off, hashed static files — on plain HTTP locally
 	@export $(PRODUCTION_LIKE); \
 	  $(MANAGE) collectstatic --noinput -v0 && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind $(HOST):$(PORT) --workers 2
+	  .venv/bin/gunicorn salestrack.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 2
 
 .PHONY: ci
 ci: ## What CI runs: services up, fresh PostgreSQL database, make test, no skips
