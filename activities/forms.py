@@ -1,10 +1,14 @@
 """The forms a rep fills in on My day, and the activity log's filters. They check the shape
 of what was typed; the rules live in activities.services."""
 
+from dataclasses import replace
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from activities.import_columns import COLUMNS
+from activities.import_mapping import Mapping, suggest_values
 from activities.models import (
     MAX_QUANTITY,
     OUTCOMES_BY_KIND,
@@ -300,3 +304,149 @@ class ImportForm(forms.Form):
                 f"{self.max_bytes // 1_048_576} MB. Split it into smaller files."
             )
         return upload
+
+
+# Matching another tool's export to our columns (activities.import_mapping) -----------------
+
+JOINED = "__joined__"
+DATE_FORMATS = {
+    "%Y-%m-%d": "2026-01-31",
+    "%m/%d/%Y": "01/31/2026 (month first, US)",
+    "%d/%m/%Y": "31/01/2026 (day first)",
+    "%d.%m.%Y": "31.01.2026",
+    "%Y-%m-%d %H:%M": "2026-01-31 14:05",
+    "%Y-%m-%d %H:%M:%S": "2026-01-31 14:05:00",
+    "%m/%d/%Y %I:%M %p": "01/31/2026 2:05 PM",
+    "%d/%m/%Y %H:%M": "31/01/2026 14:05",
+}
+
+
+class ImportMappingForm(forms.Form):
+    """Which column of their file fills each of ours (or one value for every row), how
+    they write dates, and what their values mean in ours, starting from `propose`'s
+    proposal. `value_lists` is {our column: (their distinct values, {our value: label})}
+    for the columns whose values are a fixed list (kinds, outcomes, stages, reps…)."""
+
+    def __init__(self, *args, proposal, header, value_lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        mapping = proposal.mapping
+        required, optional = COLUMNS[mapping.kind]
+        self.required = required
+        self.our_columns = required + optional
+        self.value_lists = value_lists
+        for column in self.our_columns:
+            choices = [("", "— not in my file —")] + [(name, name) for name in header if name]
+            initial = mapping.columns.get(column, "")
+            if column in mapping.joins:
+                choices.insert(1, (JOINED, " + ".join(mapping.joins[column])))
+                initial = JOINED
+            self.fields[f"column__{column}"] = forms.ChoiceField(
+                label=column, choices=choices, required=False, initial=initial
+            )
+            self.fields[f"constant__{column}"] = forms.CharField(
+                label=f"Or the same {column} on every row",
+                required=False,
+                max_length=200,
+                initial=mapping.constants.get(column, ""),
+            )
+        formats = dict(DATE_FORMATS)
+        formats.setdefault(mapping.date_format[0], mapping.date_format[0])
+        self.fields["date_format"] = forms.ChoiceField(
+            label="Dates in the file look like",
+            choices=list(formats.items()),
+            initial=mapping.date_format[0],
+        )
+        for column, (their_values, our_values) in value_lists.items():
+            current = mapping.values.get(column, {})
+            suggested = suggest_values(their_values, our_values)
+            for index, value in enumerate(their_values):
+                folded = value.strip().casefold()
+                self.fields[f"value__{column}__{index}"] = forms.ChoiceField(
+                    label=value,
+                    choices=[
+                        ("", "— no match: refuse these rows —"),
+                        *(
+                            (v, label if label == v else f"{label} ({v})")
+                            for v, label in our_values.items()
+                        ),
+                    ],
+                    required=False,
+                    initial=current.get(folded) or suggested.get(folded, ""),
+                )
+        self.fields["preset_name"] = forms.CharField(
+            label="Save this matching for the next file, named",
+            required=False,
+            max_length=80,
+            help_text="Optional; everyone who imports can then use it.",
+        )
+
+    def column_rows(self):
+        """(our column, required?, the column field, the constant field) for the page."""
+        return [
+            (c, c in self.required, self[f"column__{c}"], self[f"constant__{c}"])
+            for c in self.our_columns
+        ]
+
+    def value_sections(self):
+        """(our column, [value fields]) for the page."""
+        return [
+            (column, [self[f"value__{column}__{i}"] for i in range(len(values))])
+            for column, (values, _) in self.value_lists.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # One column of theirs may fill several of ours (Pipedrive's Type: kind and outcome).
+        for column in self.our_columns:
+            source = cleaned.get(f"column__{column}")
+            constant = cleaned.get(f"constant__{column}", "").strip()
+            if source and constant:
+                self.add_error(
+                    f"constant__{column}", "Either a column of your file or one value, not both."
+                )
+            if column in self.required and not source and not constant:
+                self.add_error(
+                    f"column__{column}",
+                    f"Choose the column of your file that holds {column}, or give one value "
+                    "for every row.",
+                )
+        return cleaned
+
+    def mapping(self) -> Mapping:
+        """The mapping chosen: the proposal's, with the columns, values and date format
+        the person set."""
+        base = self.proposal.mapping
+        data = self.cleaned_data
+        columns, joins, constants = {}, {}, {}
+        for column in self.our_columns:
+            source = data.get(f"column__{column}")
+            constant = data.get(f"constant__{column}", "").strip()
+            if source == JOINED:
+                joins[column] = base.joins[column]
+            elif source:
+                columns[column] = source
+            elif constant:
+                constants[column] = constant
+        values = {
+            column: {
+                value.strip().casefold(): data[f"value__{column}__{i}"]
+                for i, value in enumerate(their_values)
+                if data.get(f"value__{column}__{i}")
+            }
+            for column, (their_values, _) in self.value_lists.items()
+            if column in columns
+        }
+        # Maps of the preset for columns not listed (e.g. an override's) stay.
+        values = {**{c: v for c, v in base.values.items() if c in columns}, **values}
+        formats = (data["date_format"], *(f for f in base.date_format if f != data["date_format"]))
+        return replace(
+            base,
+            columns=columns,
+            joins=joins,
+            constants=constants,
+            values=values,
+            date_format=formats,
+            overrides={c: o for c, o in base.overrides.items() if c in columns or c in joins},
+            only_if={c: o for c, o in base.only_if.items() if c in columns or c in joins},
+        )

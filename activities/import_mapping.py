@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from activities.imports import COLUMNS
+from activities.import_columns import COLUMNS
 from activities.models import Kind, Outcome, ProspectStatus
 from pipeline.models import RevenueType
 from salestrack.users.models import Role

@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from activities.import_columns import COLUMNS, KINDS
+from activities.import_mapping import Mapping, translate
 from activities.models import Activity, ProspectStatus, Source
 from activities.rollups import rollups_apply, touches_refresh
 from activities.services import check_activity, rederive_prospect_status
@@ -33,39 +35,6 @@ from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User, canonical_email
 from salestrack.users.selectors import reps_visible_to
 
-KINDS = ("users", "prospects", "opportunities", "activities")
-
-# Required and optional columns of each file; any other column is an error.
-COLUMNS = {
-    "users": (["email", "full_name", "role", "team"], ["joined_on"]),
-    "prospects": (
-        ["external_id", "name", "owner_email"],
-        ["company", "email", "phone", "lead_source", "created_on"],
-    ),
-    "opportunities": (
-        [
-            "external_id",
-            "name",
-            "owner_email",
-            "prospect_external_id",
-            "amount",
-            "revenue_type",
-            "stage",
-            "opened_on",
-        ],
-        ["expected_close_on", "closed_on", "lead_source", "product"],
-    ),
-    "activities": (
-        ["date", "rep_email", "kind", "outcome", "quantity"],
-        [
-            "prospect_status",
-            "duration_minutes",
-            "prospect_external_id",
-            "opportunity_external_id",
-            "notes",
-        ],
-    ),
-}
 BATCH_SIZE = 5000
 
 
@@ -116,10 +85,13 @@ class _Rows:
     def __init__(self, report: ImportReport, progress: Progress | None = None):
         self.report = report
         self._progress = progress
+        # With another tool's file, messages name its columns (their header for ours).
+        self.their_names: dict[str, str] = {}
 
     def error(self, line: int, column: str, reason: str) -> None:
         self.report.error_count += 1
         if len(self.report.errors) < MAX_ERRORS_KEPT:
+            column = self.their_names.get(column, column)
             self.report.errors.append(f"line {line}, column {column}: {reason}")
 
     def progress(self, phase: str, done: int) -> None:
@@ -145,9 +117,10 @@ class _Source:
     Rows with the wrong number of cells or a control character are reported once, by
     `check_structure`, and skipped by every later pass."""
 
-    def __init__(self, csv_file: CsvFile, out: "_Rows"):
+    def __init__(self, csv_file: CsvFile, out: "_Rows", mapping: Mapping | None = None):
         self.csv_file = csv_file
         self.out = out
+        self.mapping = mapping
         self.bad_lines: set[int] = set()
 
     def check_structure(self) -> None:
@@ -173,14 +146,56 @@ class _Source:
                         "contains a control character (such as a NUL byte); is the file "
                         "UTF-8 text?",
                     )
+                continue
+            if self.mapping is not None:
+                _, problems = translate(self.mapping, row.values)
+                if problems:
+                    self.bad_lines.add(row.line)
+                    for column, reason in problems:
+                        self.out.error(row.line, column, reason)
         self.out.report.rows = rows - len(self.bad_lines)
         if not rows:
             self.out.error(2, "-", "there are no rows below the header; nothing to import")
 
     def __iter__(self) -> Iterator[tuple[int, dict]]:
+        """Our rows: another tool's are translated through the mapping first."""
         for row in self.csv_file.rows():
-            if row.line not in self.bad_lines:
+            if row.line in self.bad_lines:
+                continue
+            if self.mapping is None:
                 yield row.line, row.values
+            else:
+                yield (
+                    row.line,
+                    _with_optional(self.mapping.kind, translate(self.mapping, row.values)[0]),
+                )
+
+
+def _with_optional(kind: str, row: dict) -> dict:
+    """A translated row has only the columns the mapping fills; the importers read every
+    optional column of ours, empty when the file has none."""
+    required, optional = COLUMNS[kind]
+    return {name: row.get(name, "") for name in required + optional}
+
+
+def _check_mapping(mapping: Mapping, header: list[str], out: "_Rows") -> None:
+    """Another tool's file: each column of ours that is required must be filled, and each
+    column of theirs the mapping reads must be in the file."""
+    required, _ = COLUMNS[mapping.kind]
+    for name in required:
+        if name not in mapping.mapped:
+            out.error(1, name, "not matched to a column of the file (or a value for every row)")
+    for name in sorted(mapping.sources - set(header)):
+        out.error(1, name, "not in this file; match the columns again")
+
+
+def header_fits(kind: str, header: list[str]) -> bool:
+    """Whether a header is one of our own files' (then any error in it is reported as
+    such), or most likely another tool's export, which needs a mapping first: true when
+    at least half of its columns are ours."""
+    required, optional = COLUMNS[kind]
+    ours = sum(name in required or name in optional for name in header)
+    return bool(header) and ours * 2 >= len(header)
 
 
 def _check_header(kind: str, header: list[str], out: "_Rows") -> None:
@@ -287,8 +302,11 @@ def run_import(
     dry_run: bool = False,
     create_missing: bool = False,
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportReport:
-    """Import one file (its bytes, its path, or a CsvFile already opened). `by` is the
+    """Import one file (its bytes, its path, or a CsvFile already opened); with a
+    mapping, another tool's export (activities.import_mapping) whose errors name its own
+    columns. `by` is the
     person importing (None for the command line, which has the organisation's scope).
     Nothing is written when the report has errors or on a dry run."""
     if kind not in KINDS:
@@ -308,10 +326,15 @@ def run_import(
         out.error(1, "-", str(error))
         return report
     report.notes = list(data.notes)
-    _check_header(kind, data.header, out)
+    if mapping is None:
+        _check_header(kind, data.header, out)
+    else:
+        _check_mapping(mapping, data.header, out)
     if report.errors:
         return report
-    rows = _Source(data, out)
+    if mapping is not None:
+        out.their_names = dict(mapping.columns)
+    rows = _Source(data, out, mapping)
     rows.check_structure()
     if report.errors:
         return report
@@ -331,6 +354,14 @@ def run_import(
     if report.errors:
         report.created = report.updated = report.unchanged = 0
     return report
+
+
+def run_import_job(kind: str, path: Path, *, mapping: dict | None = None, **options):
+    """run_import as an import job calls it (salestrack.imports.registry): the job keeps
+    its mapping as JSON."""
+    return run_import(
+        kind, path, mapping=Mapping.from_json(mapping) if mapping else None, **options
+    )
 
 
 def _import_users(rows, out: _Rows, *, by, create_missing):

@@ -16,7 +16,7 @@ from activities.models import (
     ProspectStatus,
 )
 from pipeline.engagement import going_cold_filter
-from pipeline.models import Prospect, StageChange
+from pipeline.models import Prospect, RevenueType, Stage, StageChange
 from pipeline.selectors import opportunities_visible_to
 from salestrack.users.models import Role, User
 from salestrack.users.selectors import reps_visible_to
@@ -290,3 +290,37 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
             )
     entries.reverse()
     return entries
+
+
+# Columns of our import files whose values are a fixed list: another tool's values for them
+# are matched one by one on the mapping step.
+VALUE_LIST_COLUMNS = (
+    "kind",
+    "outcome",
+    "prospect_status",
+    "revenue_type",
+    "stage",
+    "role",
+    "owner_email",
+    "rep_email",
+)
+
+
+def import_value_choices(viewer: User, column: str) -> dict[str, str]:
+    """{our value: label} that one of their values may stand for in `column`: the reps
+    the viewer imports for, the stages, or the column's choices."""
+    if column in ("owner_email", "rep_email"):
+        reps = reps_visible_to(viewer).filter(is_active=True).order_by("full_name")
+        return {rep.email: rep.full_name for rep in reps}
+    if column == "stage":
+        return {
+            name: name for name in Stage.objects.order_by("order").values_list("name", flat=True)
+        }
+    choices = {
+        "kind": Kind.choices,
+        "outcome": Outcome.choices,
+        "prospect_status": ProspectStatus.choices,
+        "revenue_type": RevenueType.choices,
+        "role": Role.choices,
+    }[column]
+    return dict(choices)

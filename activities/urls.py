@@ -24,4 +24,5 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<uuid:token>/", views.import_job, name="import_job"),
+    path("import/<uuid:token>/mapping/", views.import_mapping, name="import_mapping"),
 ]

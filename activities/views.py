@@ -27,9 +27,11 @@ from activities.forms import (
     ActivityFilterForm,
     ActivityForm,
     ImportForm,
+    ImportMappingForm,
     TallyForm,
     outcome_choices,
 )
+from activities.import_mapping import Mapping, propose
 from activities.imports import COLUMNS
 from activities.models import Kind, Outcome, ProspectStatus
 from pipeline.selectors import (
@@ -637,10 +639,62 @@ def import_job(request, token):
     """One upload's check and import: a progress bar while a worker runs it (the page
     asks again every second through htmx), then its report."""
     job = get_object_or_404(import_selectors.import_jobs_of(request.user), token=token)
+    if job.status == job.Status.MAPPING:
+        return redirect("activities:import_mapping", token=job.token)
     context = {"job": job, "progress": import_services.import_progress(job)}
     if request.htmx:
         return render(request, "activities/import_job.html#job", context)
     return render(request, "activities/import_job.html", context)
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def import_mapping(request, token):
+    """Another tool's export: match its columns and values to ours, starting from the
+    best preset (a saved one or HubSpot's, Pipedrive's, Salesforce's) or name
+    similarity, then queue the check."""
+    job = get_object_or_404(import_selectors.import_jobs_of(request.user), token=token)
+    if job.status != job.Status.MAPPING:
+        return redirect("activities:import_job", token=job.token)
+    saved = [
+        (preset.name, Mapping.from_json(preset.mapping))
+        for preset in import_selectors.import_presets(job.kind)
+    ]
+    proposal = propose(job.kind, job.header, saved)
+    if request.method == "POST":
+        # The value lists follow the columns chosen on the page, not the proposal's.
+        chosen = {
+            column: request.POST.get(f"column__{column}", "")
+            for column in selectors.VALUE_LIST_COLUMNS
+        }
+    else:
+        chosen = dict(proposal.mapping.columns)
+    columns = {
+        column: header
+        for column, header in chosen.items()
+        if column in selectors.VALUE_LIST_COLUMNS and header in job.header
+    }
+    their_values = import_selectors.staged_values(job, list(columns.values()))
+    value_lists = {
+        column: (their_values[header], selectors.import_value_choices(request.user, column))
+        for column, header in columns.items()
+        if their_values[header]
+    }
+    form = ImportMappingForm(
+        request.POST or None, proposal=proposal, header=job.header, value_lists=value_lists
+    )
+    if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
+        try:
+            import_services.import_map(
+                by=request.user,
+                job=job,
+                mapping=form.mapping().to_json(),
+                preset_name=form.cleaned_data["preset_name"],
+            )
+        except import_services.ImportNotStaged as error:
+            messages.error(request, str(error))
+        return redirect("activities:import_job", token=job.token)
+    context = {"job": job, "form": form, "proposal": proposal}
+    return render(request, "activities/import_mapping.html", context)
 
 
 @require_POST

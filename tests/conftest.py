@@ -61,7 +61,7 @@ def upload_import(client, django_capture_on_commit_callbacks):
             response = client.post("/import/", data)
         if response.status_code != 302:
             return response
-        return client.get(response.url)
+        return client.get(response.url, follow=True)
 
     return upload
 

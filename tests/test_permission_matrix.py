@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboards.models import Alert
 from quotas.models import Holiday
+from salestrack.imports.models import ImportJob
 from tests.factories import (
     ActivityFactory,
     LeadSourceFactory,
@@ -54,6 +55,13 @@ ANAS_OWN_ACTIVITY = {
     "admin": 403,
 }
 PUBLIC = dict.fromkeys(PERSONAS, 200)
+UPLOADERS = {
+    "rep": 403,
+    "other_team_rep": 403,
+    "manager": 200,
+    "other_team_manager": 404,
+    "admin": 404,
+}
 
 MATRIX = {
     "home": ("", {**dict.fromkeys(PERSONAS[1:], 302)}),
@@ -94,6 +102,9 @@ MATRIX = {
     "activities:timeline": ("?prospect", ANAS),
     "activities:import": ("", MANAGERS),
     "activities:import_confirm": ("", "post"),
+    # An upload is its uploader's alone: other managers and admins do not learn it exists.
+    "activities:import_job": ("import_job", UPLOADERS),
+    "activities:import_mapping": ("mapping_job", UPLOADERS),
     "pipeline:prospect_list": ("", ANYONE),
     "pipeline:prospect_create": ("", ANYONE),
     "pipeline:prospect_detail": ("prospect", ANAS),
@@ -155,6 +166,16 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "product": ProductFactory(name="Matrix product"),
         "holiday": Holiday.objects.create(date=date(2026, 12, 25), name="Christmas"),
         "alert": Alert.objects.create(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
+        "import_job": ImportJob.objects.create(
+            kind="activities", file_name="a.csv", created_by=manager, status="checked"
+        ),
+        "mapping_job": ImportJob.objects.create(
+            kind="activities",
+            file_name="b.csv",
+            created_by=manager,
+            status="mapping",
+            header=["Subject", "Type"],
+        ),
     }
 
 
@@ -163,6 +184,8 @@ def url_for(name, target, objects):
         return reverse(name)
     if target == "uid-token":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if target in ("import_job", "mapping_job"):
+        return reverse(name, args=[objects[target].token])
     if target == "?prospect":
         return f"{reverse(name)}?prospect={objects['prospect'].pk}"
     return reverse(name, args=[objects[target].pk])

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from salestrack.imports import registry
-from salestrack.imports.models import RUNNING, ImportJob, ImportStatus
+from salestrack.imports.csvfile import CsvFile, UnreadableFile
+from salestrack.imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
 from salestrack.users.models import User
 
 STAGED_FOR = timedelta(days=1)
@@ -72,9 +73,37 @@ def import_queue(
     job = ImportJob.objects.create(
         kind=kind, create_missing=create_missing, file_name=file_name[:255], created_by=by
     )
-    job.file_size = _write_private(staged_path(job), chunks)
-    job.save(update_fields=["file_size"])
+    path = staged_path(job)
+    job.file_size = _write_private(path, chunks)
+    try:
+        job.header = CsvFile.from_path(path).header
+    except UnreadableFile:
+        job.header = []  # the check says what is wrong with it
+    if job.header and not registry.fits(kind, job.header):
+        job.status = ImportStatus.MAPPING  # another tool's export: its owner maps it first
+    job.save(update_fields=["file_size", "header", "status"])
+    if job.status == ImportStatus.QUEUED:
+        transaction.on_commit(lambda: _queue("check_import", job.pk))
+    return job
+
+
+@transaction.atomic
+def import_map(*, by: User, job: ImportJob, mapping: dict, preset_name: str = "") -> ImportJob:
+    """Keep the mapping its owner chose for another tool's export (and save it as a
+    preset under `preset_name`, replacing one of that name), then queue the check."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, created_by=by, status=ImportStatus.MAPPING
+    ).update(mapping=mapping, status=ImportStatus.QUEUED)
+    if not claimed:
+        raise ImportNotStaged(f"{job.file_name} is already on its way.", job)
+    if preset_name:
+        ImportPreset.objects.update_or_create(
+            kind=job.kind,
+            name=preset_name.strip()[:80],
+            defaults={"mapping": mapping, "created_by": by, "created_at": timezone.now()},
+        )
     transaction.on_commit(lambda: _queue("check_import", job.pk))
+    job.refresh_from_db()
     return job
 
 
@@ -103,6 +132,7 @@ def import_check(*, job_id: int) -> ImportJob | None:
         dry_run=True,
         create_missing=job.create_missing,
         progress=_progress_keeper(job),
+        mapping=job.mapping,
     )
     _store(job, report)
     if not report.ok:
@@ -125,6 +155,7 @@ def import_confirm(*, by: User, token) -> ImportJob:
             ImportStatus.APPLYING: f"{job.file_name} is being imported already.",
             ImportStatus.APPLIED: f"{job.file_name} is already imported; nothing changed.",
             ImportStatus.REJECTED: f"{job.file_name} has errors; fix them and upload it again.",
+            ImportStatus.MAPPING: f"Match the columns of {job.file_name} first.",
             ImportStatus.QUEUED: f"{job.file_name} is still being checked.",
             ImportStatus.CHECKING: f"{job.file_name} is still being checked.",
         }.get(job.status, "That upload has expired; upload the file again.")
@@ -156,6 +187,7 @@ def import_apply(*, job_id: int) -> ImportJob | None:
             by=job.created_by,
             create_missing=job.create_missing,
             progress=_progress_keeper(job),
+            mapping=job.mapping,
         )
         _store(job, report)
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -246,9 +278,9 @@ def import_staging_purge(*, older_than: timedelta = STAGED_FOR, now=None) -> int
     unconfirmed jobs expired. Returns how many files were deleted."""
     now = now or timezone.now()
     cutoff = now - older_than
-    ImportJob.objects.filter(status=ImportStatus.CHECKED, created_at__lt=cutoff).update(
-        status=ImportStatus.EXPIRED, finished_at=now
-    )
+    ImportJob.objects.filter(
+        status__in=[ImportStatus.CHECKED, ImportStatus.MAPPING], created_at__lt=cutoff
+    ).update(status=ImportStatus.EXPIRED, finished_at=now)
     running = ImportJob.objects.filter(status__in=RUNNING).values_list("token", flat=True)
     in_use = {f"{token}.csv" for token in running}
     deleted = 0
