@@ -1,11 +1,16 @@
 import re
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from activities.models import Activity
 from pipeline.models import OpportunityStatus
-from tests.factories import OpportunityFactory, ProspectFactory, default_stages
+from salestrack.imports.models import ImportPreset
+from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+
+IMPORT_FILES = Path(__file__).parent.parent / "activities" / "import_files"
 
 
 def test_a_rep_moves_deals_on_the_board(
@@ -89,4 +94,49 @@ def test_a_manager_imports_a_csv_through_the_page(
     expect(report).to_contain_text("2 rows: 2 were created")
     expect(report.get_by_role("heading")).to_have_text("Imported")
     assert Activity.objects.filter(rep=rep).count() == 2
+    assert console_errors == []
+
+
+def test_a_manager_brings_a_pipedrive_export_through_the_mapping_step(
+    page, live_server, manager, team, sign_in, screenshot, console_errors
+):
+    for name in ("Maria Lopez", "Jon Park", "Aisha Khan"):
+        RepFactory(
+            team=team,
+            full_name=name,
+            email=f"{name.lower().replace(' ', '.')}@example.com",
+            joined_on=date(2024, 1, 1),
+        )
+    sign_in(manager)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
+    page.get_by_label("What the file holds").select_option("activities")
+    page.get_by_label("CSV file (UTF-8, header row)").set_input_files(
+        str(IMPORT_FILES / "pipedrive_activities.csv")
+    )
+    page.get_by_role("button", name="Check the file").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Match the columns of pipedrive_activities.csv"
+    )
+    expect(page.get_by_text("This looks like a Pipedrive export")).to_be_visible()
+    expect(page.locator("#id_column__rep_email")).to_have_value("Activity - Assigned to user")
+    # The owners are matched to the reps by name; their "Lunch" is one of our meetings.
+    values = page.get_by_role("group", name="rep_email")
+    expect(values.get_by_label("Maria Lopez")).to_have_value("maria.lopez@example.com")
+    expect(page.get_by_role("group", name="kind").get_by_label("Lunch")).to_have_value("meeting")
+    screenshot("import-mapping")
+    # Their people and deals are not in SalesTrack yet: leave them out, say who is new.
+    page.locator("#id_column__prospect_external_id").select_option("")
+    page.locator("#id_column__opportunity_external_id").select_option("")
+    page.locator("#id_constant__prospect_status").fill("existing")
+    page.get_by_label("Save this matching for the next file, named").fill("Pipedrive weekly")
+    page.get_by_role("button", name="Check the file with this matching").click()
+
+    report = page.locator("#import-job")
+    expect(report.get_by_role("heading")).to_have_text("Ready to import")
+    expect(report).to_contain_text("7 rows: 7 would be created")
+    page.get_by_role("button", name="Import 7 rows").click()
+    expect(report.get_by_role("heading")).to_have_text("Imported")
+    assert Activity.objects.filter(rep__team=team).count() == 7
+    assert ImportPreset.objects.get().name == "Pipedrive weekly"
     assert console_errors == []
