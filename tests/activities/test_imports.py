@@ -404,3 +404,68 @@ def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep,
         "line 2, column external_id: DEMO-8-1 is not available; use another"
     ]
     assert "team" not in " ".join(prospects.errors)
+
+
+# Set-based: the queries of an import do not grow with its rows ------------------------------
+
+
+def _queries(run) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        report = run()
+    assert report.ok, report.errors
+    return len(captured.captured_queries)
+
+
+def _prospects_file(rows: int, owners: list[str], start=0) -> bytes:
+    return csv_bytes(
+        "external_id,name,owner_email,company,lead_source",
+        *(
+            f"Q-{n},Prospect {n},{owners[n % len(owners)]},Co {n},Referral"
+            for n in range(start, start + rows)
+        ),
+    )
+
+
+def _activities_file(rows: int, owners: list[str], start=0) -> bytes:
+    return csv_bytes(
+        ACTIVITY_HEADER,
+        *(
+            activity_line(
+                owners[n % len(owners)],
+                f"2026-03-{1 + n % 28:02d}",
+                quantity=str(1 + n % 400),
+                notes=f"row {n}",
+                prospect=f"Q-{n % 10}",
+            )
+            for n in range(start, start + rows)
+        ),
+    )
+
+
+@pytest.mark.parametrize("kind", ["prospects", "activities"])
+def test_an_import_takes_as_many_queries_for_200_rows_as_for_20(team, admin, kind):
+    """Look-ups are one query per set of keys and writes go in batches: the queries of a
+    file do not grow with its rows (DESIGN.md §9)."""
+    LeadSource.objects.get_or_create(name="Referral")
+    owners = [
+        RepFactory(team=team, email=f"r{n}@example.com", joined_on=date(2026, 1, 1)).email
+        for n in range(5)
+    ]
+    if kind == "activities":
+        run_import("prospects", _prospects_file(10, owners), by=None)
+    make = _prospects_file if kind == "prospects" else _activities_file
+    checks = [
+        _queries(lambda rows=rows: run_import(kind, make(rows, owners), by=admin, dry_run=True))
+        for rows in (20, 200)
+    ]
+    writes = [
+        _queries(
+            lambda rows=rows, start=start: run_import(kind, make(rows, owners, start), by=admin)
+        )
+        for rows, start in ((20, 1000), (200, 2000))
+    ]
+    assert checks[0] == checks[1]
+    assert writes[0] == writes[1]
