@@ -6,6 +6,7 @@ and forecast are drawn, and checked once everything it loads after the page has 
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -30,6 +31,8 @@ PAGES = [
     ("admin", "/settings/teams/", "settings-teams"),
     ("manager", "/import/", "import"),
 ]
+
+IMPORT_FILES = Path(__file__).parent.parent / "activities" / "import_files"
 
 
 @pytest.fixture
@@ -100,8 +103,23 @@ def test_the_import_report_and_a_form_with_errors_have_no_serious_violation(
     page.get_by_label("What the file holds").select_option("activities")
     page.get_by_label("CSV file (UTF-8, header row)").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
-    expect(page.locator("#report")).to_contain_text("nothing was imported")
+    expect(page.locator("#import-job")).to_contain_text("nothing was imported")
     axe("the import report with errors")
+
+    # Another tool's export: the matching page, with its tables and value lists.
+    page.goto(f"{live_server.url}/import/")
+    page.get_by_label("What the file holds").select_option("activities")
+    page.get_by_label("CSV file (UTF-8, header row)").set_input_files(
+        str(
+            Path(__file__).parent.parent
+            / "activities"
+            / "import_files"
+            / "pipedrive_activities.csv"
+        )
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Match the columns")
+    axe("the matching of a Pipedrive export")
 
     page.goto(f"{live_server.url}/settings/users/new/")
     page.get_by_role("button", name="Add user").click()
