@@ -1,3 +1,4 @@
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -469,3 +470,21 @@ def test_an_import_takes_as_many_queries_for_200_rows_as_for_20(team, admin, kin
     ]
     assert checks[0] == checks[1]
     assert writes[0] == writes[1]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize(("stream", "shows_bars"), [(io.StringIO, False), (_Terminal, True)])
+def test_the_command_shows_progress_bars_on_a_terminal_only(rep, tmp_path, stream, shows_bars):
+    path = tmp_path / "week.csv"
+    path.write_bytes(csv_bytes(ACTIVITY_HEADER, activity_line(), activity_line(quantity="2")))
+    errors, out = stream(), io.StringIO()
+    call_command("import_csv", "activities", str(path), stdout=out, stderr=errors)
+    assert "2 rows: 2 were created" in out.getvalue()
+    shown = errors.getvalue()
+    assert ("Checking" in shown and "Writing" in shown and "rows" in shown) == shows_bars
+    if not shows_bars:
+        assert shown == ""  # a script sees the summary and nothing else
