@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pipeline.models import (
     LeadSource,
@@ -112,6 +113,48 @@ def _apply_stage(
         opportunity.lost_reason = ""
 
 
+def opportunity_build(
+    *,
+    owner: User,
+    prospect: Prospect,
+    name: str,
+    amount: Decimal,
+    revenue_type: str,
+    stage: Stage,
+    product: Product | None = None,
+    lead_source: LeadSource | None = None,
+    opened_on: date | None = None,
+    expected_close_on: date | None = None,
+    closed_on: date | None = None,
+    lost_reason: str = "",
+    external_id: str | None = None,
+) -> Opportunity:
+    """An unsaved opportunity in `stage`, its fields and closing rules checked (raises
+    ValidationError): what opportunity_open saves, and what opportunities_bulk_open
+    saves by the thousand. Who may open it is the caller's to check."""
+    opportunity = Opportunity(
+        owner=owner,
+        prospect=prospect,
+        name=name.strip(),
+        amount=amount,
+        revenue_type=revenue_type,
+        product=product,
+        lead_source=lead_source or prospect.source,
+        opened_on=opened_on or timezone.localdate(),
+        expected_close_on=expected_close_on,
+        external_id=external_id or None,
+    )
+    if opportunity.opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
+    _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
+    # The field rules, without a query each (the relations are the caller's; the unique
+    # external id and the constraints are checked on save, or by the database in bulk).
+    opportunity.clean_fields(exclude=["owner", "prospect", "stage", "product", "lead_source"])
+    if opportunity.closed_on and opportunity.closed_on < opportunity.opened_on:
+        raise ValidationError({"closed_on": "An opportunity cannot close before it opened."})
+    return opportunity
+
+
 @transaction.atomic
 def opportunity_open(
     *,
@@ -135,28 +178,47 @@ def opportunity_open(
     _check_owner(by, owner)
     if by is not None and not prospects_visible_to(by).filter(pk=prospect.pk).exists():
         raise ValidationError({"prospect": "Choose a prospect of your team."})
-    stage = stage or Stage.objects.order_by("order").first()
-    opportunity = Opportunity(
+    opportunity = opportunity_build(
         owner=owner,
         prospect=prospect,
-        name=name.strip(),
+        name=name,
         amount=amount,
         revenue_type=revenue_type,
+        stage=stage or Stage.objects.order_by("order").first(),
         product=product,
-        lead_source=lead_source or prospect.source,
-        opened_on=opened_on or timezone.localdate(),
+        lead_source=lead_source,
+        opened_on=opened_on,
         expected_close_on=expected_close_on,
-        external_id=external_id or None,
+        closed_on=closed_on,
+        lost_reason=lost_reason,
+        external_id=external_id,
     )
-    if opportunity.opened_on > timezone.localdate():
-        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
-    _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
     _save(opportunity, by)
-    StageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_by=by)
-    if stage.is_closed:
+    StageChange.objects.create(opportunity=opportunity, to_stage=opportunity.stage, changed_by=by)
+    if opportunity.stage.is_closed:
         announce_closing_changed(opportunity.pk)
     announce_opportunities_changed(owner.pk)
     return opportunity
+
+
+BULK_BATCH = 2000
+
+
+@transaction.atomic
+def opportunities_bulk_open(*, by: User | None, opportunities: list[Opportunity]) -> None:
+    """Save opportunities made by opportunity_build, in batches: the rows, their history
+    and their first stage change, as opportunity_open does one by one. The caller has
+    checked who they belong to and that their external ids are free (an import, which
+    looks them all up in one query); the database holds the rest (its constraints)."""
+    for start in range(0, len(opportunities), BULK_BATCH):
+        batch = opportunities[start : start + BULK_BATCH]
+        bulk_create_with_history(batch, Opportunity, batch_size=BULK_BATCH, default_user=by)
+        StageChange.objects.bulk_create(
+            StageChange(opportunity=o, to_stage=o.stage, changed_by=by) for o in batch
+        )
+    if closed := [o.pk for o in opportunities if o.stage.is_closed]:
+        announce_closing_changed(*closed)
+    announce_opportunities_changed(*(o.owner_id for o in opportunities))
 
 
 @transaction.atomic

@@ -446,7 +446,20 @@ def _activities_file(rows: int, owners: list[str], start=0) -> bytes:
     )
 
 
-@pytest.mark.parametrize("kind", ["prospects", "activities"])
+def _opportunities_file(rows: int, owners: list[str], start=0) -> bytes:
+    stages = ["Qualified", "Proposal", "Won", "Lost"]
+    return csv_bytes(
+        "external_id,name,owner_email,prospect_external_id,amount,revenue_type,stage,"
+        "opened_on,closed_on",
+        *(
+            f"D-{n},Deal {n},{owners[n % len(owners)]},Q-{n % 10},{1000 + n},one_time,"
+            f"{stages[n % 4]},2026-02-01,{'2026-03-01' if n % 4 >= 2 else ''}"
+            for n in range(start, start + rows)
+        ),
+    )
+
+
+@pytest.mark.parametrize("kind", ["prospects", "opportunities", "activities"])
 def test_an_import_takes_as_many_queries_for_200_rows_as_for_20(team, admin, kind):
     """Look-ups are one query per set of keys and writes go in batches: the queries of a
     file do not grow with its rows (DESIGN.md §9)."""
@@ -455,9 +468,14 @@ def test_an_import_takes_as_many_queries_for_200_rows_as_for_20(team, admin, kin
         RepFactory(team=team, email=f"r{n}@example.com", joined_on=date(2026, 1, 1)).email
         for n in range(5)
     ]
-    if kind == "activities":
+    if kind != "prospects":
+        default_stages()
         run_import("prospects", _prospects_file(10, owners), by=None)
-    make = _prospects_file if kind == "prospects" else _activities_file
+    make = {
+        "prospects": _prospects_file,
+        "opportunities": _opportunities_file,
+        "activities": _activities_file,
+    }[kind]
     checks = [
         _queries(lambda rows=rows: run_import(kind, make(rows, owners), by=admin, dry_run=True))
         for rows in (20, 200)
