@@ -140,3 +140,41 @@ def test_a_manager_brings_a_pipedrive_export_through_the_mapping_step(
     assert Activity.objects.filter(rep__team=team).count() == 7
     assert ImportPreset.objects.get().name == "Pipedrive weekly"
     assert console_errors == []
+
+
+def test_the_job_page_follows_the_worker_until_the_report(
+    page, live_server, manager, sign_in, screenshot, console_errors
+):
+    """The page asks every second (htmx) while a worker checks the file, then shows the
+    report and stops asking."""
+    from salestrack.imports import services
+    from salestrack.imports.models import ImportJob
+
+    job = ImportJob.objects.create(
+        kind="activities",
+        file_name="two-years.csv",
+        file_size=7_300_000,
+        created_by=manager,
+        status=ImportJob.Status.CHECKING,
+    )
+    progress = services._progress_keeper(job)
+    progress("checking", 20_000, 100_000)
+    sign_in(manager)
+    page.goto(f"{live_server.url}/import/{job.token}/")
+    section = page.locator("#import-job")
+    expect(section.get_by_text("Checked 20,000 of 100,000 rows")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", "20000")
+    screenshot("import-job-progress")
+
+    progress("checking", 80_000, 100_000)
+    expect(section.get_by_text("Checked 80,000 of 100,000 rows")).to_be_visible()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.CHECKED,
+        rows=100_000,
+        created=100_000,
+        summary="100000 rows: 100000 would be created, 0 would be updated, 0 unchanged.",
+    )
+    expect(section.get_by_role("heading")).to_have_text("Ready to import")
+    expect(section.get_by_role("button", name="Import 100,000 rows")).to_be_visible()
+    assert section.get_attribute("hx-get") is None  # it stopped asking
+    assert console_errors == []
