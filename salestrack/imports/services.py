@@ -11,6 +11,7 @@ transaction, under a lock on the job, so a second delivery finds it applied and 
 nothing. Two clicks on "Import" claim the job once (a conditional UPDATE).
 """
 
+import logging
 import os
 from collections.abc import Iterable
 from datetime import timedelta
@@ -25,6 +26,8 @@ from salestrack.imports import registry
 from salestrack.imports.csvfile import CsvFile, UnreadableFile
 from salestrack.imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
 from salestrack.users.models import User
+
+logger = logging.getLogger(__name__)
 
 STAGED_FOR = timedelta(days=1)
 # A running job that has not moved for this long lost its worker: queue it again.
@@ -108,9 +111,15 @@ def import_map(*, by: User, job: ImportJob, mapping: dict, preset_name: str = ""
 
 
 def _queue(task_name: str, job_id: int) -> None:
+    """Hand a job to the workers. If the broker cannot take it (down, say), the job stays
+    queued and `import_jobs_resume` hands it over again within minutes: the person's
+    upload or click is not lost to a 500."""
     from salestrack.imports import tasks
 
-    getattr(tasks, task_name).delay(job_id)
+    try:
+        getattr(tasks, task_name).delay(job_id)
+    except Exception:
+        logger.exception("could not queue %s for import job %s", task_name, job_id)
 
 
 def import_check(*, job_id: int) -> ImportJob | None:
