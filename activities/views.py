@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -565,23 +566,28 @@ ACTIVITY_CSV_COLUMNS = [
 
 
 def activities_csv(activities):
-    """The filtered rows in the import format (DESIGN.md §8), so an export imports back."""
-    rows = (
-        [
-            a.date.isoformat(),
-            a.rep.email,
-            a.kind,
-            a.outcome,
-            a.prospect_status,
-            a.quantity,
-            "" if a.duration_minutes is None else a.duration_minutes,
-            (a.prospect.external_id or "") if a.prospect else "",
-            (a.opportunity.external_id or "") if a.opportunity else "",
-            a.notes,
-        ]
-        for a in activities.iterator(chunk_size=2000)
-    )
-    return csv_response("activities.csv", ACTIVITY_CSV_COLUMNS, rows)
+    """The filtered rows in the import format (DESIGN.md §8), so an export imports back.
+    They stream from a server-side cursor opened inside a transaction: outside one,
+    Django declares it WITH HOLD, and PostgreSQL computes the whole result (4 million
+    rows: 27 s) before sending the first."""
+
+    def rows():
+        with transaction.atomic():
+            for a in activities.iterator(chunk_size=2000):
+                yield [
+                    a.date.isoformat(),
+                    a.rep.email,
+                    a.kind,
+                    a.outcome,
+                    a.prospect_status,
+                    a.quantity,
+                    "" if a.duration_minutes is None else a.duration_minutes,
+                    (a.prospect.external_id or "") if a.prospect else "",
+                    (a.opportunity.external_id or "") if a.opportunity else "",
+                    a.notes,
+                ]
+
+    return csv_response("activities.csv", ACTIVITY_CSV_COLUMNS, rows())
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
