@@ -55,9 +55,10 @@ screenshots: install ## Redraw the README's screenshots (docs/screenshots/) from
 	$(VENV_PY) scripts/screenshots.py
 
 .PHONY: lint
-lint: install ## ruff check + ruff format --check
+lint: install ## ruff check + ruff format --check + the dependency contracts (import-linter)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
@@ -72,9 +73,10 @@ mutate: install ## Mutation testing of the pure math against its tests (mutmut; 
 	  exit $$status
 
 .PHONY: test
-test: install ## The whole suite: lint, Django checks, migrations check, pytest
+test: install ## The whole suite: lint, dependency contracts, Django checks, migrations check, pytest
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	@# CONN_MAX_AGE=0: the live server's threads must not hold connections past the test
 	@# database's teardown.
 	@source scripts/test-database.sh && export CONN_MAX_AGE=0 && \
