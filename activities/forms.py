@@ -279,7 +279,12 @@ class ImportForm(forms.Form):
             ("users", "Users (admins only)"),
         ],
     )
-    file = forms.FileField(label="CSV file (UTF-8, header row)")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="With a header row: SalesTrack's columns (below), or an export of HubSpot, "
+        "Pipedrive or Salesforce as it comes, whose columns you match on the next page. "
+        "Up to 10 MB.",
+    )
     create_missing = forms.BooleanField(
         label="Create unknown teams, lead sources, stages and products",
         required=False,
