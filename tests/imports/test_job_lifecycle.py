@@ -102,6 +102,10 @@ def test_a_running_job_shows_its_progress_and_polls_until_it_ends(client, manage
     writing = client.get(url, headers={"HX-Request": "true"}).text
     assert "Written 5,000 of 10,000 rows" in writing
     assert 'max="10000" value="5000">50 %</progress>' in writing
+    # Every row written, the transaction not yet committed: the rollups are being kept.
+    services._progress_keeper(job)("writing", 10000, 10000)
+    finishing = client.get(url, headers={"HX-Request": "true"}).text
+    assert "Written all 10,000 rows; bringing the dashboards up to date…" in finishing
 
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.APPLIED, summary="10000 rows: 10000 were created."
