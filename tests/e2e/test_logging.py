@@ -122,7 +122,10 @@ def test_a_missing_prospect_and_a_new_opportunity_are_created_with_the_activity(
     expect(page.get_by_label("Open a new opportunity from this meeting")).to_be_checked()
     deal_name = page.get_by_label("Opportunity name")
     expect(deal_name).to_have_value("Vera Quist")  # offered from what was typed
+    # Every answer to what was typed in, in before typing on (as a person, slower, would).
+    page.wait_for_load_state("networkidle")
     deal_name.fill("Quist — fleet tracking")
+    expect(deal_name).to_have_value("Quist — fleet tracking")
     page.get_by_role("button", name="Log it").click()
     # No amount: said next to the field, and nothing saved (no prospect either).
     amount = page.get_by_label("Amount")

@@ -50,6 +50,7 @@ def test_a_rep_logs_three_activities_and_a_tally_through_my_day(
 
     # The daily tally.
     tally = page.locator("#tally")
+    page.wait_for_load_state("networkidle")  # today's targets reload after each log
     tally.get_by_label("Calls made — new prospect").fill("20")
     tally.get_by_label("… of which connected — new prospect").fill("6")
     tally.get_by_label("Emails sent — existing prospect").fill("4")
