@@ -41,7 +41,7 @@ from pipeline.selectors import (
     prospects_visible_to,
 )
 from salestrack.exports import csv_response
-from salestrack.http import id_or_404
+from salestrack.http import id_or_404, render_page
 from salestrack.imports import selectors as import_selectors
 from salestrack.imports import services as import_services
 from salestrack.users.access import role_required
@@ -233,9 +233,7 @@ def quick_add(request):
             return _today_and(request, "quick-add", context)
     context = _my_day_context(request, form=form)
     context["new_prospect"] = _new_prospect_panel(form)
-    if request.htmx:
-        return render(request, "activities/my_day.html#quick-add", context)
-    return render(request, "activities/my_day.html", context)
+    return render_page(request, "activities/my_day.html", context, partial="quick-add")
 
 
 def _new_prospect_panel(form):
@@ -271,9 +269,7 @@ def tally(request):
             context["tally_saved"] = total
             return _today_and(request, "tally", context)
     context = _my_day_context(request, tally=form)
-    if request.htmx:
-        return render(request, "activities/my_day.html#tally", context)
-    return render(request, "activities/my_day.html", context)
+    return render_page(request, "activities/my_day.html", context, partial="tally")
 
 
 @require_GET
@@ -405,9 +401,7 @@ def activity_edit(request, pk):
         "next": _next_url(request),
         "inline": bool(request.htmx),
     }
-    if request.htmx:
-        return render(request, "activities/activity_edit.html#edit-row", context)
-    return render(request, "activities/activity_edit.html", context)
+    return render_page(request, "activities/activity_edit.html", context, partial="edit-row")
 
 
 @require_POST
@@ -546,9 +540,7 @@ def activity_log(request):
         "show_rep": request.user.role != Role.REP,
         "here": request.get_full_path(),
     }
-    if request.htmx:
-        return render(request, "activities/activity_log.html#results", context)
-    return render(request, "activities/activity_log.html", context)
+    return render_page(request, "activities/activity_log.html", context, partial="results")
 
 
 ACTIVITY_CSV_COLUMNS = [
@@ -604,9 +596,7 @@ def timeline(request):
         )
         events = selectors.timeline(request.user, prospect=subject)
     context = {"subject": subject, "events": events}
-    if request.htmx:
-        return render(request, "activities/timeline.html#events", context)
-    return render(request, "activities/timeline.html", context)
+    return render_page(request, "activities/timeline.html", context, partial="events")
 
 
 # Import -------------------------------------------------------------------------------------
@@ -648,9 +638,7 @@ def import_job(request, token):
     if job.status == job.Status.MAPPING:
         return redirect("activities:import_mapping", token=job.token)
     context = {"job": job, "progress": import_services.import_progress(job)}
-    if request.htmx:
-        return render(request, "activities/import_job.html#job", context)
-    return render(request, "activities/import_job.html", context)
+    return render_page(request, "activities/import_job.html", context, partial="job")
 
 
 @role_required(Role.MANAGER, Role.ADMIN)

@@ -33,7 +33,7 @@ from quotas.models import Quota, TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
 from salestrack.exports import csv_response
-from salestrack.http import id_or_404
+from salestrack.http import id_or_404, render_page
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -101,9 +101,7 @@ def team_dashboard(request):
         "headings": selectors.team_table_headings(sort),
         "sort_param": request.GET.get("sort") and sort.param,
     }
-    if request.htmx:
-        return render(request, "dashboards/team.html#body", context)
-    return render(request, "dashboards/team.html", context)
+    return render_page(request, "dashboards/team.html", context, partial="body")
 
 
 def _forecast_context(request, forecast, *, loaded=True) -> dict:
@@ -227,9 +225,7 @@ def rep_detail(request, pk):
         "recent": selectors.recent_activity(request.user, rep),
         "open_deals": selectors.open_opportunities(request.user, rep),
     }
-    if request.htmx:
-        return render(request, "dashboards/rep.html#body", context)
-    return render(request, "dashboards/rep.html", context)
+    return render_page(request, "dashboards/rep.html", context, partial="body")
 
 
 def _chart_csv(chart_id, charts, name):
@@ -276,9 +272,7 @@ def leaderboard(request):
         "standings": board.standings,
         "querystring": params.urlencode(),
     }
-    if request.htmx:
-        return render(request, "dashboards/leaderboard.html#board", context)
-    return render(request, "dashboards/leaderboard.html", context)
+    return render_page(request, "dashboards/leaderboard.html", context, partial="board")
 
 
 # Targets and quotas (admins) ---------------------------------------------------------------
@@ -396,9 +390,7 @@ def target_plan(request):
         "deals": deals_for(target, form_value(form, "avg_deal_size")) if target else None,
         "saved": saved,
     }
-    if request.htmx:
-        return render(request, "dashboards/target_plan.html#plan", context)
-    return render(request, "dashboards/target_plan.html", context)
+    return render_page(request, "dashboards/target_plan.html", context, partial="plan")
 
 
 def form_value(form, name):
@@ -460,9 +452,7 @@ def my_targets(request):
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
         "forecast": rep_forecast(request.user, plan, today=today),
     }
-    if request.htmx:
-        return render(request, "dashboards/my_targets.html#targets", context)
-    return render(request, "dashboards/my_targets.html", context)
+    return render_page(request, "dashboards/my_targets.html", context, partial="targets")
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
@@ -539,9 +529,7 @@ def what_if(request):
         "comparison": comparison,
         "unknown": [RATE_LABELS.get(n, n) for n in unknown],
     }
-    if request.htmx:
-        return render(request, "dashboards/what_if.html#result", context)
-    return render(request, "dashboards/what_if.html", context)
+    return render_page(request, "dashboards/what_if.html", context, partial="result")
 
 
 STEP_LABELS = [

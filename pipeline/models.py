@@ -31,9 +31,6 @@ class OpportunityStatus(models.TextChoices):
     LOST = "lost", "Lost"
 
 
-CLOSED_STATUSES = [OpportunityStatus.WON, OpportunityStatus.LOST]
-
-
 class LeadSource(models.Model):
     """Where a prospect came from: referral, inbound web, cold list, event… (admin-editable)."""
 

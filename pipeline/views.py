@@ -21,7 +21,7 @@ from pipeline.forms import (
     StageForm,
 )
 from pipeline.models import LeadSource, Product, Stage
-from salestrack.http import id_or_404
+from salestrack.http import id_or_404, render_page
 from salestrack.users.access import admin_required, role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -52,9 +52,7 @@ def prospect_list(request):
         sort = filters.cleaned_data["sort"] or "name"
     page, querystring = _page(request, prospects.order_by(*selectors.PROSPECT_ORDER[sort]))
     context = {"filters": filters, "page": page, "querystring": querystring, "today": today}
-    if request.htmx:
-        return render(request, "pipeline/prospect_list.html#results", context)
-    return render(request, "pipeline/prospect_list.html", context)
+    return render_page(request, "pipeline/prospect_list.html", context, partial="results")
 
 
 @anyone
@@ -121,9 +119,7 @@ def opportunity_list(request):
             opportunities = opportunities.filter(stage=stage)
     page, querystring = _page(request, opportunities.order_by("-opened_on", "name"))
     context = {"filters": filters, "page": page, "querystring": querystring}
-    if request.htmx:
-        return render(request, "pipeline/opportunity_list.html#results", context)
-    return render(request, "pipeline/opportunity_list.html", context)
+    return render_page(request, "pipeline/opportunity_list.html", context, partial="results")
 
 
 @anyone
@@ -237,9 +233,7 @@ def _board_context(request):
 @anyone
 def board(request):
     context = _board_context(request)
-    if request.htmx:
-        return render(request, "pipeline/board.html#board", context)
-    return render(request, "pipeline/board.html", context)
+    return render_page(request, "pipeline/board.html", context, partial="board")
 
 
 # Settings: lead sources, stages, products --------------------------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from salestrack.http import render_page
 from salestrack.users import selectors, services
 from salestrack.users.access import admin_required, home_url_name
 from salestrack.users.auth import client_ip
@@ -93,9 +94,7 @@ def user_list(request):
     )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"filters": filters, "page": page, "querystring": _without_page(request)}
-    if request.htmx:
-        return render(request, "users/user_list.html#results", context)
-    return render(request, "users/user_list.html", context)
+    return render_page(request, "users/user_list.html", context, partial="results")
 
 
 def _without_page(request):
