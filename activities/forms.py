@@ -7,8 +7,6 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from activities.import_columns import COLUMNS
-from activities.import_mapping import Mapping, suggest_values
 from activities.models import (
     MAX_QUANTITY,
     OUTCOMES_BY_KIND,
@@ -19,6 +17,8 @@ from activities.models import (
 from activities.services import NewOpportunity, NewProspect, TallyLine
 from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
+from salestrack.imports import registry
+from salestrack.imports.mapping import Mapping, suggest_values
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTES_MAX_LENGTH = 2000
@@ -295,7 +295,7 @@ class ImportForm(forms.Form):
         self.max_bytes = max_bytes
         if not for_admin:
             # Users, teams, stages, sources and products are the admins' to add; the
-            # importer refuses them to a manager anyway (activities.imports._may_create).
+            # importer refuses them to a manager anyway (salestrack.imports.framework.may_create).
             self.fields["kind"].choices = [
                 c for c in self.fields["kind"].choices if c[0] != "users"
             ]
@@ -311,7 +311,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-# Matching another tool's export to our columns (activities.import_mapping) -----------------
+# Matching another tool's export to our columns (salestrack.imports.mapping) ----------------
 
 JOINED = "__joined__"
 DATE_FORMATS = {
@@ -336,7 +336,7 @@ class ImportMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.proposal = proposal
         mapping = proposal.mapping
-        required, optional = COLUMNS[mapping.kind]
+        required, optional = registry.columns(mapping.kind)
         self.required = required
         self.our_columns = required + optional
         self.value_lists = value_lists

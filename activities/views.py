@@ -32,8 +32,6 @@ from activities.forms import (
     TallyForm,
     outcome_choices,
 )
-from activities.import_mapping import Mapping, propose
-from activities.imports import COLUMNS
 from activities.models import Kind, Outcome, ProspectStatus
 from pipeline.selectors import (
     opportunities_visible_to,
@@ -42,8 +40,10 @@ from pipeline.selectors import (
 )
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
+from salestrack.imports import registry
 from salestrack.imports import selectors as import_selectors
 from salestrack.imports import services as import_services
+from salestrack.imports.mapping import Mapping, propose
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -624,7 +624,7 @@ def import_upload(request):
         return redirect("activities:import_job", token=job.token)
     context = {
         "form": form,
-        "columns": COLUMNS,
+        "columns": {kind: registry.columns(kind) for kind in registry.kinds()},
         "jobs": import_selectors.import_jobs_of(request.user)[:8],
     }
     return render(request, "activities/import.html", context)

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from activities.imports import run_import
 from activities.models import Activity
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity
 from quotas.models import Quota
+from salestrack.imports.framework import run_import
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,

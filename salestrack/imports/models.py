@@ -46,7 +46,7 @@ class ImportJob(models.Model):
     status = models.CharField(max_length=8, choices=ImportStatus, default=ImportStatus.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # What the last check or apply found (activities.imports.ImportReport).
+    # What the last check or apply found (salestrack.imports.framework.ImportReport).
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -55,7 +55,7 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
-    # Their header, and how it maps onto ours (activities.import_mapping.Mapping.to_json);
+    # Their header, and how it maps onto ours (salestrack.imports.mapping.Mapping.to_json);
     # no mapping when the file already has our columns.
     header = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(null=True, blank=True)

@@ -1,29 +1,33 @@
 """Which importer reads which kind of file. Each app registers its importers in its
-AppConfig.ready(), so that the jobs here (and their Celery tasks) run any app's importer
-without importing the app.
-
-An importer is `run(kind, path, *, by, dry_run, create_missing, progress, mapping)` (the
-mapping as JSON, or None) and returns a report with rows, created, updated, unchanged,
-errors, error_count, notes, ok and summary() (activities.imports.ImportReport). Its
-`fits(kind, header)` says whether a header is the importer's own, or another tool's
-export that needs a mapping first."""
+AppConfig.ready(), next to its services, so that the framework, the jobs and their Celery
+tasks run any app's importer without importing the app (an import-linter contract)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-Importer = Callable[..., object]
+
+@dataclass(frozen=True)
+class Importer:
+    """One kind of file: its columns (DESIGN.md §8), who may import it, and `run(rows,
+    out, *, by, create_missing)`, which checks the rows (reporting each bad one to `out`)
+    and writes them, inside the framework's transaction. `choices` are the fixed values of
+    some columns, which another tool's values are matched to (salestrack.imports.mapping)."""
+
+    kind: str
+    required: list[str]
+    optional: list[str]
+    run: Callable
+    admins_only: bool = False
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
 
 _importers: dict[str, Importer] = {}
-_fits: dict[str, Callable[[str, list[str]], bool]] = {}
+ORDER = ("users", "prospects", "opportunities", "activities")
 
 
-def register(kinds, run: Importer, *, fits=lambda kind, header: True) -> None:
-    for kind in kinds:
-        _importers[kind] = run
-        _fits[kind] = fits
-
-
-def fits(kind: str, header: list[str]) -> bool:
-    return _fits[kind](kind, header)
+def register(*importers: Importer) -> None:
+    for importer in importers:
+        _importers[importer.kind] = importer
 
 
 def importer(kind: str) -> Importer:
@@ -34,4 +38,11 @@ def importer(kind: str) -> Importer:
 
 
 def kinds() -> list[str]:
-    return list(_importers)
+    """The kinds of file, in the order a new organisation imports them."""
+    return sorted(_importers, key=lambda kind: ORDER.index(kind) if kind in ORDER else 99)
+
+
+def columns(kind: str) -> tuple[list[str], list[str]]:
+    """(required, optional) columns of a kind of file."""
+    found = importer(kind)
+    return found.required, found.optional

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from salestrack.imports import registry
+from salestrack.imports import framework, registry
 from salestrack.imports.csvfile import CsvFile, UnreadableFile
 from salestrack.imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
 from salestrack.users.models import User
@@ -82,7 +82,7 @@ def import_queue(
         job.header = CsvFile.from_path(path).header
     except UnreadableFile:
         job.header = []  # the check says what is wrong with it
-    if job.header and not registry.fits(kind, job.header):
+    if job.header and not framework.header_fits(kind, job.header):
         job.status = ImportStatus.MAPPING  # another tool's export: its owner maps it first
     job.save(update_fields=["file_size", "header", "status"])
     if job.status == ImportStatus.QUEUED:
@@ -134,7 +134,7 @@ def import_check(*, job_id: int) -> ImportJob | None:
     path = staged_path(job)
     if not path.exists():
         return _end(job, ImportStatus.EXPIRED)
-    report = registry.importer(job.kind)(
+    report = framework.run_import_job(
         job.kind,
         path,
         by=job.created_by,
@@ -190,7 +190,7 @@ def import_apply(*, job_id: int) -> ImportJob | None:
         path = staged_path(job)
         if not path.exists():
             return _end(job, ImportStatus.EXPIRED)
-        report = registry.importer(job.kind)(
+        report = framework.run_import_job(
             job.kind,
             path,
             by=job.created_by,

@@ -10,7 +10,7 @@ from activities.models import Activity
 from salestrack.imports.models import ImportJob, ImportPreset, ImportStatus
 from tests.factories import RepFactory
 
-FILES = Path(__file__).parent / "import_files"
+FILES = Path(__file__).parent.parent / "imports" / "files"
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from activities.imports import run_import
 from activities.models import Activity, ProspectStatus, Source
 from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, StageChange
+from salestrack.imports.framework import run_import
 from salestrack.users.models import Role, Team, User
 from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
 

@@ -14,11 +14,11 @@ from django.db import connection
 from django.utils import timezone
 
 from activities import services
-from activities.imports import run_import
 from activities.models import OUTCOMES_BY_KIND, Activity, DailyRollup, Kind
 from activities.rollups import COLUMNS, MEASURES, rollups_rebuild, rollups_verify
 from dashboards import services as dashboard_services
 from pipeline import services as pipeline_services
+from salestrack.imports.framework import run_import
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory, default_stages
 
 TODAY = timezone.localdate()

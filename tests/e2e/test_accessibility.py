@@ -32,7 +32,7 @@ PAGES = [
     ("manager", "/import/", "import"),
 ]
 
-IMPORT_FILES = Path(__file__).parent.parent / "activities" / "import_files"
+IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
 
 
 @pytest.fixture
@@ -110,12 +110,7 @@ def test_the_import_report_and_a_form_with_errors_have_no_serious_violation(
     page.goto(f"{live_server.url}/import/")
     page.get_by_label("What the file holds").select_option("activities")
     page.get_by_label("CSV file", exact=True).set_input_files(
-        str(
-            Path(__file__).parent.parent
-            / "activities"
-            / "import_files"
-            / "pipedrive_activities.csv"
-        )
+        str(IMPORT_FILES / "pipedrive_activities.csv")
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Match the columns")

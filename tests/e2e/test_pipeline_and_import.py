@@ -10,7 +10,7 @@ from pipeline.models import OpportunityStatus
 from salestrack.imports.models import ImportPreset
 from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
 
-IMPORT_FILES = Path(__file__).parent.parent / "activities" / "import_files"
+IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
 
 
 def test_a_rep_moves_deals_on_the_board(

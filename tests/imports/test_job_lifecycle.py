@@ -2,6 +2,7 @@
 up, a job whose worker went away (queued again by `import_jobs_resume`), and a real
 Celery worker whose pool process is killed mid-import."""
 
+import dataclasses
 import os
 import re
 import signal
@@ -138,11 +139,12 @@ def test_someone_elses_job_is_not_found(client, manager, admin, rep):
 def _break_importer(monkeypatch, error: Exception) -> list:
     calls = []
 
-    def importer(*args, **kwargs):
-        calls.append(kwargs.get("dry_run", False))
+    def run(rows, out, **options):
+        calls.append(out.report.dry_run)
         raise error
 
-    monkeypatch.setitem(registry._importers, "activities", importer)
+    broken = dataclasses.replace(registry.importer("activities"), run=run)
+    monkeypatch.setitem(registry._importers, "activities", broken)
     return calls
 
 
@@ -193,12 +195,13 @@ def test_an_import_that_crashes_after_writing_leaves_no_row(manager, rep, settin
     real = registry.importer("activities")
     written = []
 
-    def writes_then_crashes(*args, **kwargs):
-        real(*args, **kwargs)
+    def writes_then_crashes(rows, out, **options):
+        real.run(rows, out, **options)
         written.append(Activity.objects.count())  # inside the job's transaction
         raise RuntimeError("a bug after the rows were written")
 
-    monkeypatch.setitem(registry._importers, "activities", writes_then_crashes)
+    broken = dataclasses.replace(real, run=writes_then_crashes)
+    monkeypatch.setitem(registry._importers, "activities", broken)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
 
     result = apply_import.apply(args=[job.pk], throw=False)

@@ -1,4 +1,4 @@
-"""Each known preset turns a sample export of its tool (tests/activities/import_files,
+"""Each known preset turns a sample export of its tool (tests/imports/files,
 written in the tool's own headers, value names and date formats) into rows of ours: our columns, our
 value spellings, ISO dates, plain amounts. No database: the mapping is pure."""
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from activities.import_mapping import propose, suggest_values, translate
-from activities.import_presets import PRESETS
-from activities.imports import COLUMNS
+from salestrack.imports import registry
+from salestrack.imports.mapping import propose, suggest_values, translate
+from salestrack.imports.presets import PRESETS
 
-FILES = Path(__file__).parent / "import_files"
+FILES = Path(__file__).parent / "files"
 REPS = {
     "maria.lopez@example.com": "Maria Lopez",
     "jon.park@example.com": "Jon Park",
@@ -61,7 +61,7 @@ def _import(kind: str, name: str) -> tuple[str | None, list[dict[str, str]]]:
 def test_each_sample_fits_its_preset_and_gives_our_columns(tool, kind, name):
     preset_name, rows = _import(kind, name)
     assert preset_name == tool
-    required, optional = COLUMNS[kind]
+    required, optional = registry.columns(kind)
     assert 5 <= len(rows) <= 10
     for row in rows:
         assert set(required) <= set(row) <= set(required + optional)
@@ -78,7 +78,7 @@ def test_every_preset_names_only_our_columns():
     for tool, kinds in PRESETS.items():
         assert set(kinds) == {"prospects", "opportunities", "activities"}, tool
         for kind, mapping in kinds.items():
-            required, optional = COLUMNS[kind]
+            required, optional = registry.columns(kind)
             assert mapping.kind == kind
             assert mapping.mapped <= set(required + optional)
 

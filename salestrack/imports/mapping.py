@@ -7,7 +7,7 @@ similarity), `translate` turns one of their rows into one of ours, and `suggest_
 proposes value maps (their stage names to ours, owner names to rep emails).
 
 Pure functions on plain data: no queries, no files. What `translate` returns is what the
-existing importer (activities/imports.py) reads: our column names, our value spellings,
+importers (salestrack.imports.framework) read: our column names, our value spellings,
 ISO dates and plain amounts; the importer still checks everything it always checks.
 """
 
@@ -20,10 +20,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from activities.import_columns import COLUMNS
-from activities.models import Kind, Outcome, ProspectStatus
-from pipeline.models import RevenueType
-from salestrack.users.models import Role
+from salestrack.imports import registry
 
 JSON_VERSION = 1
 ISO_DATE = "%Y-%m-%d"
@@ -31,14 +28,6 @@ ISO_DATE = "%Y-%m-%d"
 DATE_COLUMNS = frozenset(
     {"date", "joined_on", "created_on", "opened_on", "expected_close_on", "closed_on"}
 )
-# Our columns whose values are a fixed list, to name in an error about an unmapped value.
-CHOICES = {
-    "kind": tuple(Kind.values),
-    "outcome": tuple(Outcome.values),
-    "prospect_status": tuple(ProspectStatus.values),
-    "revenue_type": tuple(RevenueType.values),
-    "role": tuple(Role.values),
-}
 # When nothing in their file says it, a row of an export is one activity.
 DEFAULT_CONSTANTS = {"activities": {"quantity": "1"}}
 # A header this similar to one of our column's names is proposed for it (0..1).
@@ -111,9 +100,17 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def our_columns(kind: str) -> tuple[list[str], list[str]]:
     """(required, optional) columns of our files of this kind, from the importer itself."""
-    if kind not in COLUMNS:
-        raise ValueError(f"unknown import kind {kind!r}; one of {', '.join(COLUMNS)}")
-    return COLUMNS[kind]
+    try:
+        return registry.columns(kind)
+    except LookupError:
+        raise ValueError(
+            f"unknown import kind {kind!r}; one of {', '.join(registry.kinds())}"
+        ) from None
+
+
+def choices(kind: str, column: str) -> tuple[str, ...]:
+    """The fixed values of one of our columns, to name in an error about an unmapped value."""
+    return registry.importer(kind).choices.get(column, ())
 
 
 @dataclass(frozen=True)
@@ -378,7 +375,7 @@ def propose(
         keys.setdefault(_key(h), h)
 
     # Here, not at the top: the presets module imports Mapping from this one.
-    from activities.import_presets import PRESETS
+    from salestrack.imports.presets import PRESETS
 
     known = [(name, kinds[kind]) for name, kinds in PRESETS.items() if kind in kinds]
     best: tuple[int, int, str, Mapping] | None = None
@@ -462,10 +459,10 @@ def _amount(value: str, decimal_comma: bool) -> str | None:
         return None
 
 
-def _unmapped(value: str, column: str, value_map: dict[str, str]) -> str:
-    choices = CHOICES.get(column) or tuple(dict.fromkeys(v for v in value_map.values() if v))
-    if choices:
-        return f"“{value}” has no match; map it to one of {', '.join(choices)}"
+def _unmapped(value: str, kind: str, column: str, value_map: dict[str, str]) -> str:
+    fixed = choices(kind, column) or tuple(dict.fromkeys(v for v in value_map.values() if v))
+    if fixed:
+        return f"“{value}” has no match; map it to one of {', '.join(fixed)}"
     return f"“{value}” has no match yet; map it to a value of {column}"
 
 
@@ -510,7 +507,7 @@ def translate(
         if value and ours in mapping.values and ours not in mapping.constants:
             value_map = mapping.values[ours]
             if (mapped := value_map.get(_fold(value))) is None:
-                errors.append((theirs, _unmapped(value, ours, value_map)))
+                errors.append((theirs, _unmapped(value, mapping.kind, ours, value_map)))
                 continue
             value = out[ours] = mapped
         if value and ours in DATE_COLUMNS and ours not in mapping.constants:

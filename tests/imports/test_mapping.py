@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from activities.import_mapping import Mapping, propose, suggest_values, translate
-from activities.import_presets import PRESETS
+from salestrack.imports.mapping import Mapping, propose, suggest_values, translate
+from salestrack.imports.presets import PRESETS
 
 PIPEDRIVE_ACTIVITIES = [
     "Activity - Subject",

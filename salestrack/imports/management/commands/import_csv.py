@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from activities.imports import KINDS, run_import
+from salestrack.imports import registry
+from salestrack.imports.framework import run_import
 
 PHASES = {"reading": "Reading", "checking": "Checking", "writing": "Writing"}
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=registry.kinds())
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report; write nothing"

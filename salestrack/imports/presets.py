@@ -25,7 +25,7 @@ What none of them can know, the user maps in the mapping step:
   Pipedrive's Undone refine it); the user can change these value maps.
 """
 
-from activities.import_mapping import Mapping
+from salestrack.imports.mapping import Mapping
 
 # Their activity types -> our kinds, and the outcome a done one has when nothing says more.
 _KINDS = {"call": "call", "email": "email", "meeting": "meeting"}
