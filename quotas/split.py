@@ -1,8 +1,9 @@
 """Splitting a team target into quotas, and measuring attainment and pace. Pure math: no
 Django here."""
 
-import math
 from decimal import ROUND_DOWN, Decimal
+
+from quotas.backsolve import ceil_count
 
 CENT = Decimal("0.01")
 
@@ -37,7 +38,7 @@ def deals_for(revenue: Decimal, avg_deal_size: Decimal | None) -> int | None:
     """Whole deals needed to book `revenue` at this average size (None if unknown)."""
     if not avg_deal_size:
         return None
-    return math.ceil(round(Decimal(revenue) / Decimal(avg_deal_size), 6))
+    return ceil_count(Decimal(revenue) / Decimal(avg_deal_size))
 
 
 def attainment(won: Decimal, quota: Decimal) -> float | None:
