@@ -7,6 +7,7 @@ import factory
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_apply, touches_refresh
+from dashboards.models import Alert, AlertKind
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -16,6 +17,8 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
+from quotas.models import Holiday, Quota, TeamTarget
+from salestrack.imports.models import ImportJob
 from salestrack.users.models import Role, Team, TeamMembership, User
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -205,3 +208,70 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     prospect_status = ProspectStatus.NEW
     quantity = 1
     source = Source.FORM
+
+
+def _period_field(name, default):
+    return factory.LazyAttribute(lambda o: getattr(o.period, name) if o.period else default)
+
+
+class TeamTargetFactory(factory.django.DjangoModelFactory):
+    """A team's revenue target for a period: pass `period=` (a quotas.periods.Period)."""
+
+    class Meta:
+        model = TeamTarget
+
+    class Params:
+        period = None
+
+    team = factory.SubFactory(TeamFactory)
+    period_kind = _period_field("kind", "month")
+    period_start = _period_field("start", date(2026, 3, 1))
+    period_end = _period_field("end", date(2026, 3, 31))
+    period_label = _period_field("label", "2026-03")
+    revenue_target = Decimal("100000")
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    """A rep's quota for a period: pass `period=` (a quotas.periods.Period), or the fields."""
+
+    class Meta:
+        model = Quota
+
+    class Params:
+        period = None
+
+    rep = factory.SubFactory(RepFactory)
+    period_kind = _period_field("kind", "month")
+    period_start = _period_field("start", date(2026, 3, 1))
+    period_end = _period_field("end", date(2026, 3, 31))
+    period_label = _period_field("label", "2026-03")
+    revenue_quota = Decimal("50000")
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Holiday
+
+    date = date(2026, 12, 25)
+    name = "Christmas"
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    rep = factory.SubFactory(RepFactory)
+    kind = AlertKind.NO_ACTIVITY
+    as_of = date(2026, 3, 2)
+    message = "No activity for 2 working days."
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An upload's job row (its staged file is the test's to write, if it needs one)."""
+
+    class Meta:
+        model = ImportJob
+
+    kind = "activities"
+    file_name = "week.csv"
+    created_by = factory.SubFactory(ManagerFactory)

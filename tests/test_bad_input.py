@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from activities.models import Activity
 from pipeline.models import Prospect
-from quotas.models import Holiday
 from tests.factories import (
     TEST_PASSWORD,
     ActivityFactory,
+    HolidayFactory,
     LeadSourceFactory,
     OpportunityFactory,
     ProductFactory,
@@ -65,7 +65,7 @@ def world(rep, manager, admin, team):
     prospect = ProspectFactory(owner=rep, source=source, name="Lucía Pérez")
     opportunity = OpportunityFactory(prospect=prospect, opened_on=date(2026, 2, 2))
     activity = ActivityFactory(rep=rep, date=TODAY, notes="first call")
-    Holiday.objects.create(date=date(2026, 12, 25), name="Christmas Day")
+    HolidayFactory(date=date(2026, 12, 25), name="Christmas Day")
     return {
         "rep": rep,
         "rep_pk": rep.pk,

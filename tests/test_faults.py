@@ -25,7 +25,7 @@ from activities.models import Activity
 from dashboards import services
 from dashboards.models import Alert, AlertKind, PlanSnapshot
 from salestrack.celery import app
-from tests.factories import ActivityFactory, RepFactory
+from tests.factories import ActivityFactory, AlertFactory, RepFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 18)  # a Wednesday: this week started on the 16th, last week on the 9th
@@ -161,7 +161,7 @@ def test_with_the_broker_down_reps_still_log_and_the_failure_goes_to_the_log(
     from kombu.exceptions import OperationalError
 
     today = timezone.localdate()
-    Alert.objects.create(  # standing, so a backfilled day queues a refresh of it
+    AlertFactory(  # standing, so a backfilled day queues a refresh of it
         rep=rep, kind=AlertKind.NO_ACTIVITY, as_of=today, message="No activity for 2 days."
     )
     with broker_at(NOBODY_LISTENS), caplog.at_level(logging.ERROR):
@@ -204,7 +204,7 @@ def test_a_backfilled_day_clears_the_no_activity_alert_through_a_real_worker(cli
     from celery.contrib.testing.worker import start_worker
 
     today = timezone.localdate()
-    Alert.objects.create(
+    AlertFactory(
         rep=rep, kind=AlertKind.NO_ACTIVITY, as_of=today, message="No activity for 2 days."
     )
     yesterday = today - timedelta(days=1)

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dashboards.models import Alert
-from quotas.models import Holiday
 from salestrack.imports.models import ImportJob
 from tests.factories import (
     ActivityFactory,
+    AlertFactory,
+    HolidayFactory,
     LeadSourceFactory,
     OpportunityFactory,
     ProductFactory,
@@ -164,8 +164,8 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "source": LeadSourceFactory(name="Matrix source"),
         "stage": stages["Proposal"],
         "product": ProductFactory(name="Matrix product"),
-        "holiday": Holiday.objects.create(date=date(2026, 12, 25), name="Christmas"),
-        "alert": Alert.objects.create(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
+        "holiday": HolidayFactory(date=date(2026, 12, 25), name="Christmas"),
+        "alert": AlertFactory(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
         "import_job": ImportJob.objects.create(
             kind="activities", file_name="a.csv", created_by=manager, status="checked"
         ),

@@ -12,12 +12,12 @@ from django.utils import timezone
 from activities.models import Activity
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity
-from quotas.models import Quota
 from salestrack.imports.framework import run_import
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
     ProspectFactory,
+    QuotaFactory,
     RepFactory,
     TeamFactory,
     default_stages,
@@ -76,7 +76,7 @@ def test_the_scope_attainment_counts_only_reps_with_a_quota(db, rep, team, capsy
 
     stages = default_stages()
     teammate = RepFactory(team=team)
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=date(2026, 11, 1),

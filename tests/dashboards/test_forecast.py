@@ -31,8 +31,13 @@ from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from pipeline.models import Stage
 from quotas import selectors as calendar
-from quotas.models import Quota
-from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+from tests.factories import (
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    RepFactory,
+    default_stages,
+)
 
 TODAY = timezone.localdate()
 MONTH = calendar.period_containing(TODAY, "month")
@@ -53,7 +58,7 @@ def deal(rep, stage, amount, *, expected=TODAY, closed=None, opened=None):
 
 
 def quota(rep, amount):
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=MONTH.start,

@@ -5,11 +5,12 @@ import pytest
 from django.utils import timezone
 
 from dashboards import plans, selectors
-from quotas.models import Quota
 from tests.factories import (
     ActivityFactory,
+    HolidayFactory,
     OpportunityFactory,
     ProspectFactory,
+    QuotaFactory,
     RepFactory,
     default_stages,
 )
@@ -19,7 +20,7 @@ from tests.factories import (
 def month_quota(rep):
     today = timezone.localdate()
     period = selectors.calendar.period_containing(today, "month")
-    return Quota.objects.create(
+    return QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=period.start,
@@ -129,7 +130,7 @@ def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
     period = selectors.calendar.period_containing(today, "month")
     reps = RepFactory.create_batch(12, team=team)
     for rep in reps[:6]:
-        Quota.objects.create(
+        QuotaFactory(
             rep=rep,
             period_kind="month",
             period_start=period.start,
@@ -150,10 +151,8 @@ def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
 def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
     from datetime import date
 
-    from quotas.models import Holiday
-
     monday = date(2026, 11, 16)
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=date(2026, 11, 1),
@@ -174,7 +173,7 @@ def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
         closed_on=date(2026, 11, 10),
     )
     before = plans.compute_plans([rep.pk], monday)[rep.pk]
-    Holiday.objects.create(date=date(2026, 11, 20), name="Local holiday")
+    HolidayFactory(date=date(2026, 11, 20), name="Local holiday")
     after = plans.compute_plans([rep.pk], monday)[rep.pk]
     assert (before.working_days_left, after.working_days_left) == (11, 10)
     # 90 000 left at 10 000 a deal, all won, 2 meetings an opportunity, 100 calls a meeting.
@@ -190,11 +189,10 @@ def test_a_holiday_leaves_fewer_working_days_and_raises_the_daily_numbers(rep):
 
 def test_the_targets_card_shows_the_last_working_day_skipping_a_holiday(client, rep):
     from activities.models import Kind
-    from quotas.models import Holiday
 
     today = timezone.localdate()
     before = selectors.calendar.previous_working_day(today)
-    Holiday.objects.create(date=before, name="Bank holiday")
+    HolidayFactory(date=before, name="Bank holiday")
     last = selectors.calendar.previous_working_day(today)
     assert last < before
     ActivityFactory(rep=rep, date=before, kind=Kind.CALL, quantity=3)  # logged on the holiday

@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    default_stages,
+)
 
 
 def report(capsys, *args):
@@ -222,9 +228,8 @@ def test_funnel_table_and_csv(db, capsys, november):
 def test_quota_attainment_reaches_the_leaderboard_funnel_and_snapshots(db, capsys, november, rep):
     from dashboards import services
     from dashboards.models import PlanSnapshot
-    from quotas.models import Quota
 
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=date(2026, 11, 1),

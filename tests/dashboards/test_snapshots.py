@@ -19,6 +19,7 @@ from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
     ProspectFactory,
+    QuotaFactory,
     RepFactory,
     TeamFactory,
     default_stages,
@@ -64,7 +65,7 @@ def history(rep):
 
 @pytest.fixture
 def november_quota(rep):
-    return Quota.objects.create(
+    return QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=date(2026, 11, 1),
@@ -116,7 +117,7 @@ def test_a_quarter_with_three_monthly_quotas_has_their_sum(rep):
     # DESIGN.md §6: before, "This quarter" said "no quotas for this period".
     for month, amount in ((10, "10000"), (11, "20000"), (12, "30000")):
         period = selectors.calendar.parse_period(f"2026-{month:02d}")
-        Quota.objects.create(
+        QuotaFactory(
             rep=rep,
             period_kind="month",
             period_start=period.start,

@@ -11,8 +11,13 @@ from django.utils import timezone
 
 from dashboards import selectors
 from dashboards.forms import WhatIfForm, rate_text
-from quotas.models import Quota
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    default_stages,
+)
 
 
 @pytest.fixture
@@ -21,7 +26,7 @@ def history(rep):
     opportunities (50 %), 4 won of 5 closed (80 %); a 100,000 quota this month."""
     today = timezone.localdate()
     period = selectors.calendar.period_containing(today, "month")
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=period.start,

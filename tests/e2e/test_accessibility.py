@@ -13,8 +13,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from quotas import selectors as calendar
-from quotas.models import Quota
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    default_stages,
+)
 
 PAGES = [
     ("rep", "/my-day/", "my-day"),
@@ -40,7 +45,7 @@ def a_month_of_work(rep):
     stages = default_stages()
     today = timezone.localdate()
     month = calendar.period_containing(today, "month")
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=month.start,

@@ -6,7 +6,13 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    default_stages,
+)
 
 
 def test_a_manager_reads_the_dashboard_changes_the_period_and_exports(
@@ -61,12 +67,11 @@ def test_a_manager_sees_whether_the_pipeline_can_reach_the_quota(
     """Issue 17: the forecast section loads after the page, says the coverage and, when the
     pipeline cannot reach the quota, what it would take."""
     from quotas import selectors as calendar
-    from quotas.models import Quota
 
     stages = default_stages()
     today = timezone.localdate()
     month = calendar.period_containing(today, "month")
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=month.start,

@@ -5,7 +5,13 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from quotas.models import Quota, TeamTarget
-from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+from tests.factories import (
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    RepFactory,
+    default_stages,
+)
 
 
 def test_an_admin_sets_a_ten_percent_target_and_splits_it_by_weight(
@@ -105,7 +111,7 @@ def test_a_rep_reads_their_rates_as_percentages_and_is_told_what_is_wrong_with_a
 
     today = timezone.localdate()
     month = calendar.period_containing(today, "month")
-    Quota.objects.create(
+    QuotaFactory(
         rep=rep,
         period_kind="month",
         period_start=month.start,
