@@ -24,6 +24,7 @@ from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
 from quotas.backsolve import Rates
+from quotas.models import Quota, TeamTarget
 from quotas.periods import Period, previous
 from quotas.plan import Plan, pace
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
@@ -253,6 +254,45 @@ def target_defaults(team: Team, period: Period, *, today: date) -> TargetDefault
         reps=[rep for rep, _ in reps],
         weights={rep.pk: Decimal(str(round(share, 2))) for rep, share in reps},
     )
+
+
+# A new target starts at last period's revenue plus this growth, until someone sets one.
+DEFAULT_GROWTH_PCT = Decimal("10")
+
+
+@dataclass(frozen=True)
+class TargetStart:
+    """What the target page's form starts from: the saved target (if any) or the defaults,
+    and each rep's weight (saved quotas first)."""
+
+    defaults: TargetDefaults
+    saved: TeamTarget | None
+    initial: dict
+
+
+def target_start(team: Team, period: Period, *, today: date) -> TargetStart:
+    defaults = target_defaults(team, period, today=today)
+    weights = {
+        quota.rep_id: quota.weight
+        for quota in Quota.objects.filter(period_kind=period.kind, period_start=period.start)
+    }
+    saved = TeamTarget.objects.filter(
+        team=team, period_kind=period.kind, period_start=period.start
+    ).first()
+    initial = {
+        "team": team.pk,
+        "period": period.label,
+        "basis_revenue": saved.basis_revenue if saved else defaults.basis_revenue,
+        "growth_pct": saved.growth_pct if saved else DEFAULT_GROWTH_PCT,
+        # A target typed in (no growth) is shown as typed.
+        "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
+        "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
+        **{
+            f"weight_{rep.pk}": weights.get(rep.pk, defaults.weights[rep.pk])
+            for rep in defaults.reps
+        },
+    }
+    return TargetStart(defaults=defaults, saved=saved, initial=initial)
 
 
 @dataclass(frozen=True)

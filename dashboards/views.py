@@ -29,7 +29,7 @@ from dashboards.scope import Scope
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.backsolve import Target, backsolve
-from quotas.models import Quota, TeamTarget
+from quotas.models import TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
 from salestrack.exports import csv_response
@@ -306,79 +306,53 @@ def target_plan(request):
             {"targets": TeamTarget.objects.none(), "choice": choice},
         )
     team, period = choice.cleaned_data["team"], choice.cleaned_data["period"]
-    defaults = selectors.target_defaults(team, period, today=timezone.localdate())
-    existing = {
-        q.rep_id: q.weight
-        for q in Quota.objects.filter(period_kind=period.kind, period_start=period.start)
-    }
-    saved = TeamTarget.objects.filter(
-        team=team, period_kind=period.kind, period_start=period.start
-    ).first()
-    initial = {
-        "team": team.pk,
-        "period": period.label,
-        "basis_revenue": saved.basis_revenue if saved else defaults.basis_revenue,
-        "growth_pct": saved.growth_pct if saved else Decimal("10"),
-        "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
-        "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
-        **{
-            f"weight_{rep.pk}": existing.get(rep.pk, defaults.weights[rep.pk])
-            for rep in defaults.reps
-        },
-    }
+    today = timezone.localdate()
+    start = selectors.target_start(team, period, today=today)
+    defaults, saved = start.defaults, start.saved
     form = TargetPlanForm(
-        request.POST if request.method == "POST" else None, initial=initial, reps=defaults.reps
+        request.POST if request.method == "POST" else None,
+        initial=start.initial,
+        reps=defaults.reps,
     )
+    # The plan of what the form holds: what was sent, or else what the page starts from.
+    shown = form if form.is_bound else TargetPlanForm(start.initial, reps=defaults.reps)
     plan = target = None
-    if form.is_bound and form.is_valid():
-        target = form.target()
+    if shown.is_valid():
+        target = shown.target()
         plan = selectors.plan_quotas(
             team,
             period,
             revenue_target=target,
-            avg_deal_size=form.cleaned_data["avg_deal_size"],
-            weights=form.weights(),
-            today=timezone.localdate(),
+            avg_deal_size=shown.cleaned_data["avg_deal_size"],
+            weights=shown.weights(),
+            today=today,
         )
-        if "save" in request.POST:
-            try:
-                quota_services.team_target_save(
-                    by=request.user,
-                    team=team,
-                    period=period,
-                    basis_revenue=form.cleaned_data["basis_revenue"],
-                    growth_pct=(
-                        None
-                        if form.cleaned_data["revenue_target"] is not None
-                        else form.cleaned_data["growth_pct"]
-                    ),
-                    revenue_target=target,
-                    avg_deal_size=form.cleaned_data["avg_deal_size"],
-                    quotas=[
-                        QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
-                        for line in plan.lines
-                    ],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    f"Saved {team}'s target for {period.label} and {len(plan.lines)} quotas.",
-                )
-                return redirect("dashboards:targets")
-    elif not form.is_bound:
-        unbound = TargetPlanForm(initial | {}, reps=defaults.reps)
-        if unbound.is_valid():
-            target = unbound.target()
-            plan = selectors.plan_quotas(
-                team,
-                period,
+    if plan is not None and form.is_bound and "save" in request.POST:
+        try:
+            quota_services.team_target_save(
+                by=request.user,
+                team=team,
+                period=period,
+                basis_revenue=form.cleaned_data["basis_revenue"],
+                growth_pct=(
+                    None
+                    if form.cleaned_data["revenue_target"] is not None
+                    else form.cleaned_data["growth_pct"]
+                ),
                 revenue_target=target,
-                avg_deal_size=unbound.cleaned_data["avg_deal_size"],
-                weights=unbound.weights(),
-                today=timezone.localdate(),
+                avg_deal_size=form.cleaned_data["avg_deal_size"],
+                quotas=[
+                    QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
+                    for line in plan.lines
+                ],
             )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Saved {team}'s target for {period.label} and {len(plan.lines)} quotas."
+            )
+            return redirect("dashboards:targets")
     context = {
         "form": form,
         "team": team,
