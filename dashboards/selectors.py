@@ -23,7 +23,7 @@ from dashboards.scope import Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
-from quotas.backsolve import Rates
+from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.models import Quota, TeamTarget
 from quotas.periods import Period, previous
 from quotas.plan import Plan, pace
@@ -477,3 +477,34 @@ def team_table_headings(sort: TableSort) -> list[dict]:
             }
         )
     return headings
+
+
+# What if -----------------------------------------------------------------------------------
+
+
+def what_if(
+    plan: Plan,
+    *,
+    rates: dict,
+    target_revenue: Decimal | None,
+    target_deals: int | None,
+    working_days: int | None,
+) -> Backsolve:
+    """The activity a rep's plan takes with other rates or another target (the what-if
+    page): `rates` replace the plan's trailing ones; a number of deals, if given, is the
+    target instead of revenue; the working days default to what is left of the plan's
+    period."""
+    target = (
+        Target(deals=target_deals) if target_deals is not None else Target(revenue=target_revenue)
+    )
+    days = working_days or plan.working_days_left or 1
+    return backsolve(target, plan.rates.replace(**rates), working_days=days)
+
+
+def unknown_rates(plan: Plan, result: Backsolve | None) -> list[str]:
+    """The rates the what-if must ask for: those its answer lacked, or before anything is
+    typed those the rep's plan (or any revenue plan) lacks."""
+    if result is not None:
+        return result.unknown_rates
+    baseline = plan.backsolve or backsolve(Target(revenue=Decimal(1)), plan.rates, working_days=1)
+    return baseline.unknown_rates

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,7 +27,6 @@ from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.scope import Scope
 from quotas import selectors as calendar
 from quotas import services as quota_services
-from quotas.backsolve import Target, backsolve
 from quotas.models import TeamTarget
 from quotas.services import QuotaLine
 from quotas.split import deals_for
@@ -457,21 +455,20 @@ def what_if(request):
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        rates = plan.rates.replace(
-            win_rate=data["win_rate"],
-            meeting_to_opportunity_rate=data["meeting_to_opportunity_rate"],
-            call_to_meeting_rate=data["call_to_meeting_rate"],
-            emails_per_meeting=_float_or_none(data["emails_per_meeting"]),
-            messages_per_meeting=_float_or_none(data["messages_per_meeting"]),
-            avg_deal_size=data["avg_deal_size"],
+        result = selectors.what_if(
+            plan,
+            rates={
+                "win_rate": data["win_rate"],
+                "meeting_to_opportunity_rate": data["meeting_to_opportunity_rate"],
+                "call_to_meeting_rate": data["call_to_meeting_rate"],
+                "emails_per_meeting": _float_or_none(data["emails_per_meeting"]),
+                "messages_per_meeting": _float_or_none(data["messages_per_meeting"]),
+                "avg_deal_size": data["avg_deal_size"],
+            },
+            target_revenue=data["target_revenue"],
+            target_deals=data["target_deals"],
+            working_days=data["working_days"],
         )
-        days = data["working_days"] or plan.working_days_left or 1
-        target = (
-            Target(deals=data["target_deals"])
-            if data["target_deals"] is not None
-            else Target(revenue=data["target_revenue"])
-        )
-        result = backsolve(target, rates, working_days=days)
     current_days = plan.backsolve.per_working_day if plan.backsolve else {}
     comparison = [
         (
@@ -483,14 +480,7 @@ def what_if(request):
         for step, label in STEP_LABELS
     ]
     # Ask for every rate the plan cannot know, all at once, next to its field.
-    if result is None:
-        # Nothing typed yet: the rates the rep's plan (or any revenue plan) lacks.
-        baseline = plan.backsolve or backsolve(
-            Target(revenue=Decimal(1)), plan.rates, working_days=1
-        )
-        unknown = baseline.unknown_rates
-    else:
-        unknown = result.unknown_rates
+    unknown = selectors.unknown_rates(plan, result)
     for name in unknown:
         if name in form.fields:
             form.fields[name].help_text = "Not known from the last 90 days: type a value."
