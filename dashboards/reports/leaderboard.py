@@ -89,6 +89,38 @@ class LeaderboardReport:
             for standing in self.standings
         ]
 
+    def table(self) -> tuple[list[str], list[list]]:
+        """Header and rows for `report leaderboard`'s text table: the JSON's values, with
+        the win rate as a percentage."""
+        header = [
+            "#",
+            "rep",
+            "team",
+            "revenue won",
+            "won",
+            "win rate",
+            "calls",
+            "mtgs held",
+            "opps",
+        ]
+        rows = []
+        for standing in self.standings:
+            row = standing.as_json()
+            rows.append(
+                [
+                    row["rank"],
+                    row["rep"],
+                    row["team"],
+                    row["revenue_won"],
+                    row["won"],
+                    percent(row["win_rate"]),
+                    row["calls"],
+                    row["meetings_held"],
+                    row["opportunities_created"],
+                ]
+            )
+        return header, rows
+
     def as_json(self) -> dict:
         return {
             "period": period_json(self.period, self.funnel.working_days),

@@ -231,33 +231,8 @@ class Command(BaseCommand):
         elif fmt == "csv":
             self._print_csv(*board.rows())
         else:
-            rows = [standing.as_json() for standing in board.standings]
             self._print_table(
-                [
-                    "#",
-                    "rep",
-                    "team",
-                    "revenue won",
-                    "won",
-                    "win rate",
-                    "calls",
-                    "mtgs held",
-                    "opps",
-                ],
-                [
-                    [
-                        r["rank"],
-                        r["rep"],
-                        r["team"],
-                        r["revenue_won"],
-                        r["won"],
-                        percent(r["win_rate"]),
-                        r["calls"],
-                        r["meetings_held"],
-                        r["opportunities_created"],
-                    ]
-                    for r in rows
-                ],
+                *board.table(),
                 title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
                 text_columns=3,
             )
