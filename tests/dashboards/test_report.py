@@ -216,6 +216,34 @@ def test_leaderboard_json_ranks_by_revenue_then_win_rate(db, capsys, november, r
     }
 
 
+def test_leaderboard_table_prints_the_json_rows_with_the_win_rate_in_percent(
+    db, capsys, november, rep
+):
+    data = json.loads(report(capsys, "leaderboard", "--period", "2026-11", "--format", "json"))
+    table = report(capsys, "leaderboard", "--period", "2026-11").splitlines()
+    assert table[0] == "Leaderboard 2026-11 (2026-11-01 to 2026-11-30)"
+    header = next(row for row in table if row.lstrip().startswith("#"))
+    assert header.split() == [
+        "#",
+        "rep",
+        "team",
+        "revenue",
+        "won",
+        "won",
+        "win",
+        "rate",
+        "calls",
+        "mtgs",
+        "held",
+        "opps",
+    ]
+    first = data["rows"][0]
+    line = next(row for row in table if rep.email in row)
+    assert line.split()[0] == "1"
+    assert f"{first['win_rate'] * 100:.1f} %" in line
+    assert first["revenue_won"] in line
+
+
 def test_funnel_table_and_csv(db, capsys, november):
     table = report(capsys, "funnel", "--period", "2026-11")
     assert "Ana García" in table
