@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import demo, services
+from dashboards import services
+from salestrack.devtools import demo
 
 
 def positive_int(value):
