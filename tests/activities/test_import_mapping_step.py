@@ -2,6 +2,7 @@
 values (proposed from its preset), checked and imported; the matching can be saved."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,58 @@ def test_our_own_file_with_a_typo_in_a_column_is_checked_not_mapped(
     )
     assert "line 1, column rep_emial: unknown column" in page.text
     assert ImportJob.objects.get().status == ImportStatus.REJECTED
+
+
+def _match_and_check(client, job, capture, **changes):
+    page = client.get(f"/import/{job.token}/mapping/")
+    with capture(execute=True):
+        client.post(f"/import/{job.token}/mapping/", _as_posted(page.context["form"]) | changes)
+    job.refresh_from_db()
+    return job
+
+
+def test_salesforce_contacts_then_opportunities_come_in_through_their_presets(
+    client, admin, pipedrive_reps, upload_import, django_capture_on_commit_callbacks
+):
+    """A Salesforce organisation's two reports, as exported: the contacts become
+    prospects, then the opportunities find them by Contact ID, with their stages, amounts
+    in dollars and US dates translated; only the revenue type is ours to give."""
+    from pipeline.models import Opportunity, Prospect
+
+    client.force_login(admin)
+    _upload(upload_import, "salesforce_contacts.csv", kind="prospects")
+    contacts = ImportJob.objects.get()
+    assert contacts.status == ImportStatus.MAPPING
+    contacts = _match_and_check(client, contacts, django_capture_on_commit_callbacks)
+    assert contacts.status == ImportStatus.CHECKED, contacts.errors
+    client.post("/import/confirm/", {"token": contacts.token})
+    tom = Prospect.objects.get(external_id="0035g00000AbC01AAF")
+    assert (tom.name, tom.company, tom.owner.full_name) == (
+        "Tom Becker",
+        "Acme GmbH",
+        "Maria Lopez",
+    )
+
+    _upload(upload_import, "salesforce_opportunities.csv", kind="opportunities")
+    deals = ImportJob.objects.exclude(pk=contacts.pk).get()
+    page = client.get(f"/import/{deals.token}/mapping/")
+    assert "revenue_type" in page.context["proposal"].missing_required
+    deals = _match_and_check(
+        client, deals, django_capture_on_commit_callbacks, constant__revenue_type="one_time"
+    )
+    assert deals.status == ImportStatus.CHECKED, deals.errors
+    client.post("/import/confirm/", {"token": deals.token})
+    won = Opportunity.objects.get(external_id="0065g00000XyZ03AAF")
+    assert (won.status, won.amount, won.closed_on, won.prospect.name) == (
+        "won",
+        Decimal("30000.00"),
+        date(2025, 3, 12),
+        "Emma Lindqvist",
+    )
+    acme = Opportunity.objects.get(external_id="0065g00000XyZ01AAF")
+    assert (acme.stage.name, acme.amount, acme.expected_close_on, acme.closed_on) == (
+        "Proposal",
+        Decimal("12500.00"),
+        date(2025, 4, 30),
+        None,
+    )
