@@ -217,3 +217,43 @@ def test_salesforce_contacts_then_opportunities_come_in_through_their_presets(
         date(2025, 4, 30),
         None,
     )
+
+
+def test_a_hubspot_account_comes_in_whole_contacts_deals_then_calls(
+    client, admin, pipedrive_reps, upload_import, django_capture_on_commit_callbacks
+):
+    """HubSpot's three exports, in the order a team brings them; the calls find their
+    contact and deal by HubSpot's record ids, and new/existing is derived as for any
+    call logged on a prospect."""
+    from pipeline.models import Opportunity
+
+    client.force_login(admin)
+    jobs = []
+    for name, kind, changes in (
+        ("hubspot_contacts.csv", "prospects", {}),
+        ("hubspot_deals.csv", "opportunities", {"constant__revenue_type": "recurring"}),
+        ("hubspot_activities.csv", "activities", {}),
+    ):
+        _upload(upload_import, name, kind=kind)
+        job = ImportJob.objects.exclude(pk__in=[j.pk for j in jobs]).get()
+        job = _match_and_check(client, job, django_capture_on_commit_callbacks, **changes)
+        assert job.status == ImportStatus.CHECKED, (name, job.errors)
+        client.post("/import/confirm/", {"token": job.token})
+        job.refresh_from_db()
+        assert job.status == ImportStatus.APPLIED, (name, job.errors)
+        jobs.append(job)
+
+    acme = Opportunity.objects.get(external_id="90311")
+    assert (acme.prospect.external_id, acme.owner.full_name, acme.revenue_type) == (
+        "51201",
+        "Maria Lopez",
+        "recurring",
+    )
+    first_call = Activity.objects.get(opportunity=acme, date=date(2025, 3, 3))
+    assert (first_call.kind, first_call.outcome, first_call.rep.full_name) == (
+        "call",
+        "connected",
+        "Maria Lopez",
+    )
+    assert first_call.prospect == acme.prospect
+    assert Activity.objects.filter(source="import").count() == jobs[2].created > 0
