@@ -223,6 +223,15 @@ def test_conversion_drop_on_its_edges(current, trailing, calls, meetings, alerte
     assert (result is not None) is alerted
 
 
+def test_a_rate_on_the_line_alerts_within_the_float_tolerance():
+    """The lines are `trailing × (1 − share)`, with 1e-12 of float noise allowed: a rate
+    exactly that far above the line is still on it."""
+    on_the_line = 0.10 * (1 - alerts.DROP_SHARE) + 1e-12
+    assert alerts.conversion_drop("Ana", on_the_line, 0.10, 60, 10) is not None
+    on_the_line = 0.10 * (1 - alerts.REPLY_DROP_SHARE) + 1e-12
+    assert alerts.reply_drop("Ana", on_the_line, 0.10, 40, 8) is not None
+
+
 def test_conversion_drop_says_from_what_to_what():
     assert alerts.conversion_drop("Ana", 0.0625, 0.125, 80, 9) == (
         "Ana's calls → meetings rate fell to 6.2 % from 12.5 % over the last 90 days."

@@ -189,7 +189,8 @@ def test_a_revenue_target_with_a_remainder_rounds_the_deals_up():
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("15 %", 0.15),  # spaces inside are dropped
+        ("15 %", 0.15),
+        ("2 5 %", 0.25),  # every space is dropped, not only those around the number
         (" 1 / 4 ", 0.25),
         ("0.0001", 0.0001),  # the smallest rate
         ("100%", 1.0),
