@@ -27,9 +27,6 @@ class Period:
     end: date  # inclusive
     label: str
 
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
 
 def _month_end(year: int, month: int) -> date:
     first_next = date(year + month // 12, month % 12 + 1, 1)

@@ -185,3 +185,93 @@ def test_the_nightly_job_flags_bouncing_emails_and_falling_replies(team):
         "Ana García's email reply rate fell to 3.1 % over the last 30 days, "
         "from 15.9 % over the last 90."
     )
+
+
+# Oracles for `make mutate` (issue 16): the sentences word for word and the rules on their
+# boundaries, without the database.
+
+
+def test_below_pace_only_when_behind_and_both_figures_are_known():
+    assert alerts.below_pace("Ana", 0.605, 0.6, "November") is None  # ahead
+    assert alerts.below_pace("Ana", 0.5, None, "November") is None
+    assert alerts.below_pace("Ana", None, None, "November") is None
+    # 12.5 % and 62.5 % are shown to the even whole percent.
+    assert alerts.below_pace("Luis", 0.125, 0.625, "2026-Q4") == (
+        "Luis is at 12 % of quota with 62 % of 2026-Q4 gone."
+    )
+
+
+def test_no_activity_yet():
+    assert (
+        alerts.no_activity("Ana", None, 3) == "Ana has logged no activity for 3 working days (yet)."
+    )
+    assert alerts.no_activity("Ana", None, 1) is None
+
+
+@pytest.mark.parametrize(
+    ("current", "trailing", "calls", "meetings", "alerted"),
+    [
+        (0.05, 0.10, 50, 10, True),  # exactly enough calls
+        (0.05, 0.10, 60, 5, True),  # exactly enough meetings in the window
+        (0.05, 0.0, 60, 10, False),  # no trailing rate to fall from
+        (0.05, None, 60, 10, False),
+        (0.0, 0.10, 60, 10, True),
+    ],
+)
+def test_conversion_drop_on_its_edges(current, trailing, calls, meetings, alerted):
+    result = alerts.conversion_drop("Ana", current, trailing, calls, meetings)
+    assert (result is not None) is alerted
+
+
+def test_a_rate_on_the_line_alerts_within_the_float_tolerance():
+    """The lines are `trailing × (1 − share)`, with 1e-12 of float noise allowed: a rate
+    exactly that far above the line is still on it."""
+    on_the_line = 0.10 * (1 - alerts.DROP_SHARE) + 1e-12
+    assert alerts.conversion_drop("Ana", on_the_line, 0.10, 60, 10) is not None
+    on_the_line = 0.10 * (1 - alerts.REPLY_DROP_SHARE) + 1e-12
+    assert alerts.reply_drop("Ana", on_the_line, 0.10, 40, 8) is not None
+
+
+def test_conversion_drop_says_from_what_to_what():
+    assert alerts.conversion_drop("Ana", 0.0625, 0.125, 80, 9) == (
+        "Ana's calls → meetings rate fell to 6.2 % from 12.5 % over the last 90 days."
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "emails", "alerted"),
+    [
+        (0.11, 20, True),  # exactly enough emails
+        (0.1001, 20, True),
+        (None, 100, False),
+    ],
+)
+def test_email_bounces_on_its_edges(rate, emails, alerted):
+    assert (alerts.email_bounces("Ana", rate, emails) is not None) is alerted
+
+
+def test_email_bounces_says_how_many():
+    assert alerts.email_bounces("Luis", 0.125, 24) == (
+        "12.5 % of Luis's 24 emails of the last 30 days bounced: check the list they come from."
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "trailing", "delivered", "replies", "alerted"),
+    [
+        (0.05, 0.10, 20, 8, True),  # exactly enough delivered emails
+        (0.05, 0.10, 40, 5, True),  # exactly enough replies in the window
+        (0.05, 0.0, 40, 8, False),
+        (0.05, None, 40, 8, False),
+        (0.0, 0.10, 40, 8, True),
+    ],
+)
+def test_reply_drop_on_its_edges(current, trailing, delivered, replies, alerted):
+    result = alerts.reply_drop("Ana", current, trailing, delivered, replies)
+    assert (result is not None) is alerted
+
+
+def test_reply_drop_says_from_what_to_what():
+    assert alerts.reply_drop("Ana", 0.0625, 0.125, 30, 6) == (
+        "Ana's email reply rate fell to 6.2 % over the last 30 days, from 12.5 % over the last 90."
+    )

@@ -4,7 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from dashboards.metrics import FunnelCounts, as_json, funnel, money, percent, ratio
+from dashboards.metrics import (
+    WEEKDAYS,
+    FunnelCounts,
+    as_json,
+    funnel,
+    money,
+    percent,
+    rates_from,
+    ratio,
+    whole,
+)
+from quotas.backsolve import Rates
 
 
 def test_win_rate_counts_unique_opportunities_not_contacts():
@@ -133,7 +144,219 @@ def test_call_minutes_leave_out_calls_without_a_duration():
 def test_the_channel_mix_rates_read_each_channel():
     """The backsolve's rates from a funnel: 30 emails and 12 messages over 6 meetings held
     are 5 emails and 2 messages per meeting (not one channel for the other)."""
-    from dashboards.metrics import rates_from
-
     rates = rates_from(funnel(FunnelCounts(emails=30, messages=12, meetings_held=6)))
     assert (rates.emails_per_meeting, rates.messages_per_meeting) == (5, 2)
+
+
+# Oracles for `make mutate` (issue 16): every field of a funnel and of its JSON, the people's
+# formats, and the sums of counts.
+
+# A month of one rep, every count different so that no field can stand in for another.
+MONTH = FunnelCounts(
+    activities=400,
+    activities_new=150,
+    calls=200,
+    calls_new=120,
+    calls_existing=80,
+    connects=50,
+    timed_connects=40,
+    talk_minutes=300,
+    followed_up_connects=20,
+    emails=100,
+    emails_new=70,
+    emails_existing=30,
+    emails_bounced=10,
+    emails_opened=45,
+    emails_replied=9,
+    emails_unsubscribed=3,
+    meetings=28,
+    meetings_held=25,
+    meetings_held_new=15,
+    meetings_held_existing=10,
+    messages=40,
+    messages_new=24,
+    messages_existing=16,
+    messages_replied=8,
+    meetings_booked=27,
+    positive_meetings=12,
+    opportunities_created=11,
+    won=4,
+    lost=6,
+    revenue_won=Decimal("90000.125"),
+    sales_cycle_days_total=100,
+    touches_total=62,
+    revenue_by_type={"recurring": Decimal("30000.125"), "new": Decimal("60000")},
+    revenue_by_source={"referral": Decimal("90000.125")},
+    calls_by_weekday={"Mon": 40, "Wed": 10},
+    connects_by_weekday={"Mon": 10, "Fri": 3},
+)
+
+
+def test_every_ratio_of_a_funnel():
+    result = funnel(MONTH)
+    assert result.counts is MONTH
+    assert MONTH.contacts == 365  # 200 calls + 100 emails + 40 messages + 25 meetings held
+    assert result.connect_rate == 0.25  # 50 / 200
+    assert result.win_rate == 0.4  # 4 / (4 + 6)
+    assert result.contact_close_rate == 4 / 365
+    assert result.call_to_meeting_rate == 0.125  # 25 / 200
+    assert result.meeting_to_opportunity_rate == 0.44  # 11 / 25
+    assert result.meeting_to_won_rate == 0.16  # 4 / 25
+    assert result.calls_per_won_deal == 50
+    assert result.avg_deal_size == Decimal("22500.03")  # 90 000.125 / 4 = 22 500.03125
+    assert result.sales_cycle_days == 25
+    assert result.touches_per_won_deal == 15.5
+    # Wednesday: 10 calls, none connected, is 0 %; Friday: connects without calls is no data.
+    assert result.hit_rate_by_weekday == {
+        "Mon": 0.25,
+        "Tue": None,
+        "Wed": 0.0,
+        "Thu": None,
+        "Fri": None,
+    }
+    assert list(result.hit_rate_by_weekday) == list(WEEKDAYS)
+    assert result.email_bounce_rate == 0.1  # 10 / 100
+    assert result.delivered_emails == 90
+    assert result.email_open_rate == 0.5  # 45 / 90
+    assert result.email_reply_rate == 0.1  # 9 / 90
+    assert result.email_unsubscribe_rate == 3 / 90
+    assert result.message_reply_rate == 0.2  # 8 / 40
+    assert result.avg_call_minutes == 7.5  # 300 / 40 timed
+    assert result.follow_up_rate == 0.4  # 20 / 50
+
+
+def test_the_json_of_a_funnel_names_every_metric():
+    data = as_json(funnel(MONTH))
+    assert data == {
+        "calls": 200,
+        "calls_new": 120,
+        "calls_existing": 80,
+        "connects": 50,
+        "emails": 100,
+        "emails_new": 70,
+        "emails_existing": 30,
+        "meetings_held": 25,
+        "meetings_held_new": 15,
+        "meetings_held_existing": 10,
+        "messages": 40,
+        "messages_new": 24,
+        "messages_existing": 16,
+        "meetings_booked": 27,
+        "positive_meetings": 12,
+        "opportunities_created": 11,
+        "won": 4,
+        "lost": 6,
+        "emails_bounced": 10,
+        "emails_opened": 45,
+        "emails_replied": 9,
+        "emails_unsubscribed": 3,
+        "messages_replied": 8,
+        "talk_minutes": 300,
+        "followed_up_connects": 20,
+        "revenue_won": "90000.13",
+        "revenue_won_by_type": {"new": "60000.00", "recurring": "30000.13"},
+        "revenue_won_by_source": {"referral": "90000.13"},
+        "connect_rate": 0.25,
+        "win_rate": 0.4,
+        "contact_close_rate": 0.010959,  # 4 / 365 = 0.0109589…
+        "call_to_meeting_rate": 0.125,
+        "meeting_to_opportunity_rate": 0.44,
+        "meeting_to_won_rate": 0.16,
+        "calls_per_won_deal": 50.0,
+        "sales_cycle_days": 25.0,
+        "touches_per_won_deal": 15.5,
+        "email_bounce_rate": 0.1,
+        "email_open_rate": 0.5,
+        "email_reply_rate": 0.1,
+        "email_unsubscribe_rate": 0.033333,  # 3 / 90
+        "message_reply_rate": 0.2,
+        "avg_call_minutes": 7.5,
+        "follow_up_rate": 0.4,
+        "avg_deal_size": "22500.03",
+        "hit_rate_by_weekday": {"Mon": 0.25, "Tue": None, "Wed": 0.0, "Thu": None, "Fri": None},
+    }
+    assert list(data["revenue_won_by_type"]) == ["new", "recurring"]  # sorted by name
+    rounded = as_json(
+        funnel(FunnelCounts(calls_by_weekday={"Tue": 3}, connects_by_weekday={"Tue": 2}))
+    )
+    assert rounded["hit_rate_by_weekday"]["Tue"] == 0.666667
+
+
+def test_the_rates_of_a_backsolve_are_read_off_the_funnel():
+    assert rates_from(funnel(MONTH)) == Rates(
+        win_rate=0.4,
+        meeting_to_opportunity_rate=0.44,
+        call_to_meeting_rate=0.125,
+        emails_per_meeting=4.0,  # 100 / 25
+        messages_per_meeting=1.6,  # 40 / 25
+        avg_deal_size=Decimal("22500.03"),
+    )
+    assert rates_from(funnel(FunnelCounts())) == Rates()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "—"),
+        ("", "—"),
+        (0, "0"),
+        (Decimal("0.5"), "1"),  # half up, not to the even 0
+        (Decimal("2.5"), "3"),
+        (Decimal("25000.5"), "25,001"),
+        (1234567, "1,234,567"),
+        ("4999.49", "4,999"),
+    ],
+)
+def test_whole_amounts_for_people(value, shown):
+    assert whole(value) == shown
+
+
+def test_percent_for_people():
+    assert percent(2 / 3) == "66.7 %"
+    assert percent(2 / 3, digits=0) == "67 %"
+    assert percent(0.125, digits=2) == "12.50 %"
+    assert percent(0.0) == "0.0 %"
+    assert percent(None) == "—"
+
+
+def test_ratio_is_numerator_over_denominator():
+    assert ratio(3, 4) == 0.75
+    assert ratio(Decimal("1"), Decimal("8")) == 0.125
+    assert ratio(5, 0) is None
+    assert ratio(5, None) is None
+
+
+def test_counts_add_up_field_by_field_and_key_by_key():
+    ana = FunnelCounts(
+        calls=10,
+        won=1,
+        lost=2,
+        revenue_won=Decimal("100.50"),
+        calls_by_weekday={"Mon": 4, "Tue": 6},
+        revenue_by_source={"referral": Decimal("100.50")},
+    )
+    luis = FunnelCounts(
+        calls=3,
+        won=2,
+        connects=1,
+        revenue_won=Decimal("20"),
+        calls_by_weekday={"Tue": 1, "Fri": 2},
+        revenue_by_type={"new": Decimal("20")},
+    )
+    team = FunnelCounts(
+        calls=13,
+        won=3,
+        lost=2,
+        connects=1,
+        revenue_won=Decimal("120.50"),
+        calls_by_weekday={"Mon": 4, "Tue": 7, "Fri": 2},
+        revenue_by_source={"referral": Decimal("100.50")},
+        revenue_by_type={"new": Decimal("20")},
+    )
+    assert ana + luis == team
+    assert FunnelCounts.total([ana, luis]) == team
+    # Neither adds into the counts it was given.
+    assert ana.calls_by_weekday == {"Mon": 4, "Tue": 6}
+    assert luis.calls_by_weekday == {"Tue": 1, "Fri": 2}
+    assert FunnelCounts.total([ana]) == ana
+    assert FunnelCounts.total([]) == FunnelCounts()

@@ -1,5 +1,6 @@
 """DESIGN.md §5 goal backsolve, with the seeds' worked examples by name."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -179,3 +180,111 @@ def test_a_revenue_target_with_a_remainder_rounds_the_deals_up():
     )
     assert result.required["deals"] == 5
     assert result.required["opportunities"] == 10
+
+
+# Oracles for `make mutate` (issue 16): the exact messages, the edges of a rate, and every
+# field of a backsolve.
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("15 %", 0.15),
+        ("2 5 %", 0.25),  # every space is dropped, not only those around the number
+        (" 1 / 4 ", 0.25),
+        ("0.0001", 0.0001),  # the smallest rate
+        ("100%", 1.0),
+        ("0." + "1" * 38, 0.1111111111111111),  # 40 characters: still read
+    ],
+)
+def test_a_rate_on_its_edges(text, value):
+    assert parse_rate(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "“abc” is not a rate: write 15%, 0.15 or 1/3"),
+        ("1/0", "“1/0” is not a rate: write 15%, 0.15 or 1/3"),
+        ("x" * 40, f"“{'x' * 40}” is not a rate: write 15%, 0.15 or 1/3"),
+        ("0." + "1" * 39, f"“0.{'1' * 38}…” is not a rate: write 15%, 0.15 or 1/3"),
+        ("1.5", "“1.5” is not a rate between 0.01 % and 100 %"),
+        ("0", "“0” is not a rate between 0.01 % and 100 %"),
+        ("0.00009", "“0.00009” is not a rate between 0.01 % and 100 %"),
+        ("nan", "“nan” is not a rate between 0.01 % and 100 %"),
+        ("inf%", "“inf%” is not a rate between 0.01 % and 100 %"),
+    ],
+)
+def test_a_bad_rate_says_what_is_wrong(text, message):
+    with pytest.raises(RateError) as error:
+        parse_rate(text)
+    assert str(error.value) == message
+
+
+def test_replacing_rates_keeps_the_ones_not_given():
+    rates = Rates(win_rate=0.3, avg_deal_size=Decimal(100))
+    assert rates.replace(win_rate=None, call_to_meeting_rate=0.1) == Rates(
+        win_rate=0.3, call_to_meeting_rate=0.1, avg_deal_size=Decimal(100)
+    )
+
+
+def test_every_field_of_a_backsolve():
+    """3 000 000 + 10 % = 3 300 000 at 25 000 a deal: 132 deals; at 1/3 won 396
+    opportunities, at 80 % 495 meetings, at 15 % 3 300 calls; 2.5 emails and 0.4 messages a
+    meeting: 1 238 (1 237.5) and 198. Over 63 working days, each rounded up."""
+    target = Target(basis_revenue=Decimal("3000000"), growth_pct=Decimal("10"))
+    rates = Rates(
+        win_rate=1 / 3,
+        meeting_to_opportunity_rate=0.8,
+        call_to_meeting_rate=0.15,
+        emails_per_meeting=2.5,
+        messages_per_meeting=0.4,
+        avg_deal_size=Decimal("25000"),
+    )
+    result = backsolve(target, rates, working_days=63)
+    assert (result.target, result.rates, result.working_days) == (target, rates, 63)
+    assert (result.target_revenue, result.gap) == (Decimal("3300000"), Decimal("300000"))
+    assert result.required == {
+        "deals": 132,
+        "opportunities": 396,
+        "meetings_held": 495,
+        "calls": 3300,
+        "emails": 1238,
+        "messages": 198,
+    }
+    assert result.per_working_day == {
+        "deals": 3,  # 2.1
+        "opportunities": 7,  # 6.3
+        "meetings_held": 8,  # 7.9
+        "calls": 53,  # 52.4
+        "emails": 20,  # 19.6
+        "messages": 4,  # 3.1
+    }
+    assert result.unknown_rates == []
+
+
+def test_no_working_day_left_gives_totals_and_no_daily_figures():
+    result = backsolve(Target(deals=2), SEED_RATES, working_days=0)
+    assert result.required["calls"] == 40  # 2 deals → 6 opportunities → 6 meetings → 40
+    assert set(result.per_working_day.values()) == {None}
+
+
+def test_a_target_of_nothing_or_less_needs_nothing():
+    for deals in (0, -3):
+        result = backsolve(Target(deals=deals), SEED_RATES, working_days=20)
+        assert result.required["deals"] == 0
+        assert result.required["calls"] == 0
+        assert result.per_working_day["calls"] == 0
+    no_channel = backsolve(
+        Target(deals=5), SEED_RATES.replace(emails_per_meeting=0.0), working_days=20
+    )
+    assert no_channel.required["emails"] == 0  # a rate of 0 emails a meeting is known
+    assert "emails_per_meeting" not in no_channel.unknown_rates
+
+
+def test_what_cannot_be_backsolved_says_why():
+    with pytest.raises(ValueError, match=r"^working_days cannot be negative$"):
+        backsolve(Target(deals=5), SEED_RATES, working_days=-1)
+    message = "a target needs deals, revenue, or a basis revenue and growth %"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        backsolve(Target(basis_revenue=Decimal(5)), SEED_RATES, working_days=5)

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from quotas import periods
-from quotas.backsolve import Rates
-from quotas.plan import NO_QUOTA, pace, plan, resolve_quota
+from quotas.backsolve import Rates, Target
+from quotas.plan import NO_QUOTA, Pace, Plan, QuotaAmount, pace, plan, resolve_quota
 
 Q4 = periods.quarter(2026, 4)
 MONTHS = [periods.month(2026, m) for m in (10, 11, 12)]
@@ -78,4 +78,108 @@ def test_the_plan_works_the_quota_left_back_into_a_day():
         None,
         None,
         5,
+    )
+
+
+# Oracles for `make mutate` (issue 16): every field of a pace, its JSON, and of a plan.
+
+
+def test_a_pace_keeps_every_figure():
+    assert pace(Decimal(100000), Decimal(41000), 0.6) == Pace(
+        Decimal(100000), Decimal(41000), 0.41, 0.6, False
+    )
+    assert pace(Decimal(100000), Decimal(41000), None) == Pace(
+        Decimal(100000), Decimal(41000), 0.41, None, None
+    )
+    assert pace(None, Decimal(5), 0.6) == Pace(None, Decimal(5), None, None, None)
+
+
+def test_the_json_of_a_pace():
+    """41 000 of 150 000 is 27.3333…%, with 2/3 of the period gone: behind."""
+    behind = pace(Decimal(150000), Decimal(41000), 2 / 3)
+    assert behind.as_json() == {
+        "quota": "150000.00",
+        "quota_attainment": 0.273333,
+        "expected_attainment": 0.666667,
+        "on_pace": False,
+    }
+    assert pace(Decimal("99.5"), Decimal(100), 0.5).as_json() == {
+        "quota": "99.50",
+        "quota_attainment": 1.005025,
+        "expected_attainment": 0.5,
+        "on_pace": True,
+    }
+    assert pace(None, Decimal(5), 0.5).as_json() == {
+        "quota": None,
+        "quota_attainment": None,
+        "expected_attainment": None,
+        "on_pace": None,
+    }
+
+
+def test_every_field_of_a_plan():
+    rates = Rates(avg_deal_size=Decimal(20000), win_rate=0.5)
+    result = plan(
+        period=MONTHS[1],
+        quota=Decimal(100000),
+        won=Decimal(40000),
+        rates=rates,
+        working_days_left=3,
+        expected=0.5,
+    )
+    assert result.period == MONTHS[1]
+    assert result.pace == Pace(Decimal(100000), Decimal(40000), 0.4, 0.5, False)
+    assert (result.remaining, result.working_days_left, result.rates) == (
+        Decimal(60000),
+        3,
+        rates,
+    )
+    assert result.backsolve.target == Target(revenue=Decimal(60000))
+    assert (result.backsolve.rates, result.backsolve.working_days) == (rates, 3)
+    exactly_met = plan(
+        period=MONTHS[1],
+        quota=Decimal(100),
+        won=Decimal(100),
+        rates=rates,
+        working_days_left=2,
+        expected=1.0,
+    )
+    assert exactly_met.remaining == 0
+    assert exactly_met.backsolve.required["deals"] == 0
+
+
+def test_no_plan_without_a_period_or_without_a_quota():
+    rates = Rates(win_rate=0.5)
+    for period, quota in [(None, Decimal(100)), (MONTHS[1], None), (None, None)]:
+        result = plan(
+            period=period,
+            quota=quota,
+            won=Decimal(0),
+            rates=rates,
+            working_days_left=4,
+            expected=0.5,
+        )
+        assert result == Plan(None, None, None, 4, rates, None)
+
+
+def test_deals_add_up_only_when_every_month_has_them():
+    set_quotas = {
+        ("month", MONTHS[0].start): (Decimal(10), 1),
+        ("month", MONTHS[1].start): (Decimal(20), None),
+        ("month", MONTHS[2].start): (Decimal(30), 3),
+    }
+    assert resolve_quota(Q4, set_quotas, months_of) == QuotaAmount(Decimal(60), None)
+    assert resolve_quota(MONTHS[1], set_quotas, months_of) == QuotaAmount(Decimal(20), None)
+
+
+def test_a_year_of_quarters_names_the_months_missing_deeper_down():
+    """A year from four quarters; Q4 has only October set, so the year has no quota and
+    names Q4 (the part without one)."""
+    fy, parts = periods.fiscal_year(2026), periods.parts
+    set_quotas = {("quarter", periods.quarter(2026, q).start): (Decimal(100), 1) for q in (1, 2, 3)}
+    set_quotas[("month", MONTHS[0].start)] = (Decimal(30), 1)
+    year = resolve_quota(fy, set_quotas, parts)
+    assert year == QuotaAmount(None, missing=("2026-Q4",))
+    assert resolve_quota(periods.quarter(2026, 4), set_quotas, parts) == QuotaAmount(
+        None, missing=("2026-11", "2026-12")
     )

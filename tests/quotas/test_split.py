@@ -71,3 +71,69 @@ def test_eight_of_ten_reps_is_in_band_and_four_of_ten_warns():
     assert warning.startswith("Only 40.0 % of reps would have met these quotas in 2026-Q3")
     assert "70–80 %" in warning
     assert "too easy" in realism_warning(0.9, "2026-Q3")
+
+
+# Oracles for `make mutate` (issue 16): which part gets the cent, the exact messages, and
+# the edges of pace and realism.
+
+
+def test_the_cent_goes_to_the_part_that_lost_most():
+    # 1.00 as 1 : 2 is 0.333… and 0.666…: the second lost more to rounding down.
+    assert split_by_weights(Decimal("1.00"), [Decimal(1), Decimal(2)]) == [
+        Decimal("0.33"),
+        Decimal("0.67"),
+    ]
+    # 0.10 as 1 : 3 is 0.025 and 0.075: a tie, the earlier part gets the cent.
+    assert split_by_weights(Decimal("0.10"), [Decimal(1), Decimal(3)]) == [
+        Decimal("0.03"),
+        Decimal("0.07"),
+    ]
+    assert split_by_weights(Decimal("0.02"), [1, 1, 1]) == [
+        Decimal("0.01"),
+        Decimal("0.01"),
+        Decimal("0.00"),
+    ]
+    assert split_by_weights(Decimal("10"), [Decimal(0), Decimal(1)]) == [
+        Decimal("0.00"),
+        Decimal("10.00"),
+    ]
+    assert split_by_weights(Decimal("10"), []) == []
+    assert split_evenly(Decimal("10"), 4) == [Decimal("2.50")] * 4
+    assert split_evenly(Decimal("10"), 0) == []
+
+
+def test_bad_weights_say_what_is_wrong():
+    with pytest.raises(ValueError, match=r"^at least one weight must be above zero$"):
+        split_by_weights(Decimal(100), [Decimal(0)])
+    with pytest.raises(ValueError, match=r"^weights cannot be negative$"):
+        split_by_weights(Decimal(100), [Decimal("-0.01"), Decimal(2)])
+
+
+def test_deals_round_up_after_six_decimals():
+    assert deals_for(Decimal("1000000.4"), Decimal("1000000")) == 1  # 1.0000004 is 1
+    assert deals_for(Decimal("1000001"), Decimal("1000000")) == 2  # 1.000001 is 2
+    assert deals_for(Decimal("50000"), Decimal("25000")) == 2
+    assert deals_for(Decimal("1000"), Decimal(0)) is None
+
+
+def test_pace_on_its_edges():
+    assert attainment(Decimal("120"), Decimal("100")) == 1.2
+    assert expected_attainment(25, 20) == 1.0  # never past the end of the period
+    assert expected_attainment(0, 20) == 0.0
+    assert expected_attainment(3, 0) is None
+    assert on_pace(0.5, None) is None
+    assert on_pace(0.61, 0.6) is True
+
+
+def test_realism_says_how_many_would_have_met_in_a_sentence():
+    assert realism_share([]) is None
+    assert realism_share([True, False, False, False]) == 0.25
+    assert realism_warning(None, "2026-Q3") is None
+    assert realism_warning(0.6999, "2026-Q3") == (
+        "Only 70.0 % of reps would have met these quotas in 2026-Q3 — "
+        "the rule of thumb is 70–80 %. These quotas may be out of reach."
+    )
+    assert realism_warning(0.85, "2026-Q3") == (
+        "85.0 % of reps would have met these quotas in 2026-Q3 — "
+        "above the 70–80 % rule of thumb. These quotas may be too easy."
+    )
