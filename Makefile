@@ -135,7 +135,7 @@ bench-double-data: bench-data ## A copy of the bench set with twice the activiti
 
 # The benchmark and the load test run as production does: DEBUG off, hashed static files.
 PRODUCTION_LIKE := DEBUG=false SECRET_KEY=local-only-not-a-secret SECURE_SSL_REDIRECT=false \
-	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 DEVTOOLS=true
+	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
 .PHONY: bench
 bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and twice its activities); writes BENCHMARKS.md
@@ -149,7 +149,7 @@ LOAD_SECONDS ?= 120
 load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn + a Celery worker on 127.0.0.1 with the bench data
 	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; run=$$(date +%s); log=/tmp/salestrack-load-$$run.txt; \
 	  export DATABASE_URL="$$url" REDIS_URL="$${LOAD_REDIS_URL:-redis://127.0.0.1:6379/1}" \
-	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false DEVTOOLS=true \
+	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
 	  pids="/tmp/salestrack-load.pid /tmp/salestrack-load-worker.pid"; rm -f $$pids; \
@@ -162,6 +162,6 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 mi
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
-	  .venv/bin/locust -f salestrack/devtools/loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
-	  $(VENV_PY) salestrack/devtools/loadtest/verify.py && exit $$status
+	  $(VENV_PY) loadtest/verify.py && exit $$status

@@ -51,11 +51,6 @@ INSTALLED_APPS = [
     "quotas",
     "dashboards",
 ]
-# Developer tooling (seed_demo, bench, the load test): on a developer's machine and for the
-# Makefile's bench and load targets; a production image leaves it out.
-DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
-if DEVTOOLS:
-    INSTALLED_APPS.append("salestrack.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

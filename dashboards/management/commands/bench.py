@@ -34,10 +34,10 @@ from django.utils import timezone
 from activities.models import Activity, DailyRollup
 from activities.services import activity_log
 from dashboards import services
+from dashboards.demo import DEMO_EMAIL_DOMAIN
 from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from quotas import selectors as calendar
-from salestrack.devtools.demo import DEMO_EMAIL_DOMAIN
 from salestrack.users.models import Role, Team, User
 
 LARGE_REPS, LARGE_DAYS = 200, 500

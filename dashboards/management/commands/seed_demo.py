@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import services
-from salestrack.devtools import demo
+from dashboards import demo, services
 
 
 def positive_int(value):
