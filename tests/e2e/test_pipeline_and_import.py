@@ -93,6 +93,13 @@ def test_a_manager_imports_a_csv_through_the_page(
     page.get_by_role("button", name="Import 2 rows").click()
     expect(report).to_contain_text("2 rows: 2 were created")
     expect(report.get_by_role("heading")).to_have_text("Imported")
+    # Both uploads wait on the upload page, with what became of them.
+    page.get_by_role("link", name="Upload another file").click()
+    uploads = page.get_by_role("region", name="Your recent uploads")
+    expect(uploads.get_by_role("row")).to_have_count(3)  # the header and two uploads
+    expect(uploads.get_by_role("row").nth(1)).to_contain_text("Imported")
+    expect(uploads.get_by_role("row").nth(2)).to_contain_text("Has errors")
+    screenshot("import-upload-page")
     assert Activity.objects.filter(rep=rep).count() == 2
     assert console_errors == []
 
