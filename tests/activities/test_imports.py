@@ -3,13 +3,21 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.models import Activity, ProspectStatus, Source
 from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, StageChange
 from salestrack.imports.framework import run_import
 from salestrack.users.models import Role, Team, User
-from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    default_stages,
+)
 
 ACTIVITY_HEADER = (
     "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
@@ -411,8 +419,6 @@ def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep,
 
 
 def _queries(run) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         report = run()
@@ -506,3 +512,50 @@ def test_the_command_shows_progress_bars_on_a_terminal_only(rep, tmp_path, strea
     assert ("Checking" in shown and "Writing" in shown and "rows" in shown) == shows_bars
     if not shows_bars:
         assert shown == ""  # a script sees the summary and nothing else
+
+
+def test_an_exported_activity_log_imports_back_without_duplicates(client, rep):
+    ActivityFactory(rep=rep, notes="-left a voicemail", prospect_status="existing")
+    client.force_login(rep)
+    exported = b"".join(client.get("/activities/", {"format": "csv"}).streaming_content)
+    report = run_import("activities", exported, by=None)
+    assert report.ok, report.errors
+    assert (report.created, report.unchanged) == (0, 1)
+    assert Activity.objects.count() == 1
+
+
+def test_a_manager_cannot_import_onto_another_teams_prospect(manager, rep, other_team_rep):
+    default_stages()
+    ProspectFactory(owner=rep, external_id="P-OURS")
+    ProspectFactory(owner=other_team_rep, external_id="P-THEIRS")
+    opportunities = (
+        b"external_id,name,owner_email,prospect_external_id,amount,revenue_type,stage,opened_on\n"
+        b"O-1,Deal,ana@example.com,P-THEIRS,100,recurring,Proposal,2026-01-05\n"
+    )
+    report = run_import("opportunities", opportunities, by=manager)
+    assert report.errors == ["line 2, column prospect_external_id: no prospect P-THEIRS"]
+    prospects = b"external_id,name,owner_email\nP-THEIRS,Renamed,ana@example.com\n"
+    report = run_import("prospects", prospects, by=manager)
+    assert report.errors == ["line 2, column external_id: P-THEIRS is not available; use another"]
+
+
+def test_imported_updates_obey_the_date_rules(rep):
+    stages = default_stages()
+    prospect = ProspectFactory(owner=rep, external_id="P-1")
+    OpportunityFactory(
+        prospect=prospect,
+        external_id="O-1",
+        stage=stages["Won"],
+        status="won",
+        opened_on=date(2026, 1, 5),
+        closed_on=date(2026, 2, 1),
+    )
+    header = (
+        "external_id,name,owner_email,prospect_external_id,amount,revenue_type,stage,"
+        "opened_on,closed_on\n"
+    )
+    future = (timezone.localdate() + timedelta(days=400)).isoformat()
+    row = f"O-1,Deal 0,ana@example.com,P-1,25000.00,recurring,Won,2026-01-05,{future}\n"
+    report = run_import("opportunities", (header + row).encode(), by=None)
+    assert not report.ok
+    assert Opportunity.objects.get().closed_on == date(2026, 2, 1)

@@ -4,7 +4,14 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
-from tests.factories import ActivityFactory, ProspectFactory, RepFactory
+from pipeline import services as pipeline_services
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    default_stages,
+)
 
 HTMX = {"HX-Request": "true"}
 
@@ -487,3 +494,27 @@ def test_next_steps_answer_each_card_out_of_band(client, rep, today):
     assert "No next step planned" in response.text
     other = client.get("/activities/next-steps/", {"ids": str(theirs.pk)})
     assert "Next:" not in other.text  # another rep's deal: nothing of theirs shows
+
+
+def test_an_activity_on_a_deal_that_closed_since_can_still_be_edited(client, rep):
+    stages = default_stages()
+    deal = OpportunityFactory(prospect=ProspectFactory(owner=rep))
+    today = timezone.localdate()
+    activity = ActivityFactory(rep=rep, date=today, prospect=deal.prospect, opportunity=deal)
+    pipeline_services.opportunity_move(by=rep, opportunity=deal, stage=stages["Won"])
+    client.force_login(rep)
+    prefix = f"edit-{activity.pk}"
+    client.post(
+        f"/my-day/activities/{activity.pk}/edit/",
+        {
+            f"{prefix}-kind": "call",
+            f"{prefix}-outcome": "connected",
+            f"{prefix}-quantity": 2,
+            f"{prefix}-date": today.isoformat(),
+            f"{prefix}-prospect": deal.prospect_id,
+            f"{prefix}-opportunity": deal.pk,
+            f"{prefix}-prospect_status": "new",
+        },
+    )
+    activity.refresh_from_db()
+    assert activity.quantity == 2

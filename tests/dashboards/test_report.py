@@ -12,6 +12,7 @@ from tests.factories import (
     OpportunityFactory,
     ProspectFactory,
     QuotaFactory,
+    RepFactory,
     default_stages,
 )
 
@@ -309,3 +310,35 @@ def test_backsolve_for_a_rep_with_no_activity_names_every_unknown_rate(rep, caps
         "messages_per_meeting",
     ]
     assert set(data["required"].values()) == {None}
+
+
+def test_the_scope_attainment_counts_only_reps_with_a_quota(db, rep, team, capsys):
+    import json
+
+    stages = default_stages()
+    teammate = RepFactory(team=team)
+    QuotaFactory(
+        rep=rep,
+        period_kind="month",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        period_label="2026-11",
+        revenue_quota=Decimal("20000"),
+    )
+    for owner, amount in ((rep, "10000"), (teammate, "50000")):
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=owner),
+            amount=Decimal(amount),
+            stage=stages["Won"],
+            status="won",
+            opened_on=date(2026, 11, 2),
+            closed_on=date(2026, 11, 3),
+        )
+    call_command("report", "funnel", "--period", "2026-11", "--format", "json")
+    assert json.loads(capsys.readouterr().out)["total"]["quota_attainment"] == 0.5
+
+
+def test_a_bad_growth_percentage_exits_2(db):
+    with pytest.raises(CommandError) as error:
+        call_command("report", "backsolve", "--basis-revenue", "100", "--growth-pct", "abc")
+    assert error.value.returncode == 2

@@ -4,8 +4,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, default_stages
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    TeamFactory,
+    default_stages,
+)
 
 HTMX = {"HX-Request": "true"}
 NOVEMBER = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
@@ -147,3 +156,17 @@ def test_won_deals_feed_the_cycle_touches_and_product_charts(rep, november):
             "product": "No product",
         }
     ]
+
+
+def test_the_team_page_takes_the_same_queries_for_one_team_or_three(client, admin):
+    def page_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/team/").status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(admin)
+    RepFactory.create_batch(3, team=TeamFactory())
+    one = page_queries()
+    for _ in range(2):
+        RepFactory.create_batch(3, team=TeamFactory())
+    assert page_queries() == one

@@ -1,4 +1,26 @@
 """Issue 14, item 6: the what-if shows every rate as a percentage with one decimal, starts
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from activities.models import Activity
+from pipeline import services as pipeline_services
+from pipeline.models import LeadSource, Opportunity
+from salestrack.imports.framework import run_import
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    QuotaFactory,
+    RepFactory,
+    TeamFactory,
+    default_stages,
+)
 from the exact rates behind them, and answers a bad value with a message that names the
 field and says why — never a 500."""
 
@@ -150,3 +172,13 @@ def test_a_current_rate_above_100_percent_can_be_sent_back_untouched():
     assert typed.errors["meeting_to_opportunity_rate"] == [
         "Meetings → opportunities: “160%” is not a rate between 0.01 % and 100 %"
     ]
+
+
+def test_the_what_if_starts_from_the_exact_rates(client, rep):
+    """Shown rounded since issue 14; tests/dashboards/test_what_if.py checks an untouched
+    rounded rate still stands for the exact one."""
+    from dashboards.forms import WhatIfForm
+
+    form = WhatIfForm({"target_deals": "5", "win_rate": "33.3 %"}, exact_rates={"win_rate": 1 / 3})
+    assert form.is_valid()
+    assert form.cleaned_data["win_rate"] == 1 / 3

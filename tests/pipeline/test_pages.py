@@ -1,9 +1,20 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from activities.models import Activity
+from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, Stage
-from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+from tests.factories import (
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    default_stages,
+)
 
 HTMX = {"HX-Request": "true"}
 
@@ -146,7 +157,6 @@ def test_opportunity_detail_shows_the_edit_history(client, rep, stages):
 
 
 def test_timeline_lists_activities_and_stage_moves(client, rep, stages):
-    from activities.models import Activity
 
     prospect = ProspectFactory(owner=rep)
     deal = OpportunityFactory(prospect=prospect)
@@ -180,9 +190,6 @@ def test_only_admins_open_pipeline_settings(client, request, persona, stages):
 
 
 def test_board_cards_say_how_long_in_stage_and_flag_a_passed_close(client, rep, stages):
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     from tests.factories import StageChangeFactory
 
@@ -212,3 +219,33 @@ def test_board_cards_say_how_long_in_stage_and_flag_a_passed_close(client, rep, 
     assert f"ids={late.pk},{fresh.pk}" in response.text or f"ids={fresh.pk},{late.pk}" in (
         response.text
     )
+
+
+def test_editing_an_opportunity_keeps_a_lead_source_deactivated_since(client, rep):
+    default_stages()
+    old_source = LeadSource.objects.create(name="Trade fair 2025", is_active=False)
+    deal = OpportunityFactory(prospect=ProspectFactory(owner=rep), lead_source=old_source)
+    client.force_login(rep)
+    form = client.get(f"/opportunities/{deal.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(amount="30000.00", opened_on=deal.opened_on.isoformat())
+    client.post(f"/opportunities/{deal.pk}/edit/", data)
+    deal.refresh_from_db()
+    assert (deal.amount, deal.lead_source) == (Decimal("30000.00"), old_source)
+
+
+def test_opportunity_history_is_read_in_a_fixed_number_of_queries(client, rep):
+    stages = default_stages()
+    deal = OpportunityFactory(prospect=ProspectFactory(owner=rep))
+    client.force_login(rep)
+
+    def detail_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(f"/opportunities/{deal.pk}/")
+        return len(ctx.captured_queries)
+
+    pipeline_services.opportunity_move(by=rep, opportunity=deal, stage=stages["Proposal"])
+    few = detail_queries()
+    for name in ["Negotiation", "Proposal", "Negotiation", "Proposal", "Negotiation"]:
+        pipeline_services.opportunity_move(by=rep, opportunity=deal, stage=stages[name])
+    assert detail_queries() == few
