@@ -3,8 +3,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.models import Activity, ProspectStatus, Source
@@ -18,6 +16,7 @@ from tests.factories import (
     RepFactory,
     default_stages,
 )
+from tests.queries import count_queries
 
 ACTIVITY_HEADER = (
     "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
@@ -419,11 +418,10 @@ def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep,
 
 
 def _queries(run) -> int:
-
-    with CaptureQueriesContext(connection) as captured:
-        report = run()
-    assert report.ok, report.errors
-    return len(captured.captured_queries)
+    reports = []
+    queries = count_queries(lambda: reports.append(run()))
+    assert reports[0].ok, reports[0].errors
+    return queries
 
 
 def _prospects_file(rows: int, owners: list[str], start=0) -> bytes:

@@ -21,6 +21,7 @@ from dashboards.scope import Scope
 from pipeline import services as pipeline_services
 from salestrack.users import services as user_services
 from tests.factories import ProspectFactory, RepFactory, TeamFactory, default_stages
+from tests.queries import count_queries
 
 TODAY = timezone.localdate()
 OCTOBER = {"range": "custom", "start": "2026-10-01", "end": "2026-10-31"}
@@ -208,12 +209,10 @@ def _period(label):
 
 def test_a_team_page_takes_the_same_queries_whatever_its_history(client, manager, admin, team):
     def page_queries():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
+        def run():
             assert client.get("/team/", {"range": "this_quarter"}).status_code == 200
-        return len(ctx.captured_queries)
+
+        return count_queries(run)
 
     client.force_login(manager)
     RepFactory.create_batch(3, team=team)

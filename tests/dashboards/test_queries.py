@@ -25,6 +25,7 @@ from tests.factories import (
     TeamFactory,
     default_stages,
 )
+from tests.queries import count_queries
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)
 
@@ -134,24 +135,18 @@ def test_set_based_counts_equal_the_naive_per_rep_computation(db, seed):
             assert actual == expected, rep
 
 
-def count_queries(django_assert_max_num_queries, reps):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
+def _funnel_queries(reps) -> int:
+    def run():
         report = FunnelReport(Scope.team(reps[0].team), custom(START, END), today=END)
         assert report.lead_source_yield is not None
-    return len(ctx.captured_queries)
+
+    return count_queries(run)
 
 
-def test_the_funnel_takes_the_same_number_of_queries_for_5_and_50_reps(
-    db, django_assert_max_num_queries
-):
+def test_the_funnel_takes_the_same_number_of_queries_for_5_and_50_reps(db):
     few = random_organisation(seed=9, reps=5)
     many = random_organisation(seed=10, reps=50)
-    assert count_queries(django_assert_max_num_queries, few) == count_queries(
-        django_assert_max_num_queries, many
-    )
+    assert _funnel_queries(few) == _funnel_queries(many)
 
 
 def test_lead_source_yield_counts_prospects_opportunities_won_and_revenue(rep):
@@ -204,12 +199,9 @@ def test_touches_per_won_deal_counts_activity_on_the_deal_or_its_prospect_until_
 
 def test_the_org_leaderboard_takes_the_same_queries_for_5_and_50_reps(db):
     def leaderboard_queries():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            LeaderboardReport(Scope.organisation(), custom(START, END), today=END)
-        return len(ctx.captured_queries)
+        return count_queries(
+            lambda: LeaderboardReport(Scope.organisation(), custom(START, END), today=END)
+        )
 
     random_organisation(seed=11, reps=5)
     five = leaderboard_queries()

@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dashboards import selectors, services
 from dashboards.models import MetricsRun, PlanSnapshot
@@ -24,6 +22,7 @@ from tests.factories import (
     TeamFactory,
     default_stages,
 )
+from tests.queries import count_queries
 
 AS_OF = date(2026, 11, 18)
 
@@ -148,9 +147,7 @@ def test_the_nightly_job_is_set_based(db):
         for rep in RepFactory.create_batch(reps, team=team):
             ActivityFactory(rep=rep, date=AS_OF, quantity=3)
         services.nightly_recompute(as_of=AS_OF)  # not the first run, which checks everything
-        with CaptureQueriesContext(connection) as ctx:
-            services.nightly_recompute(as_of=AS_OF)
-        return len(ctx.captured_queries)
+        return count_queries(lambda: services.nightly_recompute(as_of=AS_OF))
 
     assert queries_for(5) == queries_for(50)
 

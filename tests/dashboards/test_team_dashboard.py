@@ -4,8 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     ActivityFactory,
@@ -15,6 +13,7 @@ from tests.factories import (
     TeamFactory,
     default_stages,
 )
+from tests.queries import count_queries
 
 HTMX = {"HX-Request": "true"}
 NOVEMBER = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
@@ -96,12 +95,7 @@ def test_the_dashboard_query_count_does_not_grow_with_reps(
     from tests.factories import RepFactory
 
     def count():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            client.get("/team/")
-        return len(ctx.captured_queries)
+        return count_queries(lambda: client.get("/team/"))
 
     client.force_login(manager)
     RepFactory.create_batch(5, team=team)
@@ -160,9 +154,10 @@ def test_won_deals_feed_the_cycle_touches_and_product_charts(rep, november):
 
 def test_the_team_page_takes_the_same_queries_for_one_team_or_three(client, admin):
     def page_queries():
-        with CaptureQueriesContext(connection) as ctx:
+        def run():
             assert client.get("/team/").status_code == 200
-        return len(ctx.captured_queries)
+
+        return count_queries(run)
 
     client.force_login(admin)
     RepFactory.create_batch(3, team=TeamFactory())

@@ -1,26 +1,4 @@
 """Issue 14, item 6: the what-if shows every rate as a percentage with one decimal, starts
-from datetime import date, timedelta
-from decimal import Decimal
-
-import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-
-from activities.models import Activity
-from pipeline import services as pipeline_services
-from pipeline.models import LeadSource, Opportunity
-from salestrack.imports.framework import run_import
-from tests.factories import (
-    ActivityFactory,
-    OpportunityFactory,
-    ProspectFactory,
-    QuotaFactory,
-    RepFactory,
-    TeamFactory,
-    default_stages,
-)
 from the exact rates behind them, and answers a bad value with a message that names the
 field and says why — never a 500."""
 

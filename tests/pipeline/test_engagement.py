@@ -10,6 +10,7 @@ from activities import services as activity_services
 from pipeline.engagement import Engagement, engagement, engagement_filter
 from pipeline.models import Prospect
 from tests.factories import ActivityFactory, ProspectFactory
+from tests.queries import count_queries
 
 TODAY = date(2026, 11, 24)
 
@@ -141,16 +142,14 @@ def test_my_day_lists_engaged_prospects_going_cold(client, rep):
 
 
 def test_the_prospect_list_by_engagement_takes_the_same_queries_for_5_and_50(client, rep):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     client.force_login(rep)
 
     def queries_with(count):
         for prospect in ProspectFactory.create_batch(count, owner=rep):
             ActivityFactory(rep=rep, prospect=prospect, kind="email", outcome="replied")
-        with CaptureQueriesContext(connection) as captured:
-            client.get("/prospects/", {"engagement": "cold", "sort": "unanswered"})
-        return len(captured.captured_queries)
+        return count_queries(
+            lambda: client.get("/prospects/", {"engagement": "cold", "sort": "unanswered"})
+        )
 
     assert queries_with(5) == queries_with(45)

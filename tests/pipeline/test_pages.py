@@ -2,8 +2,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.models import Activity
@@ -15,6 +13,7 @@ from tests.factories import (
     RepFactory,
     default_stages,
 )
+from tests.queries import count_queries
 
 HTMX = {"HX-Request": "true"}
 
@@ -240,9 +239,7 @@ def test_opportunity_history_is_read_in_a_fixed_number_of_queries(client, rep):
     client.force_login(rep)
 
     def detail_queries():
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(f"/opportunities/{deal.pk}/")
-        return len(ctx.captured_queries)
+        return count_queries(lambda: client.get(f"/opportunities/{deal.pk}/"))
 
     pipeline_services.opportunity_move(by=rep, opportunity=deal, stage=stages["Proposal"])
     few = detail_queries()
