@@ -32,6 +32,7 @@ from pipeline.models import (
 )
 from quotas import periods
 from quotas import services as quota_services
+from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User
@@ -567,7 +568,7 @@ def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
     short for last month to be typical, and deals take weeks to close: its first month
     holds few), grown by 10 %. Returns how many quotas were set."""
     today = today or timezone.localdate()
-    period = selectors.calendar.period_containing(today, "month")
+    period = selectors.calendar.period_containing(today, PeriodKind.MONTH)
     history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
     history_working_days = max(selectors.calendar.working_days(history.start, history.end), 1)
     month_working_days = selectors.calendar.working_days(period.start, period.end)

@@ -5,7 +5,7 @@ from django import forms
 from dashboards.metrics import percent
 from quotas import selectors as calendar
 from quotas.backsolve import RateError, parse_rate
-from quotas.periods import PeriodError, custom
+from quotas.periods import PLANNED_KINDS, PeriodError, custom
 from salestrack.users.models import Team
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -14,7 +14,7 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 class PeriodField(forms.CharField):
     """A target period typed as 2026-12, 2026-Q4 or FY2027."""
 
-    def __init__(self, *args, kinds=("month", "quarter", "year"), **kwargs):
+    def __init__(self, *args, kinds=PLANNED_KINDS, **kwargs):
         self.kinds = kinds
         kwargs.setdefault("help_text", "A month (2026-12), a quarter (2026-Q4) or a year (FY2027).")
         super().__init__(*args, max_length=12, **kwargs)

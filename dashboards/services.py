@@ -23,6 +23,7 @@ from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
+from quotas.periods import PeriodKind
 from quotas.plan import pace
 from quotas.split import expected_attainment
 from salestrack.users.models import Role, User
@@ -121,7 +122,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     people = list(reps)
     ids = [rep.pk for rep in people]
     scope = Scope.of_reps(ids)
-    month = calendar.period_containing(as_of, "month")
+    month = calendar.period_containing(as_of, PeriodKind.MONTH)
     quotas = calendar.quotas_for(ids, month)
     expected = _elapsed_share(month, as_of)
     this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
@@ -224,7 +225,7 @@ def rollups_check(
     return len(drift.rows)
 
 
-FORECAST_KINDS = ("month", "quarter")
+FORECAST_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER)
 FORECAST_FIELDS = ["period_end", "open_pipeline", "weighted", "commit", "won", "quota"]
 
 

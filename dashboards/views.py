@@ -28,6 +28,7 @@ from dashboards.scope import Scope
 from quotas import selectors as calendar
 from quotas import services as quota_services
 from quotas.models import TeamTarget
+from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
 from quotas.split import deals_for
 from salestrack.exports import csv_response
@@ -284,8 +285,9 @@ def target_list(request):
     choice = TargetChoiceForm(
         initial={
             "period": calendar.period_containing(
-                calendar.period_containing(timezone.localdate(), "quarter").end + timedelta(days=1),
-                "quarter",
+                calendar.period_containing(timezone.localdate(), PeriodKind.QUARTER).end
+                + timedelta(days=1),
+                PeriodKind.QUARTER,
             ).label
         }
     )

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from quotas.periods import PeriodKind
 from salestrack.validators import validate_name, validate_not_ancient
 
 
@@ -20,10 +21,12 @@ class Holiday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
-class PeriodKind(models.TextChoices):
-    MONTH = "month", "Month"
-    QUARTER = "quarter", "Quarter"
-    YEAR = "year", "Fiscal year"
+# The kinds of period targets and quotas are set for (quotas.periods.PLANNED_KINDS).
+PERIOD_KIND_CHOICES = [
+    (PeriodKind.MONTH.value, "Month"),
+    (PeriodKind.QUARTER.value, "Quarter"),
+    (PeriodKind.YEAR.value, "Fiscal year"),
+]
 
 
 class TeamTarget(models.Model):
@@ -31,7 +34,7 @@ class TeamTarget(models.Model):
     grown by a percentage, or an absolute figure."""
 
     team = models.ForeignKey("users.Team", on_delete=models.PROTECT, related_name="targets")
-    period_kind = models.CharField(max_length=7, choices=PeriodKind)
+    period_kind = models.CharField(max_length=7, choices=PERIOD_KIND_CHOICES)
     period_start = models.DateField()
     period_end = models.DateField()
     period_label = models.CharField(max_length=12)
@@ -71,7 +74,7 @@ class Quota(models.Model):
     team_target = models.ForeignKey(
         TeamTarget, on_delete=models.CASCADE, related_name="quotas", null=True, blank=True
     )
-    period_kind = models.CharField(max_length=7, choices=PeriodKind)
+    period_kind = models.CharField(max_length=7, choices=PERIOD_KIND_CHOICES)
     period_start = models.DateField()
     period_end = models.DateField()
     period_label = models.CharField(max_length=12)

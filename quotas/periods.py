@@ -4,6 +4,7 @@ holidays and the fiscal-year start month are passed in."""
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 
 class PeriodError(ValueError):
@@ -20,9 +21,24 @@ def _check_year(year: int) -> None:
         raise PeriodError(f"{year} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
 
 
+class PeriodKind(StrEnum):
+    """What a period is: the one vocabulary of the pure code, the models' choices, the
+    pages and the command line."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUSTOM = "custom"
+
+
+# The kinds targets and quotas are set for (quotas.models), and the pages plan in.
+PLANNED_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
+
+
 @dataclass(frozen=True)
 class Period:
-    kind: str  # week | month | quarter | custom
+    kind: PeriodKind
     start: date
     end: date  # inclusive
     label: str
@@ -38,13 +54,15 @@ def week(year: int, number: int) -> Period:
         start = date.fromisocalendar(year, number, 1)
     except ValueError:
         raise PeriodError(f"{year} has no ISO week {number}") from None
-    return Period("week", start, start + timedelta(days=6), f"{year}-W{number:02d}")
+    return Period(PeriodKind.WEEK, start, start + timedelta(days=6), f"{year}-W{number:02d}")
 
 
 def month(year: int, number: int) -> Period:
     if not 1 <= number <= 12:
         raise PeriodError(f"there is no month {number}")
-    return Period("month", date(year, number, 1), _month_end(year, number), f"{year}-{number:02d}")
+    return Period(
+        PeriodKind.MONTH, date(year, number, 1), _month_end(year, number), f"{year}-{number:02d}"
+    )
 
 
 def quarter(year: int, number: int, *, fiscal_start_month: int = 1) -> Period:
@@ -55,14 +73,14 @@ def quarter(year: int, number: int, *, fiscal_start_month: int = 1) -> Period:
     start_year, start_month = year + first_month // 12, first_month % 12 + 1
     last = first_month + 2
     end = _month_end(year + last // 12, last % 12 + 1)
-    return Period("quarter", date(start_year, start_month, 1), end, f"{year}-Q{number}")
+    return Period(PeriodKind.QUARTER, date(start_year, start_month, 1), end, f"{year}-Q{number}")
 
 
 def fiscal_year(year: int, *, fiscal_start_month: int = 1) -> Period:
     """FY`year`: the twelve months from `fiscal_start_month` of `year`."""
     first = quarter(year, 1, fiscal_start_month=fiscal_start_month)
     last = quarter(year, 4, fiscal_start_month=fiscal_start_month)
-    return Period("year", first.start, last.end, f"FY{year}")
+    return Period(PeriodKind.YEAR, first.start, last.end, f"FY{year}")
 
 
 def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
@@ -86,21 +104,21 @@ def custom(start: date, end: date) -> Period:
     _check_year(end.year)
     if end < start:
         raise PeriodError("the period ends before it starts")
-    return Period("custom", start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
+    return Period(PeriodKind.CUSTOM, start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
 
 
 def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
     """The week, month or quarter that `day` falls in."""
-    if kind == "week":
+    if kind == PeriodKind.WEEK:
         year, number, _ = day.isocalendar()
         return week(year, number)
-    if kind == "month":
+    if kind == PeriodKind.MONTH:
         return month(day.year, day.month)
-    if kind == "quarter":
+    if kind == PeriodKind.QUARTER:
         months_in = (day.month - fiscal_start_month) % 12
         year = day.year if day.month >= fiscal_start_month else day.year - 1
         return quarter(year, months_in // 3 + 1, fiscal_start_month=fiscal_start_month)
-    if kind == "year":
+    if kind == PeriodKind.YEAR:
         year = day.year if day.month >= fiscal_start_month else day.year - 1
         return fiscal_year(year, fiscal_start_month=fiscal_start_month)
     raise PeriodError(f"unknown period kind {kind!r}")
@@ -109,7 +127,9 @@ def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
 def parts(period: Period, *, fiscal_start_month: int = 1) -> list[Period]:
     """The periods one step shorter that make up this one: a year's four quarters, a
     quarter's three months; nothing for a month, a week or a custom range."""
-    kind = {"year": "quarter", "quarter": "month"}.get(period.kind)
+    kind = {PeriodKind.YEAR: PeriodKind.QUARTER, PeriodKind.QUARTER: PeriodKind.MONTH}.get(
+        period.kind
+    )
     if kind is None:
         return []
     found, day = [], period.start

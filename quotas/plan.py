@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
-from quotas.periods import Period
+from quotas.periods import PLANNED_KINDS, Period
 from quotas.split import attainment, on_pace
 
 # The periods a rep's plan can follow, shortest first: the first with a quota wins.
-PLAN_KINDS = ("month", "quarter", "year")
+PLAN_KINDS = PLANNED_KINDS
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from quotas import periods
 from quotas.models import Holiday, Quota
+from quotas.periods import PeriodKind
 from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, resolve_quota
 
 
@@ -91,7 +92,7 @@ def plan_quotas_for(
     """The period each rep's plan follows today — the first of this month, quarter and
     fiscal year that has a quota — with that quota, in one query."""
     rep_ids = list(rep_ids)
-    year = period_containing(today, "year")
+    year = period_containing(today, PeriodKind.YEAR)
     found = _set_quotas(rep_ids, year.start, year.end) if rep_ids else {}
     containing = [period_containing(today, kind) for kind in PLAN_KINDS]
     plans = {}

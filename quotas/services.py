@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from quotas.models import Holiday, Quota, TeamTarget
-from quotas.periods import Period
+from quotas.periods import PLANNED_KINDS, Period
 from quotas.signals import announce_plan_inputs_changed
 from salestrack.users.models import Role, Team, User
 
@@ -102,7 +102,7 @@ def team_target_save(
     the same period. The quotas must add up to the target exactly, and belong to the
     team's active reps."""
     _require_admin(by)
-    if period.kind not in ("month", "quarter", "year"):
+    if period.kind not in PLANNED_KINDS:
         raise ValidationError({"period": "Targets are set for a month, a quarter or a year."})
     if revenue_target < 0 or basis_revenue < 0:
         raise ValidationError({"revenue_target": "Amounts cannot be negative."})

@@ -23,7 +23,7 @@ from pipeline.models import Opportunity, OpportunityStatus
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
-from quotas.periods import Period
+from quotas.periods import Period, PeriodKind
 from quotas.plan import Plan, plan
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
@@ -250,7 +250,7 @@ class ForecastReport:
         months = []
         day = self.period.start
         while day <= self.period.end:
-            month = calendar.period_containing(day, "month")
+            month = calendar.period_containing(day, PeriodKind.MONTH)
             months.append(month)
             day = month.end + timedelta(days=1)
         won = {
@@ -296,7 +296,10 @@ class ForecastReport:
     def history(self) -> "ForecastHistory | None":
         """For a finished month or quarter: what each rep's forecast said each Monday (won
         by then + weighted pipeline), against what they won in the end. One query."""
-        if self.period.kind not in ("month", "quarter") or self.period.end >= self.today:
+        if (
+            self.period.kind not in (PeriodKind.MONTH, PeriodKind.QUARTER)
+            or self.period.end >= self.today
+        ):
             return None
         kept = ForecastSnapshot.objects.filter(
             period_kind=self.period.kind,

@@ -38,6 +38,7 @@ from dashboards.demo import DEMO_EMAIL_DOMAIN
 from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from quotas import selectors as calendar
+from quotas.periods import PeriodKind
 from salestrack.users.models import Role, Team, User
 
 LARGE_REPS, LARGE_DAYS = 200, 500
@@ -243,7 +244,7 @@ class Command(BaseCommand):
     def _pages(self) -> dict:
         """The two pages managers load, whole, with their query counts."""
         today = timezone.localdate()
-        quarter = calendar.period_containing(today, "quarter")
+        quarter = calendar.period_containing(today, PeriodKind.QUARTER)
         params = {"range": "this_quarter"}
         manager = (
             User.objects.filter(role=Role.MANAGER, managed_teams__isnull=False)
@@ -346,7 +347,7 @@ class Command(BaseCommand):
             {"range": "this_quarter", "part": "forecast"},
             HX_Request="true",
         )
-        quarter = calendar.period_containing(timezone.localdate(), "quarter")
+        quarter = calendar.period_containing(timezone.localdate(), PeriodKind.QUARTER)
 
         def organisation():
             ForecastReport(Scope.organisation(), quarter, today=timezone.localdate()).as_json()

@@ -21,6 +21,7 @@ from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
+from quotas.periods import PeriodKind
 from salestrack.exports import safe_cell
 from salestrack.users.models import Role, Team, User, canonical_email
 
@@ -109,7 +110,7 @@ class Command(BaseCommand):
                 return calendar.parse_period(o["period"])
             except periods.PeriodError as error:
                 raise _usage(str(error)) from None
-        return calendar.period_containing(timezone.localdate(), "month")
+        return calendar.period_containing(timezone.localdate(), PeriodKind.MONTH)
 
     def _team(self) -> Team | None:
         name = self.options["team"]
