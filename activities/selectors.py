@@ -18,6 +18,9 @@ from activities.models import (
 from pipeline.engagement import going_cold_filter
 from pipeline.models import Prospect, RevenueType, Stage, StageChange
 from pipeline.selectors import opportunities_visible_to
+from salestrack.imports.mapping import Mapping, Proposal, propose
+from salestrack.imports.models import ImportJob
+from salestrack.imports.selectors import import_presets, staged_values
 from salestrack.users.models import Role, User
 from salestrack.users.selectors import reps_visible_to
 
@@ -324,3 +327,40 @@ def import_value_choices(viewer: User, column: str) -> dict[str, str]:
         "role": Role.choices,
     }[column]
     return dict(choices)
+
+
+@dataclass(frozen=True)
+class Matching:
+    """What the matching page of another tool's export shows: the proposed mapping, and
+    for each of our fixed-value columns read from one of theirs, their distinct values
+    and ours to choose from."""
+
+    proposal: Proposal
+    value_lists: dict[str, tuple[list[str], dict[str, str]]]
+
+
+def import_matching(viewer: User, job: ImportJob, *, chosen: dict | None = None) -> Matching:
+    """The proposal for a job's header (saved presets first, then the known tools', then
+    names), and the value lists of the columns `chosen` on the page (the proposal's by
+    default). A saved preset that no longer reads (our columns changed since) is left
+    out rather than break the page."""
+    saved = []
+    for preset in import_presets(job.kind):
+        try:
+            saved.append((preset.name, Mapping.from_json(preset.mapping)))
+        except ValueError:
+            continue
+    proposal = propose(job.kind, job.header, saved)
+    chosen = dict(proposal.mapping.columns) if chosen is None else chosen
+    columns = {
+        column: header
+        for column, header in chosen.items()
+        if column in VALUE_LIST_COLUMNS and header in job.header
+    }
+    their_values = staged_values(job, list(columns.values()))
+    value_lists = {
+        column: (their_values[header], import_value_choices(viewer, column))
+        for column, header in columns.items()
+        if their_values[header]
+    }
+    return Matching(proposal=proposal, value_lists=value_lists)

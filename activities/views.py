@@ -43,7 +43,6 @@ from salestrack.http import id_or_404, render_page
 from salestrack.imports import registry
 from salestrack.imports import selectors as import_selectors
 from salestrack.imports import services as import_services
-from salestrack.imports.mapping import Mapping, propose
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
@@ -649,32 +648,21 @@ def import_mapping(request, token):
     job = get_object_or_404(import_selectors.import_jobs_of(request.user), token=token)
     if job.status != job.Status.MAPPING:
         return redirect("activities:import_job", token=job.token)
-    saved = [
-        (preset.name, Mapping.from_json(preset.mapping))
-        for preset in import_selectors.import_presets(job.kind)
-    ]
-    proposal = propose(job.kind, job.header, saved)
-    if request.method == "POST":
-        # The value lists follow the columns chosen on the page, not the proposal's.
-        chosen = {
+    # On the page, the value lists follow the columns chosen there, not the proposal's.
+    chosen = (
+        {
             column: request.POST.get(f"column__{column}", "")
             for column in selectors.VALUE_LIST_COLUMNS
         }
-    else:
-        chosen = dict(proposal.mapping.columns)
-    columns = {
-        column: header
-        for column, header in chosen.items()
-        if column in selectors.VALUE_LIST_COLUMNS and header in job.header
-    }
-    their_values = import_selectors.staged_values(job, list(columns.values()))
-    value_lists = {
-        column: (their_values[header], selectors.import_value_choices(request.user, column))
-        for column, header in columns.items()
-        if their_values[header]
-    }
+        if request.method == "POST"
+        else None
+    )
+    matching = selectors.import_matching(request.user, job, chosen=chosen)
     form = ImportMappingForm(
-        request.POST or None, proposal=proposal, header=job.header, value_lists=value_lists
+        request.POST or None,
+        proposal=matching.proposal,
+        header=job.header,
+        value_lists=matching.value_lists,
     )
     if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
         try:
@@ -687,7 +675,7 @@ def import_mapping(request, token):
         except import_services.ImportNotStaged as error:
             messages.error(request, str(error))
         return redirect("activities:import_job", token=job.token)
-    context = {"job": job, "form": form, "proposal": proposal}
+    context = {"job": job, "form": form, "proposal": matching.proposal}
     return render(request, "activities/import_mapping.html", context)
 
 

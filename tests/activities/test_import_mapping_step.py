@@ -257,3 +257,15 @@ def test_a_hubspot_account_comes_in_whole_contacts_deals_then_calls(
     )
     assert first_call.prospect == acme.prospect
     assert Activity.objects.filter(source="import").count() == jobs[2].created > 0
+
+
+def test_a_saved_preset_that_no_longer_reads_is_left_out_not_a_500(
+    client, manager, pipedrive_reps, upload_import
+):
+    ImportPreset.objects.create(
+        name="From an older version", kind="activities", mapping={"version": 0}, created_by=manager
+    )
+    client.force_login(manager)
+    page = _upload(upload_import, "pipedrive_activities.csv")
+    assert page.status_code == 200
+    assert page.context["proposal"].preset_name == "Pipedrive"
