@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from salestrack.imports.models import ImportJob
 from tests.factories import (
     ActivityFactory,
     AlertFactory,
     HolidayFactory,
+    ImportJobFactory,
     LeadSourceFactory,
     OpportunityFactory,
     ProductFactory,
@@ -166,10 +166,10 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "product": ProductFactory(name="Matrix product"),
         "holiday": HolidayFactory(date=date(2026, 12, 25), name="Christmas"),
         "alert": AlertFactory(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
-        "import_job": ImportJob.objects.create(
+        "import_job": ImportJobFactory(
             kind="activities", file_name="a.csv", created_by=manager, status="checked"
         ),
-        "mapping_job": ImportJob.objects.create(
+        "mapping_job": ImportJobFactory(
             kind="activities",
             file_name="b.csv",
             created_by=manager,

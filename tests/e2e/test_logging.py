@@ -96,6 +96,8 @@ def test_a_missing_prospect_and_a_new_opportunity_are_created_with_the_activity(
     search.press_sequentially("Zoltan Newcomb")
     new_option = page.get_by_role("option", name="+ New prospect “Zoltan Newcomb”")
     expect(new_option).to_be_visible()
+    # The answers to every keystroke in, before the keys that pick (a person is slower).
+    page.wait_for_load_state("networkidle")
     expect(page.get_by_role("option", name=re.compile("new opportunity"))).to_have_count(0)
     search.press("ArrowDown")
     search.press("Enter")
@@ -117,6 +119,7 @@ def test_a_missing_prospect_and_a_new_opportunity_are_created_with_the_activity(
     page.get_by_label("Outcome").select_option("held_positive")
     search = page.get_by_role("combobox", name="Prospect (optional)")
     search.press_sequentially("Vera Quist")
+    page.wait_for_load_state("networkidle")
     page.get_by_role("option", name=re.compile("Vera Quist.*new opportunity")).click()
     expect(page.get_by_label("Name", exact=True)).to_have_value("Vera Quist")
     expect(page.get_by_label("Open a new opportunity from this meeting")).to_be_checked()
@@ -124,7 +127,7 @@ def test_a_missing_prospect_and_a_new_opportunity_are_created_with_the_activity(
     expect(deal_name).to_have_value("Vera Quist")  # offered from what was typed
     # Every answer to what was typed in, in before typing on (as a person, slower, would).
     page.wait_for_load_state("networkidle")
-    deal_name.fill("Quist — fleet tracking")
+    _fill_until_kept(deal_name, "Quist — fleet tracking")
     expect(deal_name).to_have_value("Quist — fleet tracking")
     page.get_by_role("button", name="Log it").click()
     # No amount: said next to the field, and nothing saved (no prospect either).
@@ -431,3 +434,17 @@ def test_a_connected_call_puts_its_duration_and_follow_up_next(
     call = Activity.objects.get()
     assert (call.duration_minutes, call.follow_up_on) == (25, follow_up)
     assert console_errors == []
+
+
+def _fill_until_kept(field, value: str) -> None:
+    """Type into a field the page itself filled a moment before. About one run in five on
+    a busy machine, the page's own value comes back over Playwright's fill, which no
+    person's typing has been seen to hit (the cause is not found yet: see the closing note
+    of 2026-12-03). The assertion after it stands."""
+    for _ in range(3):
+        field.fill(value)
+        try:
+            expect(field).to_have_value(value, timeout=1000)
+            return
+        except AssertionError:
+            continue
