@@ -19,8 +19,6 @@ from tqdm import tqdm
 
 from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_rebuild, touches_refresh_all
-from dashboards import queries, selectors
-from dashboards.scope import Scope
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -30,7 +28,9 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
+from pipeline.selectors import team_revenue_by_rep
 from quotas import periods
+from quotas import selectors as quota_selectors
 from quotas import services as quota_services
 from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
@@ -568,20 +568,20 @@ def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
     short for last month to be typical, and deals take weeks to close: its first month
     holds few), grown by 10 %. Returns how many quotas were set."""
     today = today or timezone.localdate()
-    period = selectors.calendar.period_containing(today, PeriodKind.MONTH)
+    period = quota_selectors.period_containing(today, PeriodKind.MONTH)
     history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
-    history_working_days = max(selectors.calendar.working_days(history.start, history.end), 1)
-    month_working_days = selectors.calendar.working_days(period.start, period.end)
+    history_working_days = max(quota_selectors.working_days(history.start, history.end), 1)
+    month_working_days = quota_selectors.working_days(period.start, period.end)
     quotas = 0
     for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
-        defaults = selectors.target_defaults(team, period, today=today)
-        revenue = queries.revenue_by_rep(Scope.team(team), [history])
+        defaults = quota_selectors.target_defaults(team, period, today=today)
+        revenue = team_revenue_by_rep(team, [history])
         won = sum((r[0] for r in revenue.values()), Decimal(0))
         basis = (won * month_working_days / history_working_days).quantize(Decimal("0.01"))
         if not basis:  # nothing closed yet: a deal a rep, at the team's usual size
             basis = (defaults.avg_deal_size or Decimal(10000)) * len(defaults.reps)
         target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
-        plan = selectors.plan_quotas(
+        plan = quota_selectors.plan_quotas(
             team,
             period,
             revenue_target=target,

@@ -2,7 +2,7 @@
 nightly snapshot, and read back from it by My day, the team page, the rep page, the
 what-if and the forecast."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -15,7 +15,7 @@ from pipeline.models import Opportunity, OpportunityStatus
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target
-from quotas.periods import Period
+from quotas.periods import Period, trailing_window
 from quotas.plan import PLAN_KINDS, Plan, pace, plan
 from quotas.split import expected_attainment
 
@@ -62,14 +62,6 @@ def plans_for(rep_ids: list[int], *, today: date) -> dict[int, Plan]:
     if missing := [pk for pk in rep_ids if pk not in plans]:
         plans |= compute_plans(missing, today)
     return plans
-
-
-TRAILING_DAYS = 90
-
-
-def trailing_window(today: date) -> periods.Period:
-    """The 90 days up to and including today, whose rates a rep's plan uses."""
-    return periods.custom(today - timedelta(days=TRAILING_DAYS - 1), today)
 
 
 def _won_so_far(rep_ids: list[int], today: date) -> dict[int, dict[str, Decimal]]:

@@ -8,11 +8,10 @@ reps × days rollup rows, not the activities behind them.
 
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
 from operator import add
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncWeek
 
 from activities.models import DailyRollup
@@ -183,26 +182,6 @@ def won_deals(scope: Scope, start: date, end: date) -> list[dict]:
         }
         for d in deals
     ]
-
-
-def revenue_by_rep(scope: Scope, periods: list) -> dict[int, list[Decimal]]:
-    """Revenue won per rep the scope counts, in each of the periods, in one query."""
-    columns = {
-        f"p{i}": Sum("amount", filter=_closed_in(p), default=Decimal(0))
-        for i, p in enumerate(periods)
-    }
-    first, last = min(p.start for p in periods), max(p.end for p in periods)
-    rows = (
-        scope.opportunities("closed_on", first, last)
-        .filter(status=OpportunityStatus.WON)
-        .values("owner_id")
-        .annotate(**columns)
-    )
-    return {row["owner_id"]: [row[f"p{i}"] for i in range(len(periods))] for row in rows}
-
-
-def _closed_in(period):
-    return Q(closed_on__range=(period.start, period.end))
 
 
 def last_logged(rep_ids: list[int], before: date) -> dict[int, date]:

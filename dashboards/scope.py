@@ -14,11 +14,12 @@ a scope only says whose numbers they are.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from activities.models import DailyRollup
 from pipeline.models import Opportunity, Prospect
 from salestrack.users.models import Team, TeamMembership, User
+from salestrack.users.selectors import in_teams_on
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,7 @@ class Scope:
 
     def _in_team_on(self, rep_field: str, day_field: str) -> Exists:
         """The rep in `rep_field` was in one of the scope's teams on `day_field`."""
-        return Exists(
-            TeamMembership.objects.filter(
-                Q(end__isnull=True) | Q(end__gte=OuterRef(day_field)),
-                rep_id=OuterRef(rep_field),
-                team_id__in=self.teams,
-                start__lte=OuterRef(day_field),
-            )
-        )
+        return in_teams_on(self.teams, rep_field=rep_field, day_field=day_field)
 
     def rollups(self, start: date, end: date) -> QuerySet[DailyRollup]:
         """The daily rollup rows this scope counts in start..end."""

@@ -8,27 +8,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, Subquery
 
 from activities import selectors as activity_selectors
 from activities.models import DailyRollup
 from activities.selectors import activities_visible_to
-from dashboards import plans, queries
+from dashboards import plans
 from dashboards.metrics import rates_from
 from dashboards.models import Alert, AlertKind
-from dashboards.plans import trailing_window
 from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
-from quotas.models import Quota, TeamTarget
-from quotas.periods import Period, previous
+from quotas.periods import trailing_window
 from quotas.plan import Plan, pace
-from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
-from salestrack.users.models import Role, Team, TeamMembership, User
+from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to, teams_visible_to
 
 
@@ -197,185 +193,6 @@ def open_opportunities(viewer: User, rep: User):
         opportunities_visible_to(viewer)
         .filter(owner=rep, status=OpportunityStatus.OPEN)
         .order_by("expected_close_on", "-amount")[:20]
-    )
-
-
-# Targets and quotas ----------------------------------------------------------------------------
-
-
-def earlier_periods(period: Period, count: int, *, today: date) -> list[Period]:
-    """The `count` finished periods of the same kind before `period`, most recent first:
-    planning next quarter in November starts from the last quarter that has ended, not
-    from the one still running."""
-    found, current = [], period
-    while len(found) < count:
-        current = previous(current, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
-        if current.end < today:
-            found.append(current)
-    return found
-
-
-def _team_reps_in(team: Team, period: Period) -> list[tuple[User, float]]:
-    """The active reps of the team who are in it during the period, each with the share of
-    the period's working days they are in it (1.0 for the whole period)."""
-    members = [m for m in Scope.team(team).members(period.start, period.end) if m.rep.is_active]
-    members = [m for m in members if m.until is None]  # still in the team at its end
-    total = calendar.working_days(period.start, period.end)
-    shares = []
-    for member in members:
-        start = member.since or period.start
-        share = calendar.working_days(start, period.end) / total if total else 1.0
-        shares.append((member.rep, share))
-    return shares
-
-
-@dataclass(frozen=True)
-class TargetDefaults:
-    basis_revenue: Decimal
-    basis_label: str
-    avg_deal_size: Decimal | None
-    reps: list[User]
-    # Each rep's proposed weight: the share of the period they are in the team (prorated).
-    weights: dict[int, Decimal]
-
-
-def target_defaults(team: Team, period: Period, *, today: date) -> TargetDefaults:
-    """What the target page starts from: the team's revenue won in the previous period (by
-    the reps who were in it then), its trailing average deal size, and each rep's share of
-    the period."""
-    last = earlier_periods(period, 1, today=today)[0]
-    scope = Scope.team(team)
-    basis = sum((r[0] for r in queries.revenue_by_rep(scope, [last]).values()), Decimal(0))
-    reps = _team_reps_in(team, period)
-    return TargetDefaults(
-        basis_revenue=basis,
-        basis_label=last.label,
-        avg_deal_size=trailing_rates(scope, today=today).avg_deal_size,
-        reps=[rep for rep, _ in reps],
-        weights={rep.pk: Decimal(str(round(share, 2))) for rep, share in reps},
-    )
-
-
-# A new target starts at last period's revenue plus this growth, until someone sets one.
-DEFAULT_GROWTH_PCT = Decimal("10")
-
-
-@dataclass(frozen=True)
-class TargetStart:
-    """What the target page's form starts from: the saved target (if any) or the defaults,
-    and each rep's weight (saved quotas first)."""
-
-    defaults: TargetDefaults
-    saved: TeamTarget | None
-    initial: dict
-
-
-def target_start(team: Team, period: Period, *, today: date) -> TargetStart:
-    defaults = target_defaults(team, period, today=today)
-    weights = {
-        quota.rep_id: quota.weight
-        for quota in Quota.objects.filter(period_kind=period.kind, period_start=period.start)
-    }
-    saved = TeamTarget.objects.filter(
-        team=team, period_kind=period.kind, period_start=period.start
-    ).first()
-    initial = {
-        "team": team.pk,
-        "period": period.label,
-        "basis_revenue": saved.basis_revenue if saved else defaults.basis_revenue,
-        "growth_pct": saved.growth_pct if saved else DEFAULT_GROWTH_PCT,
-        # A target typed in (no growth) is shown as typed.
-        "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
-        "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
-        **{
-            f"weight_{rep.pk}": weights.get(rep.pk, defaults.weights[rep.pk])
-            for rep in defaults.reps
-        },
-    }
-    return TargetStart(defaults=defaults, saved=saved, initial=initial)
-
-
-@dataclass(frozen=True)
-class QuotaProposal:
-    rep: User
-    weight: Decimal
-    revenue_quota: Decimal
-    deals_quota: int | None
-    revenue_history: list[Decimal | None]  # most recent period first; None: not in the team
-    periods_met: int
-    met_last_period: bool | None
-
-
-@dataclass(frozen=True)
-class QuotaPlan:
-    lines: list[QuotaProposal]
-    history_labels: list[str]
-    share_met_last: float | None
-    warning: str | None
-
-
-def _history_in_team(team: Team, reps: list[User], history: list[Period]):
-    """Each rep's revenue in the team in each past period, None for a period they were
-    not in it (two queries)."""
-    revenue = queries.revenue_by_rep(Scope.team(team), history)
-    spans: dict[int, list[TeamMembership]] = {}
-    for membership in TeamMembership.objects.filter(team=team, rep__in=reps):
-        spans.setdefault(membership.rep_id, []).append(membership)
-
-    def was_in(rep_id, period):
-        return any(
-            m.start <= period.end and (m.end is None or m.end >= period.start)
-            for m in spans.get(rep_id, [])
-        )
-
-    return {
-        rep.pk: [
-            revenue.get(rep.pk, [Decimal(0)] * len(history))[i] if was_in(rep.pk, p) else None
-            for i, p in enumerate(history)
-        ]
-        for rep in reps
-    }
-
-
-def plan_quotas(
-    team: Team,
-    period: Period,
-    *,
-    revenue_target: Decimal,
-    avg_deal_size: Decimal | None,
-    weights: dict[int, Decimal],
-    today: date,
-) -> QuotaPlan:
-    """Split the target by weight and check each quota against the rep's last four periods
-    of the same kind in the team (DESIGN.md §6): how often they reached it, and the share
-    of reps who would have met theirs last period (of those who were in the team then)."""
-    reps = [rep for rep, _ in _team_reps_in(team, period)]
-    history_periods = earlier_periods(period, 4, today=today)
-    history = _history_in_team(team, reps, history_periods)
-    rep_weights = [weights.get(rep.pk, Decimal(1)) for rep in reps]
-    amounts = split_by_weights(revenue_target, rep_weights) if reps and sum(rep_weights) else []
-    lines = []
-    for rep, weight, quota in zip(reps, rep_weights, amounts, strict=False):
-        revenue = history[rep.pk]
-        lines.append(
-            QuotaProposal(
-                rep=rep,
-                weight=weight,
-                revenue_quota=quota,
-                deals_quota=deals_for(quota, avg_deal_size),
-                revenue_history=revenue,
-                periods_met=sum(1 for r in revenue if r is not None and r >= quota),
-                met_last_period=None if revenue[0] is None else revenue[0] >= quota,
-            )
-        )
-    share = realism_share(
-        [line.met_last_period for line in lines if line.met_last_period is not None]
-    )
-    return QuotaPlan(
-        lines=lines,
-        history_labels=[p.label for p in history_periods],
-        share_met_last=share,
-        warning=realism_warning(share, history_periods[0].label),
     )
 
 

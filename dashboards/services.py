@@ -18,12 +18,12 @@ from dashboards import alerts as alert_rules
 from dashboards import queries
 from dashboards.metrics import FunnelCounts, funnel
 from dashboards.models import Alert, AlertKind, ForecastSnapshot, MetricsRun, PlanSnapshot
-from dashboards.plans import compute_plans, trailing_window
+from dashboards.plans import compute_plans
 from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
-from quotas.periods import PeriodKind
+from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
 from quotas.split import expected_attainment
 from salestrack.users.models import Role, User

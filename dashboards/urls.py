@@ -11,6 +11,4 @@ urlpatterns = [
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("reps/<int:pk>/", views.rep_detail, name="rep"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
-    path("settings/targets/", views.target_list, name="targets"),
-    path("settings/targets/plan/", views.target_plan, name="target_plan"),
 ]

@@ -1,8 +1,3 @@
-from datetime import timedelta
-
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,8 +9,6 @@ from dashboards import services as alert_services
 from dashboards.forms import (
     RATE_FIELDS,
     DashboardPeriodForm,
-    TargetChoiceForm,
-    TargetPlanForm,
     WhatIfForm,
     rate_text,
 )
@@ -25,15 +18,9 @@ from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.scope import Scope
-from quotas import selectors as calendar
-from quotas import services as quota_services
-from quotas.models import TeamTarget
-from quotas.periods import PeriodKind
-from quotas.services import QuotaLine
-from quotas.split import deals_for
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
-from salestrack.users.access import admin_required, role_required
+from salestrack.users.access import role_required
 from salestrack.users.models import Role
 from salestrack.users.selectors import reps_visible_to
 
@@ -272,106 +259,6 @@ def leaderboard(request):
         "querystring": params.urlencode(),
     }
     return render_page(request, "dashboards/leaderboard.html", context, partial="board")
-
-
-# Targets and quotas (admins) ---------------------------------------------------------------
-
-
-@admin_required
-def target_list(request):
-    targets = TeamTarget.objects.select_related("team", "set_by").annotate(
-        quota_count=Count("quotas")
-    )
-    choice = TargetChoiceForm(
-        initial={
-            "period": calendar.period_containing(
-                calendar.period_containing(timezone.localdate(), PeriodKind.QUARTER).end
-                + timedelta(days=1),
-                PeriodKind.QUARTER,
-            ).label
-        }
-    )
-    return render(request, "dashboards/targets.html", {"targets": targets, "choice": choice})
-
-
-@admin_required
-def target_plan(request):
-    """Set a team's target for a period and split it into quotas, with the realism check.
-    Every change re-renders the plan (htmx); Save writes target and quotas together."""
-    choice = TargetChoiceForm(request.GET or request.POST or None)
-    if not choice.is_valid():
-        return render(
-            request,
-            "dashboards/targets.html",
-            {"targets": TeamTarget.objects.none(), "choice": choice},
-        )
-    team, period = choice.cleaned_data["team"], choice.cleaned_data["period"]
-    today = timezone.localdate()
-    start = selectors.target_start(team, period, today=today)
-    defaults, saved = start.defaults, start.saved
-    form = TargetPlanForm(
-        request.POST if request.method == "POST" else None,
-        initial=start.initial,
-        reps=defaults.reps,
-    )
-    # The plan of what the form holds: what was sent, or else what the page starts from.
-    shown = form if form.is_bound else TargetPlanForm(start.initial, reps=defaults.reps)
-    plan = target = None
-    if shown.is_valid():
-        target = shown.target()
-        plan = selectors.plan_quotas(
-            team,
-            period,
-            revenue_target=target,
-            avg_deal_size=shown.cleaned_data["avg_deal_size"],
-            weights=shown.weights(),
-            today=today,
-        )
-    if plan is not None and form.is_bound and "save" in request.POST:
-        try:
-            quota_services.team_target_save(
-                by=request.user,
-                team=team,
-                period=period,
-                basis_revenue=form.cleaned_data["basis_revenue"],
-                growth_pct=(
-                    None
-                    if form.cleaned_data["revenue_target"] is not None
-                    else form.cleaned_data["growth_pct"]
-                ),
-                revenue_target=target,
-                avg_deal_size=form.cleaned_data["avg_deal_size"],
-                quotas=[
-                    QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
-                    for line in plan.lines
-                ],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Saved {team}'s target for {period.label} and {len(plan.lines)} quotas."
-            )
-            return redirect("dashboards:targets")
-    context = {
-        "form": form,
-        "team": team,
-        "period": period,
-        "defaults": defaults,
-        "plan": plan,
-        "target": target,
-        "gap": (target - form_value(form, "basis_revenue")) if target is not None else None,
-        "deals": deals_for(target, form_value(form, "avg_deal_size")) if target else None,
-        "saved": saved,
-    }
-    return render_page(request, "dashboards/target_plan.html", context, partial="plan")
-
-
-def form_value(form, name):
-    """A field's cleaned value when the form is bound and valid, else its initial value."""
-    if form.is_bound and hasattr(form, "cleaned_data"):
-        return form.cleaned_data.get(name)
-    return form.initial.get(name)
 
 
 # A rep's daily targets and the what-if ---------------------------------------------------------

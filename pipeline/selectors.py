@@ -18,7 +18,8 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
-from salestrack.users.models import Role, User
+from salestrack.users.models import Role, Team, User
+from salestrack.users.selectors import in_teams_on
 from salestrack.validators import has_control_characters
 
 
@@ -180,3 +181,36 @@ def prospects_matching(
     if state:
         prospects = prospects.filter(engagement_filter(state, today))
     return prospects
+
+
+# A team's won revenue, for target planning (quotas) -------------------------------------------
+
+
+def won_in_team(team: Team, start: date, end: date) -> QuerySet[Opportunity]:
+    """Deals won in start..end by a rep who was in the team on the day the deal closed: a
+    team's past revenue stays its own when a rep leaves or moves (DESIGN.md §4)."""
+    return Opportunity.objects.filter(
+        in_teams_on([team.pk], rep_field="owner_id", day_field="closed_on"),
+        status=OpportunityStatus.WON,
+        closed_on__range=(start, end),
+    ).order_by()
+
+
+def team_revenue_by_rep(team: Team, periods: list) -> dict[int, list[Decimal]]:
+    """Revenue each rep won in the team in each of the periods (each with a `start` and an
+    `end`), in one query; a rep who won nothing there is left out."""
+    columns = {
+        f"p{i}": Sum("amount", filter=Q(closed_on__range=(p.start, p.end)), default=Decimal(0))
+        for i, p in enumerate(periods)
+    }
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    rows = won_in_team(team, first, last).values("owner_id").annotate(**columns)
+    return {row["owner_id"]: [row[f"p{i}"] for i in range(len(periods))] for row in rows}
+
+
+def team_average_deal(team: Team, start: date, end: date) -> Decimal | None:
+    """The team's average won deal in start..end, to the cent; None when it won none."""
+    won = won_in_team(team, start, end).aggregate(count=Count("pk"), revenue=Sum("amount"))
+    if not won["count"]:
+        return None
+    return (won["revenue"] / won["count"]).quantize(Decimal("0.01"))

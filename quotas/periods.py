@@ -107,6 +107,15 @@ def custom(start: date, end: date) -> Period:
     return Period(PeriodKind.CUSTOM, start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
 
 
+# The rates a plan uses are the rep's (or team's) own over this many days up to today.
+TRAILING_DAYS = 90
+
+
+def trailing_window(today: date) -> Period:
+    """The 90 days up to and including today, whose rates a rep's plan uses."""
+    return custom(today - timedelta(days=TRAILING_DAYS - 1), today)
+
+
 def containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Period:
     """The week, month or quarter that `day` falls in."""
     if kind == PeriodKind.WEEK:

@@ -130,8 +130,8 @@ MATRIX = {
     "dashboards:leaderboard": ("", ANYONE),
     "dashboards:rep": ("ana", ANAS),
     "dashboards:alert_dismiss": ("alert", "post"),
-    "dashboards:targets": ("", ADMINS),
-    "dashboards:target_plan": ("", ADMINS),
+    "quotas:targets": ("", ADMINS),
+    "quotas:target_plan": ("", ADMINS),
 }
 
 

@@ -16,14 +16,13 @@ from django.db.models.functions import TruncMonth
 from dashboards import plans
 from dashboards.metrics import money, rates_from
 from dashboards.models import ForecastSnapshot
-from dashboards.plans import trailing_window
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import periods
 from quotas import selectors as calendar
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
-from quotas.periods import Period, PeriodKind
+from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Plan, plan
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all

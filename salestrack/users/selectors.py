@@ -1,6 +1,8 @@
 """Reads of people and teams, scoped to the person asking (DESIGN.md §7)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from salestrack.users.models import Role, Team, TeamMembership, User
 
@@ -65,3 +67,17 @@ def memberships_of(viewer: User, rep: User) -> list[TeamMembership]:
     if viewer.role != Role.ADMIN:
         return []
     return list(rep.memberships.select_related("team").order_by("start"))
+
+
+def in_teams_on(team_ids: Iterable[int], *, rep_field: str, day_field: str) -> Exists:
+    """The rep in `rep_field` was in one of the teams on the day in `day_field`: the one
+    rule by which a team's past counts the work of the reps who were in it then
+    (DESIGN.md §4, scope over time), for any row with a rep and a day."""
+    return Exists(
+        TeamMembership.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=OuterRef(day_field)),
+            rep_id=OuterRef(rep_field),
+            team_id__in=list(team_ids),
+            start__lte=OuterRef(day_field),
+        )
+    )

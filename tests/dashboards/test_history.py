@@ -19,6 +19,7 @@ from dashboards import selectors
 from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
 from pipeline import services as pipeline_services
+from quotas import selectors as quota_selectors
 from salestrack.users import services as user_services
 from tests.factories import ProspectFactory, RepFactory, TeamFactory, default_stages
 from tests.queries import count_queries
@@ -117,7 +118,7 @@ def _everything_about_october(client, manager, admin, rep, team):
             "leaderboard", "--period", "2026-10", *scope, "--format", "json"
         )
     november = selectors.calendar.parse_period("2026-11")
-    seen["target basis for November"] = selectors.target_defaults(
+    seen["target basis for November"] = quota_selectors.target_defaults(
         team, november, today=TODAY
     ).basis_revenue
     return seen

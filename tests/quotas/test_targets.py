@@ -4,12 +4,17 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from dashboards import selectors
-from quotas import services
+from quotas import selectors, services
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import parse_period
 from quotas.services import QuotaLine
-from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
+from tests.factories import (
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    TeamMembershipFactory,
+    default_stages,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -39,6 +44,33 @@ def test_the_basis_is_the_teams_revenue_won_in_the_previous_period(team, rep):
     defaults = selectors.target_defaults(team, Q4, today=date(2026, 11, 23))
     assert defaults.basis_revenue == Decimal("3000000")
     assert defaults.basis_label == "2026-Q3"
+
+
+def test_the_reps_planned_for_are_those_in_the_team_at_the_periods_end(team, other_team):
+    """Each with the share of the period's working days from their first day in it; a rep
+    who leaves or moves before the end, or is deactivated, gets no quota."""
+    whole = RepFactory(team=team, full_name="Ana Whole")
+    joined = RepFactory(team=team, full_name="Bea Joined", joined_on=date(2026, 11, 2))
+    back = RepFactory(team=team, full_name="Cy Back", membership=False)
+    TeamMembershipFactory(rep=back, team=team, start=date(2026, 10, 1), end=date(2026, 10, 9))
+    TeamMembershipFactory(
+        rep=back, team=other_team, start=date(2026, 10, 10), end=date(2026, 11, 1)
+    )
+    TeamMembershipFactory(rep=back, team=team, start=date(2026, 11, 2))
+    moved = RepFactory(team=other_team, full_name="Di Moved", membership=False)
+    TeamMembershipFactory(rep=moved, team=team, start=date(2024, 1, 1), end=date(2026, 12, 30))
+    TeamMembershipFactory(rep=moved, team=other_team, start=date(2026, 12, 31))
+    RepFactory(team=team, full_name="Ed Gone", is_active=False)
+
+    reps = selectors.team_reps_in(team, Q4)
+
+    # Q4 2026 has 66 working days (22 + 21 + 23); from 2 November, 44.
+    assert [(rep.full_name, round(share, 4)) for rep, share in reps] == [
+        ("Ana Whole", 1.0),
+        ("Bea Joined", round(44 / 66, 4)),
+        ("Cy Back", 1.0),  # counted from their first day in the team in the period
+    ]
+    assert [rep for rep, _ in reps][:2] == [whole, joined]
 
 
 def test_eight_of_ten_reps_meeting_their_quota_is_in_band(team, ten_reps):
