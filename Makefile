@@ -134,8 +134,9 @@ bench-double-data: bench-data ## A copy of the bench set with twice the activiti
 	  DATABASE_URL="$$double" $(MANAGE) migrate --noinput -v0
 
 # The benchmark and the load test run as production does: DEBUG off, hashed static files.
-PRODUCTION_LIKE := DEBUG=false SECRET_KEY=local-only-not-a-secret SECURE_SSL_REDIRECT=false \
-	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+# DEVTOOLS keeps the bench command itself installed.
+PRODUCTION_LIKE := DEBUG=false DEVTOOLS=true SECRET_KEY=local-only-not-a-secret \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
 .PHONY: bench
 bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and twice its activities); writes BENCHMARKS.md
@@ -162,6 +163,6 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 mi
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
-	  .venv/bin/locust -f loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/locust -f salestrack/devtools/loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
-	  $(VENV_PY) loadtest/verify.py && exit $$status
+	  $(VENV_PY) -m salestrack.devtools.loadtest.verify && exit $$status

@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "dashboards",
 ]
 
+# Developer tooling (seed_demo, bench, the load test's helpers): on with DEBUG, off in
+# production unless asked for (DEVTOOLS=true, e.g. to seed a demo server).
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("salestrack.devtools")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

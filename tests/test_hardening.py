@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 
 from tests.factories import TEST_PASSWORD
 
@@ -129,7 +129,8 @@ def _production_settings(**extra) -> dict:
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'count': s.AXES_IPWARE_PROXY_COUNT, "
         "'order': list(s.AXES_IPWARE_META_PRECEDENCE_ORDER), "
-        "'staging': str(s.IMPORT_STAGING_DIR)}))"
+        "'staging': str(s.IMPORT_STAGING_DIR), "
+        "'devtools': 'salestrack.devtools' in s.INSTALLED_APPS}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -187,12 +188,24 @@ def test_staged_uploads_live_in_a_directory_of_the_apps_own_not_tmp():
     assert staging == ROOT / "var" / "imports"
 
 
+def test_production_has_no_developer_tooling_unless_asked():
+    """seed_demo and bench write demo people with a known password: not a production
+    command. A demo server can still ask for them."""
+    assert _production_settings()["devtools"] is False
+    assert _production_settings(DEVTOOLS="true")["devtools"] is True
+
+
+def test_development_has_the_demo_and_the_benchmark():
+    assert get_commands()["seed_demo"] == "salestrack.devtools"
+    assert get_commands()["bench"] == "salestrack.devtools"
+
+
 def test_no_code_path_calls_a_service_without_the_acting_user():
     """`by=None` means "the system": only the command line and the demo seeder are that.
     Before, the upload page's --create-missing created stages as the system for a manager."""
     import ast
 
-    allowed = {"dashboards/demo.py"}
+    allowed = {"salestrack/devtools/demo.py"}
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()

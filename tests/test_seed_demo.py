@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from dashboards.demo import DEMO_PASSWORD
+from salestrack.devtools.demo import DEMO_PASSWORD
 from salestrack.users.models import Role, Team, User
 
 

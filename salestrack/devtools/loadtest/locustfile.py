@@ -1,6 +1,7 @@
 """`make load`: 50 reps logging activities and 10 managers reloading dashboards, against
 gunicorn on 127.0.0.1 with the large demo set, for a bounded time. Every logged activity
-carries a unique note, so that `loadtest/verify.py` can check each is stored exactly once.
+carries a unique note, so that `salestrack.devtools.loadtest.verify` can check each is
+stored exactly once.
 
 The figures are taken after everyone has signed in: 60 password hashes (PBKDF2, slow on
 purpose) on 2 cores are a storm of their own, reported on their own line and not mixed

@@ -1,13 +1,11 @@
 """After `make load`: every activity the load test saw logged is in the database exactly
-once, and nothing was logged twice."""
+once, and nothing was logged twice. Run from the checkout as
+`python -m salestrack.devtools.loadtest.verify`."""
 
 import os
 import sys
-from pathlib import Path
 
 import django
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salestrack.settings")
 django.setup()

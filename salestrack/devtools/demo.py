@@ -2,7 +2,7 @@
 idempotent on re-run (people and teams are matched on email and name), and written through
 the same services as the pages use.
 
-It lives in dashboards because, like the dashboards, it touches every app.
+Developer tooling (salestrack.devtools): it touches every app, through their services.
 """
 
 import math
