@@ -12,8 +12,8 @@ from dashboards.forms import (
     WhatIfForm,
     rate_text,
 )
-from dashboards.metrics import funnel
 from dashboards.models import Alert
+from dashboards.reports.charts import ChartsReport
 from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
@@ -57,7 +57,7 @@ def team_dashboard(request):
         return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
     plans = selectors.team_plans(team, today=today)
     daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
-    charts = _charts(report, scope, period, today, daily_target=daily_target)
+    charts = ChartsReport(report, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
     params = request.GET.copy()
@@ -72,7 +72,7 @@ def team_dashboard(request):
         "report": report,
         "rows": rows,
         "sort": sort,
-        "charts": charts,
+        "charts": charts.figures,
         "plans": plans,
         "engagement": [
             (member, counts)
@@ -132,47 +132,6 @@ def _gap_steps(plan) -> dict | None:
     return {"steps": steps, "unknown": [RATE_LABELS.get(n, n) for n in solved.unknown_rates]}
 
 
-def _charts(report, scope, period, today, *, daily_target):
-    """Every chart of a dashboard (a team's or one rep's), by element id."""
-    quota = report.total_pace.quota if report.total_pace else None
-    deals = queries.won_deals(scope, period.start, period.end)
-    by_rep = [(member.rep.full_name, result) for member, result in report.rows]
-    won_by_day: dict = {}
-    for deal in deals:
-        won_by_day[deal["closed_on"]] = won_by_day.get(deal["closed_on"], 0) + deal["amount"]
-    return {
-        "chart-funnel": charts_.funnel_chart(report.total),
-        "chart-new-existing": charts_.new_vs_existing_chart(report.total),
-        "chart-trend": charts_.activity_trend_chart(
-            queries.daily_activity(scope, period.start, period.end),
-            period.start,
-            period.end,
-            daily_target,
-        ),
-        "chart-revenue": charts_.revenue_run_rate_chart(
-            won_by_day,
-            period.start,
-            period.end,
-            today,
-            quota,
-        ),
-        "chart-weekday": charts_.hit_rate_chart(report.total),
-        "chart-sources": charts_.lead_source_chart(report.lead_source_yield),
-        "chart-streams": charts_.revenue_by_stream_chart(report.total),
-        "chart-products": charts_.revenue_by_product_chart(deals),
-        "chart-cycle": charts_.sales_cycle_chart(deals),
-        "chart-touches": charts_.touches_chart(deals),
-        "chart-email-reps": charts_.email_effectiveness_chart(by_rep),
-        "chart-email-trend": charts_.email_trend_chart(
-            [
-                (week, funnel(counts))
-                for week, counts in queries.weekly_effectiveness(scope, period.start, period.end)
-            ]
-        ),
-        "chart-call-quality": charts_.call_quality_chart(by_rep),
-    }
-
-
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def rep_detail(request, pk):
     """One rep's dashboard: the same charts, their daily targets against today's activity,
@@ -190,7 +149,7 @@ def rep_detail(request, pk):
     if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
         name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
         return csv_response(name, *forecast.table())
-    charts = _charts(report, scope, period, today, daily_target=daily_target)
+    charts = ChartsReport(report, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
     params = request.GET.copy()
@@ -207,7 +166,7 @@ def rep_detail(request, pk):
         "pace": report.paces.get(rep.pk),
         "plan": plan,
         "rows": _plan_rows(plan, done),
-        "charts": charts,
+        "charts": charts.figures,
         "recent": selectors.recent_activity(request.user, rep),
         "open_deals": selectors.open_opportunities(request.user, rep),
     }
@@ -215,7 +174,7 @@ def rep_detail(request, pk):
 
 
 def _chart_csv(chart_id, charts, name):
-    header, rows = charts_.figure_rows(charts[chart_id])
+    header, rows = charts.table(chart_id)
     filename = f"{name}-{chart_id.removeprefix('chart-')}.csv".replace(" ", "-")
     return csv_response(filename, header, rows)
 
