@@ -5,6 +5,8 @@ Each rule returns the sentence a manager reads, or None when there is nothing to
 
 from datetime import date
 
+from salestrack.formats import percent
+
 # A conversion rate this far below the rep's own trailing 90 days is a drop…
 DROP_SHARE = 0.30
 # …but only with enough data to mean it: calls this period and meetings in the window.
@@ -20,8 +22,8 @@ def below_pace(
     if attainment is None or expected is None or attainment >= expected:
         return None
     return (
-        f"{name} is at {attainment * 100:.0f} % of quota with {expected * 100:.0f} % of "
-        f"{period_label} gone."
+        f"{name} is at {percent(attainment, digits=0)} of quota with "
+        f"{percent(expected, digits=0)} of {period_label} gone."
     )
 
 
@@ -44,8 +46,8 @@ def conversion_drop(
     if current > trailing * (1 - DROP_SHARE) + 1e-12:
         return None
     return (
-        f"{name}'s calls → meetings rate fell to {current * 100:.1f} % from "
-        f"{trailing * 100:.1f} % over the last 90 days."
+        f"{name}'s calls → meetings rate fell to {percent(current)} from "
+        f"{percent(trailing)} over the last 90 days."
     )
 
 
@@ -63,7 +65,7 @@ def email_bounces(name: str, bounce_rate: float | None, emails: int) -> str | No
     if bounce_rate is None or emails < MIN_EMAILS or bounce_rate <= BOUNCE_LIMIT:
         return None
     return (
-        f"{bounce_rate * 100:.1f} % of {name}'s {emails} emails of the last 30 days "
+        f"{percent(bounce_rate)} of {name}'s {emails} emails of the last 30 days "
         f"bounced: check the list they come from."
     )
 
@@ -79,6 +81,6 @@ def reply_drop(
     if current > trailing * (1 - REPLY_DROP_SHARE) + 1e-12:
         return None
     return (
-        f"{name}'s email reply rate fell to {current * 100:.1f} % over the last 30 days, "
-        f"from {trailing * 100:.1f} % over the last 90."
+        f"{name}'s email reply rate fell to {percent(current)} over the last 30 days, "
+        f"from {percent(trailing)} over the last 90."
     )

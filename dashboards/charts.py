@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dashboards.metrics import WEEKDAYS, Funnel
+from salestrack.formats import percent
 
 BLUE, GREEN, ORANGE, GREY, RED = "#1d4ed8", "#0f7a4a", "#b45309", "#9aa5b1", "#b42318"
 PURPLE = "#7c3aed"
@@ -81,10 +82,6 @@ def _no_data(title: str) -> dict:
     )
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
-
-
 def funnel_chart(result: Funnel) -> dict:
     """Calls → connects → meetings held → opportunities → won, with each step's conversion
     from the one before (and what dropped off)."""
@@ -106,7 +103,7 @@ def funnel_chart(result: Funnel) -> dict:
             continue
         previous = steps[index - 1][1]
         rate = value / previous if previous else None
-        labels.append(f"{value:,} ({_pct(rate)} of {steps[index - 1][0].lower()})")
+        labels.append(f"{value:,} ({percent(rate)} of {steps[index - 1][0].lower()})")
     bar = {
         "type": "bar",
         "y": [name for name, _ in steps],
@@ -164,7 +161,7 @@ def hit_rate_chart(result: Funnel) -> dict:
         "x": list(WEEKDAYS),
         "y": [None if rates[d] is None else round(rates[d] * 100, 1) for d in WEEKDAYS],
         "marker": {"color": BLUE},
-        "text": [_pct(rates[d]) for d in WEEKDAYS],
+        "text": [percent(rates[d]) for d in WEEKDAYS],
         "textposition": "outside",
         "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
     }
@@ -183,7 +180,7 @@ def _rate_bars(name: str, values: list[float | None], labels: list[str], colour:
         "x": labels,
         "y": [None if v is None else round(v * 100, 1) for v in values],
         "marker": {"color": colour},
-        "customdata": [_pct(v) for v in values],
+        "customdata": [percent(v) for v in values],
         "hovertemplate": f"%{{x}}: %{{customdata}} {name.lower()}<extra></extra>",
     }
 

@@ -1,14 +1,15 @@
 """The funnel metrics of DESIGN.md §4 as pure math: counts in, ratios out. No Django here.
 
 A ratio whose denominator is zero is "no data" (None), never 0 and never an error. Ratios
-stay fractions at full precision; `percent()` and `as_json()` round them for people and
-for JSON.
+stay fractions at full precision; `salestrack.formats.percent()` and `as_json()` round
+them for people and for JSON.
 """
 
 from dataclasses import dataclass, field, fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from quotas.backsolve import Rates
+from salestrack.formats import money
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 JSON_DECIMALS = 6
@@ -19,28 +20,6 @@ def ratio(numerator, denominator) -> float | None:
     if not denominator:
         return None
     return float(numerator) / float(denominator)
-
-
-def percent(value: float | None, *, digits: int = 1) -> str:
-    """A ratio for people: 0.6667 → "66.7 %", None → "—"."""
-    if value is None:
-        return "—"
-    return f"{value * 100:.{digits}f} %"
-
-
-def whole(value) -> str:
-    """An amount or a count for people, to the unit with thousands grouped: 25000.5 →
-    "25,001", no data → "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-
-
-def money(value: Decimal | None) -> str | None:
-    """Money for JSON and CSV: a decimal string with two places, "25000.00"."""
-    if value is None:
-        return None
-    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass

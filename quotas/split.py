@@ -4,6 +4,7 @@ Django here."""
 from decimal import ROUND_DOWN, Decimal
 
 from quotas.backsolve import ceil_count
+from salestrack.formats import percent
 
 CENT = Decimal("0.01")
 
@@ -78,12 +79,12 @@ def realism_warning(share: float | None, period_label: str) -> str | None:
     low, high = REALISTIC_SHARE
     if share < low:
         return (
-            f"Only {share * 100:.1f} % of reps would have met these quotas in {period_label} — "
+            f"Only {percent(share)} of reps would have met these quotas in {period_label} — "
             "the rule of thumb is 70–80 %. These quotas may be out of reach."
         )
     if share > high:
         return (
-            f"{share * 100:.1f} % of reps would have met these quotas in {period_label} — "
+            f"{percent(share)} of reps would have met these quotas in {period_label} — "
             "above the 70–80 % rule of thumb. These quotas may be too easy."
         )
     return None

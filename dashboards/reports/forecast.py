@@ -14,7 +14,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from dashboards import plans
-from dashboards.metrics import money, rates_from
+from dashboards.metrics import rates_from
 from dashboards.models import ForecastSnapshot
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
@@ -24,6 +24,7 @@ from quotas import selectors as calendar
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
 from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Plan, plan
+from salestrack.formats import money
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
 JSON_FIELDS = [

@@ -1,6 +1,6 @@
 from django import template
 
-from dashboards.metrics import percent, whole
+from salestrack.formats import percent, whole
 
 register = template.Library()
 

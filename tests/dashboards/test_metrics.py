@@ -2,20 +2,16 @@
 
 from decimal import Decimal
 
-import pytest
-
 from dashboards.metrics import (
     WEEKDAYS,
     FunnelCounts,
     as_json,
     funnel,
-    money,
-    percent,
     rates_from,
     ratio,
-    whole,
 )
 from quotas.backsolve import Rates
+from salestrack.formats import percent
 
 
 def test_win_rate_counts_unique_opportunities_not_contacts():
@@ -89,13 +85,6 @@ def test_team_ratios_come_from_summed_counts_not_averaged_ratios():
     team = ana + luis
     assert funnel(team).win_rate == 2 / 5  # not (1.0 + 0.25) / 2
     assert team.revenue_by_type == {"recurring": Decimal("15")}
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"), [(Decimal("25000"), "25000.00"), (Decimal("0.005"), "0.01"), (None, None)]
-)
-def test_money_is_a_decimal_string(value, shown):
-    assert money(value) == shown
 
 
 def test_email_rates_are_over_delivered_emails():
@@ -292,31 +281,6 @@ def test_the_rates_of_a_backsolve_are_read_off_the_funnel():
         avg_deal_size=Decimal("22500.03"),
     )
     assert rates_from(funnel(FunnelCounts())) == Rates()
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        (None, "—"),
-        ("", "—"),
-        (0, "0"),
-        (Decimal("0.5"), "1"),  # half up, not to the even 0
-        (Decimal("2.5"), "3"),
-        (Decimal("25000.5"), "25,001"),
-        (1234567, "1,234,567"),
-        ("4999.49", "4,999"),
-    ],
-)
-def test_whole_amounts_for_people(value, shown):
-    assert whole(value) == shown
-
-
-def test_percent_for_people():
-    assert percent(2 / 3) == "66.7 %"
-    assert percent(2 / 3, digits=0) == "67 %"
-    assert percent(0.125, digits=2) == "12.50 %"
-    assert percent(0.0) == "0.0 %"
-    assert percent(None) == "—"
 
 
 def test_ratio_is_numerator_over_denominator():

@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dashboards import selectors
-from dashboards.metrics import money, percent
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
@@ -23,6 +22,7 @@ from quotas import selectors as calendar
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
 from quotas.periods import PeriodKind
 from salestrack.exports import safe_cell
+from salestrack.formats import money, percent
 from salestrack.users.models import Role, Team, User, canonical_email
 
 EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
