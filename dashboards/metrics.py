@@ -5,7 +5,7 @@ stay fractions at full precision; `salestrack.formats.percent()` and `as_json()`
 them for people and for JSON.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from quotas.backsolve import Rates
@@ -65,23 +65,10 @@ class FunnelCounts:
     calls_by_weekday: dict[str, int] = field(default_factory=dict)
     connects_by_weekday: dict[str, int] = field(default_factory=dict)
 
-    def __add__(self, other: "FunnelCounts") -> "FunnelCounts":
-        """Counts add up; ratios are then computed from the sums (never averaged)."""
-        total = FunnelCounts()
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, dict):
-                merged = dict(mine)
-                for key, value in theirs.items():
-                    merged[key] = merged.get(key, 0) + value
-                setattr(total, f.name, merged)
-            else:
-                setattr(total, f.name, mine + theirs)
-        return total
-
     @classmethod
     def total(cls, many) -> "FunnelCounts":
-        """The sum of many (a scope's reps), added up in place."""
+        """The sum of many (a scope's reps), field by field and key by key; ratios are then
+        computed from the sums, never averaged."""
         sums: dict = {}
         for counts in many:
             for name, value in counts.__dict__.items():
