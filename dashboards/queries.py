@@ -11,7 +11,7 @@ from datetime import date
 from operator import add
 
 from django.db import connection
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncWeek
 
 from activities.models import DailyRollup
@@ -19,7 +19,7 @@ from activities.rollups import COLUMNS
 from dashboards.metrics import WEEKDAYS, FunnelCounts, ratio
 from dashboards.scope import Scope
 from pipeline.engagement import Engagement, engagement_filter
-from pipeline.models import OpportunityStatus, Prospect
+from pipeline.models import Opportunity, OpportunityStatus, Prospect
 
 CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
 
@@ -182,6 +182,34 @@ def won_deals(scope: Scope, start: date, end: date) -> list[dict]:
         }
         for d in deals
     ]
+
+
+def done_on(rep_ids: list[int], day: date) -> dict[int, dict[str, int]]:
+    """What each rep did on a day: their daily rollup and the deals they opened and won
+    that day (two queries)."""
+    done = {
+        pk: dict.fromkeys(
+            ["calls", "emails", "messages", "meetings_held", "opportunities", "deals"], 0
+        )
+        for pk in rep_ids
+    }
+    rollups = DailyRollup.objects.filter(rep_id__in=rep_ids, day=day).values(
+        "rep_id", "calls", "emails", "messages", "meetings_held"
+    )
+    for row in rollups:
+        done[row.pop("rep_id")].update(row)
+    deals = (
+        Opportunity.objects.filter(Q(opened_on=day) | Q(closed_on=day), owner_id__in=rep_ids)
+        .order_by()
+        .values("owner_id")
+        .annotate(
+            opportunities=Count("pk", filter=Q(opened_on=day)),
+            deals=Count("pk", filter=Q(closed_on=day, status=OpportunityStatus.WON)),
+        )
+    )
+    for row in deals:
+        done[row.pop("owner_id")].update(row)
+    return done
 
 
 def last_logged(rep_ids: list[int], before: date) -> dict[int, date]:

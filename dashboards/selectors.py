@@ -11,19 +11,18 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Subquery
 
 from activities import selectors as activity_selectors
-from activities.models import DailyRollup
 from activities.selectors import activities_visible_to
 from dashboards import plans
 from dashboards.metrics import rates_from
 from dashboards.models import Alert, AlertKind
 from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
-from pipeline.models import Opportunity, OpportunityStatus
+from pipeline.models import OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import trailing_window
-from quotas.plan import Plan, pace
+from quotas.plan import Plan
 from salestrack.users.models import Role, Team, User
 from salestrack.users.selectors import reps_visible_to, teams_visible_to
 
@@ -62,59 +61,6 @@ plans_for = plans.plans_for
 
 def plan_for(rep: User, *, today: date) -> Plan:
     return plans.plans_for([rep.pk], today=today)[rep.pk]
-
-
-def done_on(rep_ids: list[int], day: date) -> dict[int, dict[str, int]]:
-    """What each rep did on a day: their daily rollup and the deals they opened and won
-    that day (two queries)."""
-    done = {
-        pk: dict.fromkeys(
-            ["calls", "emails", "messages", "meetings_held", "opportunities", "deals"], 0
-        )
-        for pk in rep_ids
-    }
-    rollups = DailyRollup.objects.filter(rep_id__in=rep_ids, day=day).values(
-        "rep_id", "calls", "emails", "messages", "meetings_held"
-    )
-    for row in rollups:
-        done[row.pop("rep_id")].update(row)
-    deals = (
-        Opportunity.objects.filter(Q(opened_on=day) | Q(closed_on=day), owner_id__in=rep_ids)
-        .order_by()
-        .values("owner_id")
-        .annotate(
-            opportunities=Count("pk", filter=Q(opened_on=day)),
-            deals=Count("pk", filter=Q(closed_on=day, status=OpportunityStatus.WON)),
-        )
-    )
-    for row in deals:
-        done[row.pop("owner_id")].update(row)
-    return done
-
-
-@dataclass(frozen=True)
-class TeamPlanRow:
-    rep: User
-    plan: Plan
-    done_today: dict[str, int]
-
-    @property
-    def pace(self):
-        return self.plan.pace or pace(None, Decimal(0), None)
-
-    @property
-    def per_day(self) -> dict:
-        return self.plan.backsolve.per_working_day if self.plan.backsolve else {}
-
-
-def team_plans(team: Team, *, today: date) -> list[TeamPlanRow]:
-    """Every active rep of the team today, with their plan and what they did today. A fixed
-    number of queries whatever the number of reps."""
-    reps = list(User.objects.filter(role=Role.REP, is_active=True, team=team).order_by("full_name"))
-    ids = [rep.pk for rep in reps]
-    plans = plans_for(ids, today=today)
-    done = done_on(ids, today)
-    return [TeamPlanRow(rep, plans[rep.pk], done[rep.pk]) for rep in reps]
 
 
 def last_working_day_totals(rep: User, *, today: date) -> tuple[date, dict]:

@@ -17,6 +17,7 @@ from dashboards.reports.charts import ChartsReport
 from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
+from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
@@ -51,12 +52,15 @@ def team_dashboard(request):
         return render(
             request, "dashboards/team.html#forecast", _forecast_context(request, forecast)
         )
+    plans = PlanReport(scope, today=today)
+    if request.GET.get("format") == "csv" and request.GET.get("table") == "plan":
+        name = f"{team.name}-{today}-plan.csv".replace(" ", "-")
+        return csv_response(name, *plans.table())
     sort = selectors.team_table_sort(request.GET.get("sort"))
     rows = selectors.team_table_rows(report.rows, sort)
     if request.GET.get("format") == "csv" and not request.GET.get("chart"):
         return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
-    plans = selectors.team_plans(team, today=today)
-    daily_target = sum((row.per_day.get("calls") or 0) for row in plans) or None
+    daily_target = sum((row.per_day.get("calls") or 0) for row in plans.rows) or None
     charts = ChartsReport(report, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
@@ -73,7 +77,7 @@ def team_dashboard(request):
         "rows": rows,
         "sort": sort,
         "charts": charts.figures,
-        "plans": plans,
+        "plans": plans.rows,
         "engagement": [
             (member, counts)
             for member, counts in zip(
@@ -144,7 +148,7 @@ def rep_detail(request, pk):
     report = FunnelReport(scope, period, today=today)
     forecast = ForecastReport(scope, period, today=today, funnel=report)
     plan = selectors.plan_for(rep, today=today)
-    done = selectors.done_on([rep.pk], today)[rep.pk]
+    done = queries.done_on([rep.pk], today)[rep.pk]
     daily_target = plan.backsolve.per_working_day.get("calls") if plan.backsolve else None
     if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
         name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
@@ -260,7 +264,7 @@ def my_targets(request):
     plan from the rep's snapshot, against what today's rollup says they did."""
     today = timezone.localdate()
     plan = selectors.plan_for(request.user, today=today)
-    done = selectors.done_on([request.user.pk], today)[request.user.pk]
+    done = queries.done_on([request.user.pk], today)[request.user.pk]
     unknown = plan.backsolve.unknown_rates if plan.backsolve else []
     last_day, last_totals = selectors.last_working_day_totals(request.user, today=today)
     context = {

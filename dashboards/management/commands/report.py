@@ -1,4 +1,4 @@
-"""`python manage.py report {funnel|leaderboard|backsolve|forecast}` — DESIGN.md §8.
+"""`python manage.py report {funnel|leaderboard|plan|backsolve|forecast}` — DESIGN.md §8.
 
 The command line sees the whole organisation (an admin's scope). Bad options exit 2 with a
 one-line message.
@@ -16,6 +16,7 @@ from dashboards import selectors
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
+from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from quotas import periods
 from quotas import selectors as calendar
@@ -60,10 +61,15 @@ def _date(text: str, name: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Print the funnel, the leaderboard or a goal backsolve as a table, JSON or CSV."
+    help = (
+        "Print the funnel, the leaderboard, today's plans, a goal backsolve or the forecast as a "
+        "table, JSON or CSV."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("report", choices=["funnel", "leaderboard", "backsolve", "forecast"])
+        parser.add_argument(
+            "report", choices=["funnel", "leaderboard", "plan", "backsolve", "forecast"]
+        )
         parser.add_argument("--period", help="2026-11, 2026-Q3 or 2026-W45 (default: this month)")
         parser.add_argument("--from", dest="start", help="first day, 2026-11-01")
         parser.add_argument("--to", dest="end", help="last day, 2026-11-30")
@@ -87,6 +93,7 @@ class Command(BaseCommand):
         handler = {
             "funnel": self._funnel,
             "leaderboard": self._leaderboard,
+            "plan": self._plan,
             "backsolve": self._backsolve,
             "forecast": self._forecast,
         }[options["report"]]
@@ -237,6 +244,22 @@ class Command(BaseCommand):
                 title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
                 text_columns=3,
             )
+
+    def _plan(self, period, team, rep):
+        """Today's plan of each rep (the period options do not apply: a plan is for today)."""
+        today = timezone.localdate()
+        report = PlanReport(self._scope(team, rep), today=today)
+        fmt = self.options["format"]
+        if fmt == "json":
+            self._print_json(report.as_json())
+            return
+        if fmt == "csv":
+            self._print_csv(*report.table())
+            return
+        self._print_table(
+            *report.summary(),
+            title=f"Plans for {today} (this period's quota, per working day left)\n",
+        )
 
     def _forecast(self, period, team, rep):
         report = ForecastReport(self._scope(team, rep), period, today=timezone.localdate())

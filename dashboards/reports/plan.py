@@ -1,0 +1,131 @@
+"""Today's plan: each rep's quota, pace and the activity their plan asks for per working
+day (the nightly snapshot, DESIGN.md §5), against what they did today."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from dashboards import plans, queries
+from dashboards.scope import Member, Scope
+from quotas.plan import Pace, Plan, pace
+from salestrack.formats import money, percent, whole
+
+# The activities a plan asks for each working day, as the columns name them.
+STEPS = ("calls", "emails", "messages", "meetings_held", "opportunities")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    member: Member
+    plan: Plan
+    done_today: dict[str, int]
+
+    @property
+    def rep(self):
+        return self.member.rep
+
+    @property
+    def pace(self) -> Pace:
+        return self.plan.pace or pace(None, Decimal(0), None)
+
+    @property
+    def per_day(self) -> dict:
+        return self.plan.backsolve.per_working_day if self.plan.backsolve else {}
+
+    def as_json(self) -> dict:
+        return {
+            "rep": self.rep.email,
+            "team": str(self.member.team or ""),
+            "period": self.plan.period.label if self.plan.period else None,
+            **self.pace.as_json(),
+            "won": money(self.pace.won),
+            "working_days_left": self.plan.working_days_left,
+            "per_working_day": {step: self.per_day.get(step) for step in STEPS},
+            "done_today": {step: self.done_today.get(step, 0) for step in STEPS},
+        }
+
+
+class PlanReport:
+    """Every active rep the scope counts today, by name, with their plan and today's
+    activity, in a fixed number of queries whatever the number of reps: the members, the
+    snapshots, the day's rollups and deals (a rep without a snapshot yet is planned on the
+    spot, as My day would)."""
+
+    def __init__(self, scope: Scope, *, today: date):
+        self.scope, self.today = scope, today
+
+    @cached_property
+    def rows(self) -> list[PlanRow]:
+        members = [m for m in self.scope.members(self.today, self.today) if m.rep.is_active]
+        ids = [m.pk for m in members]
+        planned = plans.plans_for(ids, today=self.today)
+        done = queries.done_on(ids, self.today)
+        return [PlanRow(m, planned[m.pk], done[m.pk]) for m in members]
+
+    def table(self) -> tuple[list[str], list[list]]:
+        header = [
+            "rep",
+            "team",
+            "period",
+            "quota",
+            "won",
+            "quota_attainment",
+            "expected_attainment",
+            "on_pace",
+            "working_days_left",
+            *(f"{step}_per_day" for step in STEPS),
+            *(f"{step}_today" for step in STEPS),
+        ]
+        rows = []
+        for row in self.rows:
+            data = row.as_json()
+            on_pace = data["on_pace"]
+            rows.append(
+                [
+                    row.rep.full_name,
+                    data["team"],
+                    data["period"] or "",
+                    data["quota"] or "",
+                    data["won"],
+                    "" if data["quota_attainment"] is None else data["quota_attainment"],
+                    "" if data["expected_attainment"] is None else data["expected_attainment"],
+                    "" if on_pace is None else ("yes" if on_pace else "no"),
+                    data["working_days_left"],
+                    *("" if v is None else v for v in data["per_working_day"].values()),
+                    *data["done_today"].values(),
+                ]
+            )
+        return header, rows
+
+    def summary(self) -> tuple[list[str], list[list]]:
+        """The plans as people read them, for the command line: each rep's pace and what
+        today asks of them."""
+        header = ["rep", "quota", "won", "attainment", "pace", "calls/day", "meetings/day"]
+        header += ["done today"]
+        rows = [
+            [
+                row.rep.full_name,
+                whole(row.pace.quota),
+                whole(row.pace.won),
+                percent(row.pace.attainment),
+                {True: "on pace", False: "below pace"}.get(row.pace.on_pace, "no quota"),
+                _count(row.per_day.get("calls")),
+                _count(row.per_day.get("meetings_held")),
+                f"{_plural(row.done_today['calls'], 'call')}, "
+                f"{_plural(row.done_today['meetings_held'], 'meeting')}",
+            ]
+            for row in self.rows
+        ]
+        return header, rows
+
+    def as_json(self) -> dict:
+        return {"as_of": self.today.isoformat(), "rows": [row.as_json() for row in self.rows]}
+
+
+def _count(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
