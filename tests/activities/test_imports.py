@@ -16,43 +16,14 @@ from tests.factories import (
     RepFactory,
     default_stages,
 )
-from tests.queries import count_queries
-
-ACTIVITY_HEADER = (
-    "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
-    "prospect_external_id,opportunity_external_id,notes"
+from tests.import_files import (
+    ACTIVITY_HEADER,
+    OPPORTUNITY_HEADER,
+    PROSPECT_HEADER,
+    activity_line,
+    csv_bytes,
 )
-
-
-def csv_bytes(*lines: str, bom=False) -> bytes:
-    return (("\ufeff" if bom else "") + "\n".join(lines) + "\n").encode()
-
-
-def activity_line(email="ana@example.com", day="2026-03-02", **cells):
-    values = {
-        "kind": "call",
-        "outcome": "connected",
-        "prospect_status": "new",
-        "quantity": "1",
-        "duration_minutes": "",
-        "prospect": "",
-        "opportunity": "",
-        "notes": "",
-    } | cells
-    return ",".join(
-        [
-            day,
-            email,
-            values["kind"],
-            values["outcome"],
-            values["prospect_status"],
-            values["quantity"],
-            values["duration_minutes"],
-            values["prospect"],
-            values["opportunity"],
-            values["notes"],
-        ]
-    )
+from tests.queries import count_queries
 
 
 def test_activities_import_whole_and_a_second_time_changes_nothing(rep):
@@ -182,9 +153,6 @@ def test_a_manager_imports_only_for_their_own_team(manager, rep, other_team_rep)
     assert not Activity.objects.exists()
 
 
-PROSPECT_HEADER = "external_id,name,company,email,phone,lead_source,owner_email,created_on"
-
-
 def test_prospects_import_match_on_external_id(rep):
     data = csv_bytes(
         PROSPECT_HEADER,
@@ -207,12 +175,6 @@ def test_unknown_lead_sources_need_create_missing(rep):
     assert not LeadSource.objects.filter(name="Trade fair").exists()
     assert run_import("prospects", data, by=None, create_missing=True).ok
     assert Prospect.objects.get(external_id="P-9").source.name == "Trade fair"
-
-
-OPPORTUNITY_HEADER = (
-    "external_id,name,owner_email,prospect_external_id,amount,revenue_type,stage,opened_on,"
-    "expected_close_on,closed_on,lead_source,product"
-)
 
 
 def test_opportunities_import_with_their_stage_and_close(rep):
