@@ -8,7 +8,6 @@ from django.utils import timezone
 from activities.models import Activity, ProspectStatus, Source
 from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, StageChange
 from salestrack.imports.framework import run_import
-from salestrack.users.models import Role, Team, User
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
@@ -226,25 +225,6 @@ def test_bad_opportunity_rows_are_reported(rep, row, expected):
     assert not Opportunity.objects.exists()
 
 
-def test_users_import_creates_teams_only_with_create_missing(admin):
-    data = csv_bytes(
-        "email,full_name,role,team,joined_on",
-        "nuria@example.com,Nuria Prieto,rep,East,2025-09-01",
-        "omar@example.com,Omar Vidal,manager,East,",
-    )
-    refused = run_import("users", data, by=admin)
-    assert "unknown team “East”" in refused.errors[0]
-    assert not Team.objects.filter(name="East").exists()
-
-    report = run_import("users", data, by=admin, create_missing=True)
-    assert (report.ok, report.created) == (True, 2)
-    east = Team.objects.get(name="East")
-    assert User.objects.get(email="nuria@example.com").team == east
-    assert list(east.managers.values_list("email", flat=True)) == ["omar@example.com"]
-    assert not User.objects.get(email="nuria@example.com").has_usable_password()
-    assert run_import("users", data, by=admin, create_missing=True).unchanged == 2
-
-
 def test_the_command_exits_1_and_lists_every_bad_row(rep, tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_bytes(
@@ -276,14 +256,6 @@ def test_an_opportunity_in_an_activity_row_must_be_the_reps(rep, team):
         "activities", csv_bytes(ACTIVITY_HEADER, activity_line(opportunity="O-7")), by=None
     )
     assert "O-7 is not Ana García's opportunity" in report.errors[0]
-
-
-def test_only_admins_import_users(manager):
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
-        run_import("users", csv_bytes("email,full_name,role,team"), by=manager)
-    assert User.objects.filter(role=Role.REP).count() == 0
 
 
 # Security issue 12: a manager's file cannot change the organisation or see other teams ---
