@@ -1,3 +1,7 @@
+"""The activities importer (activities/importers.py): a file imported twice changes nothing,
+each cell is checked and named by line and column, new or existing comes from the prospect,
+a row names only the rep's own deals, and an exported log imports back without duplicates."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -5,17 +9,8 @@ from django.utils import timezone
 
 from activities.models import Activity, ProspectStatus, Source
 from salestrack.imports.framework import run_import
-from tests.factories import (
-    ActivityFactory,
-    OpportunityFactory,
-    ProspectFactory,
-    RepFactory,
-)
-from tests.import_files import (
-    ACTIVITY_HEADER,
-    activity_line,
-    csv_bytes,
-)
+from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, RepFactory
+from tests.import_files import ACTIVITY_HEADER, activity_line, csv_bytes
 
 
 def test_activities_import_whole_and_a_second_time_changes_nothing(rep):
