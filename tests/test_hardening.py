@@ -1,4 +1,6 @@
-"""Secure by default (DESIGN.md §10): production settings, CSP, login rate limiting."""
+"""Secure by default (DESIGN.md §10): production settings, CSP, the staging directory, no
+developer tooling in production, and no service called as the system from a page. The
+sign-in lockout is tested with the rest of sign-in, in tests/users/test_auth.py."""
 
 import os
 import secrets
@@ -7,9 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command, get_commands
-
-from tests.factories import TEST_PASSWORD
+from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,37 +84,6 @@ def test_the_login_page_sends_the_csp_too(client, db):
     assert "script-src 'self'" in client.get("/accounts/login/").headers["Content-Security-Policy"]
 
 
-def sign_in(client, email, password):
-    return client.post("/accounts/login/", {"username": email, "password": password})
-
-
-def test_five_wrong_passwords_lock_the_account_for_this_address(client, rep):
-    for _ in range(4):
-        assert sign_in(client, rep.email, "wrong").status_code == 200
-    assert sign_in(client, rep.email, "wrong").status_code == 429  # the fifth locks
-    locked = sign_in(client, rep.email, TEST_PASSWORD)
-    assert locked.status_code == 429
-    assert "Too many failed sign-ins" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-def test_an_admin_unlocks_an_account(client, rep):
-    for _ in range(5):
-        sign_in(client, rep.email, "wrong")
-    call_command("axes_reset_username", rep.email)
-    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
-
-
-def test_a_success_before_the_limit_resets_the_count(client, rep):
-    for _ in range(4):
-        sign_in(client, rep.email, "wrong")
-    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
-    client.logout()
-    for _ in range(4):
-        sign_in(client, rep.email, "wrong")
-    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
-
-
 def _production_settings(**extra) -> dict:
     """Settings as production reads them (DEBUG off, nothing else set), from a fresh
     interpreter: the defaults in salestrack/settings.py, not the test run's."""
@@ -153,34 +122,6 @@ def test_production_reads_the_client_address_behind_its_tls_proxy():
     # Nothing in front of the app: REMOTE_ADDR only, X-Forwarded-For is not trusted.
     bare = _production_settings(AXES_IPWARE_PROXY_COUNT="")
     assert (bare["count"], bare["order"]) == (None, ["REMOTE_ADDR"])
-
-
-@pytest.mark.parametrize(
-    ("count", "forwarded_for", "expected"),
-    [
-        # One TLS proxy (production's assumption) appends the client's address.
-        (0, "198.51.100.7", "198.51.100.7"),
-        # A client that sends its own X-Forwarded-For gets the proxy's address, not its pick.
-        (0, "203.0.113.99, 198.51.100.7", "10.0.0.2"),
-        # A CDN in front of the load balancer: the CDN's entry is skipped.
-        (1, "198.51.100.7, 192.0.2.10", "198.51.100.7"),
-        # No proxy configured: the header is ignored.
-        (None, "198.51.100.7", "10.0.0.2"),
-    ],
-)
-def test_the_sign_in_lockout_counts_the_clients_real_address(
-    rf, settings, count, forwarded_for, expected
-):
-    from salestrack.users.auth import client_ip
-
-    settings.AXES_IPWARE_PROXY_COUNT = count
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = (
-        ("REMOTE_ADDR",) if count is None else ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    )
-    request = rf.post(
-        "/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for
-    )
-    assert client_ip(request) == expected
 
 
 def test_staged_uploads_live_in_a_directory_of_the_apps_own_not_tmp():

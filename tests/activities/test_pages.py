@@ -326,6 +326,13 @@ def test_reps_cannot_import(client, rep):
     assert client.get("/import/").status_code == 403
 
 
+def test_the_upload_page_offers_create_missing_to_admins_only(client, manager, admin, rep):
+    client.force_login(manager)
+    assert "Create unknown" not in client.get("/import/").text
+    client.force_login(admin)
+    assert "Create unknown" in client.get("/import/").text
+
+
 # Issue 14: logging ---------------------------------------------------------------------------
 
 

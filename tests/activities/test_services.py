@@ -1,14 +1,23 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from activities import services
+from activities import selectors, services
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
-from activities.services import TallyLine
-from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, RepFactory
+from activities.services import NewOpportunity, NewProspect, TallyLine
+from pipeline.models import Opportunity, Prospect
+from tests.activities.clock import NOON, WEDNESDAY, call
+from tests.factories import (
+    ActivityFactory,
+    OpportunityFactory,
+    ProspectFactory,
+    RepFactory,
+    default_stages,
+)
 
 MONDAY = date(2026, 11, 16)
 
@@ -226,3 +235,212 @@ def test_logging_one_activity_takes_a_handful_of_queries(
             date=timezone.localdate(),
         )
     assert len(callbacks) == 1
+
+
+# Creating a missing prospect (and deal) with the activity ----------------------------------
+
+
+def test_a_new_prospect_is_created_with_the_activity_and_counts_as_new(rep, wednesday):
+    activity = services.activity_log_with_new(
+        by=rep, rep=rep, new_prospect=NewProspect("Zoltan Newcomb", "Newcomb Freight"), **call()
+    )
+    prospect = Prospect.objects.get()
+    assert (prospect.name, prospect.company, prospect.owner) == (
+        "Zoltan Newcomb",
+        "Newcomb Freight",
+        rep,
+    )
+    assert prospect.created_on == WEDNESDAY
+    assert (activity.prospect, activity.prospect_status) == (prospect, ProspectStatus.NEW)
+
+
+def test_a_back_dated_activity_starts_its_new_prospect_on_that_day(rep, wednesday):
+    services.activity_log_with_new(
+        by=rep,
+        rep=rep,
+        new_prospect=NewProspect("Early Bird"),
+        **call(date=WEDNESDAY - timedelta(3)),
+    )
+    assert Prospect.objects.get().created_on == WEDNESDAY - timedelta(3)
+
+
+def test_a_bad_activity_leaves_no_prospect_behind(rep, wednesday):
+    with pytest.raises(ValidationError) as error:
+        services.activity_log_with_new(
+            by=rep,
+            rep=rep,
+            new_prospect=NewProspect("Zoltan Newcomb"),
+            **call(date=WEDNESDAY + timedelta(days=2)),
+        )
+    assert "in the future" in str(error.value.message_dict["date"])
+    assert not Prospect.objects.exists()
+    assert not Activity.objects.exists()
+
+
+def test_a_bad_new_prospect_is_named_under_its_own_field_and_nothing_is_saved(rep, wednesday):
+    with pytest.raises(ValidationError) as error:
+        services.activity_log_with_new(
+            by=rep, rep=rep, new_prospect=NewProspect("<b>Zoltan</b>"), **call()
+        )
+    assert "new_prospect_name" in error.value.message_dict
+    assert not Prospect.objects.exists()
+    assert not Activity.objects.exists()
+
+
+def test_a_meeting_opens_a_new_deal_for_a_new_prospect_in_one_step(rep, wednesday):
+    default_stages()
+    meeting = services.activity_log_with_new(
+        by=rep,
+        rep=rep,
+        new_prospect=NewProspect("Vera Quist"),
+        new_opportunity=NewOpportunity("Quist fleet", Decimal("18000"), "recurring"),
+        **call(kind=Kind.MEETING, outcome=Outcome.HELD_POSITIVE),
+    )
+    deal = Opportunity.objects.get()
+    assert (deal.prospect.name, deal.owner, deal.amount, deal.opened_on) == (
+        "Vera Quist",
+        rep,
+        Decimal("18000"),
+        WEDNESDAY,
+    )
+    assert deal.stage_changes.count() == 1  # through opportunity_open, with its history
+    assert (meeting.opportunity, meeting.prospect) == (deal, deal.prospect)
+
+
+def test_a_meeting_opens_a_new_deal_with_a_prospect_already_known(rep, wednesday):
+    default_stages()
+    known = ProspectFactory(owner=rep)
+    meeting = services.activity_log_with_new(
+        by=rep,
+        rep=rep,
+        new_opportunity=NewOpportunity("Upsell", Decimal("500"), "one_time"),
+        **call(kind=Kind.MEETING, outcome=Outcome.HELD_NEUTRAL, prospect=known),
+    )
+    assert meeting.opportunity.prospect == known
+
+
+@pytest.mark.parametrize(
+    ("fields", "new_opportunity", "field", "message"),
+    [
+        ({}, NewOpportunity("Deal", Decimal(1), "recurring"), "__all__", "comes from a meeting"),
+        (
+            {"kind": Kind.MEETING, "outcome": Outcome.HELD_POSITIVE},
+            NewOpportunity("Deal", Decimal(-5), "recurring"),
+            "__all__",  # the model's check constraint (the form refuses it first)
+            "cannot be negative",
+        ),
+        (
+            {"kind": Kind.MEETING, "outcome": Outcome.HELD_POSITIVE},
+            NewOpportunity("Deal", Decimal(1), "recurring", WEDNESDAY - timedelta(1)),
+            "new_opportunity_expected_close_on",
+            "comes after the deal opens",
+        ),
+    ],
+)
+def test_a_bad_new_deal_saves_nothing(rep, wednesday, fields, new_opportunity, field, message):
+    default_stages()
+    with pytest.raises(ValidationError) as error:
+        services.activity_log_with_new(
+            by=rep,
+            rep=rep,
+            new_prospect=NewProspect("Vera Quist"),
+            new_opportunity=new_opportunity,
+            **call(**fields),
+        )
+    assert message in " ".join(error.value.message_dict[field])
+    assert not Prospect.objects.exists()
+    assert not Opportunity.objects.exists()
+    assert not Activity.objects.exists()
+
+
+def test_a_deal_needs_a_prospect(rep, wednesday):
+    with pytest.raises(ValidationError, match="Pick or create the prospect"):
+        services.activity_log_with_new(
+            by=rep,
+            rep=rep,
+            new_opportunity=NewOpportunity("Deal", Decimal(1), "recurring"),
+            **call(kind=Kind.MEETING, outcome=Outcome.HELD_POSITIVE, prospect_status="new"),
+        )
+
+
+# The edit window, on a frozen clock ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "locked"),
+    # Open for 7 days after logging and after its day: a row logged on its day locks when
+    # the eighth day begins.
+    [(6, False), (7, False), (7.4, False), (8, True), (9, True)],
+)
+def test_the_edit_window_closes_seven_days_after_logging(rep, freeze_time, days_ago, locked):
+    logged_at = NOON - timedelta(days=20)
+    freeze_time(logged_at)
+    activity = services.activity_log(
+        by=rep, rep=rep, prospect_status="new", **call(date=logged_at.date())
+    )
+    freeze_time(logged_at + timedelta(days=days_ago))
+    assert services.is_locked(activity) is locked
+    if locked:
+        with pytest.raises(ValidationError, match="locked"):
+            services.activity_update(by=rep, activity=activity, quantity=2)
+    else:
+        services.activity_update(by=rep, activity=activity, quantity=2)
+
+
+@pytest.mark.parametrize(("days_after", "locked"), [(6, False), (7, False), (8, True)])
+def test_a_meeting_booked_ahead_stays_open_for_seven_days_after_its_day(
+    rep, freeze_time, days_after, locked
+):
+    freeze_time(NOON - timedelta(days=30))
+    meeting = services.activity_log(
+        by=rep,
+        rep=rep,
+        prospect_status="new",
+        **call(date=WEDNESDAY, kind=Kind.MEETING, outcome=Outcome.SCHEDULED),
+    )
+    freeze_time(NOON + timedelta(days=days_after))
+    assert services.is_locked(meeting) is locked
+
+
+# Ticking off the Due list: follow-ups and booked meetings -----------------------------------
+
+
+def test_a_follow_up_is_ticked_off_or_moved_whatever_the_edit_window(rep, wednesday):
+    old = ActivityFactory(rep=rep, date=WEDNESDAY - timedelta(days=30), follow_up_on=WEDNESDAY)
+    Activity.objects.filter(pk=old.pk).update(created_at=NOON - timedelta(days=30))
+    old.refresh_from_db()
+
+    services.follow_up_move(by=rep, activity=old, to=WEDNESDAY + timedelta(days=1))
+    assert old.follow_up_on == WEDNESDAY + timedelta(days=1)
+    with pytest.raises(ValidationError, match="today or later"):
+        services.follow_up_move(by=rep, activity=old, to=WEDNESDAY - timedelta(days=1))
+    services.follow_up_done(by=rep, activity=old)
+    old.refresh_from_db()
+    assert old.follow_up_done_at == NOON
+    assert old.follow_up_on == WEDNESDAY + timedelta(days=1)  # still counts as a follow-up
+    assert not selectors.due_list(rep, rep=rep, today=WEDNESDAY)["count"]
+
+
+def test_only_the_rep_ticks_off_their_follow_ups(rep, team, wednesday):
+    theirs = ActivityFactory(date=WEDNESDAY, follow_up_on=WEDNESDAY)
+    with pytest.raises(PermissionDenied):
+        services.follow_up_done(by=rep, activity=theirs)
+
+
+def test_a_booked_meeting_gets_its_outcome_or_moves(rep, wednesday):
+    meeting = ActivityFactory(rep=rep, date=WEDNESDAY, kind=Kind.MEETING, outcome=Outcome.SCHEDULED)
+    later = ActivityFactory(
+        rep=rep, date=WEDNESDAY + timedelta(days=2), kind=Kind.MEETING, outcome=Outcome.SCHEDULED
+    )
+    with pytest.raises(ValidationError, match="not happened yet"):
+        services.meeting_record_outcome(by=rep, activity=later, outcome=Outcome.HELD_POSITIVE)
+    with pytest.raises(ValidationError, match="how the meeting went"):
+        services.meeting_record_outcome(by=rep, activity=meeting, outcome=Outcome.SENT)
+
+    services.meeting_record_outcome(by=rep, activity=meeting, outcome=Outcome.HELD_POSITIVE)
+    assert Activity.objects.get(pk=meeting.pk).outcome == Outcome.HELD_POSITIVE
+    with pytest.raises(ValidationError, match="Only a booked meeting"):
+        services.meeting_reschedule(by=rep, activity=meeting, to=WEDNESDAY)
+
+    services.meeting_reschedule(by=rep, activity=later, to=WEDNESDAY + timedelta(days=6))
+    assert Activity.objects.get(pk=later.pk).date == WEDNESDAY + timedelta(days=6)

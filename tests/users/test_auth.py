@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, RepFactory
@@ -172,6 +173,61 @@ def test_five_wrong_passwords_lock_the_account_whatever_the_spelling(client, db,
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
         "diego@demo.salestrack.test"
     ]
+
+
+def test_five_wrong_passwords_lock_the_account_for_this_address(client, rep):
+    for _ in range(4):
+        assert sign_in(client, rep.email, "wrong").status_code == 200
+    assert sign_in(client, rep.email, "wrong").status_code == 429  # the fifth locks
+    locked = sign_in(client, rep.email, TEST_PASSWORD)
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_admin_unlocks_an_account(client, rep):
+    for _ in range(5):
+        sign_in(client, rep.email, "wrong")
+    call_command("axes_reset_username", rep.email)
+    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
+
+
+def test_a_success_before_the_limit_resets_the_count(client, rep):
+    for _ in range(4):
+        sign_in(client, rep.email, "wrong")
+    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        sign_in(client, rep.email, "wrong")
+    assert sign_in(client, rep.email, TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded_for", "expected"),
+    [
+        # One TLS proxy (production's assumption) appends the client's address.
+        (0, "198.51.100.7", "198.51.100.7"),
+        # A client that sends its own X-Forwarded-For gets the proxy's address, not its pick.
+        (0, "203.0.113.99, 198.51.100.7", "10.0.0.2"),
+        # A CDN in front of the load balancer: the CDN's entry is skipped.
+        (1, "198.51.100.7, 192.0.2.10", "198.51.100.7"),
+        # No proxy configured: the header is ignored.
+        (None, "198.51.100.7", "10.0.0.2"),
+    ],
+)
+def test_the_sign_in_lockout_counts_the_clients_real_address(
+    rf, settings, count, forwarded_for, expected
+):
+    from salestrack.users.auth import client_ip
+
+    settings.AXES_IPWARE_PROXY_COUNT = count
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = (
+        ("REMOTE_ADDR",) if count is None else ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    )
+    request = rf.post(
+        "/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+    assert client_ip(request) == expected
 
 
 def test_an_email_is_stored_in_one_canonical_form(admin):
