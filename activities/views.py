@@ -529,13 +529,9 @@ def activity_log(request):
             and activity.rep_id == request.user.pk
             and not services.is_locked(activity, now=now)
         )
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
     context = {
         "filters": filters,
         "page": page,
-        "querystring": params.urlencode(),
         "show_rep": request.user.role != Role.REP,
         "here": request.get_full_path(),
     }

@@ -49,9 +49,7 @@ def team_dashboard(request):
         name = f"{team.name}-{period.label}-forecast.csv".replace(" ", "-")
         return csv_response(name, *forecast.table())
     if request.GET.get("part") == "forecast" and request.htmx:
-        return render(
-            request, "dashboards/team.html#forecast", _forecast_context(request, forecast)
-        )
+        return render(request, "dashboards/team.html#forecast", _forecast_context(forecast))
     plans = PlanReport(scope, today=today)
     if request.GET.get("format") == "csv" and request.GET.get("table") == "plan":
         name = f"{team.name}-{today}-plan.csv".replace(" ", "-")
@@ -64,11 +62,8 @@ def team_dashboard(request):
     charts = ChartsReport(report, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
-    params = request.GET.copy()
-    for name in ("sort", "format", "chart", "part", "table"):
-        params.pop(name, None)
     context = {
-        **_forecast_context(request, forecast, loaded=request.GET.get("part") == "forecast"),
+        **_forecast_context(forecast, loaded=request.GET.get("part") == "forecast"),
         "teams": teams,
         "team": team,
         "picker": picker,
@@ -87,22 +82,17 @@ def team_dashboard(request):
             )
         ],
         "alerts": selectors.open_alerts(request.user, team=team),
-        "querystring": params.urlencode(),
         "headings": selectors.team_table_headings(sort),
         "sort_param": request.GET.get("sort") and sort.param,
     }
     return render_page(request, "dashboards/team.html", context, partial="body")
 
 
-def _forecast_context(request, forecast, *, loaded=True) -> dict:
+def _forecast_context(forecast, *, loaded=True) -> dict:
     """The forecast section: worked out in full when `loaded` (its htmx request, or a page
     asked for with part=forecast); otherwise the page shows a placeholder that loads it,
     so the dashboard itself stays fast."""
-    params = request.GET.copy()
-    for name in ("part", "format", "chart", "table"):
-        params.pop(name, None)
     context = {"forecast": forecast, "forecast_loaded": loaded, "show_reps": True}
-    context["forecast_query"] = params.urlencode()
     if loaded:
         charts = {"chart-forecast": charts_.forecast_chart(forecast.by_month)}
         if forecast.history:
@@ -156,14 +146,10 @@ def rep_detail(request, pk):
     charts = ChartsReport(report, daily_target=daily_target)
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
-    params = request.GET.copy()
-    params.pop("format", None)
-    params.pop("chart", None)
     context = {
-        **_forecast_context(request, forecast),
+        **_forecast_context(forecast),
         "show_reps": False,
         "subject": rep,
-        "querystring": params.urlencode(),
         "picker": picker,
         "period": period,
         "report": report,
@@ -211,15 +197,12 @@ def leaderboard(request):
     board = LeaderboardReport(selectors.leaderboard_scope(request.user, team), period, today=today)
     if request.GET.get("format") == "csv":
         return csv_response(f"leaderboard-{period.label}.csv", *board.rows())
-    params = request.GET.copy()
-    params.pop("format", None)
     context = {
         "teams": teams,
         "team": team,
         "picker": picker,
         "period": period,
         "standings": board.standings,
-        "querystring": params.urlencode(),
     }
     return render_page(request, "dashboards/leaderboard.html", context, partial="board")
 

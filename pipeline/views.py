@@ -31,9 +31,7 @@ PER_PAGE = 50
 
 
 def _page(request, queryset):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page")), params.urlencode()
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 # Prospects ---------------------------------------------------------------------------------
@@ -50,8 +48,8 @@ def prospect_list(request):
             prospects, filters.cleaned_data["q"], filters.cleaned_data["engagement"], today
         )
         sort = filters.cleaned_data["sort"] or "name"
-    page, querystring = _page(request, prospects.order_by(*selectors.PROSPECT_ORDER[sort]))
-    context = {"filters": filters, "page": page, "querystring": querystring, "today": today}
+    page = _page(request, prospects.order_by(*selectors.PROSPECT_ORDER[sort]))
+    context = {"filters": filters, "page": page, "today": today}
     return render_page(request, "pipeline/prospect_list.html", context, partial="results")
 
 
@@ -117,8 +115,8 @@ def opportunity_list(request):
             opportunities = opportunities.filter(status=status)
         if stage := filters.cleaned_data["stage"]:
             opportunities = opportunities.filter(stage=stage)
-    page, querystring = _page(request, opportunities.order_by("-opened_on", "name"))
-    context = {"filters": filters, "page": page, "querystring": querystring}
+    page = _page(request, opportunities.order_by("-opened_on", "name"))
+    context = {"filters": filters, "page": page}
     return render_page(request, "pipeline/opportunity_list.html", context, partial="results")
 
 

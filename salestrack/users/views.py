@@ -93,14 +93,8 @@ def user_list(request):
         request.user, query=query, role=role, team_id=team.pk if team else None, active=active
     )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "querystring": _without_page(request)}
+    context = {"filters": filters, "page": page}
     return render_page(request, "users/user_list.html", context, partial="results")
-
-
-def _without_page(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @admin_required
