@@ -346,3 +346,11 @@ def test_working_days_on_the_edges(start, end, holidays, days):
         frozenset(date.fromisoformat(h) for h in holidays),
     )
     assert found == days
+
+
+def test_the_trailing_window_is_the_90_days_up_to_and_including_today():
+    from quotas.periods import trailing_window
+
+    window = trailing_window(date(2026, 11, 23))
+    assert (window.start, window.end) == (date(2026, 8, 26), date(2026, 11, 23))
+    assert (window.end - window.start).days + 1 == 90
