@@ -161,6 +161,16 @@ class Command(BaseCommand):
         for row in cells[1:]:
             self.stdout.write(line(row))
 
+    def _printed_for_tools(self, report) -> bool:
+        """JSON or CSV straight from the report (its as_json and table), when asked for:
+        the same rows as the page's download. False when people asked for a table."""
+        fmt = self.options["format"]
+        if fmt == "json":
+            self._print_json(report.as_json())
+        elif fmt == "csv":
+            self._print_csv(*report.table())
+        return fmt in ("json", "csv")
+
     def _print_csv(self, header, rows):
         writer = csv.writer(self.stdout)
         writer.writerow(header)
@@ -178,12 +188,7 @@ class Command(BaseCommand):
 
     def _funnel(self, period, team, rep):
         report = FunnelReport(self._scope(team, rep), period, today=timezone.localdate())
-        fmt = self.options["format"]
-        if fmt == "json":
-            self._print_json(report.as_json())
-            return
-        if fmt == "csv":
-            self._print_csv(*report.table())
+        if self._printed_for_tools(report):
             return
         header = [
             "rep",
@@ -249,12 +254,7 @@ class Command(BaseCommand):
         """Today's plan of each rep (the period options do not apply: a plan is for today)."""
         today = timezone.localdate()
         report = PlanReport(self._scope(team, rep), today=today)
-        fmt = self.options["format"]
-        if fmt == "json":
-            self._print_json(report.as_json())
-            return
-        if fmt == "csv":
-            self._print_csv(*report.table())
+        if self._printed_for_tools(report):
             return
         self._print_table(
             *report.summary(),
@@ -263,12 +263,7 @@ class Command(BaseCommand):
 
     def _forecast(self, period, team, rep):
         report = ForecastReport(self._scope(team, rep), period, today=timezone.localdate())
-        fmt = self.options["format"]
-        if fmt == "json":
-            self._print_json(report.as_json())
-            return
-        if fmt == "csv":
-            self._print_csv(*report.table())
+        if self._printed_for_tools(report):
             return
         _header, rows = report.table()
         self._print_table(
