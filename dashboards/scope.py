@@ -65,8 +65,11 @@ class Scope:
         return cls(teams=tuple(t.pk for t in teams), label=", ".join(t.name for t in teams))
 
     @classmethod
-    def of_rep(cls, rep: User) -> "Scope":
-        return cls(reps=(rep.pk,), rep=rep, label=rep.full_name)
+    def of_rep(cls, rep: User, *, teams: tuple[int, ...] | None = None) -> "Scope":
+        """One rep: all of their days, or with `teams` only the days they were in one of
+        those teams (a manager's view of a rep who moved or left,
+        docs/metrics.md#scope-over-time)."""
+        return cls(teams=teams, reps=(rep.pk,), rep=rep, label=rep.full_name)
 
     @classmethod
     def of_reps(cls, rep_ids) -> "Scope":
