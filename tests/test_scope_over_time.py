@@ -251,3 +251,21 @@ def test_the_managers_log_takes_the_same_queries_however_many_reps_moved(
     with django_assert_max_num_queries(5):
         page = client.get("/activities/")
     assert len(page.context["page"]) == 12 + 6
+
+
+def test_a_closed_deal_of_a_moved_rep_opens_for_the_old_manager_without_a_dead_link(
+    client, manager, other_team_manager, luis
+):
+    won, prospect = luis["won"].pk, luis["prospect"].pk
+    client.force_login(manager)
+    page = client.get(f"/opportunities/{won}/")
+    assert page.status_code == 200
+    # The prospect moved with Luis to South: named, not linked to a page that is a 404.
+    assert f'href="/prospects/{prospect}/"' not in page.content.decode()
+    assert "Acme buyer" in page.content.decode()
+    assert client.get(f"/prospects/{prospect}/").status_code == 404
+    client.force_login(other_team_manager)
+    assert client.get(f"/opportunities/{won}/").status_code == 404
+    assert client.get(f"/opportunities/{luis['open'].pk}/").status_code == 200
+    page = client.get(f"/opportunities/{luis['lost'].pk}/")
+    assert f'href="/prospects/{prospect}/"' in page.content.decode()
