@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, Q, QuerySet
 
 from activities.models import DailyRollup
-from pipeline.models import Opportunity, Prospect
+from pipeline.models import Opportunity, OpportunityStatus, Prospect
 from salestrack.users.models import Team, TeamMembership, User
 from salestrack.users.selectors import in_teams_on
 
@@ -103,6 +103,17 @@ class Scope:
             rows = rows.filter(owner_id__in=self.reps)
         if self.teams is not None:
             rows = rows.filter(self._in_team_on("owner_id", on))
+        return rows.order_by()
+
+    def open_opportunities(self) -> QuerySet[Opportunity]:
+        """Open deals owned by a rep the scope counts today: an open deal moves with its
+        owner, so a rep who moved takes theirs to the new team
+        (docs/metrics.md#scope-over-time)."""
+        rows = Opportunity.objects.filter(status=OpportunityStatus.OPEN)
+        if self.reps is not None:
+            rows = rows.filter(owner_id__in=self.reps)
+        if self.teams is not None:
+            rows = rows.filter(owner__team_id__in=self.teams)
         return rows.order_by()
 
     def prospects(self, start: date, end: date) -> QuerySet[Prospect]:

@@ -269,3 +269,18 @@ def test_a_closed_deal_of_a_moved_rep_opens_for_the_old_manager_without_a_dead_l
     assert client.get(f"/opportunities/{luis['open'].pk}/").status_code == 200
     page = client.get(f"/opportunities/{luis['lost'].pk}/")
     assert f'href="/prospects/{prospect}/"' in page.content.decode()
+
+
+def test_an_overdue_open_deal_moves_with_its_owner_in_the_forecast(
+    client, manager, other_team_manager, luis
+):
+    deal = luis["open"]
+    deal.expected_close_on = NORTH_DAY + timedelta(days=1)  # passed, in his North days
+    deal.save()
+    client.force_login(manager)
+    for url in ("/team/", f"/reps/{luis['rep'].pk}/"):
+        assert client.get(url).context["forecast"].overdue == (0, [])
+    client.force_login(other_team_manager)
+    for url in ("/team/", f"/reps/{luis['rep'].pk}/"):
+        count, listed = client.get(url).context["forecast"].overdue
+        assert (count, [d.name for d in listed]) == (1, ["Open deal"])
