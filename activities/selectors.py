@@ -22,17 +22,17 @@ from salestrack.imports.mapping import Mapping, Proposal, propose
 from salestrack.imports.models import ImportJob
 from salestrack.imports.selectors import import_presets, staged_values
 from salestrack.users.models import Role, User
-from salestrack.users.selectors import reps_visible_to
+from salestrack.users.selectors import reps_visible_to, rows_visible_to
 
 
 def activities_visible_to(viewer: User) -> QuerySet[Activity]:
-    """Reps see their own activity; managers their teams' reps'; admins everyone's."""
-    activities = Activity.objects.select_related("rep", "prospect", "opportunity")
-    if viewer.role == Role.ADMIN:
-        return activities
-    if viewer.role == Role.MANAGER:
-        return activities.filter(rep__team__managers=viewer)
-    return activities.filter(rep=viewer)
+    """Reps see all their own activity; admins everyone's; managers a rep's rows of the
+    days that rep was in one of their teams, so a rep who moves or leaves takes none of
+    their past rows from the log, its CSV or the history pages
+    (docs/metrics.md#scope-over-time)."""
+    return Activity.objects.filter(
+        rows_visible_to(viewer, rep_field="rep_id", day_field="date")
+    ).select_related("rep", "prospect", "opportunity")
 
 
 def activities_on(viewer: User, *, rep: User, day: date) -> QuerySet[Activity]:
@@ -43,9 +43,10 @@ def day_totals(viewer: User, *, rep: User, day: date) -> dict:
     """One day's headline counts from the rep's daily rollup: calls, connects, emails,
     meetings held, messages, how many touches were with new prospects, all of them — and
     how many rows the day's log holds, for the link to the rest of it. Two queries."""
-    visible = reps_visible_to(viewer).filter(pk=rep.pk)
     counts = (
-        DailyRollup.objects.filter(rep__in=visible, day=day)
+        DailyRollup.objects.filter(
+            rows_visible_to(viewer, rep_field="rep_id", day_field="day"), rep=rep, day=day
+        )
         .values("calls", "connects", "emails", "meetings_held", "messages")
         .annotate(new_prospects=F("activities_new"), all=F("activities"))
         .first()

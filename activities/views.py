@@ -45,7 +45,7 @@ from salestrack.imports import selectors as import_selectors
 from salestrack.imports import services as import_services
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
-from salestrack.users.selectors import reps_visible_to
+from salestrack.users.selectors import reps_readable_by
 
 rep_required = role_required(Role.REP)
 DAY_ROWS = 25  # the rest of a busy day is one click away ("Show all")
@@ -514,7 +514,7 @@ def next_steps(request):
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def activity_log(request):
-    reps = reps_visible_to(request.user).order_by("full_name")
+    reps = reps_readable_by(request.user).order_by("full_name")
     filters = ActivityFilterForm(request.GET or None, reps=reps)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     activities = selectors.activity_log(request.user, **{k: v for k, v in criteria.items() if v})

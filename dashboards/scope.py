@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, Q, QuerySet
 
 from activities.models import DailyRollup
-from pipeline.models import Opportunity, Prospect
+from pipeline.models import Opportunity, OpportunityStatus, Prospect
 from salestrack.users.models import Team, TeamMembership, User
 from salestrack.users.selectors import in_teams_on
 
@@ -65,8 +65,11 @@ class Scope:
         return cls(teams=tuple(t.pk for t in teams), label=", ".join(t.name for t in teams))
 
     @classmethod
-    def of_rep(cls, rep: User) -> "Scope":
-        return cls(reps=(rep.pk,), rep=rep, label=rep.full_name)
+    def of_rep(cls, rep: User, *, teams: tuple[int, ...] | None = None) -> "Scope":
+        """One rep: all of their days, or with `teams` only the days they were in one of
+        those teams (a manager's view of a rep who moved or left,
+        docs/metrics.md#scope-over-time)."""
+        return cls(teams=teams, reps=(rep.pk,), rep=rep, label=rep.full_name)
 
     @classmethod
     def of_reps(cls, rep_ids) -> "Scope":
@@ -100,6 +103,17 @@ class Scope:
             rows = rows.filter(owner_id__in=self.reps)
         if self.teams is not None:
             rows = rows.filter(self._in_team_on("owner_id", on))
+        return rows.order_by()
+
+    def open_opportunities(self) -> QuerySet[Opportunity]:
+        """Open deals owned by a rep the scope counts today: an open deal moves with its
+        owner, so a rep who moved takes theirs to the new team
+        (docs/metrics.md#scope-over-time)."""
+        rows = Opportunity.objects.filter(status=OpportunityStatus.OPEN)
+        if self.reps is not None:
+            rows = rows.filter(owner_id__in=self.reps)
+        if self.teams is not None:
+            rows = rows.filter(owner__team_id__in=self.teams)
         return rows.order_by()
 
     def prospects(self, start: date, end: date) -> QuerySet[Prospect]:

@@ -24,7 +24,7 @@ from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import trailing_window
 from quotas.plan import Plan
 from salestrack.users.models import Role, Team, User
-from salestrack.users.selectors import reps_visible_to, teams_visible_to
+from salestrack.users.selectors import managed_teams_of, reps_visible_to, teams_visible_to
 
 
 def teams_with_rep_counts(viewer: User):
@@ -128,6 +128,20 @@ def open_alerts(viewer: User, *, team: Team | None = None, rep: User | None = No
 
 
 # One rep's page --------------------------------------------------------------------------------
+
+
+def rep_page_scope(viewer: User, rep: User) -> Scope:
+    """Whose numbers a rep page counts: all of the rep's days for an admin or the rep;
+    for a manager, the days the rep was in one of the manager's teams, so a manager who
+    had a rep before a move reads those days and none after
+    (docs/metrics.md#scope-over-time)."""
+    return Scope.of_rep(rep, teams=managed_teams_of(viewer, rep))
+
+
+def acts_for_today(viewer: User, rep: User, scope: Scope) -> bool:
+    """The viewer manages the rep today (or is an admin, or the rep): the page's plan and
+    open deals are theirs to see. No query."""
+    return scope.teams is None or rep.team_id in scope.teams
 
 
 def recent_activity(viewer: User, rep: User, *, limit: int = 15):

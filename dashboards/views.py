@@ -23,7 +23,7 @@ from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
 from salestrack.users.access import role_required
 from salestrack.users.models import Role
-from salestrack.users.selectors import reps_visible_to
+from salestrack.users.selectors import reps_readable_by, reps_visible_to
 
 
 @role_required(Role.MANAGER, Role.ADMIN)
@@ -129,17 +129,22 @@ def _gap_steps(plan) -> dict | None:
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def rep_detail(request, pk):
     """One rep's dashboard: the same charts, their daily targets against today's activity,
-    recent activity and open opportunities. Reps see their own; managers their teams'."""
-    rep = get_object_or_404(reps_visible_to(request.user).select_related("team"), pk=pk)
+    recent activity and open opportunities. Reps see their own; a manager any rep who was
+    ever in their teams, counted for the days they were (docs/metrics.md#scope-over-time);
+    today's targets only of the reps in their teams now."""
+    rep = get_object_or_404(reps_readable_by(request.user).select_related("team"), pk=pk)
     today = timezone.localdate()
     picker = DashboardPeriodForm(request.GET or None)
     period = picker.period(today)
-    scope = Scope.of_rep(rep)
+    scope = selectors.rep_page_scope(request.user, rep)
+    current = selectors.acts_for_today(request.user, rep, scope)
     report = FunnelReport(scope, period, today=today)
     forecast = ForecastReport(scope, period, today=today, funnel=report)
     plan = selectors.plan_for(rep, today=today)
     done = queries.done_on([rep.pk], today)[rep.pk]
-    daily_target = plan.backsolve.per_working_day.get("calls") if plan.backsolve else None
+    daily_target = (
+        plan.backsolve.per_working_day.get("calls") if current and plan.backsolve else None
+    )
     if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
         name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
         return csv_response(name, *forecast.table())
@@ -154,6 +159,8 @@ def rep_detail(request, pk):
         "period": period,
         "report": report,
         "pace": report.paces.get(rep.pk),
+        "member": next((m for m in report.members if m.pk == rep.pk), None),
+        "current": current,
         "plan": plan,
         "rows": _plan_rows(plan, done),
         "charts": charts.figures,

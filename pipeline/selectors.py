@@ -19,33 +19,35 @@ from pipeline.models import (
     StageChange,
 )
 from salestrack.users.models import Role, Team, User
-from salestrack.users.selectors import in_teams_on
+from salestrack.users.selectors import in_teams_on, owned_now_visible_to, rows_visible_to
 from salestrack.validators import has_control_characters
 
 
-def _owner_scope(viewer: User, *, field: str, team_wide_for_reps: bool) -> Q:
-    if viewer.role == Role.ADMIN:
-        return Q()
-    if viewer.role == Role.MANAGER:
-        return Q(**{f"{field}__team__managers": viewer})
-    if team_wide_for_reps and viewer.team_id:
-        return Q(**{f"{field}__team_id": viewer.team_id})
-    return Q(**{field: viewer})
-
-
 def prospects_visible_to(viewer: User) -> QuerySet[Prospect]:
-    """Reps share their team's prospects (a teammate may call one of them); managers see
-    their teams'; admins all."""
+    """Prospects move with their owner (docs/metrics.md#scope-over-time): reps share their
+    team's (a teammate may call one of them); managers see their teams' reps'; admins all."""
     return Prospect.objects.filter(
-        _owner_scope(viewer, field="owner", team_wide_for_reps=True)
+        owned_now_visible_to(viewer, owner_field="owner", team_wide_for_reps=True)
     ).select_related("owner", "source")
 
 
 def opportunities_visible_to(viewer: User) -> QuerySet[Opportunity]:
-    """Reps see and move their own opportunities; managers their teams'; admins all."""
-    return Opportunity.objects.filter(
-        _owner_scope(viewer, field="owner", team_wide_for_reps=False)
-    ).select_related("owner", "prospect", "stage", "product", "lead_source")
+    """Reps see and move their own opportunities; admins all. For a manager an open deal
+    moves with its owner (their teams' reps' now) and a won or lost one stays with the team
+    its owner was in on `closed_on` (docs/metrics.md#scope-over-time)."""
+    if viewer.role == Role.MANAGER:
+        scope = Q(
+            owned_now_visible_to(viewer, owner_field="owner", team_wide_for_reps=False),
+            status=OpportunityStatus.OPEN,
+        ) | Q(
+            rows_visible_to(viewer, rep_field="owner_id", day_field="closed_on"),
+            ~Q(status=OpportunityStatus.OPEN),
+        )
+    else:
+        scope = owned_now_visible_to(viewer, owner_field="owner", team_wide_for_reps=False)
+    return Opportunity.objects.filter(scope).select_related(
+        "owner", "prospect", "stage", "product", "lead_source"
+    )
 
 
 def prospect_search(viewer: User, query: str, *, limit: int = 10) -> QuerySet[Prospect]:

@@ -124,11 +124,17 @@ def opportunity_list(request):
 def opportunity_detail(request, pk):
     opportunity = get_object_or_404(selectors.opportunities_visible_to(request.user), pk=pk)
     move_form = MoveForm(initial={"stage": opportunity.stage_id})
+    # A closed deal stays with the team of its close while its prospect moves with the
+    # owner (docs/metrics.md#scope-over-time): link the prospect only where it opens.
+    prospect_visible = (
+        selectors.prospects_visible_to(request.user).filter(pk=opportunity.prospect_id).exists()
+    )
     return render(
         request,
         "pipeline/opportunity_detail.html",
         {
             "opportunity": opportunity,
+            "prospect_visible": prospect_visible,
             "move_form": move_form,
             "edits": selectors.opportunity_edits(opportunity),
         },

@@ -19,7 +19,6 @@ from dashboards.models import ForecastSnapshot
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
-from quotas import periods
 from quotas import selectors as calendar
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
 from quotas.periods import Period, PeriodKind, trailing_window
@@ -218,11 +217,9 @@ class ForecastReport:
 
     @cached_property
     def overdue(self) -> tuple[int, list[Opportunity]]:
-        """Open deals whose expected close has passed (owned by a rep the scope counted on
-        that day): in no period's forecast until moved."""
-        deals = self.scope.opportunities(
-            "expected_close_on", date(periods.FIRST_YEAR, 1, 1), self.today - timedelta(days=1)
-        ).filter(status=OpportunityStatus.OPEN)
+        """Open deals whose expected close has passed, of the reps the scope counts today
+        (an open deal moves with its owner): in no period's forecast until moved."""
+        deals = self.scope.open_opportunities().filter(expected_close_on__lt=self.today)
         listed = list(
             deals.select_related("owner", "stage", "prospect").order_by("expected_close_on")[
                 :LISTED

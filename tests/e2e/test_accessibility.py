@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from quotas import selectors as calendar
+from salestrack.users import services as user_services
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
@@ -83,6 +84,21 @@ def test_no_page_has_a_serious_accessibility_violation(
     expect(page.locator("main h1").first).to_be_visible()
     screenshot(f"axe-{name}")
     axe(name)
+
+
+def test_the_rep_page_of_a_rep_who_moved_away_has_no_serious_violation(
+    page, live_server, rep, other_team, admin, manager, a_month_of_work, sign_in, axe
+):
+    """The old manager still opens it (docs/metrics.md#scope-over-time), told whose days
+    it counts."""
+    moved_on = timezone.localdate() - timedelta(days=3)
+    user_services.user_update(by=admin, user=rep, team=other_team, effective_on=moved_on)
+    sign_in(manager)
+    page.goto(f"{live_server.url}/reps/{rep.pk}/")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#window-note")).to_contain_text("days in your teams only")
+    expect(page.locator("#window-note")).to_contain_text("moved to South")
+    axe("rep page of a rep who moved away")
 
 
 def test_the_sign_in_page_has_no_serious_accessibility_violation(page, live_server, axe):
