@@ -15,7 +15,7 @@ from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
-from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, resolve_quota
+from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, Span, quota_in_spans, resolve_quota
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Team, TeamMembership, User
 
@@ -90,6 +90,38 @@ def quotas_by_period(
     found = _set_quotas(rep_ids, min(p.start for p in periods_), max(p.end for p in periods_))
     return {
         p.start: {pk: resolve_quota(p, found[pk], period_parts) for pk in rep_ids} for p in periods_
+    }
+
+
+def counted_quotas_for(
+    spans: dict[int, tuple[Span, ...]], period: periods.Period
+) -> dict[int, QuotaAmount]:
+    """What a scope counts of each rep's quota for `period`, given each rep's memberships
+    marked counted or not: prorated by working days over a move or a departure
+    (docs/metrics.md#quotas-over-a-move). Two queries."""
+    return _counted(spans, {period.start: quotas_for(list(spans), period)}, [period])[
+        period.start
+    ]
+
+
+def counted_quotas_by_period(
+    spans: dict[int, tuple[Span, ...]], periods_: list[periods.Period]
+) -> dict[object, dict[int, QuotaAmount]]:
+    """`counted_quotas_for` for several periods (the months of a quarter), by period
+    start. Two queries."""
+    return _counted(spans, quotas_by_period(list(spans), periods_), periods_)
+
+
+def _counted(spans, quotas, periods_):
+    if not periods_:
+        return {}
+    holidays = holidays_between(min(p.start for p in periods_), max(p.end for p in periods_))
+    return {
+        p.start: {
+            pk: quota_in_spans(amount, list(spans[pk]), p, holidays)
+            for pk, amount in quotas[p.start].items()
+        }
+        for p in periods_
     }
 
 
