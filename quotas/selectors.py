@@ -99,9 +99,7 @@ def counted_quotas_for(
     """What a scope counts of each rep's quota for `period`, given each rep's memberships
     marked counted or not: prorated by working days over a move or a departure
     (docs/metrics.md#quotas-over-a-move). Two queries."""
-    return _counted(spans, {period.start: quotas_for(list(spans), period)}, [period])[
-        period.start
-    ]
+    return _counted(spans, {period.start: quotas_for(list(spans), period)}, [period])[period.start]
 
 
 def counted_quotas_by_period(
