@@ -143,6 +143,63 @@ def plan_quotas_for(
     return plans
 
 
+@dataclass(frozen=True)
+class TargetCheck:
+    """What a saved target's quotas count for its team today: a rep who left or moved during
+    the period counts for their days in it (docs/metrics.md#quotas-over-a-move), so the
+    quotas may no longer add up to the target."""
+
+    target: Decimal
+    counted: Decimal
+    short: list[tuple[User, Decimal, Decimal, date | None]]  # rep, quota, counted, last day
+
+    @property
+    def adds_up(self) -> bool:
+        return self.counted == self.target
+
+
+def targets_checked(targets: list[TeamTarget]) -> dict[int, TargetCheck]:
+    """Each target's quotas as its team counts them now, in three queries."""
+    if not targets:
+        return {}
+    quotas = list(
+        Quota.objects.filter(team_target__in=targets)
+        .select_related("rep")
+        .order_by("rep__full_name")
+    )
+    spans: dict[int, list[TeamMembership]] = defaultdict(list)
+    for membership in TeamMembership.objects.filter(rep_id__in={q.rep_id for q in quotas}).order_by(
+        "start"
+    ):
+        spans[membership.rep_id].append(membership)
+    holidays = holidays_between(
+        min(t.period_start for t in targets), max(t.period_end for t in targets)
+    )
+    by_target: dict[int, list[Quota]] = defaultdict(list)
+    for quota in quotas:
+        by_target[quota.team_target_id].append(quota)
+    checks = {}
+    for target in targets:
+        period = Period(
+            target.period_kind, target.period_start, target.period_end, target.period_label
+        )
+        counted_total, short = Decimal(0), []
+        for quota in by_target[target.pk]:
+            counted = quota_in_spans(
+                QuotaAmount(quota.revenue_quota),
+                [Span(m.start, m.end, m.team_id == target.team_id) for m in spans[quota.rep_id]],
+                period,
+                holidays,
+            ).revenue
+            counted_total += counted
+            if counted != quota.revenue_quota:
+                in_team = [m for m in spans[quota.rep_id] if m.team_id == target.team_id]
+                last = in_team[-1].end if in_team else None
+                short.append((quota.rep, quota.revenue_quota, counted, last))
+        checks[target.pk] = TargetCheck(target.revenue_target, counted_total, short)
+    return checks
+
+
 # Targets and quotas ----------------------------------------------------------------------------
 
 
