@@ -6,11 +6,11 @@ their last day, and the targets page says when the team's quotas no longer add u
 Before, a deactivated rep's 55,671 deal in Negotiation and their whole 35,427 quota just
 stayed (coverage 0.00×), with nothing on any page to say so."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from activities import services as activity_services
 from activities.models import Activity, Kind, Outcome
@@ -150,14 +150,15 @@ def test_a_failing_hand_over_undoes_the_deactivation(admin, rep, luis, leaving):
     finally:
         work_handed_over.disconnect(dispatch_uid="test-fails")
     rep.refresh_from_db()
-    assert rep.is_active and rep.left_on is None
+    assert rep.is_active
+    assert rep.left_on is None
 
 
 def test_the_deactivate_page_offers_the_hand_over_and_does_it(client, admin, rep, luis, leaving):
     client.force_login(admin)
     page = client.get(f"/settings/users/{rep.pk}/").text
     assert "Hand their work to" in page
-    assert "holds 1 open opportunities, 1 prospects and 2 follow-ups" in page
+    assert "open opportunities: 1; prospects: 1; follow-ups and meetings still ahead: 2" in page
     assert f'<option value="{luis.pk}">' in page
     answer = client.post(
         f"/settings/users/{rep.pk}/active/",
@@ -176,7 +177,8 @@ def test_left_without_a_hand_over_the_team_page_lists_the_deal_as_unassigned(
     page = client.get("/team/").text
     assert 'id="unassigned"' in page
     unassigned = page.split('id="unassigned"')[1].split("</section>")[0]
-    assert "Onboarding package" in unassigned and "55,671" in unassigned
+    assert "Onboarding package" in unassigned
+    assert "55,671" in unassigned
     assert f"/opportunities/{leaving['open'].pk}/edit/" in unassigned  # a manager reassigns it
     client.force_login(admin)
     settings_page = client.get(f"/settings/users/{rep.pk}/").text
@@ -212,3 +214,14 @@ def test_the_targets_page_says_the_quotas_no_longer_add_up(client, admin, rep, l
     assert "Ana García: 7,702 of 35,427, in the team until 7 Dec 2026." in page
     plan = client.get("/settings/targets/plan/", {"team": team.pk, "period": "2026-12"}).text
     assert "no longer add up to its target" in plan
+
+
+def test_only_an_admin_hands_work_over(client, admin, manager, rep, luis, leaving):
+    user_services.user_set_active(by=admin, user=rep, active=False, last_day=TODAY)
+    client.force_login(manager)
+    assert (
+        client.post(f"/settings/users/{rep.pk}/hand-over/", {"hand_to": luis.pk}).status_code == 403
+    )
+    assert Opportunity.objects.get(pk=leaving["open"].pk).owner == rep
+    with pytest.raises(PermissionDenied):
+        user_services.user_hand_over(by=manager, rep=rep, to=luis)
