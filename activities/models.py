@@ -94,6 +94,15 @@ class Activity(models.Model):
     # Set when the rep ticks the follow-up off their "Due" list. The follow-up date itself
     # stays: follow_up_rate counts calls that had one (DESIGN.md §4).
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    # Who follows up when it is not the rep who logged it: a rep who left handed it over
+    # (docs/operations.md#when-a-rep-leaves). The activity itself stays theirs.
+    follow_up_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     notes = models.TextField(blank=True, validators=[validate_free_text])
     source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -154,12 +154,24 @@ def _booked_meetings(activities: QuerySet[Activity], *, today: date) -> QuerySet
     )
 
 
+def follow_ups_handed_to(rep: User) -> QuerySet[Activity]:
+    """Follow-ups a rep who left handed to `rep` (docs/operations.md#when-a-rep-leaves): on
+    `rep`'s Due list, though the activity stays the leaver's."""
+    return Activity.objects.select_related("rep", "prospect", "opportunity").filter(
+        follow_up_rep=rep
+    )
+
+
 def due_list(viewer: User, *, rep: User, today: date) -> dict:
     """The rep's follow-ups and booked meetings up to the end of this week, in three groups:
-    overdue (before today), today, and the rest of this week (to Sunday). Two queries."""
+    overdue (before today), today, and the rest of this week (to Sunday) — their own
+    follow-ups and those handed to them. Two queries."""
     mine = activities_visible_to(viewer).filter(rep=rep)
     last_day = week_end(today)
-    follow_ups = _open_follow_ups(mine).filter(follow_up_on__lte=last_day)
+    # A rep's own list also has what was handed to them; anyone else's view, the rep's own.
+    source = follow_ups_handed_to(rep) | mine if viewer.pk == rep.pk else mine
+    theirs = source.filter(Q(rep=rep, follow_up_rep__isnull=True) | Q(follow_up_rep=rep))
+    follow_ups = _open_follow_ups(theirs).filter(follow_up_on__lte=last_day)
     meetings = _booked_meetings(mine, today=today).filter(date__lte=last_day)
     items = [
         DueItem(a, a.follow_up_on, is_meeting=False)

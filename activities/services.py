@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -433,7 +434,9 @@ def activity_log_with_new(
 
 
 def _check_own(by: User | None, activity: Activity) -> None:
-    if by is not None and by.role != Role.ADMIN and by.pk != activity.rep_id:
+    if by is None or by.role == Role.ADMIN:
+        return
+    if by.pk != (activity.follow_up_rep_id or activity.rep_id):
         raise PermissionDenied("You can change only your own activity.")
 
 
@@ -468,6 +471,43 @@ def follow_up_move(*, by: User | None, activity: Activity, to: date) -> Activity
     activity._history_user = by
     activity.save(update_fields=["follow_up_on", "follow_up_done_at", "updated_at"])
     return activity
+
+
+@transaction.atomic
+def follow_ups_hand_over(
+    *, by: User | None, rep: User, to: User, last_day: date, reason: str
+) -> tuple[int, int]:
+    """A rep who left hands over what is still ahead (docs/operations.md#when-a-rep-leaves):
+    activity dated after their last day (meetings booked ahead) becomes `to`'s, the
+    rollups moving with it; a follow-up still to do from today on, of activity up to their
+    last day, goes to `to`'s Due list while the activity — and what it counted — stays
+    theirs, so no past period moves. Each row's history keeps `reason`. Returns (activities
+    moved, follow-ups handed over)."""
+    today = timezone.localdate()
+    rows = list(
+        Activity.objects.select_for_update()
+        .filter(rep=rep)
+        .filter(Q(date__gt=last_day) | Q(follow_up_on__gte=today, follow_up_done_at__isnull=True))
+        .order_by("pk")
+    )
+    moved, handed, changes = 0, 0, []
+    for activity in rows:
+        activity._history_user = by
+        activity._change_reason = reason
+        if activity.date > last_day:
+            before = snapshot(activity)
+            activity.rep = to
+            activity.follow_up_rep = None
+            activity.save(update_fields=["rep", "follow_up_rep", "updated_at"])
+            rollups_apply([(-1, before), (+1, activity)])
+            changes += [(rep.pk, activity.date), (to.pk, activity.date)]
+            moved += 1
+        else:
+            activity.follow_up_rep = to
+            activity.save(update_fields=["follow_up_rep", "updated_at"])
+            handed += 1
+    announce_activity_changed(changes)
+    return moved, handed
 
 
 def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str) -> Activity:

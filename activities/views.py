@@ -343,6 +343,16 @@ def _own_activity(request, pk):
     return get_object_or_404(selectors.activities_visible_to(request.user), pk=pk, rep=request.user)
 
 
+def _own_follow_up(request, pk):
+    """An activity on the rep's Due list: their own, or a follow-up handed to them by a rep
+    who left (docs/operations.md#when-a-rep-leaves)."""
+    if request.POST.get("what") != "meeting":
+        handed = selectors.follow_ups_handed_to(request.user).filter(pk=pk).first()
+        if handed is not None:
+            return handed
+    return _own_activity(request, pk)
+
+
 def _next_url(request):
     """Where to go back to after an edit or a delete: a page of this site (the activity
     log with its filters), else My day."""
@@ -466,7 +476,7 @@ def _due_answer(request, *, error=None, done=None):
 @rep_required
 def due_done(request, pk):
     """Tick a follow-up off, or give a booked meeting its outcome (?outcome=…)."""
-    activity = _own_activity(request, pk)
+    activity = _own_follow_up(request, pk)
     outcome = request.POST.get("outcome", "")
     try:
         if request.POST.get("what") == "meeting":
@@ -484,7 +494,7 @@ def due_done(request, pk):
 @rep_required
 def due_move(request, pk):
     """Move a follow-up or a booked meeting to another day."""
-    activity = _own_activity(request, pk)
+    activity = _own_follow_up(request, pk)
     try:
         to = date.fromisoformat(request.POST.get("to", ""))
     except ValueError:

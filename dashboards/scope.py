@@ -18,6 +18,7 @@ from django.db.models import Exists, Q, QuerySet
 
 from activities.models import DailyRollup
 from pipeline.models import Opportunity, OpportunityStatus, Prospect
+from quotas.plan import Span
 from salestrack.users.models import Team, TeamMembership, User
 from salestrack.users.selectors import in_teams_on
 
@@ -33,6 +34,9 @@ class Member:
     until: date | None = None  # left the scope before the period ended
     left: bool = False  # …because they left the organisation (deactivated)
     moved_to: Team | None = None  # …because they moved to another team
+    # Every membership of the rep, each marked whether the scope counts it: what their
+    # quota is prorated over (docs/metrics.md#quotas-over-a-move). Empty: counted whole.
+    spans: tuple[Span, ...] = ()
 
     @property
     def pk(self) -> int:
@@ -176,4 +180,7 @@ class Scope:
             until=until,
             left=bool(until) and moved_to is None and not rep.is_active,
             moved_to=moved_to,
+            spans=tuple(
+                Span(m.start, m.end, self.teams is None or m.team_id in self.teams) for m in spans
+            ),
         )

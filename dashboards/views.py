@@ -19,6 +19,7 @@ from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
+from pipeline.selectors import unassigned_work
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
 from salestrack.users.access import role_required
@@ -82,6 +83,7 @@ def team_dashboard(request):
             )
         ],
         "alerts": selectors.open_alerts(request.user, team=team),
+        "unassigned": unassigned_work(request.user, team=team),
         "headings": selectors.team_table_headings(sort),
         "sort_param": request.GET.get("sort") and sort.param,
     }

@@ -6,6 +6,9 @@ class PipelineConfig(AppConfig):
 
     def ready(self):
         from pipeline import importers
+        from pipeline.receivers import hand_over_work
         from salestrack.imports import registry
+        from salestrack.users.signals import work_handed_over
 
         registry.register(importers.PROSPECTS, importers.OPPORTUNITIES)
+        work_handed_over.connect(hand_over_work, dispatch_uid="hand-over-work")

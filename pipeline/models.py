@@ -136,6 +136,11 @@ class Prospect(models.Model):
     last_response_on = models.DateField(null=True, blank=True, editable=False)
     touches_since_response = models.PositiveIntegerField(default=0, editable=False)
 
+    # Who owned it when, and why it changed hands (a rep who left handed it over).
+    history = HistoricalRecords(
+        excluded_fields=["last_touch_on", "last_response_on", "touches_since_response"]
+    )
+
     class Meta:
         ordering = ["name"]
         indexes = [

@@ -50,6 +50,21 @@ def opportunities_visible_to(viewer: User) -> QuerySet[Opportunity]:
     )
 
 
+UNASSIGNED_LISTED = 50
+
+
+def unassigned_work(viewer: User, *, team) -> dict:
+    """What reps of `team` who left still hold, nobody having taken it on
+    (docs/operations.md#when-a-rep-leaves): their open opportunities, biggest first, and
+    how many prospects. Two queries."""
+    left = {"owner__team": team, "owner__is_active": False}
+    deals = opportunities_visible_to(viewer).filter(status=OpportunityStatus.OPEN, **left)
+    return {
+        "opportunities": list(deals.order_by("-amount", "pk")[:UNASSIGNED_LISTED]),
+        "prospects": prospects_visible_to(viewer).filter(**left).count(),
+    }
+
+
 def prospect_search(viewer: User, query: str, *, limit: int = 10) -> QuerySet[Prospect]:
     query = query.strip()
     # A NUL byte would reach PostgreSQL, which refuses it; no name holds control characters.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pipeline.models import (
     LeadSource,
@@ -320,6 +320,31 @@ def opportunity_close(
     return opportunity_move(
         by=by, opportunity=opportunity, stage=stage, closed_on=closed_on, lost_reason=lost_reason
     )
+
+
+# A rep who leaves ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def work_hand_over(*, by: User | None, rep: User, to: User, reason: str) -> tuple[int, int]:
+    """Give a departing rep's open opportunities and their prospects to `to` (an active
+    rep of their team, checked by users.services), each record's history keeping who did
+    it and `reason`. Won and lost deals keep their owner: they count for the team of their
+    close date (docs/metrics.md#scope-over-time). Returns (opportunities, prospects)."""
+    deals = list(
+        Opportunity.objects.select_for_update()
+        .filter(owner=rep, status=OpportunityStatus.OPEN)
+        .order_by("pk")
+    )
+    prospects = list(Prospect.objects.select_for_update().filter(owner=rep).order_by("pk"))
+    for record in [*deals, *prospects]:
+        record.owner = to
+    options = {"default_user": by, "default_change_reason": reason}
+    bulk_update_with_history(deals, Opportunity, ["owner"], **options)
+    bulk_update_with_history(prospects, Prospect, ["owner"], **options)
+    if deals:
+        announce_opportunities_changed(rep.pk, to.pk)
+    return len(deals), len(prospects)
 
 
 # Settings: lead sources, stages, products (admins) -------------------------------------------

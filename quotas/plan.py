@@ -13,11 +13,12 @@ every page, the nightly snapshot and `report` use it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
-from quotas.periods import PLANNED_KINDS, Period
-from quotas.split import attainment, on_pace
+from quotas.periods import PLANNED_KINDS, Period, working_days
+from quotas.split import attainment, on_pace, prorate
 
 # The periods a rep's plan can follow, shortest first: the first with a quota wins.
 PLAN_KINDS = PLANNED_KINDS
@@ -62,6 +63,44 @@ def resolve_quota(
     return QuotaAmount(
         None, missing=tuple(p.label for p, a in zip(pieces, amounts, strict=True) if not a.known)
     )
+
+
+@dataclass(frozen=True)
+class Span:
+    """One of a rep's memberships: first and last day (None while it lasts), and whether
+    the scope being counted counts it (a team's report counts its own memberships)."""
+
+    start: date
+    end: date | None
+    counted: bool = True
+
+
+def quota_in_spans(
+    quota: QuotaAmount, spans: list[Span], period: Period, holidays=frozenset()
+) -> QuotaAmount:
+    """The part of a rep's quota for `period` that a scope counts (docs/metrics.md
+    #quotas-over-a-move): the quota is prorated by working days over the rep's
+    memberships in the period, from their first day in it (a rep who joined mid-period
+    was set a quota for their days) to its end; the scope counts the parts of the
+    memberships it counts. A rep who moved counts in each team for their days there, the
+    parts adding up to the quota exactly; a rep who left counts up to their last day.
+    Without memberships (`spans` empty) the quota is counted whole."""
+    if not quota.known or not spans:
+        return quota
+    inside = [
+        (max(s.start, period.start), min(s.end or period.end, period.end), s.counted)
+        for s in sorted(spans, key=lambda s: s.start)
+        if s.start <= period.end and (s.end is None or s.end >= period.start)
+    ]
+    if not inside:
+        return QuotaAmount(Decimal(0))
+    base = working_days(inside[0][0], period.end, holidays)
+    parts = prorate(
+        quota.revenue, [working_days(start, end, holidays) for start, end, _ in inside], base
+    )
+    counted = sum((part for part, (*_, c) in zip(parts, inside, strict=True) if c), Decimal(0))
+    whole = counted == quota.revenue
+    return QuotaAmount(counted, quota.deals if whole else None)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
-from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, resolve_quota
+from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, Span, quota_in_spans, resolve_quota
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Team, TeamMembership, User
 
@@ -93,6 +93,36 @@ def quotas_by_period(
     }
 
 
+def counted_quotas_for(
+    spans: dict[int, tuple[Span, ...]], period: periods.Period
+) -> dict[int, QuotaAmount]:
+    """What a scope counts of each rep's quota for `period`, given each rep's memberships
+    marked counted or not: prorated by working days over a move or a departure
+    (docs/metrics.md#quotas-over-a-move). Two queries."""
+    return _counted(spans, {period.start: quotas_for(list(spans), period)}, [period])[period.start]
+
+
+def counted_quotas_by_period(
+    spans: dict[int, tuple[Span, ...]], periods_: list[periods.Period]
+) -> dict[object, dict[int, QuotaAmount]]:
+    """`counted_quotas_for` for several periods (the months of a quarter), by period
+    start. Two queries."""
+    return _counted(spans, quotas_by_period(list(spans), periods_), periods_)
+
+
+def _counted(spans, quotas, periods_):
+    if not periods_:
+        return {}
+    holidays = holidays_between(min(p.start for p in periods_), max(p.end for p in periods_))
+    return {
+        p.start: {
+            pk: quota_in_spans(amount, list(spans[pk]), p, holidays)
+            for pk, amount in quotas[p.start].items()
+        }
+        for p in periods_
+    }
+
+
 def plan_quotas_for(
     rep_ids: Iterable[int], today: date
 ) -> dict[int, tuple[periods.Period, QuotaAmount] | None]:
@@ -111,6 +141,63 @@ def plan_quotas_for(
                 plans[rep_id] = (period, amount)
                 break
     return plans
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """What a saved target's quotas count for its team today: a rep who left or moved during
+    the period counts for their days in it (docs/metrics.md#quotas-over-a-move), so the
+    quotas may no longer add up to the target."""
+
+    target: Decimal
+    counted: Decimal
+    short: list[tuple[User, Decimal, Decimal, date | None]]  # rep, quota, counted, last day
+
+    @property
+    def adds_up(self) -> bool:
+        return self.counted == self.target
+
+
+def targets_checked(targets: list[TeamTarget]) -> dict[int, TargetCheck]:
+    """Each target's quotas as its team counts them now, in three queries."""
+    if not targets:
+        return {}
+    quotas = list(
+        Quota.objects.filter(team_target__in=targets)
+        .select_related("rep")
+        .order_by("rep__full_name")
+    )
+    spans: dict[int, list[TeamMembership]] = defaultdict(list)
+    for membership in TeamMembership.objects.filter(rep_id__in={q.rep_id for q in quotas}).order_by(
+        "start"
+    ):
+        spans[membership.rep_id].append(membership)
+    holidays = holidays_between(
+        min(t.period_start for t in targets), max(t.period_end for t in targets)
+    )
+    by_target: dict[int, list[Quota]] = defaultdict(list)
+    for quota in quotas:
+        by_target[quota.team_target_id].append(quota)
+    checks = {}
+    for target in targets:
+        period = Period(
+            target.period_kind, target.period_start, target.period_end, target.period_label
+        )
+        counted_total, short = Decimal(0), []
+        for quota in by_target[target.pk]:
+            counted = quota_in_spans(
+                QuotaAmount(quota.revenue_quota),
+                [Span(m.start, m.end, m.team_id == target.team_id) for m in spans[quota.rep_id]],
+                period,
+                holidays,
+            ).revenue
+            counted_total += counted
+            if counted != quota.revenue_quota:
+                in_team = [m for m in spans[quota.rep_id] if m.team_id == target.team_id]
+                last = in_team[-1].end if in_team else None
+                short.append((quota.rep, quota.revenue_quota, counted, last))
+        checks[target.pk] = TargetCheck(target.revenue_target, counted_total, short)
+    return checks
 
 
 # Targets and quotas ----------------------------------------------------------------------------

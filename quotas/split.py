@@ -1,7 +1,7 @@
 """Splitting a team target into quotas, and measuring attainment and pace. Pure math: no
 Django here."""
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from quotas.backsolve import ceil_count
 from salestrack.formats import percent
@@ -28,6 +28,30 @@ def split_by_weights(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in by_remainder[:cents_left]:
         parts[i] += CENT
+    return parts
+
+
+def prorate(total: Decimal, part_days: list[int], base_days: int) -> list[Decimal]:
+    """A rep's quota over their memberships in a period, by working days (docs/metrics.md
+    #quotas-over-a-move): part i is total × part_days[i] / base_days to the cent. The
+    running total is what is rounded (each part is the difference of two rounded running
+    totals), so every part is within a cent of its share and never negative, and when the
+    parts cover the whole base (the rep was in a team to the period's end) the last one
+    takes the remainder: they add up to the total exactly. When they cover less (the rep
+    left), the days after they left count for nobody."""
+    total = Decimal(total)
+    if not part_days:
+        return []
+    if any(days < 0 for days in part_days) or sum(part_days) > base_days:
+        raise ValueError("the parts are working days inside the base")
+    if base_days == 0:  # no working day at all: the quota stays whole with the last part
+        return [Decimal(0)] * (len(part_days) - 1) + [total.quantize(CENT, ROUND_HALF_UP)]
+    parts, done, before = [], 0, Decimal(0)
+    for days in part_days:
+        done += days
+        running = (total * done / base_days).quantize(CENT, ROUND_HALF_UP)
+        parts.append(running - before)
+        before = running
     return parts
 
 

@@ -77,7 +77,10 @@ def target_list(request):
             ).label
         }
     )
-    return render(request, "quotas/targets.html", {"targets": targets, "choice": choice})
+    targets = list(targets)
+    checks = selectors.targets_checked(targets)
+    rows = [(target, checks[target.pk]) for target in targets]
+    return render(request, "quotas/targets.html", {"rows": rows, "choice": choice})
 
 
 @admin_required
@@ -89,7 +92,7 @@ def target_plan(request):
         return render(
             request,
             "quotas/targets.html",
-            {"targets": TeamTarget.objects.none(), "choice": choice},
+            {"rows": [], "choice": choice},
         )
     team, period = choice.cleaned_data["team"], choice.cleaned_data["period"]
     today = timezone.localdate()
@@ -149,6 +152,7 @@ def target_plan(request):
         "gap": (target - form_value(form, "basis_revenue")) if target is not None else None,
         "deals": deals_for(target, form_value(form, "avg_deal_size")) if target else None,
         "saved": saved,
+        "saved_check": selectors.targets_checked([saved]).get(saved.pk) if saved else None,
     }
     return render_page(request, "quotas/target_plan.html", context, partial="plan")
 

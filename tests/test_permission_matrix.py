@@ -79,6 +79,7 @@ MATRIX = {
     "users:user_create": ("", ADMINS),
     "users:user_edit": ("ana", ADMINS),
     "users:user_set_active": ("ana", "post"),
+    "users:user_hand_over": ("ana", "post"),
     "users:user_send_password_email": ("ana", "post"),
     "users:team_list": ("", ADMINS),
     "users:team_create": ("", ADMINS),

@@ -272,8 +272,7 @@ class ForecastReport:
                 ),
             )
         }
-        ids = [m.pk for m in self.members]
-        quotas = calendar.quotas_by_period(ids, months)
+        quotas = calendar.counted_quotas_by_period({m.pk: m.spans for m in self.members}, months)
         result = []
         for month in months:
             row = open_.get(month.start, {})

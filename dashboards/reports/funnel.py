@@ -56,7 +56,9 @@ class FunnelReport:
 
     @cached_property
     def quotas(self):
-        return calendar.quotas_for(list(self.counts), self.period)
+        """Each rep's quota as the scope counts it: prorated by their working days in it
+        when they moved or left during the period (docs/metrics.md#quotas-over-a-move)."""
+        return calendar.counted_quotas_for({m.pk: m.spans for m in self.members}, self.period)
 
     @cached_property
     def expected(self) -> float | None:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from salestrack.users.models import Role, Team, User, canonical_email
 
@@ -128,12 +129,41 @@ class TeamForm(forms.Form):
 
 class DeactivateForm(forms.Form):
     last_day = forms.DateField(
-        label="Last day",
+        label=_("Last day"),
         required=False,
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Their numbers stay in every period up to this day.",
+        help_text=_("Their numbers stay in every period up to this day."),
     )
+    hand_to = forms.ModelChoiceField(
+        label=_("Hand their work to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet: list it on the team page as unassigned"),
+        help_text=_(
+            "Their open opportunities, prospects and follow-ups from today on; each record's "
+            "history says it was handed over."
+        ),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["hand_to"].queryset = candidates
+
+
+class HandOverForm(forms.Form):
+    """A deactivated rep's work, handed over after they left."""
+
+    hand_to = forms.ModelChoiceField(
+        label=_("Hand their work to"),
+        queryset=User.objects.none(),
+        empty_label=None,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hand_to"].queryset = candidates
 
 
 class UserFilterForm(forms.Form):

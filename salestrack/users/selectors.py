@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from salestrack.users.models import Role, Team, TeamMembership, User
 
@@ -134,6 +135,30 @@ def memberships_of(viewer: User, rep: User) -> list[TeamMembership]:
     if viewer.role != Role.ADMIN:
         return []
     return list(rep.memberships.select_related("team").order_by("start"))
+
+
+def hand_over_candidates(rep: User):
+    """Who a leaving rep's work can go to: the other active reps of their team."""
+    return (
+        User.objects.filter(role=Role.REP, is_active=True, team_id=rep.team_id, team__isnull=False)
+        .exclude(pk=rep.pk)
+        .order_by("full_name", "email")
+    )
+
+
+def work_held_by(rep: User) -> dict[str, int]:
+    """What a rep holds that someone has to take on when they leave: open opportunities,
+    prospects, follow-ups still to do from today on. Read through the relations the apps
+    declare on User (users imports no app). Three queries."""
+    today = timezone.localdate()
+    return {
+        "opportunities": rep.opportunities.filter(status="open").count(),
+        "prospects": rep.prospects.count(),
+        "follow_ups": rep.activities.filter(
+            Q(date__gt=rep.left_on or today)
+            | Q(follow_up_on__gte=today, follow_up_done_at__isnull=True, follow_up_rep=None)
+        ).count(),
+    }
 
 
 def in_teams_on(team_ids: Iterable[int] | QuerySet, *, rep_field: str, day_field: str) -> Exists:

@@ -12,8 +12,10 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salestrack.users.models import Role, Team, TeamMembership, User, canonical_email
+from salestrack.users.signals import work_handed_over
 
 
 def _require_admin(by: User | None) -> None:
@@ -167,18 +169,26 @@ def _move_first_start(user: User, old_joined_on: date) -> None:
 
 @transaction.atomic
 def user_set_active(
-    *, by: User | None, user: User, active: bool, last_day: date | None = None
+    *,
+    by: User | None,
+    user: User,
+    active: bool,
+    last_day: date | None = None,
+    hand_to: User | None = None,
 ) -> User:
     """Deactivate (or reactivate) a user. A deactivated user cannot sign in; their history
     stays, and a rep's membership ends on `last_day` (today unless given): they keep their
-    numbers in every period before it, marked "left on" that day. Reactivating a rep opens
-    a membership in their team from today."""
+    numbers in every period before it, marked "left on" that day, and their quota counts
+    up to it (docs/metrics.md#quotas-over-a-move). With `hand_to`, their open
+    opportunities, prospects and follow-ups go to that rep of their team in the same
+    transaction (`user_hand_over`); without, the team page lists them as unassigned.
+    Reactivating a rep opens a membership in their team from today."""
     _require_admin(by)
     today = timezone.localdate()
     if not active and by is not None and user.pk == by.pk:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(_("You cannot deactivate your own account."))
     if active and user.team_id and not user.team.is_active:
-        raise ValidationError(f"Reactivate the team {user.team} first.")
+        raise ValidationError(_("Reactivate the team %(team)s first.") % {"team": user.team})
     if active == user.is_active:
         return user
     if active:
@@ -190,20 +200,55 @@ def user_set_active(
         if last_day > today or last_day < user.joined_on:
             raise ValidationError(
                 {
-                    "left_on": f"The last day is between {user.joined_on:%Y-%m-%d} (joined) "
-                    "and today."
+                    "left_on": _("The last day is between %(joined)s (joined) and today.")
+                    % {"joined": f"{user.joined_on:%Y-%m-%d}"}
                 }
             )
         current = user.memberships.filter(end__isnull=True).first()
         if current is not None and last_day < current.start:
             raise ValidationError(
-                {"left_on": f"{user} is in {current.team} since {current.start:%Y-%m-%d}."}
+                {
+                    "left_on": _("%(user)s is in %(team)s since %(start)s.")
+                    % {"user": user, "team": current.team, "start": f"{current.start:%Y-%m-%d}"}
+                }
             )
+        if hand_to is not None:
+            _check_hand_to(user, hand_to)
         _close_open_membership(user, last_day=last_day)
         user.left_on = last_day
     user.is_active = active
     user.save(update_fields=["is_active", "left_on"])
+    if not active and hand_to is not None:
+        _hand_over(by=by, rep=user, to=hand_to)
     return user
+
+
+def _check_hand_to(rep: User, to: User) -> None:
+    if to.pk == rep.pk or to.role != Role.REP or not to.is_active or to.team_id != rep.team_id:
+        raise ValidationError(
+            {"hand_to": _("Hand the work to an active rep of %(team)s.") % {"team": rep.team}}
+        )
+
+
+def _hand_over(*, by: User | None, rep: User, to: User) -> None:
+    # Kept to 100 characters: django-simple-history's history_change_reason column.
+    reason = _("Handed over from %(rep)s when %(rep)s was deactivated") % {"rep": rep.full_name}
+    work_handed_over.send(
+        sender=User, rep=rep, to=to, by=by, last_day=rep.left_on, reason=reason[:100]
+    )
+
+
+@transaction.atomic
+def user_hand_over(*, by: User | None, rep: User, to: User) -> User:
+    """Hand a deactivated rep's open opportunities, prospects and follow-ups to an active
+    rep of their team (the team page lists them as unassigned until someone does), each
+    record's history saying so (docs/operations.md#when-a-rep-leaves)."""
+    _require_admin(by)
+    if rep.is_active or rep.role != Role.REP:
+        raise ValidationError({"hand_to": _("Only a deactivated rep's work is handed over here.")})
+    _check_hand_to(rep, to)
+    _hand_over(by=by, rep=rep, to=to)
+    return rep
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/hand-over/", views.user_hand_over, name="user_hand_over"),
     path(
         "users/<int:pk>/password-email/",
         views.user_send_password_email,

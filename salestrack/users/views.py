@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -17,6 +18,7 @@ from salestrack.users.access import admin_required, home_url_name
 from salestrack.users.auth import client_ip
 from salestrack.users.forms import (
     DeactivateForm,
+    HandOverForm,
     PasswordResetForm,
     TeamForm,
     UserFilterForm,
@@ -132,9 +134,23 @@ def user_edit(request, pk):
         "form": form,
         "subject": subject,
         "memberships": selectors.memberships_of(request.user, subject),
-        "deactivate": DeactivateForm(),
+        **_leaving_context(subject),
     }
     return render(request, "users/user_form.html", context)
+
+
+def _leaving_context(subject, **forms):
+    """The deactivate form (with whom to hand the work to) or, once they left, the hand-over
+    form, and what they hold (docs/operations.md#when-a-rep-leaves)."""
+    if subject.role != Role.REP:
+        return {"deactivate": forms.get("deactivate") or DeactivateForm()}
+    candidates = selectors.hand_over_candidates(subject)
+    return {
+        "deactivate": forms.get("deactivate") or DeactivateForm(candidates=candidates),
+        "hand_over": forms.get("hand_over") or HandOverForm(candidates=candidates),
+        "work_held": selectors.work_held_by(subject),
+        "has_candidates": candidates.exists(),
+    }
 
 
 @require_POST
@@ -142,18 +158,52 @@ def user_edit(request, pk):
 def user_set_active(request, pk):
     subject = get_object_or_404(User, pk=pk)
     active = request.POST.get("active") == "1"
-    form = DeactivateForm(request.POST)
+    form = DeactivateForm(request.POST, candidates=selectors.hand_over_candidates(subject))
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["last_day"])
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         services.user_set_active(
-            by=request.user, user=subject, active=active, last_day=form.cleaned_data["last_day"]
+            by=request.user,
+            user=subject,
+            active=active,
+            last_day=form.cleaned_data["last_day"],
+            hand_to=form.cleaned_data["hand_to"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        verb = "reactivated" if active else "deactivated"
-        messages.success(request, f"{subject.full_name} is {verb}.")
+        if active:
+            messages.success(request, _("%(name)s is reactivated.") % {"name": subject.full_name})
+        elif form.cleaned_data["hand_to"]:
+            messages.success(
+                request,
+                _("%(name)s is deactivated; their work is handed to %(to)s.")
+                % {"name": subject.full_name, "to": form.cleaned_data["hand_to"].full_name},
+            )
+        else:
+            messages.success(request, _("%(name)s is deactivated.") % {"name": subject.full_name})
+    return redirect("users:user_edit", pk=subject.pk)
+
+
+@require_POST
+@admin_required
+def user_hand_over(request, pk):
+    """Hand a deactivated rep's open work to a rep of their team (the team page's
+    "Unassigned" card links here)."""
+    subject = get_object_or_404(User, pk=pk, role=Role.REP)
+    form = HandOverForm(request.POST, candidates=selectors.hand_over_candidates(subject))
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.user_hand_over(by=request.user, rep=subject, to=form.cleaned_data["hand_to"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's work is handed to %(to)s.")
+            % {"name": subject.full_name, "to": form.cleaned_data["hand_to"].full_name},
+        )
     return redirect("users:user_edit", pk=subject.pk)
 
 

@@ -1,10 +1,21 @@
 """quotas/plan.py: a quota for any period, pace and the plan, on hand-computed figures."""
 
+from datetime import date
 from decimal import Decimal
 
 from quotas import periods
 from quotas.backsolve import Rates, Target
-from quotas.plan import NO_QUOTA, Pace, Plan, QuotaAmount, pace, plan, resolve_quota
+from quotas.plan import (
+    NO_QUOTA,
+    Pace,
+    Plan,
+    QuotaAmount,
+    Span,
+    pace,
+    plan,
+    quota_in_spans,
+    resolve_quota,
+)
 
 Q4 = periods.quarter(2026, 4)
 MONTHS = [periods.month(2026, m) for m in (10, 11, 12)]
@@ -183,3 +194,56 @@ def test_a_year_of_quarters_names_the_months_missing_deeper_down():
     assert resolve_quota(periods.quarter(2026, 4), set_quotas, parts) == QuotaAmount(
         None, missing=("2026-11", "2026-12")
     )
+
+
+# A quota over memberships (docs/metrics.md#quotas-over-a-move) ----------------------------
+
+NOVEMBER = periods.month(2026, 11)  # 21 working days: 2–5 November are the first 4
+QUOTA = QuotaAmount(Decimal("72437.00"), 6)
+# In North to 5 November, in South from Friday 6 November.
+NORTH_THEN_SOUTH = [Span(date(2024, 1, 1), date(2026, 11, 5)), Span(date(2026, 11, 6), None)]
+
+
+def _counted_by(spans, counted_first, counted_second):
+    first, second = spans
+    return [
+        Span(first.start, first.end, counted_first),
+        Span(second.start, second.end, counted_second),
+    ]
+
+
+def test_a_rep_moved_on_6_november_counts_4_21_for_the_old_team_and_17_21_for_the_new():
+    north = quota_in_spans(QUOTA, _counted_by(NORTH_THEN_SOUTH, True, False), NOVEMBER)
+    south = quota_in_spans(QUOTA, _counted_by(NORTH_THEN_SOUTH, False, True), NOVEMBER)
+    assert (north.revenue, south.revenue) == (Decimal("13797.52"), Decimal("58639.48"))
+    assert north.revenue + south.revenue == QUOTA.revenue
+    assert north.deals is None  # a part of a deals quota is not a whole number of deals
+    # The organisation (and the rep's own page) count both: the whole quota.
+    assert quota_in_spans(QUOTA, NORTH_THEN_SOUTH, NOVEMBER) == QUOTA
+
+
+def test_a_rep_who_left_on_5_november_counts_4_21_of_the_quota():
+    left = [Span(date(2024, 1, 1), date(2026, 11, 5))]
+    assert quota_in_spans(QUOTA, left, NOVEMBER).revenue == Decimal("13797.52")
+
+
+def test_a_rep_who_joined_mid_period_counts_their_quota_whole():
+    """Their quota was set for their days in it (DESIGN.md §6 proposes it prorated)."""
+    joined = [Span(date(2026, 11, 16), None)]
+    assert quota_in_spans(QUOTA, joined, NOVEMBER) == QUOTA
+
+
+def test_a_holiday_is_not_a_working_day_of_either_team():
+    holiday = frozenset({date(2026, 11, 3)})  # 20 working days: 3 in North, 17 in South
+    north = quota_in_spans(QUOTA, _counted_by(NORTH_THEN_SOUTH, True, False), NOVEMBER, holiday)
+    assert north.revenue == Decimal("10865.55")  # 72,437 × 3 / 20 = 10,865.55
+
+
+def test_no_quota_and_no_memberships_leave_the_quota_as_it_is():
+    assert quota_in_spans(NO_QUOTA, NORTH_THEN_SOUTH, NOVEMBER) == NO_QUOTA
+    assert quota_in_spans(QUOTA, [], NOVEMBER) == QUOTA
+
+
+def test_a_rep_not_in_a_team_during_the_period_counts_no_quota():
+    later = [Span(date(2026, 12, 1), None)]
+    assert quota_in_spans(QUOTA, later, NOVEMBER).revenue == Decimal(0)

@@ -9,6 +9,7 @@ from quotas.split import (
     deals_for,
     expected_attainment,
     on_pace,
+    prorate,
     realism_share,
     realism_warning,
     split_by_weights,
@@ -137,3 +138,50 @@ def test_realism_says_how_many_would_have_met_in_a_sentence():
         "85.0 % of reps would have met these quotas in 2026-Q3 — "
         "above the 70–80 % rule of thumb. These quotas may be too easy."
     )
+
+
+# Prorating a quota over a move or a departure (docs/metrics.md#quotas-over-a-move) ----------
+
+
+def test_a_quota_moved_after_4_of_21_working_days_splits_4_17_to_the_cent():
+    assert prorate(Decimal("35427.00"), [4, 17], 21) == [Decimal("6748.00"), Decimal("28679.00")]
+    parts = prorate(Decimal("72437.00"), [4, 17], 21)
+    # 72,437 × 4 / 21 = 13,797.5238… → 13,797.52; the last team takes the remainder.
+    assert parts == [Decimal("13797.52"), Decimal("58639.48")]
+    assert sum(parts) == Decimal("72437.00")
+
+
+def test_three_thirds_add_up_each_within_a_cent_of_its_share():
+    # Running totals 33.33, 66.67, 100.00: the cent lost to rounding is found again.
+    parts = prorate(Decimal("100.00"), [1, 1, 1], 3)
+    assert parts == [Decimal("33.33"), Decimal("33.34"), Decimal("33.33")]
+
+
+def test_a_tiny_quota_never_gives_a_team_a_negative_part():
+    assert prorate(Decimal("0.01"), [1, 1, 0], 2) == [Decimal("0.01"), Decimal(0), Decimal(0)]
+
+
+def test_a_rep_who_left_after_4_of_21_days_counts_4_21_and_nobody_gets_the_rest():
+    assert prorate(Decimal("35427.00"), [4], 21) == [Decimal("6748.00")]
+    # Moved, then left: both parts rounded, the days after leaving count for nobody.
+    assert prorate(Decimal("72437.00"), [4, 10], 21) == [Decimal("13797.52"), Decimal("34493.81")]
+
+
+def test_a_period_without_working_days_keeps_the_quota_whole_with_the_last_part():
+    assert prorate(Decimal("500"), [0, 0], 0) == [Decimal(0), Decimal("500.00")]
+
+
+def test_parts_outside_the_base_are_refused():
+    with pytest.raises(ValueError, match="inside the base"):
+        prorate(Decimal(100), [15, 10], 21)
+
+
+@given(
+    total=st.decimals(min_value=0, max_value=10**9, places=2),
+    days=st.lists(st.integers(min_value=0, max_value=23), min_size=1, max_size=5),
+)
+def test_prorated_parts_covering_the_period_add_up_to_the_quota_exactly(total, days):
+    parts = prorate(total, days, sum(days))
+    assert sum(parts) == total
+    assert all(part >= 0 for part in parts)
+    assert all(part == part.quantize(Decimal("0.01")) for part in parts)
