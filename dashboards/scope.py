@@ -80,10 +80,6 @@ class Scope:
         """Some reps, each counted whole (the nightly job's per-rep work)."""
         return cls(reps=tuple(rep_ids), label="these reps")
 
-    @property
-    def is_organisation(self) -> bool:
-        return self.teams is None and self.reps is None
-
     # What the scope counts ------------------------------------------------------------------
 
     def _in_team_on(self, rep_field: str, day_field: str) -> Exists:

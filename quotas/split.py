@@ -55,10 +55,6 @@ def prorate(total: Decimal, part_days: list[int], base_days: int) -> list[Decima
     return parts
 
 
-def split_evenly(total: Decimal, count: int) -> list[Decimal]:
-    return split_by_weights(total, [Decimal(1)] * count)
-
-
 def deals_for(revenue: Decimal, avg_deal_size: Decimal | None) -> int | None:
     """Whole deals needed to book `revenue` at this average size (None if unknown)."""
     if not avg_deal_size:

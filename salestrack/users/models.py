@@ -128,10 +128,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.REP
 
     @property
-    def is_manager(self):
-        return self.role == Role.MANAGER
-
-    @property
     def is_admin(self):
         return self.role == Role.ADMIN
 
