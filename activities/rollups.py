@@ -7,7 +7,7 @@
   (`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`), so two reps logging at
   once never lose a count.
 - Touches before close, stored on each closed opportunity: the activity volume linked
-  to it or to its prospect up to the day it closed (DESIGN.md §4).
+  to it or to its prospect up to the day it closed (docs/metrics.md#metrics).
 
 The activity services, the importer and the demo seeder call these in the transaction
 that writes the rows; nothing else writes the rollups.
@@ -100,7 +100,7 @@ HELD = tuple(MEETING_HELD_OUTCOMES)
 CALL, EMAIL, MEETING, MESSAGE = Kind.CALL, Kind.EMAIL, Kind.MEETING, Kind.MESSAGE
 CONNECTED = (Outcome.CONNECTED,)
 
-# Every count of DESIGN.md §4, by the name of its rollup column.
+# Every count of docs/metrics.md#metrics, by the name of its rollup column.
 MEASURES: dict[str, Measure] = {
     "activities": Measure(),
     "activities_new": Measure(status=NEW),
@@ -287,7 +287,7 @@ def rollups_verify(
 # Touches before close -----------------------------------------------------------------------
 
 
-# A prospect's answer: what makes it engaged (DESIGN.md §4).
+# A prospect's answer: what makes it engaged (docs/metrics.md#metrics).
 RESPONSE = (
     Q(kind__in=[EMAIL, MESSAGE], outcome=Outcome.REPLIED)
     | Q(kind=CALL, outcome=Outcome.CONNECTED)

@@ -1,5 +1,5 @@
-"""Each rep's plan for the day (DESIGN.md §5): worked out by the one plan function for the
-nightly snapshot, and read back from it by My day, the team page, the rep page, the
+"""Each rep's plan for the day (docs/metrics.md#the-goal-backsolve): worked out by the one plan
+function for the nightly snapshot, and read back from it by My day, the team page, the rep page, the
 what-if and the forecast."""
 
 from datetime import date

@@ -107,12 +107,12 @@ def plans_refresh(*, as_of: date | None = None, rep_ids: Iterable[int] | None = 
 
 
 def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = None) -> int:
-    """Write today's alerts for every active rep, or for `rep_ids` only (DESIGN.md §3):
-    below pace on this month's quota, no activity for two working days, a calls → meetings
-    rate 30 % below the rep's own trailing 90 days, over 10 % of the last 30 days' emails
-    bounced, an email reply rate at half the trailing 90 days' or less. Set-based, and
-    idempotent: the day's alerts are upserted and the ones that no longer hold removed; a
-    dismissal stays dismissed."""
+    """Write today's alerts for every active rep, or for `rep_ids` only
+    (docs/architecture.md#the-domain-model): below pace on this month's quota, no activity for two
+    working days, a calls → meetings rate 30 % below the rep's own trailing 90 days, over 10 % of
+    the last 30 days' emails bounced, an email reply rate at half the trailing 90 days' or less.
+    Set-based, and idempotent: the day's alerts are upserted and the ones that no longer hold
+    removed; a dismissal stays dismissed."""
     as_of = as_of or timezone.localdate()
     reps = User.objects.filter(role=Role.REP, is_active=True)
     if rep_ids is not None:
@@ -198,10 +198,11 @@ FORECAST_FIELDS = ["period_end", "open_pipeline", "weighted", "commit", "won", "
 
 
 def forecasts_keep(*, as_of: date) -> int:
-    """Keep the forecast as it stands today of every rep's month and quarter (DESIGN.md §11:
-    the nightly job does so each Monday), so that a finished period can show forecast
-    against what was won. Upserted: running it twice on a day writes the same rows; a later
-    change (a stage's probability edited, say) rewrites no week already kept."""
+    """Keep the forecast as it stands today of every rep's month and quarter
+    (docs/metrics.md#forecast-and-pipeline-coverage: the nightly job does so each Monday), so that a
+    finished period can show forecast against what was won. Upserted: running it twice on a day
+    writes the same rows; a later change (a stage's probability edited, say) rewrites no week
+    already kept."""
     rows = []
     for kind in FORECAST_KINDS:
         period = calendar.period_containing(as_of, kind)

@@ -1,5 +1,5 @@
-"""Forecast and pipeline coverage (DESIGN.md §11) as pure math: will the quota be reached
-from the pipeline there is? No Django here.
+"""Forecast and pipeline coverage (docs/metrics.md#forecast-and-pipeline-coverage) as pure math:
+will the quota be reached from the pipeline there is? No Django here.
 
 For a scope and a period, over the open opportunities expected to close in it:
 open_pipeline (their amounts), weighted (each amount × its stage's probability), commit

@@ -2,13 +2,15 @@
 left of it back into daily activity. Pure: no Django here. Each rule is written once and
 every page, the nightly snapshot and `report` use it.
 
-- Quota (DESIGN.md §6): the quota set for the period; where none is, the sum of the
+- Quota (docs/metrics.md#quotas-and-targets): the quota set for the period; where none is, the sum
+of the
   quotas of the shorter periods inside it, when every one of them has one (a quarter with
   three monthly quotas); with only some set, there is no quota and the missing periods
   are named.
 - Pace: attainment against where linear progress over working days would be by now.
 - Plan: the quota left after the revenue won so far, worked back with the rep's rates
-  into activity per remaining working day (the goal backsolve of DESIGN.md §5).
+  into activity per remaining working day (the goal backsolve of
+  docs/metrics.md#the-goal-backsolve).
 """
 
 from collections.abc import Callable
@@ -153,7 +155,8 @@ def plan(
     working_days_left: int,
     expected: float | None,
 ) -> Plan:
-    """The one plan function (DESIGN.md §5): the quota left, worked back with `rates`."""
+    """The one plan function (docs/metrics.md#the-goal-backsolve): the quota left, worked back with
+    `rates`."""
     if period is None or quota is None:
         return Plan(None, None, None, working_days_left, rates, None)
     remaining = max(Decimal(quota) - Decimal(won), Decimal(0))

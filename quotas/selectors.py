@@ -70,8 +70,8 @@ def _set_quotas(rep_ids: list[int], start: date, end: date) -> dict[int, dict]:
 
 
 def quotas_for(rep_ids: Iterable[int], period: periods.Period) -> dict[int, QuotaAmount]:
-    """Each rep's quota for `period` by the one rule of DESIGN.md §6 (set, or the sum of
-    the shorter periods inside it), in one query. Weeks and custom ranges have none."""
+    """Each rep's quota for `period` by the one rule of docs/metrics.md#quotas-and-targets (set, or
+    the sum of the shorter periods inside it), in one query. Weeks and custom ranges have none."""
     rep_ids = list(rep_ids)
     if period.kind not in PLAN_KINDS or not rep_ids:
         return dict.fromkeys(rep_ids, NO_QUOTA)
@@ -362,8 +362,9 @@ def plan_quotas(
     today: date,
 ) -> QuotaPlan:
     """Split the target by weight and check each quota against the rep's last four periods
-    of the same kind in the team (DESIGN.md §6): how often they reached it, and the share
-    of reps who would have met theirs last period (of those who were in the team then)."""
+    of the same kind in the team (docs/metrics.md#quotas-and-targets): how often they reached it,
+    and the share of reps who would have met theirs last period (of those who were in the team
+    then)."""
     reps = [rep for rep, _ in team_reps_in(team, period)]
     history_periods = earlier_periods(period, 4, today=today)
     history = _history_in_team(team, reps, history_periods)

@@ -1,5 +1,5 @@
-"""Secure by default (DESIGN.md §10): production settings, CSP, the staging directory, no
-developer tooling in production, and no service called as the system from a page. The
+"""Secure by default (docs/operations.md#security-notes): production settings, CSP, the staging
+directory, no developer tooling in production, and no service called as the system from a page. The
 sign-in lockout is tested with the rest of sign-in, in tests/users/test_auth.py."""
 
 import os

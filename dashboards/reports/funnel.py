@@ -1,4 +1,4 @@
-"""The funnel: every metric of DESIGN.md §4 per rep and for the scope, over a period."""
+"""The funnel: every metric of docs/metrics.md#metrics per rep and for the scope, over a period."""
 
 from datetime import date
 from decimal import Decimal
@@ -106,7 +106,7 @@ class FunnelReport:
         return TABLE_HEADER, rows
 
     def as_json(self) -> dict:
-        """`report funnel --format json` (DESIGN.md §8)."""
+        """`report funnel --format json` (docs/contracts.md)."""
         no_pace = pace(None, Decimal(0), None)
         return {
             "period": period_json(self.period, self.working_days),

@@ -115,7 +115,7 @@ def test_a_snapshot_carries_the_reps_backsolve_when_they_have_a_quota(history, r
 
 
 def test_a_quarter_with_three_monthly_quotas_has_their_sum(rep):
-    # DESIGN.md §6: before, "This quarter" said "no quotas for this period".
+    # docs/metrics.md#quotas-and-targets: before, "This quarter" said "no quotas for this period".
     for month, amount in ((10, "10000"), (11, "20000"), (12, "30000")):
         period = selectors.calendar.parse_period(f"2026-{month:02d}")
         QuotaFactory(

@@ -228,7 +228,8 @@ def test_a_rep_who_left_on_5_november_counts_4_21_of_the_quota():
 
 
 def test_a_rep_who_joined_mid_period_counts_their_quota_whole():
-    """Their quota was set for their days in it (DESIGN.md §6 proposes it prorated)."""
+    """Their quota was set for their days in it (docs/metrics.md#quotas-and-targets proposes it
+    prorated)."""
     joined = [Span(date(2026, 11, 16), None)]
     assert quota_in_spans(QUOTA, joined, NOVEMBER) == QUOTA
 
