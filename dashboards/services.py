@@ -23,7 +23,6 @@ from quotas import periods
 from quotas import selectors as calendar
 from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
-from quotas.split import expected_attainment
 from salestrack.users.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -122,7 +121,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     scope = Scope.of_reps(ids)
     month = calendar.period_containing(as_of, PeriodKind.MONTH)
     quotas = calendar.quotas_for(ids, month)
-    expected = _elapsed_share(month, as_of)
+    expected = calendar.progress(month, as_of).expected
     this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
     window = trailing_window(as_of)
     trailing = queries.funnel_counts_by_rep(scope, window.start, window.end)
@@ -184,13 +183,6 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
             stale = stale.exclude(rep_id=rep_id, kind=kind)
         stale.delete()
     return len(found)
-
-
-def _elapsed_share(period: periods.Period, today: date) -> float | None:
-    holidays = calendar.holidays_between(period.start, period.end)
-    total = periods.working_days(period.start, period.end, holidays)
-    elapsed = periods.working_days(period.start, min(today, period.end), holidays)
-    return expected_attainment(elapsed, total)
 
 
 FORECAST_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER)

@@ -15,7 +15,15 @@ from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
-from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, Span, quota_in_spans, resolve_quota
+from quotas.plan import (
+    NO_QUOTA,
+    PLAN_KINDS,
+    PeriodProgress,
+    QuotaAmount,
+    Span,
+    quota_in_spans,
+    resolve_quota,
+)
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Team, TeamMembership, User
 
@@ -24,6 +32,11 @@ def holidays_between(start: date, end: date) -> frozenset[date]:
     return frozenset(
         Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True)
     )
+
+
+def progress(period: periods.Period, today: date) -> PeriodProgress:
+    """How far `today` is into `period`, with the holidays of the calendar."""
+    return PeriodProgress(period, today, holidays_between(period.start, period.end))
 
 
 def working_days(start: date, end: date) -> int:

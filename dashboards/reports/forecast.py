@@ -157,7 +157,7 @@ class ForecastReport:
         ids = [m.pk for m in self.members]
         pipeline = self._open_pipeline()
         self.rep_plans = plans.plans_for(ids, today=today)
-        self.working_days_left = calendar.working_days(max(today, period.start), period.end)
+        self.working_days_left = calendar.progress(period, today).left
         self.rows = []
         for member in self.members:
             open_, weighted, commit = pipeline.get(member.pk, (Decimal(0),) * 3)

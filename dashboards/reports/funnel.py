@@ -15,26 +15,11 @@ from dashboards.metrics import (
     money,
 )
 from dashboards.scope import Member, Scope
-from quotas import periods
 from quotas import selectors as calendar
 from quotas.periods import Period
 from quotas.plan import Pace, pace
-from quotas.split import expected_attainment
 
 TABLE_HEADER = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
-
-
-def elapsed_share(period: Period, today: date, holidays=None) -> float | None:
-    """The share of the period's working days gone by the end of today."""
-    if holidays is None:
-        holidays = calendar.holidays_between(period.start, period.end)
-    total = periods.working_days(period.start, period.end, holidays)
-    elapsed = (
-        periods.working_days(period.start, min(today, period.end), holidays)
-        if today >= period.start
-        else 0
-    )
-    return expected_attainment(elapsed, total)
 
 
 class FunnelReport:
@@ -51,8 +36,8 @@ class FunnelReport:
             (m, funnel(self.counts[m.pk])) for m in self.members
         ]
         self.total: Funnel = funnel(FunnelCounts.total(self.counts.values()))
-        self.holidays = calendar.holidays_between(period.start, period.end)
-        self.working_days = periods.working_days(period.start, period.end, self.holidays)
+        self.progress = calendar.progress(period, today)
+        self.working_days = self.progress.total
 
     @cached_property
     def quotas(self):
@@ -62,7 +47,7 @@ class FunnelReport:
 
     @cached_property
     def expected(self) -> float | None:
-        return elapsed_share(self.period, self.today, self.holidays)
+        return self.progress.expected
 
     @cached_property
     def paces(self) -> dict[int, Pace]:
