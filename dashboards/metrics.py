@@ -88,6 +88,12 @@ class FunnelCounts:
         """Every touch that counts as a contact: calls, emails, messages, meetings held."""
         return self.calls + self.emails + self.messages + self.meetings_held
 
+    @property
+    def delivered_emails(self) -> int:
+        """Emails that reached someone: sent minus bounced, the denominator of the open,
+        reply and unsubscribe rates."""
+        return self.emails - self.emails_bounced
+
 
 @dataclass(frozen=True)
 class Funnel:
@@ -114,9 +120,7 @@ class Funnel:
 
     @property
     def delivered_emails(self) -> int:
-        """Emails that reached someone: sent minus bounced, the denominator of the open,
-        reply and unsubscribe rates."""
-        return self.counts.emails - self.counts.emails_bounced
+        return self.counts.delivered_emails
 
 
 def funnel(counts: FunnelCounts) -> Funnel:
@@ -139,9 +143,9 @@ def funnel(counts: FunnelCounts) -> Funnel:
             for day in WEEKDAYS
         },
         email_bounce_rate=ratio(c.emails_bounced, c.emails),
-        email_open_rate=ratio(c.emails_opened, c.emails - c.emails_bounced),
-        email_reply_rate=ratio(c.emails_replied, c.emails - c.emails_bounced),
-        email_unsubscribe_rate=ratio(c.emails_unsubscribed, c.emails - c.emails_bounced),
+        email_open_rate=ratio(c.emails_opened, c.delivered_emails),
+        email_reply_rate=ratio(c.emails_replied, c.delivered_emails),
+        email_unsubscribe_rate=ratio(c.emails_unsubscribed, c.delivered_emails),
         message_reply_rate=ratio(c.messages_replied, c.messages),
         # Over the connected calls that have a duration: one without is left out, not 0.
         avg_call_minutes=ratio(c.talk_minutes, c.timed_connects),

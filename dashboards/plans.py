@@ -16,6 +16,7 @@ from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target
 from quotas.periods import Period, trailing_window
 from quotas.plan import PLAN_KINDS, PeriodProgress, Plan, pace, plan
+from quotas.split import left_to_win
 
 
 def _plan_of(snapshot: PlanSnapshot) -> Plan:
@@ -31,7 +32,7 @@ def _plan_of(snapshot: PlanSnapshot) -> Plan:
     period = Period(
         snapshot.period_kind, snapshot.period_start, snapshot.period_end, snapshot.period_label
     )
-    remaining = max(snapshot.quota - snapshot.won, Decimal(0))
+    remaining = left_to_win(snapshot.quota, snapshot.won)
     solved = Backsolve(
         target=Target(revenue=remaining),
         rates=rates,

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import PLANNED_KINDS, Period, working_days
-from quotas.split import attainment, expected_attainment, on_pace, prorate
+from quotas.split import attainment, expected_attainment, left_to_win, on_pace, prorate
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def plan(
     `rates`."""
     if period is None or quota is None:
         return Plan(None, None, None, working_days_left, rates, None)
-    remaining = max(Decimal(quota) - Decimal(won), Decimal(0))
+    remaining = left_to_win(quota, won)
     result = backsolve(Target(revenue=remaining), rates, working_days=max(working_days_left, 1))
     return Plan(
         period=period,

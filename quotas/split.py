@@ -62,6 +62,11 @@ def deals_for(revenue: Decimal, avg_deal_size: Decimal | None) -> int | None:
     return ceil_count(Decimal(revenue) / Decimal(avg_deal_size))
 
 
+def left_to_win(quota: Decimal, won: Decimal) -> Decimal:
+    """What is left of a quota after the revenue won: never below zero."""
+    return max(Decimal(quota) - Decimal(won), Decimal(0))
+
+
 def attainment(won: Decimal, quota: Decimal) -> float | None:
     """Revenue won / quota; no data without a quota."""
     if not quota:

@@ -8,6 +8,7 @@ from quotas.split import (
     attainment,
     deals_for,
     expected_attainment,
+    left_to_win,
     on_pace,
     prorate,
     realism_share,
@@ -183,3 +184,9 @@ def test_prorated_parts_covering_the_period_add_up_to_the_quota_exactly(total, d
     assert sum(parts) == total
     assert all(part >= 0 for part in parts)
     assert all(part == part.quantize(Decimal("0.01")) for part in parts)
+
+
+def test_what_is_left_of_a_quota_never_goes_below_zero():
+    assert left_to_win(Decimal("1000.00"), Decimal("999.99")) == Decimal("0.01")
+    assert left_to_win(Decimal("1000.00"), Decimal("1000.00")) == Decimal("0")
+    assert left_to_win(Decimal("1000.00"), Decimal("1000.01")) == Decimal("0")
