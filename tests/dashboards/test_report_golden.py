@@ -8,8 +8,8 @@ test_report_golden.py`, and the diff of the JSON is reviewed with the change.
 
 import json
 import os
-from importlib import import_module
 from datetime import UTC, datetime
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
 
