@@ -81,6 +81,11 @@ class ImportJob(models.Model):
     def ok(self) -> bool:
         return not self.error_count
 
+    @property
+    def more_errors(self) -> int:
+        """Bad rows counted beyond the messages kept (framework.MAX_ERRORS_KEPT)."""
+        return max(self.error_count - len(self.errors), 0)
+
 
 class ImportPreset(models.Model):
     """A mapping someone saved for the next export from the same tool, offered to everyone
