@@ -34,7 +34,7 @@ from django.utils.translation import gettext, gettext_noop
 from salestrack.imports import framework, registry
 from salestrack.imports.csvfile import CsvFile, TooManyColumns, UnreadableFile
 from salestrack.imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
-from salestrack.users.models import User
+from salestrack.users.models import Role, Team, User
 
 logger = logging.getLogger(__name__)
 
@@ -113,21 +113,42 @@ def import_queue(
 @transaction.atomic
 def import_map(*, by: User, job: ImportJob, mapping: dict, preset_name: str = "") -> ImportJob:
     """Keep the mapping its owner chose for another tool's export (and save it as a
-    preset under `preset_name`, replacing one of that name), then queue the check."""
+    preset under `preset_name`: `import_preset_save`), then queue the check."""
     claimed = ImportJob.objects.filter(
         pk=job.pk, created_by=by, status=ImportStatus.MAPPING
     ).update(mapping=mapping, status=ImportStatus.QUEUED)
     if not claimed:
         raise ImportNotStaged(f"{job.file_name} is already on its way.", job)
     if preset_name:
-        ImportPreset.objects.update_or_create(
-            kind=job.kind,
-            name=preset_name.strip()[:80],
-            defaults={"mapping": mapping, "created_by": by, "created_at": timezone.now()},
-        )
+        import_preset_save(by=by, kind=job.kind, name=preset_name, mapping=mapping)
     transaction.on_commit(lambda: _queue("check_import", job.pk))
     job.refresh_from_db()
     return job
+
+
+def preset_team(by: User) -> Team | None:
+    """The team a person's saved presets belong to: the one team a manager manages. An
+    admin's presets, or a manager's of several teams, are their own (team None)."""
+    if by.role != Role.MANAGER:
+        return None
+    teams = list(Team.objects.filter(managers=by)[:2])
+    return teams[0] if len(teams) == 1 else None
+
+
+@transaction.atomic
+def import_preset_save(*, by: User, kind: str, name: str, mapping: dict) -> ImportPreset:
+    """Save a matching as a preset of `by`'s team (or of `by` alone: `preset_team`),
+    replacing the one of that name there. A name another team uses is another preset:
+    a team never overwrites another's (docs/contracts.md#csv-imports)."""
+    team = preset_team(by)
+    owner = {"team": team} if team is not None else {"team": None, "created_by": by}
+    preset, _ = ImportPreset.objects.update_or_create(
+        kind=kind,
+        name=name.strip()[:80],
+        **owner,
+        defaults={"mapping": mapping, "created_by": by, "created_at": timezone.now()},
+    )
+    return preset
 
 
 def _queue(task_name: str, job_id: int) -> None:
