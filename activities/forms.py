@@ -6,6 +6,7 @@ from dataclasses import replace
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     MAX_QUANTITY,
@@ -383,7 +384,11 @@ class ImportMappingForm(forms.Form):
             label="Save this matching for the next file, named",
             required=False,
             max_length=80,
-            help_text="Optional; everyone who imports can then use it.",
+            help_text=gettext_lazy(
+                "Optional; your team's managers can then use it (an admin's, or that of "
+                "a manager of several teams, is their own). The same name saved again "
+                "replaces it."
+            ),
         )
 
     def column_rows(self):

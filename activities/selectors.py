@@ -354,12 +354,12 @@ class Matching:
 
 
 def import_matching(viewer: User, job: ImportJob, *, chosen: dict | None = None) -> Matching:
-    """The proposal for a job's header (saved presets first, then the known tools', then
-    names), and the value lists of the columns `chosen` on the page (the proposal's by
-    default). A saved preset that no longer reads (our columns changed since) is left
-    out rather than break the page."""
+    """The proposal for a job's header (the saved presets `viewer` may use first, then the
+    known tools', then names), and the value lists of the columns `chosen` on the page
+    (the proposal's by default). A saved preset that no longer reads (our columns changed
+    since) is left out rather than break the page."""
     saved = []
-    for preset in import_presets(job.kind):
+    for preset in import_presets(viewer, kind=job.kind):
         try:
             saved.append((preset.name, Mapping.from_json(preset.mapping)))
         except ValueError:

@@ -619,14 +619,18 @@ def import_upload(request):
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = import_services.import_queue(
-            by=request.user,
-            kind=form.cleaned_data["kind"],
-            create_missing=form.cleaned_data.get("create_missing", False),
-            file_name=upload.name,
-            chunks=upload.chunks(),
-        )
-        return redirect("activities:import_job", token=job.token)
+        try:
+            job = import_services.import_queue(
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                create_missing=form.cleaned_data.get("create_missing", False),
+                file_name=upload.name,
+                chunks=upload.chunks(),
+            )
+        except ValidationError as error:  # a header no export has (too many columns)
+            form.add_error(None, error)
+        else:
+            return redirect("activities:import_job", token=job.token)
     context = {
         "form": form,
         "columns": {kind: registry.columns(kind) for kind in registry.kinds()},

@@ -11,7 +11,13 @@ first row is read (`CsvFile.open`):
   "Unicode text"); a file that is not UTF-8 but is valid
   Windows-1252 (what Excel writes on Windows) is read as that, and the report says so;
 - the delimiter is a comma, or a semicolon or a tab when the header row has those and no
-  comma (what a spreadsheet writes in much of Europe).
+  comma (what a spreadsheet writes in much of Europe);
+- a header of more than MAX_COLUMNS columns is refused (`TooManyColumns`): no export has
+  that many, and matching each column costs time on every page that shows the file.
+
+A cell longer than MAX_CELL_CHARS is an error on its row (`Row.problem`), never an
+exception out of the reader: the rows after it are still read and checked
+(docs/contracts.md#csv-imports).
 
 Rows come with the line on which they start, so that a quoted cell holding a line break
 does not shift the `line N` of the messages. Blank lines are skipped, a million of them
@@ -27,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.translation import gettext
+
 from salestrack.exports import unguard_cell
 
 SNIFF_BYTES = 64 * 1024
@@ -35,16 +43,29 @@ CHUNK = 1024 * 1024
 # may hold): what PostgreSQL or a spreadsheet cannot take, found at C speed.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 PROGRESS_EVERY = 2000
+# The csv module's own default field limit, set here so that this constant is the rule: a
+# longer cell (an unclosed quote swallowing the rest of a file, say) is a row error.
+MAX_CELL_CHARS = 131_072
+csv.field_size_limit(MAX_CELL_CHARS)
+# More columns than any tool's export has (HubSpot's, Pipedrive's and Salesforce's default
+# exports have a few dozen): such a header is refused at upload (docs/contracts.md#csv-imports).
+MAX_COLUMNS = 250
 
 
 class UnreadableFile(Exception):
     """The file is not CSV text: the message says what it is and what to do."""
 
 
+class TooManyColumns(UnreadableFile):
+    """The header has more than MAX_COLUMNS columns."""
+
+
 @dataclass
 class Row:
     line: int
     values: dict[str, str]
+    # Why the reader could not read this row (a cell too long); its values are then empty.
+    problem: str | None = None
 
 
 @dataclass
@@ -105,7 +126,18 @@ class CsvFile:
                     break
         with csv_file._text() as text:
             reader = csv.reader(text, delimiter=csv_file.delimiter)
-            csv_file.header = [name.strip() for name in _header(reader)]
+            try:
+                csv_file.header = [name.strip() for name in _header(reader)]
+            except csv.Error as error:
+                raise UnreadableFile(_header_problem(error)) from error
+        if len(csv_file.header) > MAX_COLUMNS:
+            raise TooManyColumns(
+                gettext(
+                    "the header has %(columns)s columns; SalesTrack reads at most %(most)s. "
+                    "Export only the columns you import."
+                )
+                % {"columns": f"{len(csv_file.header):,}", "most": MAX_COLUMNS}
+            )
         return csv_file
 
     def _text(self) -> io.TextIOWrapper:
@@ -134,6 +166,11 @@ class CsvFile:
                     values = next(reader)
                 except StopIteration:
                     break
+                except csv.Error as error:
+                    # The reader drops the rest of the physical line and goes on with the
+                    # next one; the row is reported on the line where it starts.
+                    yield Row(line, {}, problem=_row_problem(error))
+                    continue
                 if not values or not any(value.strip() for value in values):
                     continue
                 row = {
@@ -170,6 +207,28 @@ def _header(reader) -> list[str]:
         if any(value.strip() for value in values):
             return values
     return []
+
+
+def _too_long(error: csv.Error) -> bool:
+    return "field larger than field limit" in str(error)
+
+
+def _row_problem(error: csv.Error) -> str:
+    if _too_long(error):
+        return gettext(
+            "a cell is longer than %(most)s characters, the most a cell may hold; is a quote "
+            "missing its closing quote?"
+        ) % {"most": f"{MAX_CELL_CHARS:,}"}
+    return gettext("this row cannot be read as CSV (%(error)s)") % {"error": error}
+
+
+def _header_problem(error: csv.Error) -> str:
+    if _too_long(error):
+        return gettext(
+            "a cell of the header is longer than %(most)s characters; is this a CSV file "
+            "with a header row?"
+        ) % {"most": f"{MAX_CELL_CHARS:,}"}
+    return gettext("the header row cannot be read as CSV (%(error)s)") % {"error": error}
 
 
 def has_control_characters(value: str) -> bool:

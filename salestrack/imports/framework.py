@@ -121,6 +121,10 @@ class Rows:
         rows = 0
         for row in self.csv_file.rows(progress=lambda n: self.out.progress("reading", n)):
             rows += 1
+            if row.problem is not None:
+                self.bad_lines.add(row.line)
+                self.out.error(row.line, "-", row.problem)
+                continue
             if None in row.values:
                 self.bad_lines.add(row.line)
                 self.out.error(

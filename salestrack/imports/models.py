@@ -81,14 +81,24 @@ class ImportJob(models.Model):
     def ok(self) -> bool:
         return not self.error_count
 
+    @property
+    def more_errors(self) -> int:
+        """Bad rows counted beyond the messages kept (framework.MAX_ERRORS_KEPT)."""
+        return max(self.error_count - len(self.errors), 0)
+
 
 class ImportPreset(models.Model):
-    """A mapping someone saved for the next export from the same tool, offered to everyone
-    who imports that kind of file."""
+    """A mapping someone saved for the next export from the same tool. It belongs to the
+    team its author manages, offered to that team's managers; an admin's, or that of a
+    manager of several teams, belongs to its author alone (docs/contracts.md#csv-imports).
+    A name is unique within its team, or its author's own presets."""
 
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=16)
     mapping = models.JSONField()
+    team = models.ForeignKey(
+        "users.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -97,7 +107,16 @@ class ImportPreset(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="importpreset_unique_name")
+            models.UniqueConstraint(
+                fields=["kind", "team", "name"],
+                condition=Q(team__isnull=False),
+                name="importpreset_unique_name_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "created_by", "name"],
+                condition=Q(team__isnull=True),
+                name="importpreset_unique_name_per_author",
+            ),
         ]
 
     def __str__(self):

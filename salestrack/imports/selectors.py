@@ -1,6 +1,6 @@
 """Reads of import jobs."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from salestrack.imports.csvfile import CsvFile, UnreadableFile
 from salestrack.imports.models import ImportJob, ImportPreset
@@ -31,5 +31,9 @@ def staged_values(job: ImportJob, headers: list[str], *, limit: int = 50) -> dic
     return {header: list(seen.values()) for header, seen in found.items()}
 
 
-def import_presets(kind: str) -> QuerySet[ImportPreset]:
-    return ImportPreset.objects.filter(kind=kind)
+def import_presets(viewer: User, *, kind: str) -> QuerySet[ImportPreset]:
+    """The saved presets `viewer` may use: those of the teams they manage and their own
+    (docs/contracts.md#csv-imports). Another team's preset is never proposed."""
+    return ImportPreset.objects.filter(kind=kind).filter(
+        Q(team__managers=viewer) | Q(team__isnull=True, created_by=viewer)
+    )

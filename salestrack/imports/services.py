@@ -9,6 +9,11 @@ them to the next worker, and `import_jobs_resume` queues again what no worker fi
 the check writes nothing, and the apply writes its rows and marks its job applied in one
 transaction, under a lock on the job, so a second delivery finds it applied and does
 nothing. Two clicks on "Import" claim the job once (a conditional UPDATE).
+
+A job never runs for ever (docs/operations.md#import-jobs): a task that cannot be handed
+to the broker, or that dies in the request (no broker, the demo), fails its job with the
+reason; a job still running RUNNING_AT_MOST after it started is failed by the purge and
+the resume tasks.
 """
 
 import logging
@@ -19,13 +24,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 
 from salestrack.imports import framework, registry
-from salestrack.imports.csvfile import CsvFile, UnreadableFile
+from salestrack.imports.csvfile import CsvFile, TooManyColumns, UnreadableFile
 from salestrack.imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
-from salestrack.users.models import User
+from salestrack.users.models import Role, Team, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,9 @@ STAGED_FOR = timedelta(days=1)
 # A running job that has not moved for this long lost its worker: queue it again.
 STUCK_AFTER = timedelta(minutes=10)
 PROGRESS_KEPT = 60 * 60  # seconds
+# A job still queued, checking or applying this long after it started is given up: a
+# 10 MB file checks and imports in well under a minute.
+RUNNING_AT_MOST = timedelta(hours=1)
 
 
 class ImportNotStaged(Exception):
@@ -71,17 +83,25 @@ def _write_private(path: Path, chunks: Iterable[bytes]) -> int:
 def import_queue(
     *, by: User, kind: str, create_missing: bool, file_name: str, chunks: Iterable[bytes]
 ) -> ImportJob:
-    """Stage an upload and queue its check (a dry run) on a worker."""
+    """Stage an upload and queue its check (a dry run) on a worker. A header of more than
+    MAX_COLUMNS columns raises ValidationError on `file`, and nothing stays: no job, no
+    staged file (nor after any other error)."""
     registry.importer(kind)  # an unknown kind fails here, not on the worker
     job = ImportJob.objects.create(
         kind=kind, create_missing=create_missing, file_name=file_name[:255], created_by=by
     )
     path = staged_path(job)
-    job.file_size = _write_private(path, chunks)
     try:
+        job.file_size = _write_private(path, chunks)
         job.header = CsvFile.from_path(path).header
+    except TooManyColumns as error:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": capfirst(str(error))}) from error
     except UnreadableFile:
         job.header = []  # the check says what is wrong with it
+    except BaseException:
+        path.unlink(missing_ok=True)  # the job rolls back: its file goes with it
+        raise
     if job.header and not framework.header_fits(kind, job.header):
         job.status = ImportStatus.MAPPING  # another tool's export: its owner maps it first
     job.save(update_fields=["file_size", "header", "status"])
@@ -93,33 +113,60 @@ def import_queue(
 @transaction.atomic
 def import_map(*, by: User, job: ImportJob, mapping: dict, preset_name: str = "") -> ImportJob:
     """Keep the mapping its owner chose for another tool's export (and save it as a
-    preset under `preset_name`, replacing one of that name), then queue the check."""
+    preset under `preset_name`: `import_preset_save`), then queue the check."""
     claimed = ImportJob.objects.filter(
         pk=job.pk, created_by=by, status=ImportStatus.MAPPING
     ).update(mapping=mapping, status=ImportStatus.QUEUED)
     if not claimed:
         raise ImportNotStaged(f"{job.file_name} is already on its way.", job)
     if preset_name:
-        ImportPreset.objects.update_or_create(
-            kind=job.kind,
-            name=preset_name.strip()[:80],
-            defaults={"mapping": mapping, "created_by": by, "created_at": timezone.now()},
-        )
+        import_preset_save(by=by, kind=job.kind, name=preset_name, mapping=mapping)
     transaction.on_commit(lambda: _queue("check_import", job.pk))
     job.refresh_from_db()
     return job
 
 
+def preset_team(by: User) -> Team | None:
+    """The team a person's saved presets belong to: the one team a manager manages. An
+    admin's presets, or a manager's of several teams, are their own (team None)."""
+    if by.role != Role.MANAGER:
+        return None
+    teams = list(Team.objects.filter(managers=by)[:2])
+    return teams[0] if len(teams) == 1 else None
+
+
+@transaction.atomic
+def import_preset_save(*, by: User, kind: str, name: str, mapping: dict) -> ImportPreset:
+    """Save a matching as a preset of `by`'s team (or of `by` alone: `preset_team`),
+    replacing the one of that name there. A name another team uses is another preset:
+    a team never overwrites another's (docs/contracts.md#csv-imports)."""
+    team = preset_team(by)
+    owner = {"team": team} if team is not None else {"team": None, "created_by": by}
+    preset, _ = ImportPreset.objects.update_or_create(
+        kind=kind,
+        name=name.strip()[:80],
+        **owner,
+        defaults={"mapping": mapping, "created_by": by, "created_at": timezone.now()},
+    )
+    return preset
+
+
 def _queue(task_name: str, job_id: int) -> None:
-    """Hand a job to the workers. If the broker cannot take it (down, say), the job stays
-    queued and `import_jobs_resume` hands it over again within minutes: the person's
-    upload or click is not lost to a 500."""
+    """Hand a job to the workers. If the broker cannot take it (down, say), the job fails
+    with that reason rather than wait for ever; without a broker (tasks run in the
+    request) an error of the task itself fails the job as a worker's would. Either way the
+    person's upload or click is not lost to a 500."""
     from salestrack.imports import tasks
 
+    task = getattr(tasks, task_name)
     try:
-        getattr(tasks, task_name).delay(job_id)
+        task.delay(job_id)
     except Exception:
-        logger.exception("could not queue %s for import job %s", task_name, job_id)
+        in_process = task.app.conf.task_always_eager
+        logger.exception(
+            "%s for import job %s", "task failed" if in_process else "could not queue", job_id
+        )
+        import_fail(job_id=job_id, reason=None if in_process else NOT_QUEUED)
 
 
 def import_check(*, job_id: int) -> ImportJob | None:
@@ -203,14 +250,39 @@ def import_apply(*, job_id: int) -> ImportJob | None:
         return _end(job, ImportStatus.APPLIED if report.ok else ImportStatus.REJECTED)
 
 
-def import_fail(*, job_id: int) -> None:
-    """A task gave up (after its retries): say so on the job rather than leave it
-    running for ever. Nothing was written (the apply is one transaction)."""
-    job = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).first()
-    if job is not None:
-        job.summary = "Something went wrong on our side; nothing was imported. Try again."
-        _end(job, ImportStatus.FAILED)
+def _crashed() -> str:
+    return gettext("Something went wrong on our side; nothing was imported. Try again.")
+
+
+NOT_QUEUED = gettext_noop(
+    "The file could not be handed to a worker (the task queue did not answer); "
+    "nothing was imported. Upload it again in a few minutes."
+)
+
+
+def _too_slow() -> str:
+    hours = int(RUNNING_AT_MOST.total_seconds() // 3600)
+    return gettext(
+        "The import did not finish within %(hours)s hour%(plural)s, so it was stopped; "
+        "nothing was imported. Upload the file again."
+    ) % {"hours": hours, "plural": "" if hours == 1 else "s"}
+
+
+def import_fail(*, job_id: int, reason: str | None = None) -> bool:
+    """A task gave up (after its retries), could not be queued, or ran too long: say so
+    on the job, with `reason` (a crash's by default), rather than leave it running for
+    ever. Nothing was written (the apply is one transaction). A conditional UPDATE: a job
+    that an apply is finishing keeps what the apply says. Returns whether it failed it."""
+    failed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
+        status=ImportStatus.FAILED,
+        summary=gettext(reason) if reason else _crashed(),
+        finished_at=timezone.now(),
+    )
+    if failed:
+        job = ImportJob.objects.get(pk=job_id)
+        cache.delete(_progress_key(job))
         staged_path(job).unlink(missing_ok=True)
+    return bool(failed)
 
 
 def _store(job: ImportJob, report) -> None:
@@ -268,9 +340,11 @@ def import_progress(job: ImportJob) -> dict | None:
 
 def import_jobs_resume(*, now=None) -> int:
     """Queue again the jobs whose worker went away (killed, restarted) before finishing.
-    Both steps are idempotent, so a job that was only slow is merely checked twice.
-    Returns how many were queued."""
+    Both steps are idempotent, so a job that was only slow is merely checked twice. A
+    job running past RUNNING_AT_MOST is failed instead (a file that kills its worker
+    every time is not queued for ever). Returns how many were queued."""
     now = now or timezone.now()
+    import_jobs_give_up(now=now)
     stuck = ImportJob.objects.filter(status__in=RUNNING, created_at__lt=now - STUCK_AFTER)
     queued = 0
     for job in stuck:
@@ -282,10 +356,25 @@ def import_jobs_resume(*, now=None) -> int:
     return queued
 
 
-def import_staging_purge(*, older_than: timedelta = STAGED_FOR, now=None) -> int:
-    """Delete staged files older than `older_than` (and any stray file), and mark their
-    unconfirmed jobs expired. Returns how many files were deleted."""
+def import_jobs_give_up(*, now=None) -> int:
+    """Fail the jobs still running RUNNING_AT_MOST after they started: a check (or a
+    queued job) counts from its upload, an apply from its confirmation. Returns how many
+    were failed."""
     now = now or timezone.now()
+    late = now - RUNNING_AT_MOST
+    jobs = ImportJob.objects.filter(
+        Q(status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING], created_at__lt=late)
+        | Q(status=ImportStatus.APPLYING, started_at__lt=late)
+    ).values_list("pk", flat=True)
+    return sum(import_fail(job_id=pk, reason=_too_slow()) for pk in jobs)
+
+
+def import_staging_purge(*, older_than: timedelta = STAGED_FOR, now=None) -> int:
+    """Fail the jobs running past RUNNING_AT_MOST, delete staged files older than
+    `older_than` (and any stray file), and mark their unconfirmed jobs expired. Returns
+    how many files were deleted."""
+    now = now or timezone.now()
+    import_jobs_give_up(now=now)
     cutoff = now - older_than
     ImportJob.objects.filter(
         status__in=[ImportStatus.CHECKED, ImportStatus.MAPPING], created_at__lt=cutoff
