@@ -20,6 +20,7 @@ from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from pipeline.selectors import unassigned_work
+from quotas.forecast import need_pace
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
 from salestrack.users.access import role_required
@@ -107,23 +108,20 @@ def _forecast_context(forecast, *, loaded=True) -> dict:
     return context
 
 
-GAP_STEPS = (
-    ("opportunities", "new opportunities"),
-    ("meetings_held", "meetings held"),
-    ("calls", "calls"),
-)
+GAP_STEPS = ("opportunities", "meetings_held", "calls")  # dashboards/_gap_step.html words them
 
 
 def _gap_steps(plan) -> dict | None:
     """What the revenue the pipeline does not cover takes, in the words of the forecast's
-    warning: the counts that are known, and the rates that are not."""
+    warning: each known count with how often it must happen over the working days left
+    (docs/metrics.md#what-the-forecast-says), and the rates that are not known."""
     solved = plan.backsolve if plan else None
     if solved is None:
         return None
     steps = [
-        (label, solved.required[key], solved.per_working_day[key])
-        for key, label in GAP_STEPS
-        if solved.required.get(key) is not None
+        (key, need_pace(solved.required[key], plan.working_days_left))
+        for key in GAP_STEPS
+        if solved.required.get(key)
     ]
     return {"steps": steps, "unknown": [RATE_LABELS.get(n, n) for n in solved.unknown_rates]}
 

@@ -5,14 +5,19 @@ For a scope and a period, over the open opportunities expected to close in it:
 open_pipeline (their amounts), weighted (each amount × its stage's probability), commit
 (the amounts in stages of 75 % or more); best_case = won + open_pipeline. remaining =
 max(quota − won, 0); needed_pipeline = remaining ÷ the scope's trailing win rate; coverage
-= open_pipeline ÷ needed_pipeline. Coverage below 1 means the quota cannot be reached from
-this pipeline whatever closes: the revenue the pipeline does not cover (remaining − what
-the open pipeline is expected to bring at that win rate) is worked back, by the one plan
-function, into new opportunities, meetings and calls per working day.
+= open_pipeline ÷ needed_pipeline. Coverage below 1 means that, at the usual (trailing) win
+rate, the open pipeline is expected to bring in less than the quota still needs — not that
+the quota is out of reach: best case may still exceed it (`outlook`,
+docs/metrics.md#what-the-forecast-says). The revenue the pipeline does not cover (remaining −
+what the open pipeline is expected to bring at that win rate) is worked back, by the one
+plan function, into new opportunities, meetings and calls over the working days left
+(`need_pace` says how often).
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from quotas.split import left_to_win
 
@@ -81,6 +86,23 @@ class Forecast:
         return max(self.remaining - expected, Decimal(0)).quantize(CENT)
 
     @property
+    def committed(self) -> Decimal:
+        """Won (against the quota) + commit: what the deals at 75 % or more would make."""
+        return self.commit + self._counted
+
+    @property
+    def outlook(self) -> "Outlook | None":
+        """What the figures say of the quota (docs/metrics.md#what-the-forecast-says); None
+        when there is no quota or it is reached."""
+        if not self.remaining:
+            return None
+        if self.best_case < self.quota:
+            return Outlook.OUT_OF_REACH
+        if self.committed >= self.quota:
+            return Outlook.COMMIT_REACHES
+        return Outlook.BEST_CASE_REACHES
+
+    @property
     def _counted(self) -> Decimal:
         """What this forecast's won revenue counts against a summed quota."""
         if self.quota is None:
@@ -102,3 +124,37 @@ class Forecast:
 
 
 NOTHING = Forecast(Decimal(0), Decimal(0), Decimal(0), Decimal(0), None, None)
+
+
+class Outlook(StrEnum):
+    """Whether the quota can still be reached from the pipeline there is."""
+
+    OUT_OF_REACH = "out_of_reach"  # best case (won + every open deal) is below the quota
+    COMMIT_REACHES = "commit_reaches"  # won + the deals at 75 % or more reach it
+    BEST_CASE_REACHES = "best_case_reaches"  # only more than the committed deals reach it
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How often `count` things must happen over `days` working days: `per_day` of them a
+    working day (rounded up, DESIGN's backsolve rule) when it is at least one a day, else
+    about one `every` so many working days (the interval rounded to the nearest day) — never
+    "1 a working day" for 6 in 17 days."""
+
+    count: int
+    days: int
+    per_day: int | None
+    every: int | None
+
+
+def need_pace(count: int, days: int) -> Pace | None:
+    """`need_pace(6, 17)` is about one every 3 days (17 / 6 = 2.8); `need_pace(40, 17)` is 3
+    a working day (40 / 17 = 2.35, rounded up). None when there is nothing to do or no day
+    left to do it in."""
+    if count <= 0 or days <= 0:
+        return None
+    if count >= days:
+        return Pace(count, days, per_day=math.ceil(count / days), every=None)
+    interval = Decimal(days) / Decimal(count)
+    every = int(interval.to_integral_value(rounding="ROUND_HALF_UP"))
+    return Pace(count, days, per_day=None, every=every)

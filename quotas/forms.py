@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from quotas import selectors as calendar
 from quotas.periods import PLANNED_KINDS, PeriodError
@@ -92,8 +93,25 @@ class TargetPlanForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         absolute, growth = cleaned.get("revenue_target"), cleaned.get("growth_pct")
+        basis = cleaned.get("basis_revenue")
+        if absolute is None and basis == 0 and not self.errors:
+            # docs/metrics.md#targets-with-no-basis: growth on nothing is a target of 0, and
+            # quotas of 0.00 that every rep "would have met".
+            self.add_error(
+                "revenue_target",
+                _(
+                    "There is no basis to grow from: the basis revenue is 0. "
+                    "Type an absolute target."
+                ),
+            )
+            return cleaned
         if absolute is None and growth is None and not self.errors:
-            raise forms.ValidationError("Give a growth % or an absolute target.")
+            raise forms.ValidationError(_("Give a growth % or an absolute target."))
+        if absolute == 0 or (absolute is None and growth == -100):
+            self.add_error(
+                "revenue_target" if absolute is not None else "growth_pct",
+                _("A target of 0 sets no quota. Type a target above 0."),
+            )
         weights = [cleaned.get(f"weight_{rep.pk}") for rep in self.reps]
         if weights and all(w is not None for w in weights) and not any(weights):
             raise forms.ValidationError("At least one rep needs a weight above zero.")

@@ -311,7 +311,11 @@ def target_start(team: Team, period: Period, *, today: date) -> TargetStart:
         "team": team.pk,
         "period": period.label,
         "basis_revenue": saved.basis_revenue if saved else defaults.basis_revenue,
-        "growth_pct": saved.growth_pct if saved else DEFAULT_GROWTH_PCT,
+        # No revenue in the basis period: nothing to grow from, the page asks for an absolute
+        # target (docs/metrics.md#targets-with-no-basis) rather than proposing 0.
+        "growth_pct": (
+            saved.growth_pct if saved else (DEFAULT_GROWTH_PCT if defaults.basis_revenue else None)
+        ),
         # A target typed in (no growth) is shown as typed.
         "revenue_target": saved.revenue_target if saved and saved.growth_pct is None else None,
         "avg_deal_size": (saved.avg_deal_size if saved else None) or defaults.avg_deal_size,
@@ -329,23 +333,36 @@ class QuotaProposal:
     weight: Decimal
     revenue_quota: Decimal
     deals_quota: int | None
-    revenue_history: list[Decimal | None]  # most recent period first; None: not in the team
+    # Most recent period first; None: not in the team then, or the period has no data.
+    revenue_history: list[Decimal | None]
     periods_met: int
+    periods_measured: int  # the periods with data that the rep was in the team for
     met_last_period: bool | None
+    period_has_data: list[bool]
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, bool]]:
+        """(revenue, whether the period has data), most recent period first."""
+        return list(zip(self.revenue_history, self.period_has_data, strict=True))
 
 
 @dataclass(frozen=True)
 class QuotaPlan:
     lines: list[QuotaProposal]
     history_labels: list[str]
+    # Per past period: False when the team won nothing in it, so no quota can be measured.
+    history_has_data: list[bool]
     share_met_last: float | None
     warning: str | None
 
 
 def _history_in_team(team: Team, reps: list[User], history: list[Period]):
     """Each rep's revenue in the team in each past period, None for a period they were
-    not in it (two queries)."""
+    not in it or that has no data (the team won nothing in it:
+    docs/metrics.md#targets-with-no-basis), and whether each period has data (two
+    queries)."""
     revenue = team_revenue_by_rep(team, history)
+    has_data = [any(row[i] for row in revenue.values()) for i in range(len(history))]
     spans: dict[int, list[TeamMembership]] = {}
     for membership in TeamMembership.objects.filter(team=team, rep__in=reps):
         spans.setdefault(membership.rep_id, []).append(membership)
@@ -358,11 +375,13 @@ def _history_in_team(team: Team, reps: list[User], history: list[Period]):
 
     return {
         rep.pk: [
-            revenue.get(rep.pk, [Decimal(0)] * len(history))[i] if was_in(rep.pk, p) else None
+            revenue.get(rep.pk, [Decimal(0)] * len(history))[i]
+            if has_data[i] and was_in(rep.pk, p)
+            else None
             for i, p in enumerate(history)
         ]
         for rep in reps
-    }
+    }, has_data
 
 
 def plan_quotas(
@@ -380,7 +399,7 @@ def plan_quotas(
     then)."""
     reps = [rep for rep, _ in team_reps_in(team, period)]
     history_periods = earlier_periods(period, 4, today=today)
-    history = _history_in_team(team, reps, history_periods)
+    history, has_data = _history_in_team(team, reps, history_periods)
     rep_weights = [weights.get(rep.pk, Decimal(1)) for rep in reps]
     amounts = split_by_weights(revenue_target, rep_weights) if reps and sum(rep_weights) else []
     lines = []
@@ -394,7 +413,9 @@ def plan_quotas(
                 deals_quota=deals_for(quota, avg_deal_size),
                 revenue_history=revenue,
                 periods_met=sum(1 for r in revenue if r is not None and r >= quota),
+                periods_measured=sum(1 for r in revenue if r is not None),
                 met_last_period=None if revenue[0] is None else revenue[0] >= quota,
+                period_has_data=has_data,
             )
         )
     share = realism_share(
@@ -403,6 +424,7 @@ def plan_quotas(
     return QuotaPlan(
         lines=lines,
         history_labels=[p.label for p in history_periods],
+        history_has_data=has_data,
         share_met_last=share,
         warning=realism_warning(share, history_periods[0].label),
     )

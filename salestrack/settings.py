@@ -120,18 +120,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "salestrack.users.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client's address (django-ipware). Without a proxy it is REMOTE_ADDR. Behind proxies,
-# AXES_IPWARE_PROXY_COUNT is how many of them appear in X-Forwarded-For *before* the one
-# that connects to us (that one is REMOTE_ADDR): 0 behind a single TLS proxy or load
-# balancer, as production assumes (SECURE_PROXY_SSL_HEADER); 1 behind a CDN and a load
-# balancer. The address is then read from the right-hand end of X-Forwarded-For, which the
-# proxies wrote; a client that adds its own entries only gets the proxy's address.
-# Set AXES_IPWARE_PROXY_COUNT= (empty) when nothing stands in front of the app.
-_proxy_count = env.str("AXES_IPWARE_PROXY_COUNT", default="" if DEBUG else "0").strip()
-AXES_IPWARE_PROXY_COUNT = int(_proxy_count) if _proxy_count else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("REMOTE_ADDR",) if AXES_IPWARE_PROXY_COUNT is None else ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-)
+# The client's address, one function for the sign-in lockout and the password-reset limits
+# (salestrack.users.auth.client_ip; docs/operations.md#the-clients-address).
+# TRUSTED_PROXY_COUNT is how many proxies of ours stand in front of the app, each writing
+# the address it was reached from into X-Forwarded-For: the client is then that many
+# entries from the right-hand end, which no client can write. 1 behind the shipped nginx
+# (deploy/nginx.conf, the default with DEBUG off); 0 when nothing stands in front (the
+# header is ignored and REMOTE_ADDR is the address; the default with DEBUG on).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "salestrack.users.auth.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 EARLIEST_DATE = date(2000, 1, 1)
@@ -70,3 +71,51 @@ def validate_not_ancient(value: date) -> None:
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
         raise ValidationError(f"{value.isoformat()} has not come yet.", code="future")
+
+
+def lookalike_characters(value: str) -> list[tuple[str, str]]:
+    """The compatibility characters in `value` — each one a look-alike of plainer text that
+    NFKC folds it into: the Kelvin sign (U+212A) for K, a fullwidth d (U+FF44) for d, the
+    ligature fi (U+FB01) for fi — as (character, what it folds to) pairs, each once."""
+    found: dict[str, str] = {}
+    for char in value:
+        plain = unicodedata.normalize("NFKC", char)
+        if plain != char:  # the Kelvin sign is even a canonical singleton: NFC folds it
+            found.setdefault(char, plain)
+    return list(found.items())
+
+
+def validate_plain_email(value: str) -> None:
+    """An email is typed in plain letters (docs/operations.md#email-addresses): an address
+    holding a look-alike character is refused, never silently folded into another
+    account's address: `diego@demo.salestrack.test` typed with a Kelvin sign for the k is
+    not diego's."""
+    value = value or ""
+    # Folding case changes these beyond lower-casing (ß → ss, ς → σ), and mail systems
+    # disagree on whether `straße.de` is `strasse.de`: the stored fold could reach someone else.
+    folded = [c for c in dict.fromkeys(value) if c.casefold() != c.lower()]
+    if folded:
+        raise ValidationError(
+            _(
+                "This address contains “%(char)s”, which some mail systems read as “%(fold)s” "
+                "and others do not. Type the address as your mail provider spells it in "
+                "plain letters (a domain in its xn-- form)."
+            ),
+            code="casefold",
+            params={"char": folded[0], "fold": folded[0].casefold()},
+        )
+    lookalikes = lookalike_characters(value)
+    if lookalikes:
+        char, plain = lookalikes[0]
+        raise ValidationError(
+            _(
+                "This address contains “%(char)s” (%(name)s), a look-alike of “%(plain)s”. "
+                "Type the address with plain letters."
+            ),
+            code="lookalike",
+            params={
+                "char": char,
+                "name": unicodedata.name(char, f"U+{ord(char):04X}").lower(),
+                "plain": plain,
+            },
+        )

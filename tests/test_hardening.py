@@ -105,7 +105,11 @@ def _production_settings(**extra) -> dict:
     """Settings as production reads them (DEBUG off, nothing else set), from a fresh
     interpreter: the defaults in salestrack/settings.py, not the test run's."""
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AXES_", "IMPORT_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AXES_", "IMPORT_", "TRUSTED_PROXY"))
+        },
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
@@ -114,8 +118,8 @@ def _production_settings(**extra) -> dict:
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     script = (
         "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'count': s.AXES_IPWARE_PROXY_COUNT, "
-        "'order': list(s.AXES_IPWARE_META_PRECEDENCE_ORDER), "
+        "print(json.dumps({'count': s.TRUSTED_PROXY_COUNT, "
+        "'callable': s.AXES_CLIENT_IP_CALLABLE, "
         "'staging': str(s.IMPORT_STAGING_DIR), "
         "'devtools': 'salestrack.devtools' in s.INSTALLED_APPS}))"
     )
@@ -133,13 +137,14 @@ def _production_settings(**extra) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_production_reads_the_client_address_behind_its_tls_proxy():
+def test_production_reads_the_client_address_behind_the_shipped_proxy():
+    """One proxy (deploy/nginx.conf) by default; the lockout and the reset limits read the
+    address with the same function."""
     values = _production_settings()
-    assert values["count"] == 0
-    assert values["order"] == ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    assert values["count"] == 1
+    assert values["callable"] == "salestrack.users.auth.client_ip"
     # Nothing in front of the app: REMOTE_ADDR only, X-Forwarded-For is not trusted.
-    bare = _production_settings(AXES_IPWARE_PROXY_COUNT="")
-    assert (bare["count"], bare["order"]) == (None, ["REMOTE_ADDR"])
+    assert _production_settings(TRUSTED_PROXY_COUNT="0")["count"] == 0
 
 
 def test_staged_uploads_live_in_a_directory_of_the_apps_own_not_tmp():

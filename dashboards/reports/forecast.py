@@ -20,7 +20,7 @@ from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import selectors as calendar
-from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast
+from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast, Pace, need_pace
 from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Plan, plan
 from salestrack.formats import money
@@ -112,6 +112,15 @@ class ForecastRow:
     @cached_property
     def gap_plan(self) -> Plan | None:
         return self._report._gap_plan(self.forecast, self.rates)
+
+    @property
+    def new_opportunities_pace(self) -> Pace | None:
+        """The new opportunities the uncovered revenue needs, and how often over the days
+        left (docs/metrics.md#what-the-forecast-says)."""
+        solved = self.gap_plan.backsolve if self.gap_plan else None
+        if solved is None or not solved.required.get("opportunities"):
+            return None
+        return need_pace(solved.required["opportunities"], self.gap_plan.working_days_left)
 
     def as_json(self) -> dict:
         f = self.forecast

@@ -1,20 +1,43 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from salestrack.users.models import Team, TeamMembership, User
+from salestrack.validators import validate_plain_email
 
 
-class UserCreationForm(auth_forms.AdminUserCreationForm):
+class PlainEmailMixin:
+    """The Django admin refuses a look-alike address as our pages do
+    (docs/operations.md#email-addresses)."""
+
+    def clean_email(self):
+        validate_plain_email(self.cleaned_data["email"])
+        return self.cleaned_data["email"]
+
+
+class UserCreationForm(PlainEmailMixin, auth_forms.AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "role", "team"]
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(PlainEmailMixin, auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """Django's username field folds what is typed with NFKC, so a Kelvin sign would arrive
+    as a K: the look-alike is refused on what was typed, before any account is tried."""
+
+    def clean_username(self):
+        validate_plain_email(self.data.get("username", ""))
+        return self.cleaned_data["username"]
+
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

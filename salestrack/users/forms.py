@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salestrack.users.models import Role, Team, User, canonical_email
+from salestrack.validators import validate_plain_email
 
 
 class LoginForm(AuthenticationForm):
@@ -24,12 +25,19 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean_username(self):
+        # A look-alike (a Kelvin sign for a k) is refused, not folded into someone's address
+        # (docs/operations.md#email-addresses); no account is tried, no failure counted.
+        validate_plain_email(self.cleaned_data["username"])
         return canonical_email(self.cleaned_data["username"])
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Imported and admin-created users have no usable password yet; the reset page is how
     they set their first one, so it must reach them too (Django's form skips them)."""
+
+    def clean_email(self):
+        validate_plain_email(self.cleaned_data["email"])
+        return self.cleaned_data["email"]
 
     def get_users(self, email):
         return User.objects.filter(email=canonical_email(email), is_active=True)
@@ -85,6 +93,7 @@ class UserForm(forms.Form):
         self.fields["team"].queryset = teams.order_by("name")
 
     def clean_email(self):
+        validate_plain_email(self.cleaned_data["email"])
         email = canonical_email(self.cleaned_data["email"])
         clash = User.objects.filter(email=email)
         if self.instance is not None:

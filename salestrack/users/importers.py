@@ -9,6 +9,7 @@ from salestrack.imports import registry
 from salestrack.imports.framework import RowErrors, by_name, messages_of, parse_date
 from salestrack.users import services as user_services
 from salestrack.users.models import Role, Team, User, canonical_email
+from salestrack.validators import validate_plain_email
 
 COLUMNS = (["email", "full_name", "role", "team"], ["joined_on"])
 
@@ -21,6 +22,11 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
     }
     seen = set()
     for line, row in out.checking(rows):
+        try:
+            validate_plain_email(row["email"])
+        except ValidationError as error:
+            out.error(line, "email", " ".join(error.messages))
+            continue
         email = canonical_email(row["email"])
         if email in seen:
             out.error(line, "email", f"{email} appears twice in the file")

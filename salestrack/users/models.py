@@ -1,5 +1,7 @@
 """The organisation: people, their role, and the teams they sell in or manage."""
 
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -12,9 +14,14 @@ from salestrack.validators import validate_name, validate_not_ancient
 
 def canonical_email(value: str | None) -> str:
     """The one form an email is stored and compared in, wherever it comes from (sign-in,
-    the users pages, imports, password reset, django-axes): trimmed and lower-cased, so
-    `Diego@…` and `diego@…` are one account."""
-    return (value or "").strip().lower()
+    the users pages, imports, password reset, django-axes; docs/operations.md#email-addresses):
+    trimmed, NFKC-normalised and case-folded (Unicode's NFKC_Casefold), so `Diego@…` and
+    `diego@…` are one account and no two stored addresses differ only by a form Unicode
+    treats as the same text. The forms people type in refuse look-alike characters first
+    (`salestrack.validators.validate_plain_email`): this fold is the backstop, not the
+    way a Kelvin sign becomes a k."""
+    text = unicodedata.normalize("NFKC", (value or "").strip())
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 class Role(models.TextChoices):
@@ -116,6 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = canonical_email(self.email)
+
+    def save(self, *args, **kwargs):
+        # Stored canonical whatever path writes it (the Django admin, createsuperuser, a shell).
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name

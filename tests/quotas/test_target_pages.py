@@ -123,6 +123,7 @@ def test_a_rep_who_joins_mid_period_is_proposed_a_prorated_quota(client, admin, 
     client.force_login(admin)
     page = client.get(f"/settings/targets/plan/?team={team.pk}&period=2026-12")
     assert page.context["form"].initial[f"weight_{nuria.pk}"] == Decimal("0.52")
+    assert page.context["plan"] is None  # no revenue to grow from: an absolute target is asked
     plan = client.post(
         f"/settings/targets/plan/?team={team.pk}&period=2026-12",
         {
@@ -131,8 +132,8 @@ def test_a_rep_who_joins_mid_period_is_proposed_a_prorated_quota(client, admin, 
             "basis_revenue": "0",
             "revenue_target": "152000",
             **{
-                f"weight_{line.rep.pk}": page.context["form"].initial[f"weight_{line.rep.pk}"]
-                for line in page.context["plan"].lines
+                f"weight_{rep.pk}": page.context["form"].initial[f"weight_{rep.pk}"]
+                for rep in page.context["form"].reps
             },
         },
         headers=HTMX,
