@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from quotas import selectors as calendar
+from quotas import calendar
 from quotas.periods import PLANNED_KINDS, PeriodError
 from salestrack.users.models import Team
 

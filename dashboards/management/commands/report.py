@@ -18,8 +18,7 @@ from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
-from quotas import periods
-from quotas import selectors as calendar
+from quotas import calendar, periods
 from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
 from quotas.periods import PeriodKind
 from salestrack.exports import safe_cell
