@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from quotas import selectors as calendar
+from quotas import calendar
 from quotas.backsolve import RateError, parse_rate
 from quotas.periods import PeriodError, custom
 from salestrack.formats import percent

@@ -12,7 +12,8 @@ from dashboards.metrics import FunnelCounts, funnel, rates_from
 from dashboards.models import PlanSnapshot
 from dashboards.scope import Scope
 from pipeline.models import Opportunity, OpportunityStatus
-from quotas import selectors as calendar
+from quotas import calendar
+from quotas import selectors as quota_selectors
 from quotas.backsolve import Backsolve, Rates, Target
 from quotas.periods import Period, trailing_window
 from quotas.plan import PLAN_KINDS, PeriodProgress, Plan, pace, plan
@@ -94,7 +95,7 @@ def compute_plans(rep_ids: list[int], today: date) -> dict[int, Plan]:
     rates, the working days left. Six queries, whatever the number of reps."""
     window = trailing_window(today)
     trailing = queries.funnel_counts_by_rep(Scope.of_reps(rep_ids), window.start, window.end)
-    quotas = calendar.plan_quotas_for(rep_ids, today)
+    quotas = quota_selectors.plan_quotas_for(rep_ids, today)
     won = _won_so_far(rep_ids, today)
     containing = {kind: calendar.period_containing(today, kind) for kind in PLAN_KINDS}
     holidays = calendar.holidays_between(

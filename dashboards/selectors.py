@@ -19,7 +19,7 @@ from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
 from pipeline.models import OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
-from quotas import selectors as calendar
+from quotas import calendar
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import trailing_window
 from quotas.plan import Plan

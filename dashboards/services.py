@@ -19,8 +19,8 @@ from dashboards.models import Alert, AlertKind, ForecastSnapshot, MetricsRun, Pl
 from dashboards.plans import compute_plans
 from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
-from quotas import periods
-from quotas import selectors as calendar
+from quotas import calendar, periods
+from quotas import selectors as quota_selectors
 from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
 from salestrack.users.models import Role, User
@@ -120,7 +120,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     ids = [rep.pk for rep in people]
     scope = Scope.of_reps(ids)
     month = calendar.period_containing(as_of, PeriodKind.MONTH)
-    quotas = calendar.quotas_for(ids, month)
+    quotas = quota_selectors.quotas_for(ids, month)
     expected = calendar.progress(month, as_of).expected
     this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
     window = trailing_window(as_of)

@@ -137,9 +137,9 @@ class Outlook(StrEnum):
 @dataclass(frozen=True)
 class Pace:
     """How often `count` things must happen over `days` working days: `per_day` of them a
-    working day (rounded up, DESIGN's backsolve rule) when it is at least one a day, else
-    about one `every` so many working days (the interval rounded to the nearest day) — never
-    "1 a working day" for 6 in 17 days."""
+    working day (rounded up, the backsolve's rule: docs/metrics.md#the-goal-backsolve) when it is at
+    least one a day, else about one `every` so many working days (the interval rounded to the
+    nearest day) — never "1 a working day" for 6 in 17 days."""
 
     count: int
     days: int

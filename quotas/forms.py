@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quotas import selectors as calendar
+from quotas import calendar
 from quotas.periods import PLANNED_KINDS, PeriodError
 from salestrack.users.models import Team
 

@@ -1,24 +1,23 @@
-"""Reads of the calendar, of quotas, and of what target planning starts from (Settings →
-Targets): a team's revenue won in past periods and who is in it."""
+"""Reads of quotas, and of what target planning starts from (Settings → Targets): a team's
+revenue won in past periods and who is in it. The calendar's reads are in quotas/calendar.py."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Q
 
 from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
-from quotas.models import Holiday, Quota, TeamTarget
+from quotas.calendar import holidays_between, period_containing, period_parts, working_days
+from quotas.models import Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
 from quotas.plan import (
     NO_QUOTA,
     PLAN_KINDS,
-    PeriodProgress,
     QuotaAmount,
     Span,
     quota_in_spans,
@@ -26,49 +25,6 @@ from quotas.plan import (
 )
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Team, TeamMembership, User
-
-
-def holidays_between(start: date, end: date) -> frozenset[date]:
-    return frozenset(
-        Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True)
-    )
-
-
-def progress(period: periods.Period, today: date) -> PeriodProgress:
-    """How far `today` is into `period`, with the holidays of the calendar."""
-    return PeriodProgress(period, today, holidays_between(period.start, period.end))
-
-
-def working_days(start: date, end: date) -> int:
-    """Working days from start to end inclusive: Monday–Friday minus holidays."""
-    return periods.working_days(start, end, holidays_between(start, end))
-
-
-def previous_working_day(day: date) -> date:
-    """The last working day before `day` (weekends and holidays skipped)."""
-    return periods.previous_working_day(day, holidays_between(day - timedelta(days=31), day))
-
-
-def parse_period(text: str) -> periods.Period:
-    return periods.parse_period(text, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
-
-
-def period_containing(day: date, kind: str) -> periods.Period:
-    return periods.containing(day, kind, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
-
-
-def previous_period(period: periods.Period) -> periods.Period:
-    return periods.previous(period, fiscal_start_month=settings.FISCAL_YEAR_START_MONTH)
-
-
-@lru_cache(maxsize=256)
-def _parts(period: periods.Period, fiscal_start_month: int) -> tuple[periods.Period, ...]:
-    return tuple(periods.parts(period, fiscal_start_month=fiscal_start_month))
-
-
-def period_parts(period: periods.Period) -> list[periods.Period]:
-    """The shorter periods inside one (remembered: the quota rule asks for every rep)."""
-    return list(_parts(period, settings.FISCAL_YEAR_START_MONTH))
 
 
 def _set_quotas(rep_ids: list[int], start: date, end: date) -> dict[int, dict]:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from quotas import selectors, services
+from quotas import calendar, selectors, services
 from quotas.forms import HolidayForm, HolidayImportForm, TargetChoiceForm, TargetPlanForm
 from quotas.models import Holiday, TeamTarget
 from quotas.periods import PeriodKind
@@ -70,8 +70,8 @@ def target_list(request):
     )
     choice = TargetChoiceForm(
         initial={
-            "period": selectors.period_containing(
-                selectors.period_containing(timezone.localdate(), PeriodKind.QUARTER).end
+            "period": calendar.period_containing(
+                calendar.period_containing(timezone.localdate(), PeriodKind.QUARTER).end
                 + timedelta(days=1),
                 PeriodKind.QUARTER,
             ).label

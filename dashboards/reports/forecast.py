@@ -19,7 +19,8 @@ from dashboards.models import ForecastSnapshot
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
-from quotas import selectors as calendar
+from quotas import calendar
+from quotas import selectors as quota_selectors
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast, Pace, need_pace
 from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Plan, plan
@@ -281,7 +282,9 @@ class ForecastReport:
                 ),
             )
         }
-        quotas = calendar.counted_quotas_by_period({m.pk: m.spans for m in self.members}, months)
+        quotas = quota_selectors.counted_quotas_by_period(
+            {m.pk: m.spans for m in self.members}, months
+        )
         result = []
         for month in months:
             row = open_.get(month.start, {})

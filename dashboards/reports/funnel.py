@@ -15,7 +15,8 @@ from dashboards.metrics import (
     money,
 )
 from dashboards.scope import Member, Scope
-from quotas import selectors as calendar
+from quotas import calendar
+from quotas import selectors as quota_selectors
 from quotas.periods import Period
 from quotas.plan import Pace, pace
 
@@ -43,7 +44,9 @@ class FunnelReport:
     def quotas(self):
         """Each rep's quota as the scope counts it: prorated by their working days in it
         when they moved or left during the period (docs/metrics.md#quotas-over-a-move)."""
-        return calendar.counted_quotas_for({m.pk: m.spans for m in self.members}, self.period)
+        return quota_selectors.counted_quotas_for(
+            {m.pk: m.spans for m in self.members}, self.period
+        )
 
     @cached_property
     def expected(self) -> float | None:

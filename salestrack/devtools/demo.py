@@ -29,7 +29,7 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import team_revenue_by_rep
-from quotas import periods
+from quotas import calendar, periods
 from quotas import selectors as quota_selectors
 from quotas import services as quota_services
 from quotas.periods import PeriodKind
@@ -568,10 +568,10 @@ def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
     short for last month to be typical, and deals take weeks to close: its first month
     holds few), grown by 10 %. Returns how many quotas were set."""
     today = today or timezone.localdate()
-    period = quota_selectors.period_containing(today, PeriodKind.MONTH)
+    period = calendar.period_containing(today, PeriodKind.MONTH)
     history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
-    history_working_days = max(quota_selectors.working_days(history.start, history.end), 1)
-    month_working_days = quota_selectors.working_days(period.start, period.end)
+    history_working_days = max(calendar.working_days(history.start, history.end), 1)
+    month_working_days = calendar.working_days(period.start, period.end)
     quotas = 0
     for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
         defaults = quota_selectors.target_defaults(team, period, today=today)

@@ -31,7 +31,7 @@ from dashboards.models import ForecastSnapshot
 from dashboards.reports.forecast import ForecastReport
 from dashboards.scope import Scope
 from pipeline.models import Stage
-from quotas import selectors as calendar
+from quotas import calendar
 from tests.factories import (
     OpportunityFactory,
     ProspectFactory,

@@ -94,7 +94,7 @@ def test_the_forecast_says_out_of_reach_only_when_best_case_is_below_the_quota()
 @pytest.mark.parametrize(
     ("count", "days", "per_day", "every"),
     [
-        (6, 17, None, 3),  # DESIGN's example: 17 / 6 = 2.8
+        (6, 17, None, 3),  # the documented example: 17 / 6 = 2.8
         (10, 17, None, 2),  # 1.7
         (12, 17, None, 1),  # 1.4: about one a day, never "1 a working day" rounded up
         (17, 17, 1, None),

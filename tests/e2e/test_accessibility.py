@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from quotas import selectors as calendar
+from quotas import calendar
 from salestrack.users import services as user_services
 from tests.factories import (
     ActivityFactory,

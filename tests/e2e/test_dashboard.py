@@ -66,7 +66,7 @@ def test_a_manager_sees_whether_the_pipeline_can_reach_the_quota(
 ):
     """Issue 17: the forecast section loads after the page, says the coverage and, when the
     pipeline cannot reach the quota, what it would take."""
-    from quotas import selectors as calendar
+    from quotas import calendar
 
     stages = default_stages()
     today = timezone.localdate()

@@ -106,7 +106,7 @@ def test_a_rep_reads_their_rates_as_percentages_and_is_told_what_is_wrong_with_a
 
     from django.utils import timezone
 
-    from quotas import selectors as calendar
+    from quotas import calendar
     from tests.factories import ActivityFactory
 
     today = timezone.localdate()

@@ -173,7 +173,7 @@ def test_holidays_import_all_or_nothing(admin):
 
 
 def test_holidays_change_working_days(admin):
-    from quotas import selectors as calendar
+    from quotas import calendar
 
     assert calendar.working_days(date(2026, 12, 1), date(2026, 12, 31)) == 23
     services.holiday_add(by=admin, day=date(2026, 12, 25), name="Christmas")

@@ -12,21 +12,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboards import selectors
+from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
-from quotas import periods
-from quotas import selectors as calendar
-from quotas.backsolve import RATE_NAMES, STEPS, RateError, Target, backsolve, parse_rate
+from quotas import calendar, periods
+from quotas.backsolve import RATE_NAMES, RateError, Target, parse_rate
 from quotas.periods import PeriodKind
 from salestrack.exports import safe_cell
 from salestrack.formats import money, percent
 from salestrack.users.models import Role, Team, User, canonical_email
-
-EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
 
 
 def _usage(message: str) -> CommandError:
@@ -319,66 +316,26 @@ class Command(BaseCommand):
             )
         if target.deals is not None and target.deals < 0:
             raise _usage("--target-deals cannot be negative")
-        today = timezone.localdate()
-        if o["working_days"] is not None:
-            if o["working_days"] < 1:
-                raise _usage("--working-days must be at least 1")
-            working_days = o["working_days"]
-        else:
-            working_days = calendar.working_days(max(period.start, today), period.end) or (
-                calendar.working_days(period.start, period.end)
-            )
-        rates = selectors.trailing_rates(self._scope(team, rep), today=today)
-        rates = rates.replace(**explicit)
-        result = backsolve(target, rates, working_days=working_days)
-        rates_used = {
-            name: getattr(rates, name) for name in (*RATE_NAMES, *EXTRA_RATES, "avg_deal_size")
-        }
-        if self.options["format"] == "json":
-            self._print_json(
-                {
-                    "inputs": {
-                        "target_revenue": money(result.target_revenue),
-                        "target_deals": target.deals,
-                        "basis_revenue": money(target.basis_revenue),
-                        "growth_pct": None
-                        if target.growth_pct is None
-                        else float(target.growth_pct),
-                        "gap": money(result.gap),
-                        "working_days": working_days,
-                        "scope": rep.email if rep else (team.name if team else "organisation"),
-                        "rates": {
-                            k: (
-                                money(v)
-                                if k == "avg_deal_size"
-                                else (None if v is None else round(v, 6))
-                            )
-                            for k, v in rates_used.items()
-                        },
-                    },
-                    "required": result.required,
-                    "per_working_day": result.per_working_day,
-                    "unknown_rates": result.unknown_rates,
-                }
-            )
+        if o["working_days"] is not None and o["working_days"] < 1:
+            raise _usage("--working-days must be at least 1")
+        report = BacksolveReport(
+            scope=self._scope(team, rep),
+            period=period,
+            target=target,
+            today=timezone.localdate(),
+            rates=explicit,
+            working_days=o["working_days"],
+        )
+        if self._printed_for_tools(report):
             return
-        rows = [
-            [
-                name.replace("_", " "),
-                _count(result.required[name]),
-                _count(result.per_working_day[name]),
-            ]
-            for name in STEPS
-        ]
-        if self.options["format"] == "csv":
-            self._print_csv(["step", "required", "per_working_day"], rows)
-            return
+        result = report.result
         lines = []
         if result.target_revenue is not None:
             lines.append(f"Target revenue {money(result.target_revenue)}")
         if result.gap is not None:
             lines.append(f"  {money(result.gap)} above the basis of {money(target.basis_revenue)}")
-        lines.append(f"Working days: {working_days}")
+        lines.append(f"Working days: {report.working_days}")
+        _header, rows = report.table()
         self._print_table(
             ["step", "required", "per working day"], rows, title="\n".join(lines) + "\n"
         )
@@ -386,7 +343,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 "\nUnknown (no data; give them as options): " + ", ".join(result.unknown_rates)
             )
-
-
-def _count(value):
-    return "—" if value is None else value

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from activities.models import Activity, DailyRollup
 from activities.services import activity_log
-from quotas import selectors as calendar
+from quotas import calendar
 from quotas.periods import PeriodKind
 from salestrack.devtools.demo import DEMO_EMAIL_DOMAIN
 from salestrack.users.models import Role, Team, User
