@@ -129,13 +129,12 @@ def test_two_concurrent_confirms_import_the_file_once(manager, rep):
     assert Activity.objects.count() == ROWS
     # Both land on the job's page: the one that claimed it sees the rows written.
     assert sum("40 rows: 40 were created" in text for text in answers) >= 1
-    assert (
-        sum(
-            "calls.csv is already imported; nothing changed." in text
-            or "calls.csv is being imported already." in text
-            for text in answers
-        )
-        == 1
+    # The other is told so. Both clients share one session, so under load the message can
+    # also reach the first one's page (messages live in the session): at least one, not one.
+    assert any(
+        "calls.csv is already imported; nothing changed." in text
+        or "calls.csv is being imported already." in text
+        for text in answers
     )
     assert ImportJob.objects.get().status == ImportStatus.APPLIED
 
