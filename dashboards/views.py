@@ -17,9 +17,7 @@ from dashboards.reports.charts import ChartsReport
 from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
-from dashboards.reports.plan import PlanReport
-from dashboards.scope import Scope
-from pipeline.selectors import unassigned_work
+from dashboards.reports.team import TeamPage
 from quotas.forecast import need_pace
 from salestrack.exports import csv_response
 from salestrack.http import id_or_404, render_page
@@ -43,48 +41,26 @@ def team_dashboard(request):
         if team is None:
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
-    period = picker.period(today)
-    scope = Scope.team(team)
-    report = FunnelReport(scope, period, today=today)
-    forecast = ForecastReport(scope, period, today=today, funnel=report)
-    if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
-        name = f"{team.name}-{period.label}-forecast.csv".replace(" ", "-")
-        return csv_response(name, *forecast.table())
+    page = TeamPage(request.user, team, picker.period(today), today)
+    if (download := page.download(request.GET)) is not None:
+        return csv_response(*download)
     if request.GET.get("part") == "forecast" and request.htmx:
-        return render(request, "dashboards/team.html#forecast", _forecast_context(forecast))
-    plans = PlanReport(scope, today=today)
-    if request.GET.get("format") == "csv" and request.GET.get("table") == "plan":
-        name = f"{team.name}-{today}-plan.csv".replace(" ", "-")
-        return csv_response(name, *plans.table())
+        return render(request, "dashboards/team.html#forecast", _forecast_context(page.forecast))
     sort = selectors.team_table_sort(request.GET.get("sort"))
-    rows = selectors.team_table_rows(report.rows, sort)
-    if request.GET.get("format") == "csv" and not request.GET.get("chart"):
-        return csv_response(f"{team.name}-{period.label}.csv".replace(" ", "-"), *report.table())
-    daily_target = sum((row.per_day.get("calls") or 0) for row in plans.rows) or None
-    charts = ChartsReport(report, daily_target=daily_target)
-    if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
-        return _chart_csv(request.GET["chart"], charts, f"{team.name}-{period.label}")
     context = {
-        **_forecast_context(forecast, loaded=request.GET.get("part") == "forecast"),
+        **_forecast_context(page.forecast, loaded=request.GET.get("part") == "forecast"),
         "teams": teams,
         "team": team,
         "picker": picker,
-        "period": period,
-        "report": report,
-        "rows": rows,
+        "period": page.period,
+        "report": page.funnel,
+        "rows": selectors.team_table_rows(page.funnel.rows, sort),
         "sort": sort,
-        "charts": charts.figures,
-        "plans": plans.rows,
-        "engagement": [
-            (member, counts)
-            for member, counts in zip(
-                report.members,
-                queries.engagement_by_rep([m.pk for m in report.members], today).values(),
-                strict=True,
-            )
-        ],
-        "alerts": selectors.open_alerts(request.user, team=team),
-        "unassigned": unassigned_work(request.user, team=team),
+        "charts": page.charts.figures,
+        "plans": page.plans.rows,
+        "engagement": page.engagement,
+        "alerts": page.alerts,
+        "unassigned": page.unassigned,
         "headings": selectors.team_table_headings(sort),
         "sort_param": request.GET.get("sort") and sort.param,
     }
