@@ -3,6 +3,7 @@ and render; htmx requests get a partial of the same template."""
 
 import uuid
 from datetime import date, timedelta
+from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,7 @@ from activities.forms import (
     TallyForm,
     outcome_choices,
 )
-from activities.models import Kind, Outcome, ProspectStatus
+from activities.models import Activity, Kind, Outcome, ProspectStatus
 from pipeline.selectors import (
     opportunities_visible_to,
     prospect_search,
@@ -339,6 +340,21 @@ def prospect_clear(request):
     return render(request, "activities/my_day.html#prospect-picker", context)
 
 
+def _gone_is_404(view):
+    """A row deleted by a request that ran at the same time (a double click) is gone: the
+    service finds it so under the row's lock, and the answer is a 404, as for any row
+    that is not there (docs/operations.md#concurrent-writes)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Activity.DoesNotExist:
+            raise Http404("No such activity.") from None
+
+    return wrapped
+
+
 def _own_activity(request, pk):
     return get_object_or_404(selectors.activities_visible_to(request.user), pk=pk, rep=request.user)
 
@@ -365,6 +381,7 @@ def _next_url(request):
 
 
 @rep_required
+@_gone_is_404
 def activity_edit(request, pk):
     activity = _own_activity(request, pk)
     initial = {
@@ -406,6 +423,7 @@ def activity_edit(request, pk):
         "activity": activity,
         "edit_form": form,
         "locked": services.is_locked(activity),
+        "edit_window_days": services.EDIT_WINDOW_DAYS,
         "day": _day(request),
         "next": _next_url(request),
         "inline": bool(request.htmx),
@@ -415,6 +433,7 @@ def activity_edit(request, pk):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def activity_delete(request, pk):
     """Delete from My day (htmx: the day list again) or from the activity log (which sends
     `next`: back to it, with the message)."""
@@ -474,6 +493,7 @@ def _due_answer(request, *, error=None, done=None):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def due_done(request, pk):
     """Tick a follow-up off, or give a booked meeting its outcome (?outcome=…)."""
     activity = _own_follow_up(request, pk)
@@ -492,6 +512,7 @@ def due_done(request, pk):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def due_move(request, pk):
     """Move a follow-up or a booked meeting to another day."""
     activity = _own_follow_up(request, pk)
@@ -533,11 +554,12 @@ def activity_log(request):
     page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     for activity in page:
-        # Reps edit their own rows while the window is open (DESIGN.md §7).
+        # Reps edit their own rows while the window is open (docs/metrics.md#the-edit-window).
+        activity.locked = services.is_locked(activity, now=now)
         activity.editable = (
             request.user.role == Role.REP
             and activity.rep_id == request.user.pk
-            and not services.is_locked(activity, now=now)
+            and not activity.locked
         )
     context = {
         "filters": filters,
