@@ -93,31 +93,38 @@ def _in_scope(by: User, activity: Activity) -> bool:
     return Activity.objects.filter(visible, pk=activity.pk).exists()
 
 
-def _check_can_change(
-    by: User | None, activity: Activity, *, to_date: date | None = None, reason: str = ""
-) -> str:
-    """Who may change or delete this activity as stored (and move it to `to_date`), per
-    DESIGN §7 (docs/metrics.md#the-edit-window): its rep within the edit window; a manager
-    of its team or an admin at any time, with a reason when it is (or goes) before the
-    window. Returns the reason to keep in the history, tidied."""
-    if by is None:
-        return (reason or "").strip()
-    start = edit_window_start()
+def _check_can_change(by: User | None, activity: Activity) -> None:
+    """Who may change or delete this activity as stored (DESIGN §7,
+    docs/metrics.md#the-edit-window): its rep while it is in the edit window; a manager
+    of its team (on its day) or an admin at any time, as a correction."""
+    if by is None or by.role == Role.ADMIN:
+        return
     if by.role == Role.REP:
         if by.pk != activity.rep_id:
             raise PermissionDenied(_("You can change only your own activity."))
+        start = edit_window_start()
         if activity.date < start:
             raise ValidationError(_before_the_window(start))
+        return
+    if by.role != Role.MANAGER or not _in_scope(by, activity):
+        raise PermissionDenied(_("You correct only the activity of your own teams."))
+
+
+def _correction_reason(
+    by: User | None, day: date, *, to_date: date | None = None, reason: str = ""
+) -> str:
+    """The reason to keep in the history of a change to a row dated `day` (moved to
+    `to_date`): a rep moves nothing before the edit window; a manager's or an admin's
+    correction of a row before it (or moved there) must say why."""
+    tidy = " ".join((reason or "").split())
+    start = edit_window_start()
+    if by is not None and by.role == Role.REP:
         if to_date is not None and to_date < start:
             raise ValidationError({"date": _before_the_window(start)})
         return ""
-    if by.role == Role.MANAGER and not _in_scope(by, activity):
-        raise PermissionDenied(_("You correct only the activity of your own teams."))
-    if by.role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied(_("You can change only your own activity."))
-    if activity.date < start or (to_date is not None and to_date < start):
-        return _check_reason(reason)
-    return " ".join((reason or "").split())[:REASON_MAX_LENGTH]
+    if by is not None and (day < start or (to_date is not None and to_date < start)):
+        return _check_reason(tidy)
+    return tidy[:REASON_MAX_LENGTH]
 
 
 # Concurrent writes (docs/operations.md#concurrent-writes) ------------------------------------
@@ -371,7 +378,7 @@ def activity_update(*, by: User | None, activity: Activity, reason: str = "", **
             getattr(opportunity, "prospect_id", None),
         ],
     )
-    reason = _check_can_change(by, activity, to_date=fields.get("date"), reason=reason)
+    _check_can_change(by, activity)
     values = {name: getattr(activity, name) for name in allowed} | fields
     day_before = activity.date
     check_activity(
@@ -383,6 +390,7 @@ def activity_update(*, by: User | None, activity: Activity, reason: str = "", **
         duration_minutes=values["duration_minutes"],
         follow_up_on=values["follow_up_on"],
     )
+    reason = _correction_reason(by, day_before, to_date=values["date"], reason=reason)
     prospect = _resolve_links(activity.rep, values["prospect"], values["opportunity"])
     if prospect is None and values["prospect_status"] not in ProspectStatus.values:
         raise ValidationError(
@@ -422,7 +430,8 @@ def activity_delete(*, by: User | None, activity: Activity, reason: str = "") ->
     the second raises Activity.DoesNotExist and moves no count. Who may, and when: as
     activity_update; `reason` is kept on the history's deletion record."""
     _lock(activity)
-    reason = _check_can_change(by, activity, reason=reason)
+    _check_can_change(by, activity)
+    reason = _correction_reason(by, activity.date, reason=reason)
     prospect_id = activity.prospect_id
     before = snapshot(activity)
     activity._history_user = by
@@ -455,25 +464,25 @@ def activity_log_tally(
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise ValidationError("Enter at least one count above zero.")
-    _check_window(by, date)
-    rows = []
     for line in lines:
         check_activity(
             rep=rep, date=date, kind=line.kind, outcome=line.outcome, quantity=line.quantity
         )
         if line.prospect_status not in ProspectStatus.values:
             raise ValidationError({"prospect_status": "Each count is for new or existing."})
-        rows.append(
-            Activity(
-                rep=rep,
-                date=date,
-                kind=line.kind,
-                outcome=line.outcome,
-                quantity=line.quantity,
-                prospect_status=line.prospect_status,
-                source=Source.TALLY,
-            )
+    _check_window(by, date)
+    rows = [
+        Activity(
+            rep=rep,
+            date=date,
+            kind=line.kind,
+            outcome=line.outcome,
+            quantity=line.quantity,
+            prospect_status=line.prospect_status,
+            source=Source.TALLY,
         )
+        for line in lines
+    ]
     created = bulk_create_with_history(rows, Activity, default_user=by)
     rollups_apply((+1, row) for row in created)
     announce_activity_changed([(rep.pk, date)])
