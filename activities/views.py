@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
@@ -28,6 +29,7 @@ from activities import selectors, services
 from activities.forms import (
     ActivityFilterForm,
     ActivityForm,
+    CorrectionForm,
     ImportForm,
     ImportMappingForm,
     TallyForm,
@@ -380,11 +382,8 @@ def _next_url(request):
     return _my_day_url(_day(request))
 
 
-@rep_required
-@_gone_is_404
-def activity_edit(request, pk):
-    activity = _own_activity(request, pk)
-    initial = {
+def _as_initial(activity) -> dict:
+    return {
         "kind": activity.kind,
         "outcome": activity.outcome,
         "prospect": activity.prospect_id,
@@ -396,8 +395,14 @@ def activity_edit(request, pk):
         "follow_up_on": activity.follow_up_on,
         "notes": activity.notes,
     }
+
+
+@rep_required
+@_gone_is_404
+def activity_edit(request, pk):
+    activity = _own_activity(request, pk)
     form = ActivityForm(
-        request.POST or None, rep=request.user, initial=initial, prefix=f"edit-{pk}"
+        request.POST or None, rep=request.user, initial=_as_initial(activity), prefix=f"edit-{pk}"
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -456,6 +461,49 @@ def activity_delete(request, pk):
     if request.htmx:
         return HttpResponseClientRedirect(_next_url(request))
     return redirect(_next_url(request))
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+@_gone_is_404
+def activity_correct(request, pk):
+    """A manager's (their teams' rows) or an admin's correction or deletion of an activity,
+    a locked one included, with a reason kept in its history
+    (docs/metrics.md#the-edit-window)."""
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    form = CorrectionForm(
+        request.POST or None, rep=activity.rep, initial=_as_initial(activity), prefix="correct"
+    )
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("activities:log")
+    if request.method == "POST":
+        reason = request.POST.get("correct-reason", "")
+        try:
+            if "delete" in request.POST:
+                shown = str(activity)
+                services.activity_delete(by=request.user, activity=activity, reason=reason)
+                messages.success(request, _("Deleted: %(activity)s.") % {"activity": shown})
+                return redirect(back)
+            if form.is_valid():
+                services.activity_update(
+                    by=request.user, activity=activity, reason=reason, **form.service_kwargs()
+                )
+                messages.success(request, _("Corrected: %(activity)s.") % {"activity": activity})
+                return redirect(back)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as error:  # e.g. moved to a day the rep was in another team
+            form.add_error(None, str(error))
+    context = {
+        "activity": activity,
+        "form": form,
+        "locked": services.is_locked(activity),
+        "window_start": services.edit_window_start(),
+        "next": back,
+    }
+    return render(request, "activities/activity_correct.html", context)
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)

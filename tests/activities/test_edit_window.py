@@ -262,3 +262,66 @@ def test_the_history_page_shows_the_reason_of_a_correction(client, manager, old_
     client.force_login(manager)
     page = client.get(f"/activities/{old_row.pk}/history/")
     assert "Reason: Two meetings" in page.text
+
+
+def test_a_manager_corrects_an_old_row_on_its_page_with_a_reason(client, rep, manager, old_row):
+    client.force_login(manager)
+    log = client.get("/activities/")
+    url = f"/activities/{old_row.pk}/correct/"
+    assert url in log.text
+    page = client.get(url)
+    assert "locked for its rep" in page.text
+    fields = {
+        "correct-kind": Kind.MEETING,
+        "correct-outcome": Outcome.HELD_POSITIVE,
+        "correct-quantity": 2,
+        "correct-date": old_row.date.isoformat(),
+        "correct-prospect_status": ProspectStatus.NEW,
+        "next": "/activities/",
+    }
+
+    refused = client.post(url, fields)
+    assert "Say why you correct this activity" in refused.text
+    assert Activity.objects.get(pk=old_row.pk).quantity == 1
+
+    saved = client.post(url, fields | {"correct-reason": "Two meetings that day"})
+    assert saved.status_code == 302
+    assert old_row.history.first().history_change_reason == "Two meetings that day"
+    assert _positive_meetings(rep, old_row.date) == 2
+
+    deleted = client.post(url, {"delete": "", "correct-reason": "Logged twice"})
+    assert deleted.status_code == 302
+    assert not Activity.objects.filter(pk=old_row.pk).exists()
+    assert not rollups_verify()
+
+
+def test_a_manager_of_another_team_finds_no_correction_page(client, other_team_manager, old_row):
+    client.force_login(other_team_manager)
+    assert client.get(f"/activities/{old_row.pk}/correct/").status_code == 404
+    assert client.post(f"/activities/{old_row.pk}/correct/", {"delete": ""}).status_code == 404
+    assert Activity.objects.filter(pk=old_row.pk).exists()
+
+
+def test_a_managers_correction_stays_on_the_days_the_rep_was_in_their_team(
+    rep, manager, other_team, admin, today
+):
+    from salestrack.users import services as user_services
+
+    # Ana moved to South ten days ago: North's manager corrects her North days only.
+    user_services.user_update(
+        by=admin, user=rep, team=other_team, effective_on=today - timedelta(days=10)
+    )
+    north_day = _log(None, rep, today - timedelta(days=20))
+    south_day = _log(None, rep, today - timedelta(days=9))
+
+    with pytest.raises(PermissionDenied):
+        services.activity_update(
+            by=manager, activity=north_day, date=today - timedelta(days=9), reason="Wrong day"
+        )
+    with pytest.raises(PermissionDenied):
+        services.activity_delete(by=manager, activity=south_day, reason="Not North's")
+    assert Activity.objects.get(pk=north_day.pk).date == today - timedelta(days=20)
+    services.activity_update(
+        by=manager, activity=north_day, date=today - timedelta(days=15), reason="Wrong day"
+    )
+    assert not rollups_verify()
