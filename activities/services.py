@@ -94,7 +94,7 @@ def _in_scope(by: User, activity: Activity) -> bool:
 
 
 def _check_can_change(by: User | None, activity: Activity) -> None:
-    """Who may change or delete this activity as stored (DESIGN §7,
+    """Who may change or delete this activity as stored (docs/architecture.md#who-may-do-what,
     docs/metrics.md#the-edit-window): its rep while it is in the edit window; a manager
     of its team (on its day) or an admin at any time, as a correction."""
     if by is None or by.role == Role.ADMIN:
