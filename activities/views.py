@@ -633,7 +633,7 @@ ACTIVITY_CSV_COLUMNS = [
 
 
 def activities_csv(activities):
-    """The filtered rows in the import format (DESIGN.md §8), so an export imports back.
+    """The filtered rows in the import format (docs/contracts.md), so an export imports back.
     They stream from a server-side cursor opened inside a transaction: outside one,
     Django declares it WITH HOLD, and PostgreSQL computes the whole result (4 million
     rows: 27 s) before sending the first."""
