@@ -15,7 +15,7 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
-from activities.services import NewOpportunity, NewProspect, TallyLine
+from activities.services import REASON_MAX_LENGTH, NewOpportunity, NewProspect, TallyLine
 from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from salestrack.imports import registry
@@ -164,6 +164,25 @@ class ActivityForm(forms.Form):
                 expected_close_on=data.get("new_opportunity_expected_close_on"),
             )
         return records
+
+
+class CorrectionForm(ActivityForm):
+    """A manager's or an admin's correction of an activity (docs/metrics.md#the-edit-window):
+    the activity's fields, and why — required by the service for a locked row."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=gettext_lazy(
+            "Why you correct it, kept in its history (required for a row before the edit window)."
+        ),
+    )
+
+    def service_kwargs(self):
+        data = super().service_kwargs()
+        data.pop("reason", None)
+        return data
 
 
 # The daily tally: one number per row × new/existing column.

@@ -266,8 +266,9 @@ def _shown(field, value, names):
 
 def activity_edits(viewer: User, activity: Activity) -> list[dict]:
     """Who changed what and when, newest first, from django-simple-history: each entry has
-    `when`, `who`, `what` ("created", "changed") and `changes` [(label, old, new)]. The
-    related prospects and opportunities are named with one query each."""
+    `when`, `who`, `what` ("created", "changed"), `changes` [(label, old, new)] and the
+    `reason` a correction gave. The related prospects and opportunities are named with
+    one query each."""
     if not activities_visible_to(viewer).filter(pk=activity.pk).exists():
         return []
     records = list(activity.history.select_related("history_user").order_by("history_id"))
@@ -286,6 +287,7 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                 "who": records[0].history_user,
                 "what": "created",
                 "changes": [],
+                "reason": records[0].history_change_reason or "",
             }
         )
     for older, newer in pairwise(records):
@@ -296,13 +298,15 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                 changes.append(
                     (field.verbose_name, _shown(field, old, names), _shown(field, new, names))
                 )
-        if changes:
+        if changes or newer.history_change_reason:
             entries.append(
                 {
                     "when": newer.history_date,
                     "who": newer.history_user,
                     "what": "changed",
                     "changes": changes,
+                    # Why a manager or an admin corrected it (docs/metrics.md#the-edit-window).
+                    "reason": newer.history_change_reason or "",
                 }
             )
     entries.reverse()

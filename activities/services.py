@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from activities.models import (
@@ -29,9 +30,146 @@ from pipeline import services as pipeline_services
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from salestrack.users.models import Role, User
+from salestrack.users.selectors import rows_visible_to
 
 # Checked by _check_logger and _resolve_links, which know who may use what.
 LINKS = ["rep", "prospect", "opportunity"]
+# django-simple-history's history_change_reason column holds 100 characters.
+REASON_MAX_LENGTH = 100
+
+
+# The edit window (docs/metrics.md#the-edit-window) -------------------------------------------
+
+
+def edit_window_start(today: date | None = None) -> date:
+    """The first day a rep logs, moves, edits or deletes activity on: today − 7. Older
+    activity is locked history, whenever it was logged."""
+    return (today or timezone.localdate()) - timedelta(days=EDIT_WINDOW_DAYS)
+
+
+def _before_the_window(start: date) -> str:
+    return _(
+        "Activity dated before %(start)s is locked: reps log, move and change activity "
+        "dated from that day on. A manager (of their own teams) or an admin corrects "
+        "older activity, with a reason; older history is back-filled by their imports."
+    ) % {"start": f"{start:%-d %B %Y}"}
+
+
+def _check_window(by: User | None, day: date) -> None:
+    """A person logs activity dated from the window's start on; only the system (the demo
+    seeder, imports by managers and admins) writes older days."""
+    start = edit_window_start()
+    if by is not None and day < start:
+        raise ValidationError({"date": _before_the_window(start)})
+
+
+def is_locked(activity: Activity, *, now=None) -> bool:
+    """Whether the activity is dated before the edit window, so that its rep can no longer
+    change or delete it — whenever it was logged (docs/metrics.md#the-edit-window). A
+    manager of its team or an admin may still correct it, with a reason."""
+    today = timezone.localdate(now) if now is not None else None
+    return activity.date < edit_window_start(today)
+
+
+def _check_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you correct this activity: the reason is kept in its history.")}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to %(limit)d characters (it has %(length)d).")
+                % {"limit": REASON_MAX_LENGTH, "length": len(reason)}
+            }
+        )
+    return reason
+
+
+def _in_scope(by: User, activity: Activity) -> bool:
+    """A manager corrects the rows of the days a rep was in one of their teams: the scope
+    rule of every read (docs/metrics.md#scope-over-time)."""
+    visible = rows_visible_to(by, rep_field="rep_id", day_field="date")
+    return Activity.objects.filter(visible, pk=activity.pk).exists()
+
+
+def _check_can_change(by: User | None, activity: Activity) -> None:
+    """Who may change or delete this activity as stored (docs/architecture.md#who-may-do-what,
+    docs/metrics.md#the-edit-window): its rep while it is in the edit window; a manager
+    of its team (on its day) or an admin at any time, as a correction."""
+    if by is None or by.role == Role.ADMIN:
+        return
+    if by.role == Role.REP:
+        if by.pk != activity.rep_id:
+            raise PermissionDenied(_("You can change only your own activity."))
+        start = edit_window_start()
+        if activity.date < start:
+            raise ValidationError(_before_the_window(start))
+        return
+    if by.role != Role.MANAGER or not _in_scope(by, activity):
+        raise PermissionDenied(_("You correct only the activity of your own teams."))
+
+
+def _correction_reason(
+    by: User | None, day: date, *, to_date: date | None = None, reason: str = ""
+) -> str:
+    """The reason to keep in the history of a change to a row dated `day` (moved to
+    `to_date`): a rep moves nothing before the edit window; a manager's or an admin's
+    correction of a row before it (or moved there) must say why."""
+    tidy = " ".join((reason or "").split())
+    start = edit_window_start()
+    if by is not None and by.role == Role.REP:
+        if to_date is not None and to_date < start:
+            raise ValidationError({"date": _before_the_window(start)})
+        return ""
+    if by is not None and (day < start or (to_date is not None and to_date < start)):
+        return _check_reason(tidy)
+    return tidy[:REASON_MAX_LENGTH]
+
+
+# Concurrent writes (docs/operations.md#concurrent-writes) ------------------------------------
+
+
+def _lock_prospects(prospect_ids) -> None:
+    """Lock these prospects' rows, in id order (one order for every writer: no deadlock).
+    Every write that may re-derive a prospect's new/existing tags holds its lock, so two of
+    them never both move the rollups for the same re-tag."""
+    ids = sorted({pk for pk in prospect_ids if pk})
+    if ids:
+        list(
+            Prospect.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+class _ProspectChanged(Exception):
+    """The row's prospect changed between reading it and locking the row."""
+
+
+def _lock(activity: Activity, *, prospect_ids=()) -> None:
+    """Lock the activity's row until the transaction ends and reload it as stored, as
+    `opportunity_move` does: of two writes at once, the second waits, then starts from
+    what the first left — or finds the row gone and raises Activity.DoesNotExist (a second
+    delete is a 404, not a second decrement of the rollups). Its prospect, and
+    `prospect_ids` (where an edit moves it to), are locked first: always prospects, then
+    the row. Should another write have moved the row to another prospect between the read
+    and the lock, the locks are released (a savepoint rolled back) and taken again."""
+    while True:
+        stored = Activity.objects.filter(pk=activity.pk).values_list("prospect_id", flat=True)
+        prospect_id = stored.get()
+        try:
+            with transaction.atomic():
+                _lock_prospects({prospect_id, *prospect_ids})
+                Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk").get()
+                if stored.get() != prospect_id:
+                    raise _ProspectChanged
+        except _ProspectChanged:
+            continue
+        activity.refresh_from_db()
+        return
 
 
 def check_activity(
@@ -83,10 +221,11 @@ def _check_logger(by: User | None, rep: User) -> None:
 
 
 def _resolve_links(
-    rep: User, prospect: Prospect | None, opportunity: Opportunity | None
+    rep: User, prospect: Prospect | None, opportunity: Opportunity | None, *, lock=False
 ) -> Prospect | None:
     """The prospect and opportunity must be ones the rep may see, and agree with each
-    other; an opportunity alone brings its prospect."""
+    other; an opportunity alone brings its prospect. With `lock`, the prospect is locked
+    too (`_lock_prospects`), in the same query when it is given alone."""
     if opportunity is not None:
         if not opportunities_visible_to(rep).filter(pk=opportunity.pk).exists():
             raise ValidationError({"opportunity": "Choose one of your own opportunities."})
@@ -95,33 +234,53 @@ def _resolve_links(
                 {"opportunity": f"This opportunity belongs to {opportunity.prospect}."}
             )
         prospect = prospect or opportunity.prospect
-    elif prospect is not None and not prospects_visible_to(rep).filter(pk=prospect.pk).exists():
-        raise ValidationError({"prospect": "Choose a prospect of your team."})
+        if lock:
+            _lock_prospects([prospect.pk])
+    elif prospect is not None:
+        visible = prospects_visible_to(rep).filter(pk=prospect.pk)
+        if lock:
+            visible = visible.select_for_update(of=("self",)).values_list("pk", flat=True)
+            found = bool(list(visible))
+        else:
+            found = visible.exists()
+        if not found:
+            raise ValidationError({"prospect": "Choose a prospect of your team."})
     return prospect
 
 
-def rederive_prospect_status(prospect_ids) -> None:
+def rederive_prospect_status(
+    prospect_ids, *, changes: list | None = None, locked: bool = False
+) -> None:
     """Recompute new/existing for every activity of these prospects: the earliest activity
     of each prospect (by date, then by when it was logged) is `new`, the rest `existing`.
     Needed when an activity is back-dated, moved or deleted. Only the rows whose tag
-    changes are written, and the rollups move with them."""
-    rows = Activity.objects.filter(prospect_id__in=list(prospect_ids)).order_by(
+    changes are written, and the rollups move with them — now, or, given `changes`, with
+    the caller's own moves in one statement (one order of rollup rows per transaction).
+    The prospects are locked first, unless the caller holds their locks (`locked`)
+    (docs/operations.md#concurrent-writes)."""
+    prospect_ids = list(prospect_ids)
+    if not locked:
+        _lock_prospects(prospect_ids)
+    rows = Activity.objects.filter(prospect_id__in=prospect_ids).order_by(
         "prospect_id", "date", "pk"
     )
-    seen, changes = set(), []
+    seen, moves = set(), []
     retag: dict[str, list[int]] = {ProspectStatus.NEW: [], ProspectStatus.EXISTING: []}
     for row in rows.only("pk", "prospect_id", *ROW_FIELDS):
         wanted = ProspectStatus.EXISTING if row.prospect_id in seen else ProspectStatus.NEW
         seen.add(row.prospect_id)
         if row.prospect_status != wanted:
-            changes.append((-1, snapshot(row)))
+            moves.append((-1, snapshot(row)))
             row.prospect_status = wanted
-            changes.append((+1, row))
+            moves.append((+1, row))
             retag[wanted].append(row.pk)
     for status, pks in retag.items():
         if pks:
             Activity.objects.filter(pk__in=pks).update(prospect_status=status)
-    rollups_apply(changes)
+    if changes is None:
+        rollups_apply(moves)
+    else:
+        changes.extend(moves)
 
 
 @transaction.atomic
@@ -153,7 +312,10 @@ def activity_log(
         duration_minutes=duration_minutes,
         follow_up_on=follow_up_on,
     )
-    prospect = _resolve_links(rep, prospect, opportunity)
+    _check_window(by, date)
+    # The prospect is locked before reading whether it is new: of two first contacts at
+    # once, the second waits and is "existing" (docs/operations.md#concurrent-writes).
+    prospect = _resolve_links(rep, prospect, opportunity, lock=True)
     if prospect is not None:
         prospect_status = prospect_status_on(prospect, date)
     elif prospect_status not in ProspectStatus.values:
@@ -179,42 +341,23 @@ def activity_log(
     activity.full_clean(validate_constraints=False, exclude=LINKS)
     activity._history_user = by
     activity.save()
-    rollups_apply([(+1, activity)])
+    changes = [(+1, activity)]
+    if prospect is not None and prospect_status == ProspectStatus.NEW:
+        # A back-dated first contact makes the prospect's later activities "existing".
+        rederive_prospect_status([prospect.pk], changes=changes, locked=True)
+    rollups_apply(changes)
     if prospect is not None:
-        if prospect_status == ProspectStatus.NEW:
-            # A back-dated first contact makes the prospect's later activities "existing".
-            rederive_prospect_status([prospect.pk])
         touches_refresh(prospect_ids=[prospect.pk], opportunity_ids=[activity.opportunity_id])
     announce_activity_changed([(rep.pk, date)])
     return activity
 
 
-def is_locked(activity: Activity, *, now=None) -> bool:
-    """Reps may change an activity for EDIT_WINDOW_DAYS after logging it, or after the day
-    it is for (a meeting booked weeks ahead can still get its outcome); then it is locked
-    so that past weeks' numbers stay put. Admins may still correct it."""
-    now = now or timezone.now()
-    window = timedelta(days=EDIT_WINDOW_DAYS)
-    logged_long_ago = activity.created_at < now - window
-    day_long_past = activity.date < timezone.localdate(now) - window
-    return logged_long_ago and day_long_past
-
-
-def _check_can_edit(by: User | None, activity: Activity) -> None:
-    if by is None or by.role == Role.ADMIN:
-        return
-    if by.pk != activity.rep_id:
-        raise PermissionDenied("You can change only your own activity.")
-    if is_locked(activity):
-        raise ValidationError(
-            f"This activity was logged more than {EDIT_WINDOW_DAYS} days ago and is locked; "
-            "ask an admin to correct it."
-        )
-
-
 @transaction.atomic
-def activity_update(*, by: User | None, activity: Activity, **fields) -> Activity:
-    _check_can_edit(by, activity)
+def activity_update(*, by: User | None, activity: Activity, reason: str = "", **fields) -> Activity:
+    """Change an activity. The row is locked and reloaded first, so `activity` may be a
+    copy loaded before another write (docs/operations.md#concurrent-writes); it raises
+    Activity.DoesNotExist when that write deleted it. Who may, and when: see
+    `_check_can_change`; `reason` is kept in the history."""
     allowed = {
         "date",
         "kind",
@@ -229,6 +372,15 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
     }
     if unknown := set(fields) - allowed:
         raise TypeError(f"activity_update() cannot change {', '.join(sorted(unknown))}")
+    opportunity = fields.get("opportunity")
+    _lock(
+        activity,
+        prospect_ids=[
+            getattr(fields.get("prospect"), "pk", None),
+            getattr(opportunity, "prospect_id", None),
+        ],
+    )
+    _check_can_change(by, activity)
     values = {name: getattr(activity, name) for name in allowed} | fields
     day_before = activity.date
     check_activity(
@@ -240,6 +392,7 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
         duration_minutes=values["duration_minutes"],
         follow_up_on=values["follow_up_on"],
     )
+    reason = _correction_reason(by, day_before, to_date=values["date"], reason=reason)
     prospect = _resolve_links(activity.rep, values["prospect"], values["opportunity"])
     if prospect is None and values["prospect_status"] not in ProspectStatus.values:
         raise ValidationError(
@@ -256,10 +409,17 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
         setattr(activity, name, value)
     activity.full_clean(validate_constraints=False, exclude=LINKS)
     activity._history_user = by
+    if reason:
+        activity._change_reason = reason
     activity.save()
-    rollups_apply([(-1, before), (+1, activity)])
+    if by is not None and by.role == Role.MANAGER and not _in_scope(by, activity):
+        # Moved to a day its rep was not in the manager's teams: not theirs to write.
+        raise PermissionDenied(_("You correct only the activity of your own teams."))
+    changes = [(-1, before), (+1, activity)]
     if touched:
-        rederive_prospect_status(touched)
+        rederive_prospect_status(touched, changes=changes, locked=True)
+    rollups_apply(changes)
+    if touched:
         activity.refresh_from_db(fields=["prospect_status"])
     touches_refresh(prospect_ids=touched, opportunity_ids=deals)
     announce_activity_changed([(activity.rep_id, day_before), (activity.rep_id, activity.date)])
@@ -267,15 +427,23 @@ def activity_update(*, by: User | None, activity: Activity, **fields) -> Activit
 
 
 @transaction.atomic
-def activity_delete(*, by: User | None, activity: Activity) -> None:
-    _check_can_edit(by, activity)
+def activity_delete(*, by: User | None, activity: Activity, reason: str = "") -> None:
+    """Delete an activity, under the row's lock: of two deletes at once (a double click),
+    the second raises Activity.DoesNotExist and moves no count. Who may, and when: as
+    activity_update; `reason` is kept on the history's deletion record."""
+    _lock(activity)
+    _check_can_change(by, activity)
+    reason = _correction_reason(by, activity.date, reason=reason)
     prospect_id = activity.prospect_id
     before = snapshot(activity)
     activity._history_user = by
+    if reason:
+        activity._change_reason = reason
     activity.delete()
-    rollups_apply([(-1, before)])
+    changes = [(-1, before)]
     if prospect_id:
-        rederive_prospect_status([prospect_id])
+        rederive_prospect_status([prospect_id], changes=changes, locked=True)
+    rollups_apply(changes)
     touches_refresh(prospect_ids=[prospect_id], opportunity_ids=[activity.opportunity_id])
     announce_activity_changed([(activity.rep_id, activity.date)])
 
@@ -298,24 +466,25 @@ def activity_log_tally(
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise ValidationError("Enter at least one count above zero.")
-    rows = []
     for line in lines:
         check_activity(
             rep=rep, date=date, kind=line.kind, outcome=line.outcome, quantity=line.quantity
         )
         if line.prospect_status not in ProspectStatus.values:
             raise ValidationError({"prospect_status": "Each count is for new or existing."})
-        rows.append(
-            Activity(
-                rep=rep,
-                date=date,
-                kind=line.kind,
-                outcome=line.outcome,
-                quantity=line.quantity,
-                prospect_status=line.prospect_status,
-                source=Source.TALLY,
-            )
+    _check_window(by, date)
+    rows = [
+        Activity(
+            rep=rep,
+            date=date,
+            kind=line.kind,
+            outcome=line.outcome,
+            quantity=line.quantity,
+            prospect_status=line.prospect_status,
+            source=Source.TALLY,
         )
+        for line in lines
+    ]
     created = bulk_create_with_history(rows, Activity, default_user=by)
     rollups_apply((+1, row) for row in created)
     announce_activity_changed([(rep.pk, date)])
@@ -377,6 +546,10 @@ def activity_log_with_new(
         )
     except ValidationError as error:
         errors |= error.message_dict
+    try:
+        _check_window(by, day)
+    except ValidationError as error:
+        errors.setdefault("date", error.message_dict["date"])
     # The prospect and the deal start on the day of the activity (today for a meeting
     # booked ahead): the lead source yield counts prospects by when they came in.
     started = min(day, timezone.localdate())
@@ -449,6 +622,7 @@ def _is_booked_meeting(activity: Activity) -> bool:
 @transaction.atomic
 def follow_up_done(*, by: User | None, activity: Activity) -> Activity:
     """Tick a follow-up off. It changes no count, so the edit window does not apply."""
+    _lock(activity)
     _check_own(by, activity)
     if activity.follow_up_on is None:
         raise ValidationError({"follow_up_on": "This activity has no follow-up."})
@@ -463,6 +637,7 @@ def follow_up_done(*, by: User | None, activity: Activity) -> Activity:
 def follow_up_move(*, by: User | None, activity: Activity, to: date) -> Activity:
     """Move a follow-up to another day (today or later). It stays a follow-up, so it
     still counts in the follow-up rate; no other count changes."""
+    _lock(activity)
     _check_own(by, activity)
     if activity.follow_up_on is None:
         raise ValidationError({"follow_up_on": "This activity has no follow-up."})
@@ -512,9 +687,11 @@ def follow_ups_hand_over(
     return moved, handed
 
 
+@transaction.atomic
 def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str) -> Activity:
     """A booked meeting has happened (or not): its row takes the outcome, so it stays one
     booking and becomes one meeting held (docs/metrics.md#metrics)."""
+    _lock(activity)  # a second click finds the outcome already recorded
     if not _is_booked_meeting(activity):
         raise ValidationError({"outcome": "Only a booked meeting gets its outcome here."})
     if outcome == Outcome.SCHEDULED or outcome not in OUTCOMES_BY_KIND[Kind.MEETING]:
@@ -524,7 +701,9 @@ def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str)
     return activity_update(by=by, activity=activity, outcome=outcome)
 
 
+@transaction.atomic
 def meeting_reschedule(*, by: User | None, activity: Activity, to: date) -> Activity:
+    _lock(activity)
     if not _is_booked_meeting(activity):
         raise ValidationError({"date": "Only a booked meeting can be moved."})
     if to < timezone.localdate():

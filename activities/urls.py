@@ -19,6 +19,7 @@ urlpatterns = [
     path("my-day/activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("activities/", views.activity_log, name="log"),
     path("activities/<int:pk>/history/", views.activity_history, name="activity_history"),
+    path("activities/<int:pk>/correct/", views.activity_correct, name="activity_correct"),
     path("activities/timeline/", views.timeline, name="timeline"),
     path("activities/next-steps/", views.next_steps, name="next_steps"),
     path("import/", views.import_upload, name="import"),

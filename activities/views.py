@@ -3,18 +3,20 @@ and render; htmx requests get a partial of the same template."""
 
 import uuid
 from datetime import date, timedelta
+from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
@@ -27,12 +29,13 @@ from activities import selectors, services
 from activities.forms import (
     ActivityFilterForm,
     ActivityForm,
+    CorrectionForm,
     ImportForm,
     ImportMappingForm,
     TallyForm,
     outcome_choices,
 )
-from activities.models import Kind, Outcome, ProspectStatus
+from activities.models import Activity, Kind, Outcome, ProspectStatus
 from pipeline.selectors import (
     opportunities_visible_to,
     prospect_search,
@@ -339,6 +342,21 @@ def prospect_clear(request):
     return render(request, "activities/my_day.html#prospect-picker", context)
 
 
+def _gone_is_404(view):
+    """A row deleted by a request that ran at the same time (a double click) is gone: the
+    service finds it so under the row's lock, and the answer is a 404, as for any row
+    that is not there (docs/operations.md#concurrent-writes)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Activity.DoesNotExist:
+            raise Http404("No such activity.") from None
+
+    return wrapped
+
+
 def _own_activity(request, pk):
     return get_object_or_404(selectors.activities_visible_to(request.user), pk=pk, rep=request.user)
 
@@ -364,10 +382,8 @@ def _next_url(request):
     return _my_day_url(_day(request))
 
 
-@rep_required
-def activity_edit(request, pk):
-    activity = _own_activity(request, pk)
-    initial = {
+def _as_initial(activity) -> dict:
+    return {
         "kind": activity.kind,
         "outcome": activity.outcome,
         "prospect": activity.prospect_id,
@@ -379,8 +395,14 @@ def activity_edit(request, pk):
         "follow_up_on": activity.follow_up_on,
         "notes": activity.notes,
     }
+
+
+@rep_required
+@_gone_is_404
+def activity_edit(request, pk):
+    activity = _own_activity(request, pk)
     form = ActivityForm(
-        request.POST or None, rep=request.user, initial=initial, prefix=f"edit-{pk}"
+        request.POST or None, rep=request.user, initial=_as_initial(activity), prefix=f"edit-{pk}"
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,6 +428,7 @@ def activity_edit(request, pk):
         "activity": activity,
         "edit_form": form,
         "locked": services.is_locked(activity),
+        "edit_window_days": services.EDIT_WINDOW_DAYS,
         "day": _day(request),
         "next": _next_url(request),
         "inline": bool(request.htmx),
@@ -415,6 +438,7 @@ def activity_edit(request, pk):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def activity_delete(request, pk):
     """Delete from My day (htmx: the day list again) or from the activity log (which sends
     `next`: back to it, with the message)."""
@@ -437,6 +461,49 @@ def activity_delete(request, pk):
     if request.htmx:
         return HttpResponseClientRedirect(_next_url(request))
     return redirect(_next_url(request))
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+@_gone_is_404
+def activity_correct(request, pk):
+    """A manager's (their teams' rows) or an admin's correction or deletion of an activity,
+    a locked one included, with a reason kept in its history
+    (docs/metrics.md#the-edit-window)."""
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    form = CorrectionForm(
+        request.POST or None, rep=activity.rep, initial=_as_initial(activity), prefix="correct"
+    )
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("activities:log")
+    if request.method == "POST":
+        reason = request.POST.get("correct-reason", "")
+        try:
+            if "delete" in request.POST:
+                shown = str(activity)
+                services.activity_delete(by=request.user, activity=activity, reason=reason)
+                messages.success(request, _("Deleted: %(activity)s.") % {"activity": shown})
+                return redirect(back)
+            if form.is_valid():
+                services.activity_update(
+                    by=request.user, activity=activity, reason=reason, **form.service_kwargs()
+                )
+                messages.success(request, _("Corrected: %(activity)s.") % {"activity": activity})
+                return redirect(back)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as error:  # e.g. moved to a day the rep was in another team
+            form.add_error(None, str(error))
+    context = {
+        "activity": activity,
+        "form": form,
+        "locked": services.is_locked(activity),
+        "window_start": services.edit_window_start(),
+        "next": back,
+    }
+    return render(request, "activities/activity_correct.html", context)
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
@@ -474,6 +541,7 @@ def _due_answer(request, *, error=None, done=None):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def due_done(request, pk):
     """Tick a follow-up off, or give a booked meeting its outcome (?outcome=…)."""
     activity = _own_follow_up(request, pk)
@@ -492,6 +560,7 @@ def due_done(request, pk):
 
 @require_POST
 @rep_required
+@_gone_is_404
 def due_move(request, pk):
     """Move a follow-up or a booked meeting to another day."""
     activity = _own_follow_up(request, pk)
@@ -533,11 +602,12 @@ def activity_log(request):
     page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     for activity in page:
-        # Reps edit their own rows while the window is open (docs/architecture.md#who-may-do-what).
+        # Reps edit their own rows while the window is open (docs/metrics.md#the-edit-window).
+        activity.locked = services.is_locked(activity, now=now)
         activity.editable = (
             request.user.role == Role.REP
             and activity.rep_id == request.user.pk
-            and not services.is_locked(activity, now=now)
+            and not activity.locked
         )
     context = {
         "filters": filters,

@@ -54,6 +54,15 @@ ANAS_OWN_ACTIVITY = {
     "other_team_manager": 403,
     "admin": 403,
 }
+# A correction of Ana's activity: her team's manager or an admin
+# (docs/metrics.md#the-edit-window).
+CORRECTORS = {
+    "rep": 403,
+    "other_team_rep": 403,
+    "manager": 200,
+    "other_team_manager": 404,
+    "admin": 200,
+}
 PUBLIC = dict.fromkeys(PERSONAS, 200)
 UPLOADERS = {
     "rep": 403,
@@ -98,6 +107,7 @@ MATRIX = {
     "activities:activity_history": ("activity", ANAS),
     "activities:next_steps": ("", ANYONE),
     "activities:activity_edit": ("activity", ANAS_OWN_ACTIVITY),
+    "activities:activity_correct": ("activity", CORRECTORS),
     "activities:activity_delete": ("activity", "post"),
     "activities:log": ("", ANYONE),
     "activities:timeline": ("?prospect", ANAS),

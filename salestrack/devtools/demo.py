@@ -366,6 +366,7 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
     stages = list(Stage.objects.order_by("order"))
     start = today - timedelta(days=days)
     counts = Counter()
+    now = timezone.now()
 
     # A progress bar on a terminal (the large set takes minutes), nothing in scripts.
     for index, rep in enumerate(tqdm(reps, desc="Seeding reps", unit="rep", disable=None)):
@@ -401,7 +402,15 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
             rep=rep,
             pending=pending,
         ):
+            # When it was logged, as a rep logs (docs/metrics.md#the-edit-window): during its
+            # day, one row in ten the next morning, a meeting booked ahead today — never
+            # later than now. So the edit window locks the older days, as in real use.
             at = timezone.make_aware(datetime.combine(day, time(9 + len(pending) % 8)))
+            if day > today:
+                at = timezone.make_aware(datetime.combine(today, time(9)))
+            elif len(pending) % 10 == 9:
+                at = timezone.make_aware(datetime.combine(day + timedelta(days=1), time(8, 30)))
+            at = min(at, now)
             # Follow-ups of more than two days ago were done; the recent ones are due.
             done = None
             if follow_up is not None and follow_up < today - timedelta(days=2):

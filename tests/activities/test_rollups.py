@@ -6,7 +6,7 @@ import io
 import logging
 import random
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,8 @@ from salestrack.imports.framework import run_import
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory, default_stages
 
 TODAY = timezone.localdate()
-DAY = date(2026, 3, 2)
+# Within the edit window (docs/metrics.md#the-edit-window), with room for a week's days.
+DAY = TODAY - timedelta(days=6)
 
 
 def rollup(rep, day=DAY) -> dict:
@@ -105,14 +106,14 @@ def test_a_tally_and_an_import_keep_the_rollups_exact(rep):
     )
     ProspectFactory(owner=rep, external_id="P-1")
     data = (
-        b"date,rep_email,kind,outcome,prospect_status,quantity,prospect_external_id\n"
-        b"2026-03-02,ana@example.com,email,opened,,2,P-1\n"
-        b"2026-03-03,ana@example.com,email,replied,,1,P-1\n"
-    )
+        "date,rep_email,kind,outcome,prospect_status,quantity,prospect_external_id\n"
+        f"{DAY},ana@example.com,email,opened,,2,P-1\n"
+        f"{DAY + timedelta(days=1)},ana@example.com,email,replied,,1,P-1\n"
+    ).encode()
     assert run_import("activities", data, by=None).ok
     assert (rollup(rep)["calls"], rollup(rep)["messages_replied"]) == (12, 4)
     assert (rollup(rep)["emails_opened"], rollup(rep)["emails_new"]) == (2, 2)
-    assert rollup(rep, date(2026, 3, 3))["emails_existing"] == 1
+    assert rollup(rep, DAY + timedelta(days=1))["emails_existing"] == 1
     assert not rollups_verify()
 
 

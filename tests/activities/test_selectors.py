@@ -93,7 +93,7 @@ def test_a_deals_next_step_is_its_earliest_open_follow_up_or_meeting(rep, wednes
 # Edit history -------------------------------------------------------------------------------
 
 
-def test_the_history_says_who_changed_what_and_when(rep, manager, other_team_manager):
+def test_the_history_says_who_changed_what_and_when(rep, manager, other_team_manager, wednesday):
     prospect = ProspectFactory(owner=rep, name="Olga Acme")
     activity = services.activity_log(by=rep, rep=rep, prospect_status="new", **call())
     services.activity_update(

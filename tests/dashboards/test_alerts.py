@@ -1,7 +1,8 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from dashboards import alerts, services
 from dashboards.models import Alert, AlertKind
@@ -113,8 +114,10 @@ def test_a_refresh_for_some_reps_leaves_the_other_reps_alerts_alone(idle_rep, te
 
 
 def test_logging_a_forgotten_day_clears_the_reps_standing_alert_on_commit(
-    client, idle_rep, django_capture_on_commit_callbacks
+    client, idle_rep, django_capture_on_commit_callbacks, freeze_time
 ):
+    # On that Monday: Friday is within the edit window (docs/metrics.md#the-edit-window).
+    freeze_time(timezone.make_aware(datetime.combine(MONDAY, time(12))))
     services.alerts_recompute(as_of=MONDAY)
     client.force_login(idle_rep)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -63,3 +63,27 @@ def test_seed_demo_gives_reps_a_pipeline_and_history_and_is_repeatable(db):
     )
     reps_with_activity = Activity.objects.values("rep").distinct().count()
     assert reps_with_activity == 8
+
+
+def test_seeded_rows_are_logged_on_or_just_after_their_day_so_old_days_show_locked(db):
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from activities.services import edit_window_start, is_locked
+
+    call_command("seed_demo", days=30)
+    today, now = timezone.localdate(), timezone.now()
+    rows = Activity.objects.filter(date__lte=today)
+    late = rows.filter(created_at__date__gt=F("date"))
+
+    assert not Activity.objects.filter(created_at__gt=now).exists()  # nothing logged ahead
+    assert not rows.filter(created_at__date__lt=F("date")).exists()
+    assert 0 < late.count() < rows.count() / 5  # some caught up the next morning
+    assert all(row.created_at.date() - row.date <= timedelta(days=1) for row in late)
+    old = rows.filter(date__lt=edit_window_start()).first()
+    recent = rows.filter(date__gte=edit_window_start()).first()
+    assert is_locked(old)
+    assert not is_locked(recent)

@@ -187,6 +187,7 @@ def test_every_row_of_the_last_seven_days_can_be_edited_with_its_history_one_cli
     expect(rows).to_have_count(2)
     old_row = rows.filter(has_text="Old call")
     expect(old_row.get_by_role("link", name=re.compile("^Edit"))).to_have_count(0)
+    expect(old_row).to_contain_text("Locked")
     expect(old_row.get_by_role("link", name=re.compile("^History"))).to_have_count(1)
     recent = rows.filter(has_text="Try again")
     screenshot("logging-activity-log")
@@ -448,3 +449,31 @@ def _fill_until_kept(field, value: str) -> None:
             return
         except AssertionError:
             continue
+
+
+def test_a_manager_corrects_a_locked_row_with_a_reason_kept_in_its_history(
+    page, live_server, rep, manager, sign_in, screenshot, console_errors, axe
+):
+    old_day = timezone.localdate() - timedelta(days=20)
+    ActivityFactory(rep=rep, date=old_day, quantity=1, notes="Old call")
+    sign_in(manager)
+
+    page.get_by_role("link", name="Activity log", exact=True).click()
+    page.locator("tbody tr").filter(has_text="Old call").get_by_role(
+        "link", name=re.compile("^Correct")
+    ).click()
+    expect(page.get_by_role("heading", name="Correct an activity")).to_be_visible()
+    expect(page.locator(".message-warning")).to_contain_text("locked for its rep")
+    axe("the correction page")
+    page.get_by_label("Quantity").fill("3")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_role("alert").or_(page.locator(".error")).first).to_contain_text("Say why")
+    page.get_by_label("Reason").fill("Three calls, logged as one")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page).to_have_url(re.compile(r"/activities/$"))
+    row = page.locator("tbody tr").filter(has_text="Old call")
+    expect(row.locator("td.num")).to_have_text("3")
+    row.get_by_role("link", name=re.compile("^History")).click()
+    expect(page.locator(".history-list")).to_contain_text("Reason: Three calls, logged as one")
+    screenshot("logging-correction-history")
+    assert console_errors == []
