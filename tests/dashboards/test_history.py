@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from activities import services as activity_services
-from dashboards import selectors
 from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
 from pipeline import services as pipeline_services
+from quotas import calendar
 from quotas import selectors as quota_selectors
 from salestrack.users import services as user_services
 from tests.factories import ProspectFactory, RepFactory, TeamFactory, default_stages
@@ -118,7 +118,7 @@ def _everything_about_october(client, manager, admin, rep, team):
         seen[f"report leaderboard {scope}"] = _report(
             "leaderboard", "--period", "2026-10", *scope, "--format", "json"
         )
-    november = selectors.calendar.parse_period("2026-11")
+    november = calendar.parse_period("2026-11")
     seen["target basis for November"] = quota_selectors.target_defaults(
         team, november, today=TODAY
     ).basis_revenue
@@ -206,7 +206,7 @@ def test_a_rep_counts_for_each_team_only_for_the_days_of_their_membership(
 
 
 def _period(label):
-    return selectors.calendar.parse_period(label)
+    return calendar.parse_period(label)
 
 
 def test_a_team_page_takes_the_same_queries_whatever_its_history(client, manager, admin, team):

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from dashboards import plans, queries, selectors
+from quotas import calendar
 from tests.factories import (
     ActivityFactory,
     HolidayFactory,
@@ -19,7 +20,7 @@ from tests.factories import (
 @pytest.fixture
 def month_quota(rep):
     today = timezone.localdate()
-    period = selectors.calendar.period_containing(today, "month")
+    period = calendar.period_containing(today, "month")
     return QuotaFactory(
         rep=rep,
         period_kind="month",
@@ -127,7 +128,7 @@ def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
     from tests.factories import TeamFactory
 
     today = timezone.localdate()
-    period = selectors.calendar.period_containing(today, "month")
+    period = calendar.period_containing(today, "month")
     reps = RepFactory.create_batch(12, team=team)
     for rep in reps[:6]:
         QuotaFactory(
@@ -191,9 +192,9 @@ def test_the_targets_card_shows_the_last_working_day_skipping_a_holiday(client, 
     from activities.models import Kind
 
     today = timezone.localdate()
-    before = selectors.calendar.previous_working_day(today)
+    before = calendar.previous_working_day(today)
     HolidayFactory(date=before, name="Bank holiday")
-    last = selectors.calendar.previous_working_day(today)
+    last = calendar.previous_working_day(today)
     assert last < before
     ActivityFactory(rep=rep, date=before, kind=Kind.CALL, quantity=3)  # logged on the holiday
     ActivityFactory(rep=rep, date=last, kind=Kind.CALL, quantity=7)

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from dashboards import selectors, services
 from dashboards.models import MetricsRun, PlanSnapshot
 from pipeline import services as pipeline_services
+from quotas import calendar
+from quotas import selectors as quota_selectors
 from quotas.models import Quota
 from salestrack.celery import app
 from tests.factories import (
@@ -117,7 +119,7 @@ def test_a_snapshot_carries_the_reps_backsolve_when_they_have_a_quota(history, r
 def test_a_quarter_with_three_monthly_quotas_has_their_sum(rep):
     # docs/metrics.md#quotas-and-targets: before, "This quarter" said "no quotas for this period".
     for month, amount in ((10, "10000"), (11, "20000"), (12, "30000")):
-        period = selectors.calendar.parse_period(f"2026-{month:02d}")
+        period = calendar.parse_period(f"2026-{month:02d}")
         QuotaFactory(
             rep=rep,
             period_kind="month",
@@ -127,11 +129,11 @@ def test_a_quarter_with_three_monthly_quotas_has_their_sum(rep):
             revenue_quota=Decimal(amount),
             deals_quota=month - 9,
         )
-    quarter = selectors.calendar.parse_period("2026-Q4")
-    assert selectors.calendar.quotas_for([rep.pk], quarter)[rep.pk].revenue == Decimal("60000")
-    assert selectors.calendar.quotas_for([rep.pk], quarter)[rep.pk].deals == 6
+    quarter = calendar.parse_period("2026-Q4")
+    assert quota_selectors.quotas_for([rep.pk], quarter)[rep.pk].revenue == Decimal("60000")
+    assert quota_selectors.quotas_for([rep.pk], quarter)[rep.pk].deals == 6
     Quota.objects.filter(period_start=date(2026, 12, 1)).delete()
-    partial = selectors.calendar.quotas_for([rep.pk], quarter)[rep.pk]
+    partial = quota_selectors.quotas_for([rep.pk], quarter)[rep.pk]
     assert (partial.revenue, partial.missing) == (None, ("2026-12",))
 
 
@@ -174,7 +176,7 @@ def test_a_deal_won_today_refreshes_the_owners_plan_on_commit(
     today = timezone.localdate()
     Quota.objects.filter(pk=november_quota.pk).update(
         period_start=today.replace(day=1),
-        period_end=selectors.calendar.period_containing(today, "month").end,
+        period_end=calendar.period_containing(today, "month").end,
         period_label=f"{today:%Y-%m}",
     )
     stages = default_stages()
@@ -193,7 +195,7 @@ def test_pages_read_the_snapshot_instead_of_recomputing(client, rep, november_qu
     today = timezone.localdate()
     Quota.objects.filter(pk=november_quota.pk).update(
         period_start=today.replace(day=1),
-        period_end=selectors.calendar.period_containing(today, "month").end,
+        period_end=calendar.period_containing(today, "month").end,
         period_label=f"{today:%Y-%m}",
     )
     services.plans_refresh(as_of=today)

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards import selectors
 from dashboards.forms import WhatIfForm, rate_text
+from quotas import calendar
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
@@ -25,7 +25,7 @@ def history(rep):
     """Last 90 days: 458 calls and 20 meetings held (4.366… % calls → meetings), 10
     opportunities (50 %), 4 won of 5 closed (80 %); a 100,000 quota this month."""
     today = timezone.localdate()
-    period = selectors.calendar.period_containing(today, "month")
+    period = calendar.period_containing(today, "month")
     QuotaFactory(
         rep=rep,
         period_kind="month",
