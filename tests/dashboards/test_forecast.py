@@ -36,6 +36,7 @@ from tests.factories import (
     ProspectFactory,
     QuotaFactory,
     RepFactory,
+    StageFactory,
     default_stages,
 )
 from tests.queries import count_queries
@@ -269,3 +270,21 @@ def test_each_monday_the_nightly_job_keeps_the_weeks_forecast_once(team, team_of
         sorted(ForecastSnapshot.objects.values_list("rep__email", "period_kind", "weighted"))
         == kept
     )
+
+
+@pytest.mark.parametrize(
+    ("probability", "commit"), [(74, "0.00"), (75, "1000.00"), (76, "1000.00")]
+)
+def test_commit_probability_on_its_boundary(rep, team, probability, commit):
+    """COMMIT_PROBABILITY = 75 at N − 1, N and N + 1 (docs/mutation.md#thresholds): a deal
+    in a stage of 74 % is not commit, of 75 % or 76 % it is."""
+    stage = StageFactory(name=f"At {probability}", probability=probability)
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        owner=rep,
+        stage=stage,
+        amount=Decimal("1000"),
+        expected_close_on=TODAY,
+    )
+    row = by_rep(ForecastReport(Scope.team(team), MONTH, today=TODAY))[rep.email]
+    assert (row.as_json()["open_pipeline"], row.as_json()["commit"]) == ("1000.00", commit)

@@ -185,3 +185,21 @@ def test_prorated_parts_covering_the_period_add_up_to_the_quota_exactly(total, d
     assert sum(parts) == total
     assert all(part >= 0 for part in parts)
     assert all(part == part.quantize(Decimal("0.01")) for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("share", "warns"),
+    [
+        # REALISTIC_SHARE = (0.70, 0.80) at N − 1, N and N + 1 points
+        # (docs/mutation.md#thresholds): literal shares, so moving a bound fails here.
+        (0.69, "out of reach"),
+        (0.70, None),
+        (0.71, None),
+        (0.79, None),
+        (0.80, None),
+        (0.81, "too easy"),
+    ],
+)
+def test_realistic_share_on_its_boundaries(share, warns):
+    warning = realism_warning(share, "2026-Q3")
+    assert (warning and ("out of reach" if "out of reach" in warning else "too easy")) == warns
