@@ -158,6 +158,28 @@ def test_my_day_lists_engaged_prospects_going_cold(client, rep):
     assert "Going cold" in client.get("/my-day/").content.decode()
 
 
+def test_my_day_says_the_going_cold_days_of_the_rule(client, rep, monkeypatch):
+    """The card's "untouched for 21 days" comes from GOING_COLD_DAYS, not the template. Both
+    answered 25 days ago; Bo untouched for 22 days, Ada for 15. At 14 days Ada is listed too,
+    and the card says 14."""
+    today = timezone.localdate()
+    for name, untouched in (("Ada", 15), ("Bo", 22)):
+        prospect = ProspectFactory(owner=rep, name=name, created_on=today - timedelta(days=60))
+        Prospect.objects.filter(pk=prospect.pk).update(
+            last_response_on=today - timedelta(days=25),
+            last_touch_on=today - timedelta(days=untouched),
+        )
+    client.force_login(rep)
+    response = client.get("/my-day/")
+    assert [p.name for p in response.context["due"]["going_cold"]] == ["Bo"]
+    assert "engaged, but untouched for 21 days or more" in response.text
+    monkeypatch.setattr("pipeline.engagement.GOING_COLD_DAYS", 14)
+    response = client.get("/my-day/")
+    assert [p.name for p in response.context["due"]["going_cold"]] == ["Bo", "Ada"]
+    assert "engaged, but untouched for 14 days or more" in response.text
+    assert "21 days" not in response.text
+
+
 def test_the_prospect_list_by_engagement_takes_the_same_queries_for_5_and_50(client, rep):
 
     client.force_login(rep)
