@@ -16,6 +16,7 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
+from pipeline import engagement
 from pipeline.engagement import going_cold_filter
 from pipeline.models import Prospect, RevenueType, Stage, StageChange
 from pipeline.selectors import opportunities_visible_to
@@ -189,6 +190,8 @@ def due_list(viewer: User, *, rep: User, today: date) -> dict:
         "count": len(items),
         "week_end": last_day,
         "going_cold": going_cold(rep, today=today),
+        # The card says the rule's figure (docs/metrics.md#prospect-engagement).
+        "going_cold_days": engagement.GOING_COLD_DAYS,
     }
 
 

@@ -84,6 +84,11 @@ class FunnelCounts:
         return cls(**sums)
 
     @property
+    def closed(self) -> int:
+        """Deals closed, won or lost: the denominator of the win rate."""
+        return self.won + self.lost
+
+    @property
     def contacts(self) -> int:
         """Every touch that counts as a contact: calls, emails, messages, meetings held."""
         return self.calls + self.emails + self.messages + self.meetings_held
@@ -129,7 +134,7 @@ def funnel(counts: FunnelCounts) -> Funnel:
     return Funnel(
         counts=c,
         connect_rate=ratio(c.connects, c.calls),
-        win_rate=ratio(c.won, c.won + c.lost),
+        win_rate=ratio(c.won, c.closed),
         contact_close_rate=ratio(c.won, c.contacts),
         call_to_meeting_rate=ratio(c.meetings_held, c.calls),
         meeting_to_opportunity_rate=ratio(c.opportunities_created, c.meetings_held),

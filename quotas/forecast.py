@@ -22,6 +22,9 @@ from enum import StrEnum
 from quotas.split import left_to_win
 
 COMMIT_PROBABILITY = 75  # stages at or above this are "commit"
+# Coverage below this means the pipeline cannot reach the quota whatever closes
+# (docs/metrics.md#forecast-and-pipeline-coverage).
+COVERAGE_ENOUGH = 1
 CENT = Decimal("0.01")
 
 
@@ -63,6 +66,13 @@ class Forecast:
         if not needed:
             return None
         return float(self.open_pipeline / needed)
+
+    @property
+    def short(self) -> bool:
+        """The pipeline is known not to cover what is left: coverage under COVERAGE_ENOUGH
+        (False when coverage cannot be known)."""
+        coverage = self.coverage
+        return coverage is not None and coverage < COVERAGE_ENOUGH
 
     @property
     def why_no_coverage(self) -> str | None:

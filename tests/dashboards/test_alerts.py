@@ -278,3 +278,63 @@ def test_reply_drop_says_from_what_to_what():
     assert alerts.reply_drop("Ana", 0.0625, 0.125, 30, 6) == (
         "Ana's email reply rate fell to 6.2 % over the last 30 days, from 12.5 % over the last 90."
     )
+
+
+# Every threshold at N − 1, N and N + 1 (docs/mutation.md#thresholds). mutmut does not
+# mutate module-level constants: these tests are their oracle. The figures are literal, not
+# the constants, so changing a constant by one step fails one of them.
+
+
+@pytest.mark.parametrize(("idle_days", "alerted"), [(1, False), (2, True), (3, True)])
+def test_idle_working_days_on_its_boundary(idle_days, alerted):
+    """IDLE_WORKING_DAYS = 2."""
+    assert (alerts.no_activity("Ana", date(2026, 11, 12), idle_days) is not None) is alerted
+
+
+@pytest.mark.parametrize(
+    ("current", "alerted"),
+    [(0.071, False), (0.070, True), (0.069, True)],  # 29 %, 30 % and 31 % below 10 %
+)
+def test_drop_share_on_its_boundary(current, alerted):
+    """DROP_SHARE = 0.30: a fall of 29 % is not a drop, of 30 % or 31 % it is."""
+    assert (alerts.conversion_drop("Ana", current, 0.10, 60, 10) is not None) is alerted
+
+
+@pytest.mark.parametrize(("calls", "alerted"), [(49, False), (50, True), (51, True)])
+def test_min_calls_on_its_boundary(calls, alerted):
+    """MIN_CALLS = 50."""
+    assert (alerts.conversion_drop("Ana", 0.05, 0.10, calls, 10) is not None) is alerted
+
+
+@pytest.mark.parametrize(("meetings", "alerted"), [(4, False), (5, True), (6, True)])
+def test_min_trailing_meetings_on_its_boundary(meetings, alerted):
+    """MIN_TRAILING_MEETINGS = 5."""
+    assert (alerts.conversion_drop("Ana", 0.05, 0.10, 60, meetings) is not None) is alerted
+
+
+@pytest.mark.parametrize(("rate", "alerted"), [(0.09, False), (0.10, False), (0.11, True)])
+def test_bounce_limit_on_its_boundary(rate, alerted):
+    """BOUNCE_LIMIT = 0.10: above it, not on it."""
+    assert (alerts.email_bounces("Ana", rate, 100) is not None) is alerted
+
+
+@pytest.mark.parametrize(
+    ("current", "alerted"),
+    [(0.051, False), (0.050, True), (0.049, True)],  # 49 %, 50 % and 51 % below 10 %
+)
+def test_reply_drop_share_on_its_boundary(current, alerted):
+    """REPLY_DROP_SHARE = 0.50: a reply rate 49 % lower is not a drop, 50 % or 51 % is."""
+    assert (alerts.reply_drop("Ana", current, 0.10, 40, 8) is not None) is alerted
+
+
+@pytest.mark.parametrize(("emails", "alerted"), [(19, False), (20, True), (21, True)])
+def test_min_emails_on_its_boundary_for_bounces_and_replies(emails, alerted):
+    """MIN_EMAILS = 20, for both email rules (sent for bounces, delivered for replies)."""
+    assert (alerts.email_bounces("Ana", 0.50, emails) is not None) is alerted
+    assert (alerts.reply_drop("Ana", 0.01, 0.10, emails, 8) is not None) is alerted
+
+
+@pytest.mark.parametrize(("replies", "alerted"), [(4, False), (5, True), (6, True)])
+def test_min_trailing_replies_on_its_boundary(replies, alerted):
+    """MIN_TRAILING_REPLIES = 5."""
+    assert (alerts.reply_drop("Ana", 0.01, 0.10, 40, replies) is not None) is alerted

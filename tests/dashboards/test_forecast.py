@@ -37,6 +37,7 @@ from tests.factories import (
     ProspectFactory,
     QuotaFactory,
     RepFactory,
+    StageFactory,
     default_stages,
 )
 from tests.queries import count_queries
@@ -270,3 +271,42 @@ def test_each_monday_the_nightly_job_keeps_the_weeks_forecast_once(team, team_of
         sorted(ForecastSnapshot.objects.values_list("rep__email", "period_kind", "weighted"))
         == kept
     )
+
+
+@pytest.mark.parametrize(
+    ("probability", "commit"), [(74, "0.00"), (75, "1000.00"), (76, "1000.00")]
+)
+def test_commit_probability_on_its_boundary(rep, team, probability, commit):
+    """COMMIT_PROBABILITY = 75 at N − 1, N and N + 1 (docs/mutation.md#thresholds): a deal
+    in a stage of 74 % is not commit, of 75 % or 76 % it is."""
+    stage = StageFactory(name=f"At {probability}", probability=probability)
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        owner=rep,
+        stage=stage,
+        amount=Decimal("1000"),
+        expected_close_on=TODAY,
+    )
+    row = by_rep(ForecastReport(Scope.team(team), MONTH, today=TODAY))[rep.email]
+    assert (row.as_json()["open_pipeline"], row.as_json()["commit"]) == ("1000.00", commit)
+
+
+@pytest.mark.parametrize(
+    ("more_open", "shown", "short"),
+    [("108600", "0.99×", True), ("110000", "1.00×", False), ("111400", "1.01×", False)],
+)
+def test_the_pages_warn_below_1x_coverage_not_on_it(
+    client, manager, team, team_of_three, more_open, shown, short
+):
+    """Ana needs 140 000 of pipeline and has 30 000: 108 600, 110 000 or 111 400 more makes
+    0.99×, 1× or 1.01×. Only under 1× do My day and the team page warn (`Forecast.short`)."""
+    deal(team_of_three["ana"], "Qualified", more_open)
+    services.nightly_recompute(as_of=TODAY)  # the plans My day reads
+    client.force_login(team_of_three["ana"])
+    page = client.get("/my-day/targets/", headers={"HX-Request": "true"}).content.decode()
+    assert f"coverage <strong{' class="warn"' if short else ''}>{shown}</strong>" in page
+    assert ("open new opportunities" in page) is short
+    client.force_login(manager)
+    page = client.get("/team/", {"part": "forecast"}, headers={"HX-Request": "true"}).text
+    ana_row = page[page.index("Ana García") :].split("</tr>")[0]
+    assert f"<span{' class="warn"' if short else ''}>{shown}</span>" in ana_row

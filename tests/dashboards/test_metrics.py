@@ -20,6 +20,7 @@ def test_win_rate_counts_unique_opportunities_not_contacts():
     result = funnel(counts)
 
     assert counts.contacts == 60
+    assert counts.closed == 15  # the win rate's denominator, shown on the team page
     assert percent(result.win_rate) == "66.7 %"
     assert percent(result.contact_close_rate) == "16.7 %"
     assert as_json(result)["win_rate"] == 0.666667

@@ -241,3 +241,61 @@ def test_my_day_asks_a_rep_with_no_history_for_every_missing_rate(client, rep, m
         "do not tell us your average deal size, win rate, meetings → opportunities rate, "
         "calls → meetings rate, emails per meeting, messages per meeting yet"
     ) in text.replace("&gt;", ">")
+
+
+# Oracles for `make mutate` (issue 24): the plan a page reads back from the night's snapshot
+# is the plan the one plan function gives, field by field.
+
+
+def test_the_snapshot_gives_back_the_plan_it_was_written_from(rep, month_quota, team):
+    """Ana: a month quota, 30 deals' worth of history (a won deal this month, one won and
+    one lost before it, calls and meetings). Bo: no quota and no history."""
+    from dashboards.services import plans_refresh
+
+    today = timezone.localdate()
+    stages = default_stages()
+    ActivityFactory(rep=rep, date=today - timedelta(days=40), quantity=200)
+    ActivityFactory(
+        rep=rep,
+        date=today - timedelta(days=40),
+        kind="meeting",
+        outcome="held_positive",
+        quantity=8,
+    )
+    for stage, amount, days_ago in (("Won", "3000", 0), ("Won", "5000", 60), ("Lost", "900", 50)):
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=rep),
+            amount=Decimal(amount),
+            stage=stages[stage],
+            status=stages[stage].status,
+            opened_on=today - timedelta(days=80),
+            closed_on=today - timedelta(days=days_ago),
+        )
+    bo = RepFactory(team=team, full_name="Bo")
+    fresh = plans.compute_plans([rep.pk, bo.pk], today)
+    assert fresh[rep.pk].pace.won == Decimal("3000")  # this month's only
+    assert plans_refresh(as_of=today, rep_ids=[rep.pk, bo.pk]) == 2
+    kept = plans.plans_for([rep.pk, bo.pk], today=today)
+    for pk in (rep.pk, bo.pk):
+        assert kept[pk].period == fresh[pk].period
+        assert kept[pk].pace == fresh[pk].pace
+        assert (kept[pk].remaining, kept[pk].working_days_left) == (
+            fresh[pk].remaining,
+            fresh[pk].working_days_left,
+        )
+        assert kept[pk].rates == fresh[pk].rates
+        k, f = kept[pk].backsolve, fresh[pk].backsolve
+        assert (k is None) is (f is None)
+        if f is not None:
+            assert (k.target, k.rates, k.working_days, k.target_revenue) == (
+                f.target,
+                f.rates,
+                f.working_days,
+                f.target_revenue,
+            )
+            assert (k.required, k.per_working_day, k.unknown_rates) == (
+                f.required,
+                f.per_working_day,
+                f.unknown_rates,
+            )
+    assert kept[bo.pk].period is None

@@ -165,3 +165,19 @@ def test_the_team_page_takes_the_same_queries_for_one_team_or_three(client, admi
     for _ in range(2):
         RepFactory.create_batch(3, team=TeamFactory())
     assert page_queries() == one
+
+
+def test_the_win_rate_card_says_won_of_closed(client, manager, rep, november):
+    """One won (the fixture) and two lost in November: "1 won of 3 closed" (FunnelCounts.closed)."""
+    stages = default_stages()
+    for _ in range(2):
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=rep),
+            stage=stages["Lost"],
+            status="lost",
+            opened_on=date(2026, 10, 1),
+            closed_on=date(2026, 11, 12),
+        )
+    client.force_login(manager)
+    page = client.get("/team/", NOVEMBER).text
+    assert "1 won of 3 closed" in page

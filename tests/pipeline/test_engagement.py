@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from activities import services as activity_services
-from pipeline.engagement import Engagement, engagement, engagement_filter
+from pipeline.engagement import Engagement, engagement, engagement_filter, going_cold_filter
 from pipeline.models import Prospect
 from tests.factories import ActivityFactory, ProspectFactory
 from tests.queries import count_queries
@@ -19,8 +19,13 @@ TODAY = date(2026, 11, 24)
     ("days_ago", "state"),
     [
         (0, Engagement.ENGAGED),
+        # ENGAGED_DAYS = 30 at N − 1, N and N + 1 (docs/mutation.md#thresholds): literal
+        # days, so a change to the constant fails here.
+        (29, Engagement.ENGAGED),
         (30, Engagement.ENGAGED),
         (31, Engagement.COOLING),
+        # COOLING_DAYS = 90 likewise.
+        (89, Engagement.COOLING),
         (90, Engagement.COOLING),
         (91, Engagement.COLD),
         (None, Engagement.COLD),
@@ -34,6 +39,18 @@ def test_the_states_on_their_boundary_days(db, rep, days_ago, state):
     Prospect.objects.filter(pk=prospect.pk).update(last_response_on=last)
     found = {s for s in Engagement if Prospect.objects.filter(engagement_filter(s, TODAY)).exists()}
     assert found == {state}
+
+
+@pytest.mark.parametrize(("untouched_days", "going_cold"), [(20, False), (21, True), (22, True)])
+def test_going_cold_from_21_days_untouched(db, rep, untouched_days, going_cold):
+    """GOING_COLD_DAYS = 21 at N − 1, N and N + 1 (docs/mutation.md#thresholds): answered 25
+    days ago — still engaged — and last touched 20, 21 or 22 days ago."""
+    prospect = ProspectFactory(owner=rep)
+    Prospect.objects.filter(pk=prospect.pk).update(
+        last_response_on=TODAY - timedelta(days=25),
+        last_touch_on=TODAY - timedelta(days=untouched_days),
+    )
+    assert Prospect.objects.filter(going_cold_filter(TODAY)).exists() is going_cold
 
 
 def test_a_response_and_the_touches_since_are_kept_by_every_write(db, rep):
@@ -139,6 +156,28 @@ def test_my_day_lists_engaged_prospects_going_cold(client, rep):
     due = client.get("/my-day/").context["due"]
     assert [p.name for p in due["going_cold"]] == ["Ada"]
     assert "Going cold" in client.get("/my-day/").content.decode()
+
+
+def test_my_day_says_the_going_cold_days_of_the_rule(client, rep, monkeypatch):
+    """The card's "untouched for 21 days" comes from GOING_COLD_DAYS, not the template. Both
+    answered 25 days ago; Bo untouched for 22 days, Ada for 15. At 14 days Ada is listed too,
+    and the card says 14."""
+    today = timezone.localdate()
+    for name, untouched in (("Ada", 15), ("Bo", 22)):
+        prospect = ProspectFactory(owner=rep, name=name, created_on=today - timedelta(days=60))
+        Prospect.objects.filter(pk=prospect.pk).update(
+            last_response_on=today - timedelta(days=25),
+            last_touch_on=today - timedelta(days=untouched),
+        )
+    client.force_login(rep)
+    response = client.get("/my-day/")
+    assert [p.name for p in response.context["due"]["going_cold"]] == ["Bo"]
+    assert "engaged, but untouched for 21 days or more" in response.text
+    monkeypatch.setattr("pipeline.engagement.GOING_COLD_DAYS", 14)
+    response = client.get("/my-day/")
+    assert [p.name for p in response.context["due"]["going_cold"]] == ["Bo", "Ada"]
+    assert "engaged, but untouched for 14 days or more" in response.text
+    assert "21 days" not in response.text
 
 
 def test_the_prospect_list_by_engagement_takes_the_same_queries_for_5_and_50(client, rep):

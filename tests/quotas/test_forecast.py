@@ -3,6 +3,8 @@ hand-computed figures."""
 
 from decimal import Decimal
 
+import pytest
+
 from quotas.forecast import NOTHING, Forecast
 
 
@@ -68,3 +70,21 @@ def test_a_team_adds_up_and_counts_won_only_against_quotas_there_are():
     assert team.best_case == Decimal(75000)
     nobody = NOTHING + diego
     assert (nobody.quota, nobody.remaining) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("open_pipeline", "coverage", "short"),
+    [("198", 0.99, True), ("200", 1.0, False), ("202", 1.01, False)],
+)
+def test_short_below_1x_coverage_not_on_it(open_pipeline, coverage, short):
+    """COVERAGE_ENOUGH = 1 at 0.99×, 1× and 1.01× (docs/mutation.md#thresholds): 100 left at
+    a 50 % win rate needs 200 of pipeline."""
+    f = Forecast(Decimal(open_pipeline), Decimal(0), Decimal(0), Decimal(0), Decimal(100), 0.5)
+    assert (f.coverage, f.short) == (coverage, short)
+
+
+def test_short_is_false_when_coverage_cannot_be_known():
+    assert Forecast(Decimal(5), Decimal(0), Decimal(0), Decimal(0), None, 0.5).short is False
+    assert (
+        Forecast(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(100), 0.0).short is False
+    )

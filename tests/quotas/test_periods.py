@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -354,3 +354,15 @@ def test_the_trailing_window_is_the_90_days_up_to_and_including_today():
     window = trailing_window(date(2026, 11, 23))
     assert (window.start, window.end) == (date(2026, 8, 26), date(2026, 11, 23))
     assert (window.end - window.start).days + 1 == 90
+
+
+@pytest.mark.parametrize(("days_back", "inside"), [(88, True), (89, True), (90, False)])
+def test_trailing_days_on_its_boundary(days_back, inside):
+    """TRAILING_DAYS = 90 at N − 1, N and N + 1 (docs/mutation.md#thresholds): the 89th and
+    90th day counting today are in the window, the 91st is not."""
+    from quotas.periods import trailing_window
+
+    today = date(2026, 11, 23)
+    window = trailing_window(today)
+    day = today - timedelta(days=days_back)
+    assert (window.start <= day <= window.end) is inside

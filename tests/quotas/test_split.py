@@ -190,3 +190,21 @@ def test_what_is_left_of_a_quota_never_goes_below_zero():
     assert left_to_win(Decimal("1000.00"), Decimal("999.99")) == Decimal("0.01")
     assert left_to_win(Decimal("1000.00"), Decimal("1000.00")) == Decimal("0")
     assert left_to_win(Decimal("1000.00"), Decimal("1000.01")) == Decimal("0")
+
+
+@pytest.mark.parametrize(
+    ("share", "warns"),
+    [
+        # REALISTIC_SHARE = (0.70, 0.80) at N − 1, N and N + 1 points
+        # (docs/mutation.md#thresholds): literal shares, so moving a bound fails here.
+        (0.69, "out of reach"),
+        (0.70, None),
+        (0.71, None),
+        (0.79, None),
+        (0.80, None),
+        (0.81, "too easy"),
+    ],
+)
+def test_realistic_share_on_its_boundaries(share, warns):
+    warning = realism_warning(share, "2026-Q3")
+    assert (warning and ("out of reach" if "out of reach" in warning else "too easy")) == warns
