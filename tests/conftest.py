@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery._state import _set_task_join_will_block
 from django.utils import timezone
 
 from tests.factories import AdminFactory, ManagerFactory, RepFactory, TeamFactory
@@ -45,6 +46,10 @@ def _tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+    # Celery keeps "a task is running here" in one global, which an eager task sets and
+    # puts back as it finds it: two eager tasks in two threads at once (the concurrency
+    # tests) can leave it set, and a later test's result.get() is then refused.
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

@@ -211,7 +211,7 @@ def assert_pages_link(response, query):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_activity_log_pages_and_csv_keep_the_filters(client, monkeypatch, rep, htmx):
-    monkeypatch.setattr("activities.views.ACTIVITIES_PER_PAGE", 1)
+    monkeypatch.setattr("activities.views.log.ACTIVITIES_PER_PAGE", 1)
     for day in (2, 3, 4):
         ActivityFactory(rep=rep, date=date(2026, 3, day), kind="call")
     ActivityFactory(rep=rep, date=date(2026, 3, 5), kind="email", outcome="sent")

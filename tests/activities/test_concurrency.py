@@ -15,9 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services, views
+from activities import services
 from activities.models import OUTCOMES_BY_KIND, Activity, DailyRollup, Kind, Outcome
 from activities.rollups import rollups_verify
+from activities.views import log as log_views
 from tests.factories import ProspectFactory, RepFactory, TeamFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -95,7 +96,7 @@ def test_the_second_of_two_simultaneous_delete_requests_is_a_404(monkeypatch):
         both_looked.wait(timeout=30)
         return real_delete(**kwargs)
 
-    monkeypatch.setattr(views.services, "activity_delete", delete_after_both_looked)
+    monkeypatch.setattr(log_views.services, "activity_delete", delete_after_both_looked)
     statuses = []
 
     def click():

@@ -1,0 +1,300 @@
+"""My day, the rep's home: the quick add and the tally, the day picker, the prospect picker."""
+
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import (
+    trigger_client_event,
+)
+
+from activities import selectors, services
+from activities.forms import (
+    ActivityForm,
+    TallyForm,
+    outcome_choices,
+)
+from activities.models import Kind, Outcome, ProspectStatus
+from activities.views.common import add_service_errors, day_asked, my_day_url
+from pipeline.selectors import (
+    prospect_search,
+    prospects_visible_to,
+)
+from salestrack.http import render_page
+from salestrack.users.access import role_required
+from salestrack.users.models import Role
+
+rep_required = role_required(Role.REP)
+
+
+DAY_ROWS = 25  # the rest of a busy day is one click away ("Show all")
+
+
+# A booked meeting's outcome, one click each on the Due list (cancelled is an edit).
+MEETING_DONE_BUTTONS = [
+    (Outcome.HELD_POSITIVE, "Positive"),
+    (Outcome.HELD_NEUTRAL, "Neutral"),
+    (Outcome.HELD_NEGATIVE, "Negative"),
+    (Outcome.NO_SHOW, "No-show"),
+]
+
+
+def _move_options(today):
+    return [
+        (today + timedelta(days=1), "Tomorrow"),
+        (today + timedelta(days=7 - today.weekday()), "Next week"),
+    ]
+
+
+def _day_picker(today):
+    return [today - timedelta(days=back) for back in range(services.EDIT_WINDOW_DAYS + 1)]
+
+
+def my_day_context(request, *, form=None, tally=None, day=None):
+    rep = request.user
+    today = timezone.localdate()
+    day = day or day_asked(request)
+    last_kind = selectors.last_kind_logged(rep) or Kind.CALL
+    picked = form.cleaned_data.get("prospect") if form is not None and form.is_bound else None
+    show_all = request.GET.get("rows") == "all"
+    activities = selectors.activities_on(rep, rep=rep, day=day)
+    activities = _rows(list(activities if show_all else activities[:DAY_ROWS]), day)
+    return {
+        "picked": picked,
+        "picked_status": (
+            ProspectStatus(selectors.prospect_status_on(picked, form.cleaned_data["date"]))
+            if picked and form.cleaned_data.get("date")
+            else None
+        ),
+        "today": today,
+        "day": day,
+        "days": _day_picker(today),
+        "form": form or ActivityForm(rep=rep, initial={"kind": last_kind, "date": day}),
+        "tally": tally or TallyForm(initial={"date": day}),
+        "activities": activities,
+        "day_rows": len(activities),
+        "totals": selectors.day_totals(rep, rep=rep, day=day),
+        "due": selectors.due_list(rep, rep=rep, today=today),
+        "meeting_outcomes": MEETING_DONE_BUTTONS,
+        "move_options": _move_options(today),
+        "edit_window_days": services.EDIT_WINDOW_DAYS,
+    }
+
+
+def _rows(activities, day):
+    """What each row of the day's list shows: whether it is locked, and its links —
+    reversed once for the list rather than three times a row."""
+    now = timezone.now()
+    day_param = day.isoformat()
+    pattern = {
+        name: reverse(f"activities:{name}", args=[0])
+        for name in ("activity_edit", "activity_delete", "activity_history")
+    }
+    back = quote(f"{reverse('activities:my_day')}?day={day_param}", safe="/")
+    for activity in activities:
+        here = f"/{activity.pk}/"
+        activity.locked = services.is_locked(activity, now=now)
+        activity.edit_url = pattern["activity_edit"].replace("/0/", here) + f"?day={day_param}"
+        activity.delete_url = pattern["activity_delete"].replace("/0/", here) + f"?day={day_param}"
+        activity.history_url = pattern["activity_history"].replace("/0/", here) + f"?next={back}"
+    return activities
+
+
+def _logged(request, activity, totals, form_context):
+    """The answer to a logged activity, when it is for the day the list shows and the list
+    already had rows: the fresh form, the new row at the top of the list, the day's totals
+    (and the Due list when the activity is a follow-up or a booked meeting) — not the whole
+    day's list again. Logging is the most frequent request of all."""
+    day = day_asked(request)
+    context = {
+        **form_context,
+        "oob": True,
+        "day": day,
+        "totals": totals,
+        # The rows the list shows once the new one is at its top.
+        "day_rows": min(totals["rows"] - 1, DAY_ROWS) + 1,
+        "logged_rows": _rows([activity], day),
+    }
+    parts = ["quick-add", "logged-row", "today-totals", "today-more"]
+    if activity.follow_up_on or activity.outcome == Outcome.SCHEDULED:
+        context["due"] = selectors.due_list(
+            request.user, rep=request.user, today=timezone.localdate()
+        )
+        parts.append("due")
+    response = HttpResponse(
+        "".join(
+            render(request, f"activities/my_day.html#{part}", context).content.decode()
+            for part in parts
+        )
+    )
+    return trigger_client_event(response, "activity-logged")
+
+
+def _today_and(request, partial, context):
+    """An htmx answer: the given partial, plus the day list swapped out of band, and an
+    "activity-logged" event so that other parts of the page (today's targets) refresh."""
+    context["oob"] = True
+    response = HttpResponse(
+        render(request, f"activities/my_day.html#{partial}", context).content
+        + render(request, "activities/my_day.html#today", context).content
+        + render(request, "activities/my_day.html#due", context).content
+    )
+    return trigger_client_event(response, "activity-logged")
+
+
+@rep_required
+def my_day(request):
+    context = my_day_context(request)
+    if request.htmx and request.htmx.target == "today":
+        return render(request, "activities/my_day.html#today", context)
+    return render(request, "activities/my_day.html", context)
+
+
+@require_POST
+@rep_required
+def quick_add(request):
+    form = ActivityForm(request.POST, rep=request.user)
+    if form.is_valid():
+        try:
+            activity = services.activity_log_with_new(
+                by=request.user, rep=request.user, **form.service_kwargs(), **form.new_records()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, f"Logged: {activity}.")
+                return redirect(my_day_url(day_asked(request)))
+            fresh = ActivityForm(
+                rep=request.user,
+                initial={"kind": activity.kind, "date": form.cleaned_data["date"]},
+            )
+            shown_day = day_asked(request)
+            shown = activity.date == shown_day and request.POST.get("rows") != "all"
+            totals = shown and selectors.day_totals(request.user, rep=request.user, day=shown_day)
+            if totals and totals["rows"] > 1:  # the list had rows: add this one to them
+                return _logged(
+                    request,
+                    activity,
+                    totals,
+                    {
+                        "form": fresh,
+                        "just_logged": activity,
+                        "today": timezone.localdate(),
+                        "days": _day_picker(timezone.localdate()),
+                        "edit_window_days": services.EDIT_WINDOW_DAYS,
+                        "meeting_outcomes": MEETING_DONE_BUTTONS,
+                        "move_options": _move_options(timezone.localdate()),
+                    },
+                )
+            context = my_day_context(request, form=fresh)
+            context["just_logged"] = activity
+            return _today_and(request, "quick-add", context)
+    context = my_day_context(request, form=form)
+    context["new_prospect"] = _new_prospect_panel(form)
+    return render_page(request, "activities/my_day.html", context, partial="quick-add")
+
+
+def _new_prospect_panel(form):
+    """Whether the form's prospect picker shows the "new prospect" fields again."""
+    return bool(form.data.get("new_prospect_name", "").strip())
+
+
+@require_POST
+@rep_required
+def tally(request):
+    form = TallyForm(request.POST)
+    if form.is_valid():
+        try:
+            rows = services.activity_log_tally(
+                by=request.user,
+                rep=request.user,
+                date=form.cleaned_data["date"],
+                lines=form.lines(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            total = sum(row.quantity for row in rows)
+            if not request.htmx:
+                messages.success(request, f"Saved the tally: {total} activities.")
+                return redirect(my_day_url(day_asked(request)))
+            context = my_day_context(request)
+            context["tally_saved"] = total
+            return _today_and(request, "tally", context)
+    context = my_day_context(request, tally=form)
+    return render_page(request, "activities/my_day.html", context, partial="tally")
+
+
+@require_GET
+@rep_required
+def outcome_options(request):
+    """The outcome <option>s of the kind just chosen (htmx swaps them in). The kind may
+    come from a prefixed form (edit-12-kind)."""
+    kind = next((v for k, v in request.GET.items() if k.endswith("kind")), "")
+    choices = outcome_choices(kind) if kind in Kind.values else Outcome.choices
+    return render(request, "activities/my_day.html#outcome-options", {"choices": choices})
+
+
+@require_GET
+@rep_required
+def prospect_results(request):
+    """The options of the prospect combobox: the team's prospects matching what was typed,
+    then "+ New prospect …" (and for a meeting "… with a new opportunity") when no
+    prospect has exactly that name."""
+    query = " ".join(request.GET.get("q", "").split())
+    prospects = list(prospect_search(request.user, query))
+    exact = any(p.name.casefold() == query.casefold() for p in prospects)
+    return render(
+        request,
+        "activities/my_day.html#prospect-results",
+        {
+            "prospects": prospects,
+            "query": query,
+            "offer_new": bool(query) and not exact,
+            "is_meeting": request.GET.get("kind") == Kind.MEETING,
+        },
+    )
+
+
+@require_GET
+@rep_required
+def prospect_pick(request, pk):
+    """The picked prospect, with whether this activity will count as new or existing."""
+    prospect = get_object_or_404(prospects_visible_to(request.user), pk=pk)
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    status = selectors.prospect_status_on(prospect, day)
+    return render(
+        request,
+        "activities/my_day.html#prospect-picked",
+        {"picked": prospect, "picked_status": ProspectStatus(status)},
+    )
+
+
+@require_GET
+@rep_required
+def prospect_new(request):
+    """The picker turned into a new prospect's fields, filled with what was typed. (For a
+    meeting, "… and a new opportunity" also ticks the new-opportunity box: logging.js does
+    that in the page, so nothing the rep typed there is replaced.)"""
+    name = " ".join(request.GET.get("q", "").split())
+    form = ActivityForm(rep=request.user, initial={"new_prospect_name": name})
+    return render(
+        request, "activities/my_day.html#prospect-picker", {"form": form, "new_prospect": True}
+    )
+
+
+@require_GET
+@rep_required
+def prospect_clear(request):
+    context = {"form": ActivityForm(rep=request.user)}
+    return render(request, "activities/my_day.html#prospect-picker", context)
