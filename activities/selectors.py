@@ -265,7 +265,8 @@ def _shown(field, value, names):
 
 def activity_edits(viewer: User, activity: Activity) -> list[dict]:
     """Who changed what and when, newest first, from django-simple-history: each entry has
-    `when`, `who`, `what` ("created", "changed") and `changes` [(label, old, new)]. The
+    `when`, `who`, `what` ("created", "changed"), `changes` [(label, old, new)] and `reason`
+    (a correction's reason, the API token it was made with). The
     related prospects and opportunities are named with one query each."""
     if not activities_visible_to(viewer).filter(pk=activity.pk).exists():
         return []
@@ -285,6 +286,7 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                 "who": records[0].history_user,
                 "what": "created",
                 "changes": [],
+                "reason": records[0].history_change_reason or "",
             }
         )
     for older, newer in pairwise(records):
@@ -302,6 +304,7 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                     "who": newer.history_user,
                     "what": "changed",
                     "changes": changes,
+                    "reason": newer.history_change_reason or "",
                 }
             )
     entries.reverse()

@@ -289,6 +289,14 @@ def create_activities(request):
 # Change and delete -----------------------------------------------------------------------------
 
 
+def _refused(error: ValidationError, activity: Activity) -> Exception:
+    """A service's refusal as the API answers it: a row locked by the edit window (the
+    service's own rule, `is_locked`) is 403, any other invalid value 422."""
+    if not hasattr(error, "error_dict") and services.is_locked(activity):
+        return Forbidden(" ".join(error.messages))
+    return Invalid(errors_of(error, fields=API_FIELDS))
+
+
 @router.patch("/activities/{activity_id}", response={200: ActivityOut, **ERRORS})
 def update_activity(request, activity_id: int, payload: ActivityPatch):
     """Change an activity within the edit window (an admin's correction carries a `reason`)."""
@@ -315,7 +323,7 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
         try:
             activity = services.activity_update(by=who.user, activity=activity, **changes)
         except ValidationError as error:
-            raise Invalid(errors_of(error, fields=API_FIELDS)) from None
+            raise _refused(error, activity) from None
     return activity_out(activity)
 
 
@@ -327,5 +335,5 @@ def delete_activity(request, activity_id: int):
         try:
             services.activity_delete(by=who.user, activity=activity)
         except ValidationError as error:
-            raise Invalid(errors_of(error)) from None
+            raise _refused(error, activity) from None
     return HttpResponse(status=204)
