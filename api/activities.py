@@ -5,12 +5,11 @@ rollups) is theirs."""
 
 import base64
 import binascii
-from collections import Counter
 from urllib.parse import urlencode
 
 import pydantic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -22,7 +21,7 @@ from activities import services
 from activities.models import Activity, Source
 from activities.selectors import activities_visible_to
 from api.auth import caller, require_write
-from api.errors import BadRequest, Forbidden, Invalid, TooLarge, errors_of
+from api.errors import BadRequest, Forbidden, Invalid, errors_of
 from api.history import written_with
 from api.lookups import (
     opportunity_by_external_id,
@@ -31,11 +30,10 @@ from api.lookups import (
     rep_to_log_for,
     visible_team,
 )
-from api.payload import idempotent, json_body
+from api.payload import batch_body_schema, idempotent, parse_items, write_items
 from api.schemas import (
     ERRORS,
     READ_ERRORS,
-    ActivityBatchIn,
     ActivityIn,
     ActivityOut,
     ActivityPage,
@@ -86,7 +84,7 @@ class ActivityFilters(Schema):
     limit: int = Field(default=100, ge=1, le=500)
 
 
-def _cursor_after(cursor: str | None) -> int:
+def cursor_after(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
@@ -97,7 +95,7 @@ def _cursor_after(cursor: str | None) -> int:
         ) from None
 
 
-def _cursor_for(pk: int) -> str:
+def cursor_for(pk: int) -> str:
     return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
 
 
@@ -134,13 +132,13 @@ def list_activities(request, filters: Query[ActivityFilters]):
         rows = rows.filter(kind=filters.kind)
     if since := _parsed(datetime, filters.updated_since, "updated_since"):
         rows = rows.filter(updated_at__gte=since)
-    after = _cursor_after(filters.cursor)
+    after = cursor_after(filters.cursor)
     page = list(rows.filter(pk__gt=after).order_by("pk")[: filters.limit + 1])
     next_url = None
     if len(page) > filters.limit:
         page = page[: filters.limit]
         query = request.GET.copy()
-        query["cursor"] = _cursor_for(page[-1].pk)
+        query["cursor"] = cursor_for(page[-1].pk)
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
     return {"results": [activity_out(a) for a in page], "next": next_url}
 
@@ -153,68 +151,7 @@ def get_activity(request, activity_id: int):
 
 # Create or upsert ----------------------------------------------------------------------------
 
-_ONE = ActivityIn.model_json_schema()
-POST_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "oneOf": [
-                        _ONE,
-                        {
-                            "type": "object",
-                            "title": "ActivityBatchIn",
-                            "additionalProperties": False,
-                            "required": ["activities"],
-                            "properties": {
-                                "activities": {
-                                    "type": "array",
-                                    "items": _ONE,
-                                    "maxItems": settings.API_MAX_ITEMS,
-                                }
-                            },
-                        },
-                    ]
-                }
-            }
-        },
-    },
-    "parameters": [
-        {
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": False,
-            "schema": {"type": "string", "maxLength": 255},
-            "description": "The same key and body within 24 hours answer the first answer.",
-        }
-    ],
-}
-
-
-def parse_activities(body: bytes) -> tuple[list[ActivityIn], bool]:
-    """The body as items, and whether it was a batch. 400 for a wrong shape (each error at
-    its index), 413 for more items than a request may carry."""
-    data = json_body(body)
-    batch = isinstance(data, dict) and "activities" in data
-    items = data.get("activities") if batch else None
-    if isinstance(items, list) and len(items) > settings.API_MAX_ITEMS:
-        raise TooLarge(_("At most %(max)s activities a request.") % {"max": settings.API_MAX_ITEMS})
-    model = ActivityBatchIn if batch else ActivityIn
-    try:
-        parsed = model.model_validate(data)
-    except pydantic.ValidationError as error:
-        errors = []
-        for item in error.errors():
-            loc = list(item["loc"])
-            entry = {}
-            if batch and len(loc) >= 2 and isinstance(loc[1], int):
-                entry["index"] = loc[1]
-                loc = loc[2:]
-            entry |= {"field": ".".join(map(str, loc)) or None, "message": item["msg"]}
-            errors.append(entry)
-        raise BadRequest(_("The body is not the shape the schema describes."), errors) from None
-    return (parsed.activities if batch else [parsed]), batch
+POST_BODY = batch_body_schema(ActivityIn, "activities", settings.API_MAX_ITEMS)
 
 
 def _fields(user, item) -> dict:
@@ -242,37 +179,6 @@ def _write_one(user, item: ActivityIn) -> tuple[Activity, str]:
     return services.activity_log(by=user, rep=rep, source=Source.API, **fields), "created"
 
 
-def write_activities(user, items: list[ActivityIn], *, batch: bool) -> tuple[int, dict]:
-    """Every item through the services, each in its own savepoint so that all the errors
-    are found; any error and the caller's transaction rolls all of them back."""
-    counts, ids, errors, forbidden = Counter(), [], [], []
-    for index, item in enumerate(items):
-        where = index if batch else None
-        try:
-            with transaction.atomic():
-                activity, what = _write_one(user, item)
-        except ValidationError as error:
-            errors += errors_of(error, index=where, fields=API_FIELDS)
-        except PermissionDenied as error:
-            forbidden.append(
-                {**({"index": where} if batch else {}), "field": "rep", "message": str(error)}
-            )
-        else:
-            counts[what] += 1
-            ids.append(activity.pk)
-    if forbidden:
-        raise Forbidden(_("You may not write some of these activities."), forbidden)
-    if errors:
-        raise Invalid(errors)
-    body = {
-        "created": counts["created"],
-        "updated": counts["updated"],
-        "unchanged": counts["unchanged"],
-        "ids": ids,
-    }
-    return (201 if counts["created"] else 200), body
-
-
 @router.post(
     "/activities",
     response={200: WriteResult, 201: WriteResult, **ERRORS},
@@ -282,8 +188,16 @@ def create_activities(request):
     """One activity, or `{"activities": [...]}` (up to 1 000), whole or nothing. With an
     `external_id` an activity already sent is updated, never added twice."""
     who = require_write(request)
-    items, batch = parse_activities(request.body)
-    return Status(*idempotent(request, who, lambda: write_activities(who.user, items, batch=batch)))
+    items, batch = parse_items(request.body, ActivityIn, "activities")
+    return Status(
+        *idempotent(
+            request,
+            who,
+            lambda: write_items(
+                items, lambda item: _write_one(who.user, item), batch=batch, fields=API_FIELDS
+            ),
+        )
+    )
 
 
 # Change and delete -----------------------------------------------------------------------------

@@ -54,10 +54,6 @@ class ActivityIn(Strict):
     )
 
 
-class ActivityBatchIn(Strict):
-    activities: list[ActivityIn]
-
-
 class ActivityPatch(Strict):
     date: dt.date | None = None
     kind: str | None = Field(default=None, max_length=20)
