@@ -99,7 +99,9 @@ class BrowserSession(SessionAuth):
 
     def __call__(self, request):
         # No session: not this caller (a bad token then answers 401, not a CSRF failure).
-        if not request.user.is_authenticated:
+        # A token that was sent decides alone: a revoked one is 401 even from a browser
+        # that is signed in.
+        if not request.user.is_authenticated or "Authorization" in request.headers:
             return None
         return super().__call__(request)
 

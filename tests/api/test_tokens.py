@@ -106,3 +106,11 @@ def test_a_signed_in_browser_uses_the_api_with_csrf(rep):
         LIST, body, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert accepted.status_code == 201, accepted.content
+
+
+def test_a_bad_token_is_401_even_from_a_signed_in_browser(rep):
+    browser = Client()
+    browser.force_login(rep)
+    assert browser.get(LIST).status_code == 200
+    refused = browser.get(LIST, headers={"Authorization": "Bearer st_revoked"})
+    assert refused.status_code == 401
