@@ -84,6 +84,11 @@ test: install ## The whole suite: lint, dependency contracts, Django checks, mig
 	  $(MANAGE) makemigrations --check --dry-run && \
 	  .venv/bin/pytest $(PYTEST_ARGS)
 
+.PHONY: api-fuzz
+api-fuzz: install ## schemathesis against the API with many more examples and its coverage phase (minutes)
+	@source scripts/test-database.sh && export CONN_MAX_AGE=0 API_FUZZ_LONG=1 API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-50} && \
+	  .venv/bin/pytest tests/api/test_schemathesis.py -q -p no:randomly
+
 .PHONY: worker
 worker: install ## Run a Celery worker (needs REDIS_URL)
 	.venv/bin/celery -A salestrack worker --loglevel=info
