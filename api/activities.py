@@ -20,6 +20,7 @@ from pydantic import Field
 from activities import services
 from activities.models import Activity, Source
 from activities.selectors import activities_visible_to
+from activities.signals import announcements_batched
 from api.auth import caller, require_write
 from api.errors import BadRequest, Forbidden, Invalid, errors_of
 from api.history import written_with
@@ -169,8 +170,11 @@ def _fields(user, item) -> dict:
     }
 
 
-def _write_one(user, item: ActivityIn) -> tuple[Activity, str]:
-    rep = rep_to_log_for(user, item.rep)
+def _write_one(user, item: ActivityIn, reps: dict) -> tuple[Activity, str]:
+    # A batch names the same few reps a thousand times: look each up once.
+    if item.rep not in reps:
+        reps[item.rep] = rep_to_log_for(user, item.rep)
+    rep = reps[item.rep]
     fields = _fields(user, item)
     if item.external_id:
         return services.activity_upsert(
@@ -189,15 +193,18 @@ def create_activities(request):
     `external_id` an activity already sent is updated, never added twice."""
     who = require_write(request)
     items, batch = parse_items(request.body, ActivityIn, "activities")
-    return Status(
-        *idempotent(
-            request,
-            who,
-            lambda: write_items(
-                items, lambda item: _write_one(who.user, item), batch=batch, fields=API_FIELDS
-            ),
-        )
-    )
+
+    reps: dict = {}
+
+    def write():
+        # One "activity changed" for the whole batch: the plans and alerts it refreshes
+        # after the commit are per rep, not per row.
+        with announcements_batched():
+            return write_items(
+                items, lambda item: _write_one(who.user, item, reps), batch=batch, fields=API_FIELDS
+            )
+
+    return Status(*idempotent(request, who, write))
 
 
 # Change and delete -----------------------------------------------------------------------------

@@ -243,3 +243,23 @@ def test_the_history_page_says_which_token_logged_it(rep, api_as, client):
     page = client.get(f"/activities/{response.json()['ids'][0]}/history/")
     assert page.status_code == 200
     assert "with the API token “laptop”" in page.content.decode()
+
+
+def test_a_batch_announces_its_change_once_after_the_commit(
+    rep, api_as, django_capture_on_commit_callbacks
+):
+    from activities.signals import activity_changed
+
+    heard = []
+
+    def listener(sender, changes, **kwargs):
+        heard.append(changes)
+
+    activity_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_as(rep).post(URL, {"activities": [call() for _ in range(30)]})
+    finally:
+        activity_changed.disconnect(listener)
+    assert response.status_code == 201
+    assert heard == [{rep.pk: today()}]
