@@ -263,3 +263,20 @@ def test_a_batch_announces_its_change_once_after_the_commit(
         activity_changed.disconnect(listener)
     assert response.status_code == 201
     assert heard == [{rep.pk: today()}]
+
+
+def test_the_nightly_purge_forgets_keys_older_than_a_day(rep, api_as):
+    from api.models import IdempotentRequest
+    from api.tasks import purge_idempotent_requests
+    from salestrack.celery import app
+
+    client = api_as(rep)
+    client.post(URL, call(), headers={"Idempotency-Key": "old"})
+    client.post(URL, call(), headers={"Idempotency-Key": "new"})
+    IdempotentRequest.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert purge_idempotent_requests() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    schedule = app.conf.beat_schedule["purge-idempotent-requests-nightly"]
+    assert schedule["task"] == purge_idempotent_requests.name
