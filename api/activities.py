@@ -5,6 +5,7 @@ rollups) is theirs."""
 
 import base64
 import binascii
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pydantic
@@ -116,8 +117,6 @@ def _parsed(adapter, value, field):
 def list_activities(request, filters: Query[ActivityFilters]):
     """The activity you may see (as on the activity log), oldest id first; `next` carries
     on after the last row of this page."""
-    from datetime import date, datetime
-
     user = caller(request).user
     rows = activities_visible_to(user)
     if filters.rep:
@@ -236,8 +235,8 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
         raise Invalid(
             [{"field": name, "message": _("This field cannot be empty.")} for name in nulls]
         )
-    if changes.get("notes") is None:
-        changes.pop("notes", None) if "notes" in changes else None
+    if "notes" in changes and changes["notes"] is None:
+        changes["notes"] = ""
     with written_with(who.token_name), transaction.atomic():
         if reason:
             activity._change_reason = reason

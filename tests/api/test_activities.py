@@ -280,3 +280,16 @@ def test_the_nightly_purge_forgets_keys_older_than_a_day(rep, api_as):
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
     schedule = app.conf.beat_schedule["purge-idempotent-requests-nightly"]
     assert schedule["task"] == purge_idempotent_requests.name
+
+
+def test_an_admin_corrects_a_locked_row_with_a_reason_kept_in_its_history(rep, admin, api_as):
+    activity = ActivityFactory(rep=rep, date=today() - timedelta(days=30))
+    Activity.objects.filter(pk=activity.pk).update(created_at=timezone.now() - timedelta(days=30))
+    response = api_as(admin, name="crm-sync").patch(
+        f"{URL}/{activity.pk}", {"quantity": 3, "reason": "Double-counted calls"}
+    )
+    assert response.status_code == 200, response.content
+    record = activity.history.latest("history_id")
+    assert record.history_user == admin
+    assert record.history_change_reason == "Double-counted calls (with the API token “crm-sync”)"
+    assert DailyRollup.objects.get(rep=rep, day=activity.date).calls == 3
