@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -131,6 +132,10 @@ def list_activities(request, filters: Query[ActivityFilters]):
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if since := _parsed(datetime, filters.updated_since, "updated_since"):
+        if not 2000 <= since.year <= 9000:
+            raise BadRequest(_("updated_since is a date-time from the year 2000 on."))
+        if timezone.is_naive(since):  # read at the site's clock, as every date here
+            since = timezone.make_aware(since)
         rows = rows.filter(updated_at__gte=since)
     after = cursor_after(filters.cursor)
     page = list(rows.filter(pk__gt=after).order_by("pk")[: filters.limit + 1])

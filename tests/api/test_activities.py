@@ -293,3 +293,13 @@ def test_an_admin_corrects_a_locked_row_with_a_reason_kept_in_its_history(rep, a
     assert record.history_user == admin
     assert record.history_change_reason == "Double-counted calls (with the API token “crm-sync”)"
     assert DailyRollup.objects.get(rep=rep, day=activity.date).calls == 3
+
+
+def test_updated_since_takes_a_naive_or_aware_date_time(rep, api_as):
+    ActivityFactory(rep=rep, date=today())
+    client = api_as(rep)
+    assert len(client.get(URL, {"updated_since": "2020-01-01T00:00:00"}).json()["results"]) == 1
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert client.get(URL, {"updated_since": later}).json()["results"] == []
+    assert client.get(URL, {"updated_since": "9999-12-31T23:59:59-05:00"}).status_code == 400
+    assert client.get(URL, {"updated_since": "yesterday"}).status_code == 400
