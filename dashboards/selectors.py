@@ -306,8 +306,9 @@ class ReportOutOfScope(Exception):
 
 def report_scope(viewer: User, name: str, *, team: Team | None, rep: User | None) -> Scope:
     """The scope of a report `name` asked for by `viewer` with an optional team or rep, as the
-    pages would show it (DESIGN.md §7, docs/api.md#reports): the same scope as `manage.py
-    report --team/--rep` where the viewer sees all of it, so the JSON is the same. Without
+    pages would show it (docs/architecture.md#who-may-do-what, docs/api.md#reports): the
+    same scope as `manage.py report --team/--rep` where the viewer sees all of it, so the
+    JSON is the same. Without
     either: an admin's organisation, a manager's teams, a rep's own numbers (their team's
     board for the leaderboard)."""
     if rep is not None:

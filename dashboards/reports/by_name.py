@@ -27,7 +27,7 @@ def report_period(text: str | None, *, today: date) -> periods.Period:
 
 
 def report_json(name: str, scope: Scope, period: periods.Period, *, today: date) -> dict:
-    """The report's JSON (DESIGN's contracts, docs/contracts.md); `plan` is today's and
+    """The report's JSON (docs/contracts.md#report); `plan` is today's and
     takes no period."""
     if name == "plan":
         return PlanReport(scope, today=today).as_json()

@@ -1,5 +1,5 @@
 """The API's writes and scoped reads × every persona with a token, on Ana's objects (team
-North): own team, other team, each role (DESIGN.md §7, docs/api.md#who-may-do-what). The
+North): own team, other team, each role (docs/architecture.md#who-may-do-what). The
 reads of every URL by session are in tests/test_permission_matrix.py."""
 
 from datetime import date
