@@ -23,7 +23,7 @@ COPY . .
 
 # Static files are collected at build time; whitenoise serves them compressed and hashed.
 # The build needs a key to import settings, never a real one.
-RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --noinput \
+RUN SECRET_KEY=collectstatic-only DEBUG=false RUN_TASKS_IN_PROCESS=true python manage.py collectstatic --noinput \
  && mkdir -p /app/var/imports && chmod 700 /app/var/imports \
  && chown -R salestrack:salestrack /app
 

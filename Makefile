@@ -140,7 +140,7 @@ bench-double-data: bench-data ## A copy of the bench set with twice the activiti
 
 # The benchmark and the load test run as production does: DEBUG off, hashed static files.
 # DEVTOOLS keeps the bench command itself installed.
-PRODUCTION_LIKE := DEBUG=false DEVTOOLS=true SECRET_KEY=local-only-not-a-secret \
+PRODUCTION_LIKE := DEBUG=false DEVTOOLS=true SECRET_KEY=local-only-not-a-secret RUN_TASKS_IN_PROCESS=true \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
 .PHONY: bench

@@ -1,4 +1,4 @@
-"""Importing activities (DESIGN.md §8), which come by the hundred thousand: each row is
+"""Importing activities (docs/contracts.md), which come by the hundred thousand: each row is
 checked with `services.check_activity`, matched against the stored rows on all its
 columns (a multiset difference, so a re-import changes nothing), and the new ones are
 written with COPY on PostgreSQL (bulk_create elsewhere), with their history, the daily
@@ -42,7 +42,7 @@ COLUMNS = (
 )
 
 
-# What makes two activity rows the same row (DESIGN.md §8: all their columns).
+# What makes two activity rows the same row (docs/contracts.md: all their columns).
 SIGNATURE = (
     "date",
     "rep_id",

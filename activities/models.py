@@ -37,7 +37,8 @@ class Outcome(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# The outcomes each kind can have (DESIGN.md §3), in the order a form offers them.
+# The outcomes each kind can have (docs/architecture.md#the-domain-model), in the order a form
+# offers them.
 OUTCOMES_BY_KIND = {
     Kind.CALL: [Outcome.CONNECTED, Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER],
     Kind.EMAIL: [
@@ -93,7 +94,7 @@ class Activity(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     follow_up_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
     # Set when the rep ticks the follow-up off their "Due" list. The follow-up date itself
-    # stays: follow_up_rate counts calls that had one (DESIGN.md §4).
+    # stays: follow_up_rate counts calls that had one (docs/metrics.md#metrics).
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
     # Who follows up when it is not the rep who logged it: a rep who left handed it over
     # (docs/operations.md#when-a-rep-leaves). The activity itself stays theirs.
@@ -179,7 +180,7 @@ class Activity(models.Model):
 
 
 class DailyRollup(models.Model):
-    """One rep's activity counts for one day: every count of DESIGN.md §4, so that a
+    """One rep's activity counts for one day: every count of docs/metrics.md#metrics, so that a
     period's numbers are a sum over at most reps × days rows, never a scan of the activity
     log. Kept exact in the same transaction as every write to the log (activities.rollups);
     `manage.py rollups --verify` checks them and `--rebuild` repairs them. Each column is

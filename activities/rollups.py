@@ -7,19 +7,20 @@
   (`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`), so two reps logging at
   once never lose a count.
 - Touches before close, stored on each closed opportunity: the activity volume linked
-  to it or to its prospect up to the day it closed (DESIGN.md §4).
+  to it or to its prospect up to the day it closed (docs/metrics.md#metrics).
 
 The activity services, the importer and the demo seeder call these in the transaction
 that writes the rows; nothing else writes the rollups.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DateField,
@@ -44,6 +45,8 @@ from activities.models import (
     ProspectStatus,
 )
 from pipeline.models import Opportunity, OpportunityStatus, Prospect
+
+logger = logging.getLogger(__name__)
 
 NEW, EXISTING = ProspectStatus.NEW, ProspectStatus.EXISTING
 
@@ -97,7 +100,7 @@ HELD = tuple(MEETING_HELD_OUTCOMES)
 CALL, EMAIL, MEETING, MESSAGE = Kind.CALL, Kind.EMAIL, Kind.MEETING, Kind.MESSAGE
 CONNECTED = (Outcome.CONNECTED,)
 
-# Every count of DESIGN.md §4, by the name of its rollup column.
+# Every count of docs/metrics.md#metrics, by the name of its rollup column.
 MEASURES: dict[str, Measure] = {
     "activities": Measure(),
     "activities_new": Measure(status=NEW),
@@ -284,12 +287,42 @@ def rollups_verify(
 # Touches before close -----------------------------------------------------------------------
 
 
-# A prospect's answer: what makes it engaged (DESIGN.md §4).
+# A prospect's answer: what makes it engaged (docs/metrics.md#metrics).
 RESPONSE = (
     Q(kind__in=[EMAIL, MESSAGE], outcome=Outcome.REPLIED)
     | Q(kind=CALL, outcome=Outcome.CONNECTED)
     | Q(kind=MEETING, outcome__in=HELD)
 )
+
+
+def rollups_check(
+    *, start: date | None = None, written_since=None, today: date | None = None
+) -> int:
+    """Compare the rollups with the activity log — from `start` (all history if None), plus
+    the older days of rows written since `written_since` — log any drift as an error (it
+    means a write went around the services) and repair the reps and days it touched.
+    Returns the number of rep-days that disagreed."""
+    drift = rollups_verify(start=start)
+    if start is not None and written_since is not None:
+        older = (
+            Activity.objects.filter(updated_at__gte=written_since, date__lt=start)
+            .order_by()
+            .values_list("date", flat=True)
+            .distinct()
+        )
+        if days := list(older):
+            drift = Drift({**drift.rows, **rollups_verify(days=days).rows})
+    if not drift:
+        return 0
+    logger.error(
+        "Daily rollups disagree with the activity log on %d rep-days; repairing them. %s",
+        len(drift.rows),
+        "; ".join(drift.describe()),
+    )
+    with transaction.atomic():
+        for rep_id, day in drift.rows:
+            rollups_rebuild(rep_ids=[rep_id], start=day, end=day)
+    return len(drift.rows)
 
 
 def _latest(activities) -> Subquery:

@@ -1,4 +1,5 @@
-"""Every read of the activity log, scoped to the person asking (DESIGN.md §7)."""
+"""Every read of the activity log, scoped to the person asking
+(docs/architecture.md#who-may-do-what)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -88,7 +89,7 @@ def activity_log(
 
 def prospect_status_on(prospect, day: date) -> str:
     """`new` if the prospect has no activity on or before this day anywhere in the
-    organisation, else `existing` (DESIGN.md §3)."""
+    organisation, else `existing` (docs/architecture.md#the-domain-model)."""
     earlier = Activity.objects.filter(prospect=prospect, date__lte=day).exists()
     return ProspectStatus.EXISTING if earlier else ProspectStatus.NEW
 

@@ -1,5 +1,6 @@
-"""Every write to the activity log, with its rules (DESIGN.md §3, §7, §10). The My day forms,
-the CSV import, seed_demo and the tests all come through here."""
+"""Every write to the activity log, with its rules (docs/architecture.md#the-domain-model,
+docs/architecture.md#who-may-do-what, docs/operations.md#security-notes). The My day forms, the CSV
+import, seed_demo and the tests all come through here."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -71,7 +72,8 @@ def check_activity(
 
 
 def _check_logger(by: User | None, rep: User) -> None:
-    """Reps log their own activity; admins may log or correct anyone's (DESIGN.md §7)."""
+    """Reps log their own activity; admins may log or correct anyone's
+    (docs/architecture.md#who-may-do-what)."""
     if rep.role != Role.REP:
         raise ValidationError({"rep": "Activity is logged for sales reps."})
     if not rep.is_active:
@@ -514,7 +516,7 @@ def follow_ups_hand_over(
 
 def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str) -> Activity:
     """A booked meeting has happened (or not): its row takes the outcome, so it stays one
-    booking and becomes one meeting held (DESIGN.md §4)."""
+    booking and becomes one meeting held (docs/metrics.md#metrics)."""
     if not _is_booked_meeting(activity):
         raise ValidationError({"outcome": "Only a booked meeting gets its outcome here."})
     if outcome == Outcome.SCHEDULED or outcome not in OUTCOMES_BY_KIND[Kind.MEETING]:

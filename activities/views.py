@@ -533,7 +533,7 @@ def activity_log(request):
     page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     for activity in page:
-        # Reps edit their own rows while the window is open (DESIGN.md §7).
+        # Reps edit their own rows while the window is open (docs/architecture.md#who-may-do-what).
         activity.editable = (
             request.user.role == Role.REP
             and activity.rep_id == request.user.pk
@@ -563,7 +563,7 @@ ACTIVITY_CSV_COLUMNS = [
 
 
 def activities_csv(activities):
-    """The filtered rows in the import format (DESIGN.md §8), so an export imports back.
+    """The filtered rows in the import format (docs/contracts.md), so an export imports back.
     They stream from a server-side cursor opened inside a transaction: outside one,
     Django declares it WITH HOLD, and PostgreSQL computes the whole result (4 million
     rows: 27 s) before sending the first."""

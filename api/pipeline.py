@@ -1,5 +1,6 @@
 """/api/v1/prospects and /api/v1/opportunities: upsert on `external_id` with the import's
-columns, and the stage move, through the pipeline's services (docs/api.md#prospects)."""
+columns, and the stage move, through the pipeline's services
+(docs/api.md#prospects-and-opportunities)."""
 
 import datetime as dt
 from decimal import Decimal

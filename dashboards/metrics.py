@@ -1,4 +1,5 @@
-"""The funnel metrics of DESIGN.md §4 as pure math: counts in, ratios out. No Django here.
+"""The funnel metrics of docs/metrics.md#metrics as pure math: counts in, ratios out. No Django
+here.
 
 A ratio whose denominator is zero is "no data" (None), never 0 and never an error. Ratios
 stay fractions at full precision; `salestrack.formats.percent()` and `as_json()` round
@@ -24,8 +25,8 @@ def ratio(numerator, denominator) -> float | None:
 
 @dataclass
 class FunnelCounts:
-    """Everything §4 counts for one scope (a rep, a team, the organisation) and range. The
-    activity counts have the names of the daily rollup's columns (activities.rollups)."""
+    """Everything docs/metrics.md#counts counts for one scope (a rep, a team, the organisation) and
+    range. The activity counts have the names of the daily rollup's columns (activities.rollups)."""
 
     activities: int = 0
     activities_new: int = 0
@@ -87,6 +88,12 @@ class FunnelCounts:
         """Every touch that counts as a contact: calls, emails, messages, meetings held."""
         return self.calls + self.emails + self.messages + self.meetings_held
 
+    @property
+    def delivered_emails(self) -> int:
+        """Emails that reached someone: sent minus bounced, the denominator of the open,
+        reply and unsubscribe rates."""
+        return self.emails - self.emails_bounced
+
 
 @dataclass(frozen=True)
 class Funnel:
@@ -102,7 +109,7 @@ class Funnel:
     sales_cycle_days: float | None
     touches_per_won_deal: float | None
     hit_rate_by_weekday: dict[str, float | None]
-    # Email and message effectiveness, call quality (DESIGN.md §4).
+    # Email and message effectiveness, call quality (docs/metrics.md#metrics).
     email_bounce_rate: float | None
     email_open_rate: float | None
     email_reply_rate: float | None
@@ -113,13 +120,11 @@ class Funnel:
 
     @property
     def delivered_emails(self) -> int:
-        """Emails that reached someone: sent minus bounced, the denominator of the open,
-        reply and unsubscribe rates."""
-        return self.counts.emails - self.counts.emails_bounced
+        return self.counts.delivered_emails
 
 
 def funnel(counts: FunnelCounts) -> Funnel:
-    """The ratios of §4 from a scope's counts."""
+    """The ratios (docs/metrics.md#ratios) from a scope's counts."""
     c = counts
     return Funnel(
         counts=c,
@@ -138,9 +143,9 @@ def funnel(counts: FunnelCounts) -> Funnel:
             for day in WEEKDAYS
         },
         email_bounce_rate=ratio(c.emails_bounced, c.emails),
-        email_open_rate=ratio(c.emails_opened, c.emails - c.emails_bounced),
-        email_reply_rate=ratio(c.emails_replied, c.emails - c.emails_bounced),
-        email_unsubscribe_rate=ratio(c.emails_unsubscribed, c.emails - c.emails_bounced),
+        email_open_rate=ratio(c.emails_opened, c.delivered_emails),
+        email_reply_rate=ratio(c.emails_replied, c.delivered_emails),
+        email_unsubscribe_rate=ratio(c.emails_unsubscribed, c.delivered_emails),
         message_reply_rate=ratio(c.messages_replied, c.messages),
         # Over the connected calls that have a duration: one without is left out, not 0.
         avg_call_minutes=ratio(c.talk_minutes, c.timed_connects),
@@ -200,8 +205,8 @@ def _rounded(value: float | None) -> float | None:
 
 
 def as_json(result: Funnel) -> dict:
-    """Every metric by its §4 name: counts as integers, money as decimal strings, ratios as
-    fractions (6 decimals), days as numbers, no data as null."""
+    """Every metric by its docs/metrics.md name: counts as integers, money as decimal strings,
+    ratios as fractions (6 decimals), days as numbers, no data as null."""
     c = result.counts
     data = {name: getattr(c, name) for name in COUNT_FIELDS}
     data["revenue_won"] = money(c.revenue_won)
@@ -217,7 +222,8 @@ def as_json(result: Funnel) -> dict:
 
 
 def rates_from(result: Funnel) -> Rates:
-    """The conversion rates a backsolve needs, read off a funnel (DESIGN.md §5)."""
+    """The conversion rates a backsolve needs, read off a funnel
+    (docs/metrics.md#the-goal-backsolve)."""
     c = result.counts
     return Rates(
         win_rate=result.win_rate,

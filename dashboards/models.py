@@ -6,8 +6,8 @@ from django.db import models
 
 
 class PlanSnapshot(models.Model):
-    """One rep's plan for a day (DESIGN.md §5): their trailing-90-day rates, and what is
-    left of their quota worked back into activity per remaining working day. The nightly
+    """One rep's plan for a day (docs/metrics.md#the-goal-backsolve): their trailing-90-day rates,
+    and what is left of their quota worked back into activity per remaining working day. The nightly
     job writes one for every active rep; a change that moves it (activity on a day in the
     window, a deal closed, a quota set) rewrites it. My day, the team page, the rep page
     and the what-if read it instead of recomputing rates on every request."""
@@ -42,10 +42,10 @@ class PlanSnapshot(models.Model):
 
 
 class ForecastSnapshot(models.Model):
-    """What the forecast said of one rep's month or quarter on a Monday (DESIGN.md §11):
-    kept by the nightly job each Monday, never rewritten by later changes (a stage's
-    probability edited next month leaves this week's weighted figure as it was), so that
-    a finished period shows forecast against what was won."""
+    """What the forecast said of one rep's month or quarter on a Monday
+    (docs/metrics.md#forecast-and-pipeline-coverage): kept by the nightly job each Monday, never
+    rewritten by later changes (a stage's probability edited next month leaves this week's weighted
+    figure as it was), so that a finished period shows forecast against what was won."""
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     period_kind = models.CharField(max_length=7)

@@ -1,5 +1,5 @@
-"""Each rep's plan for the day (DESIGN.md §5): worked out by the one plan function for the
-nightly snapshot, and read back from it by My day, the team page, the rep page, the
+"""Each rep's plan for the day (docs/metrics.md#the-goal-backsolve): worked out by the one plan
+function for the nightly snapshot, and read back from it by My day, the team page, the rep page, the
 what-if and the forecast."""
 
 from datetime import date
@@ -12,12 +12,11 @@ from dashboards.metrics import FunnelCounts, funnel, rates_from
 from dashboards.models import PlanSnapshot
 from dashboards.scope import Scope
 from pipeline.models import Opportunity, OpportunityStatus
-from quotas import periods
 from quotas import selectors as calendar
 from quotas.backsolve import Backsolve, Rates, Target
 from quotas.periods import Period, trailing_window
-from quotas.plan import PLAN_KINDS, Plan, pace, plan
-from quotas.split import expected_attainment
+from quotas.plan import PLAN_KINDS, PeriodProgress, Plan, pace, plan
+from quotas.split import left_to_win
 
 
 def _plan_of(snapshot: PlanSnapshot) -> Plan:
@@ -33,7 +32,7 @@ def _plan_of(snapshot: PlanSnapshot) -> Plan:
     period = Period(
         snapshot.period_kind, snapshot.period_start, snapshot.period_end, snapshot.period_label
     )
-    remaining = max(snapshot.quota - snapshot.won, Decimal(0))
+    remaining = left_to_win(snapshot.quota, snapshot.won)
     solved = Backsolve(
         target=Target(revenue=remaining),
         rates=rates,
@@ -101,12 +100,9 @@ def compute_plans(rep_ids: list[int], today: date) -> dict[int, Plan]:
     holidays = calendar.holidays_between(
         min(p.start for p in containing.values()), max(p.end for p in containing.values())
     )
-    days_left, expected = {}, {}
-    for kind, period in containing.items():
-        total = periods.working_days(period.start, period.end, holidays)
-        elapsed = periods.working_days(period.start, today, holidays)
-        days_left[kind] = periods.working_days(today, period.end, holidays)
-        expected[kind] = expected_attainment(elapsed, total)
+    progress = {kind: PeriodProgress(p, today, holidays) for kind, p in containing.items()}
+    days_left = {kind: p.left for kind, p in progress.items()}
+    expected = {kind: p.expected for kind, p in progress.items()}
     plans = {}
     for pk in rep_ids:
         rates = rates_from(funnel(trailing.get(pk, FunnelCounts())))

@@ -1,5 +1,5 @@
-"""Set-based counting for the metrics of DESIGN.md §4, from the daily rollups and the
-opportunity rows — never from the activity log (DESIGN.md §9).
+"""Set-based counting for the metrics of docs/metrics.md#metrics, from the daily rollups and the
+opportunity rows — never from the activity log (docs/operations.md#benchmarks-and-the-load-test).
 
 Every function answers for a scope (dashboards.scope) and a date range in a fixed number
 of queries, whatever the number of reps and however long the history: a period costs
@@ -25,8 +25,8 @@ CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
 
 
 def funnel_counts_by_rep(scope: Scope, start: date, end: date) -> dict[int, FunnelCounts]:
-    """The §4 counts of every rep the scope counts in start..end (inclusive), in three
-    queries: the rollups by rep and weekday, opportunities opened, deals closed."""
+    """The counts (docs/metrics.md#counts) of every rep the scope counts in start..end (inclusive),
+    in three queries: the rollups by rep and weekday, opportunities opened, deals closed."""
     rows = (
         scope.rollups(start, end)
         .values("rep_id", weekday=ExtractIsoWeekDay("day"))

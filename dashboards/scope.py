@@ -4,7 +4,7 @@ explicit object, never `None`.
 A team's numbers for a period are the work of the reps who were in it during that
 period, each counted only for the days of their membership; a deal counts for the team its
 owner was in on the day it opened (opportunities created) or closed (won, lost). So the
-past of a team does not move when a rep leaves, moves or joins (DESIGN.md §4, scope over
+past of a team does not move when a rep leaves, moves or joins (docs/metrics.md#metrics, scope over
 time). The organisation counts every rep's every day; a rep, all of their own days.
 
 Which scopes a person may look at is the selectors' business (`dashboards.selectors`);
@@ -79,10 +79,6 @@ class Scope:
     def of_reps(cls, rep_ids) -> "Scope":
         """Some reps, each counted whole (the nightly job's per-rep work)."""
         return cls(reps=tuple(rep_ids), label="these reps")
-
-    @property
-    def is_organisation(self) -> bool:
-        return self.teams is None and self.reps is None
 
     # What the scope counts ------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""Reads for the dashboards, scoped to the viewer (DESIGN.md §7): which teams and reps a
-person may look at, and the scope (dashboards.scope) each of their pages counts. The
-numbers themselves come from the reports (dashboards.reports), the rollups and the plan
+"""Reads for the dashboards, scoped to the viewer (docs/architecture.md#who-may-do-what): which
+teams and reps a person may look at, and the scope (dashboards.scope) each of their pages counts.
+The numbers themselves come from the reports (dashboards.reports), the rollups and the plan
 snapshots; nothing here recounts the activity log.
 """
 

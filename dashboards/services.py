@@ -9,11 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from activities.models import Activity
-from activities.rollups import Drift, rollups_rebuild, rollups_verify
+from activities.rollups import rollups_check
 from dashboards import alerts as alert_rules
 from dashboards import queries
 from dashboards.metrics import FunnelCounts, funnel
@@ -25,7 +23,6 @@ from quotas import periods
 from quotas import selectors as calendar
 from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
-from quotas.split import expected_attainment
 from salestrack.users.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -109,12 +106,12 @@ def plans_refresh(*, as_of: date | None = None, rep_ids: Iterable[int] | None = 
 
 
 def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = None) -> int:
-    """Write today's alerts for every active rep, or for `rep_ids` only (DESIGN.md §3):
-    below pace on this month's quota, no activity for two working days, a calls → meetings
-    rate 30 % below the rep's own trailing 90 days, over 10 % of the last 30 days' emails
-    bounced, an email reply rate at half the trailing 90 days' or less. Set-based, and
-    idempotent: the day's alerts are upserted and the ones that no longer hold removed; a
-    dismissal stays dismissed."""
+    """Write today's alerts for every active rep, or for `rep_ids` only
+    (docs/architecture.md#the-domain-model): below pace on this month's quota, no activity for two
+    working days, a calls → meetings rate 30 % below the rep's own trailing 90 days, over 10 % of
+    the last 30 days' emails bounced, an email reply rate at half the trailing 90 days' or less.
+    Set-based, and idempotent: the day's alerts are upserted and the ones that no longer hold
+    removed; a dismissal stays dismissed."""
     as_of = as_of or timezone.localdate()
     reps = User.objects.filter(role=Role.REP, is_active=True)
     if rep_ids is not None:
@@ -124,7 +121,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     scope = Scope.of_reps(ids)
     month = calendar.period_containing(as_of, PeriodKind.MONTH)
     quotas = calendar.quotas_for(ids, month)
-    expected = _elapsed_share(month, as_of)
+    expected = calendar.progress(month, as_of).expected
     this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
     window = trailing_window(as_of)
     trailing = queries.funnel_counts_by_rep(scope, window.start, window.end)
@@ -188,52 +185,16 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     return len(found)
 
 
-def _elapsed_share(period: periods.Period, today: date) -> float | None:
-    holidays = calendar.holidays_between(period.start, period.end)
-    total = periods.working_days(period.start, period.end, holidays)
-    elapsed = periods.working_days(period.start, min(today, period.end), holidays)
-    return expected_attainment(elapsed, total)
-
-
-def rollups_check(
-    *, start: date | None = None, written_since=None, today: date | None = None
-) -> int:
-    """Compare the rollups with the activity log — from `start` (all history if None), plus
-    the older days of rows written since `written_since` — log any drift as an error (it
-    means a write went around the services) and repair the reps and days it touched.
-    Returns the number of rep-days that disagreed."""
-    drift = rollups_verify(start=start)
-    if start is not None and written_since is not None:
-        older = (
-            Activity.objects.filter(updated_at__gte=written_since, date__lt=start)
-            .order_by()
-            .values_list("date", flat=True)
-            .distinct()
-        )
-        if days := list(older):
-            drift = Drift({**drift.rows, **rollups_verify(days=days).rows})
-    if not drift:
-        return 0
-    logger.error(
-        "Daily rollups disagree with the activity log on %d rep-days; repairing them. %s",
-        len(drift.rows),
-        "; ".join(drift.describe()),
-    )
-    with transaction.atomic():
-        for rep_id, day in drift.rows:
-            rollups_rebuild(rep_ids=[rep_id], start=day, end=day)
-    return len(drift.rows)
-
-
 FORECAST_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER)
 FORECAST_FIELDS = ["period_end", "open_pipeline", "weighted", "commit", "won", "quota"]
 
 
 def forecasts_keep(*, as_of: date) -> int:
-    """Keep the forecast as it stands today of every rep's month and quarter (DESIGN.md §11:
-    the nightly job does so each Monday), so that a finished period can show forecast
-    against what was won. Upserted: running it twice on a day writes the same rows; a later
-    change (a stage's probability edited, say) rewrites no week already kept."""
+    """Keep the forecast as it stands today of every rep's month and quarter
+    (docs/metrics.md#forecast-and-pipeline-coverage: the nightly job does so each Monday), so that a
+    finished period can show forecast against what was won. Upserted: running it twice on a day
+    writes the same rows; a later change (a stage's probability edited, say) rewrites no week
+    already kept."""
     rows = []
     for kind in FORECAST_KINDS:
         period = calendar.period_containing(as_of, kind)
@@ -264,6 +225,18 @@ def forecasts_keep(*, as_of: date) -> int:
     return len(rows)
 
 
+class _QueryCounter:
+    """Counts the SQL statements run inside `connection.execute_wrapper(counter)`, so the
+    nightly run records its queries (docs/operations.md) without the test framework."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def nightly_recompute(*, as_of: date | None = None) -> MetricsRun:
     """The nightly job: check the rollups, then write every rep's plan and the day's
     alerts (and on Mondays keep the week's forecast), each step whole or not at all
@@ -272,7 +245,8 @@ def nightly_recompute(*, as_of: date | None = None) -> MetricsRun:
     run = MetricsRun.objects.create(as_of=as_of, started_at=timezone.now())
     started = time.perf_counter()
     last_run = MetricsRun.objects.exclude(pk=run.pk).order_by("-started_at").first()
-    with CaptureQueriesContext(connection) as captured:
+    queries = _QueryCounter()
+    with connection.execute_wrapper(queries):
         # The first run ever checks the whole history.
         run.rollup_drift = rollups_check(
             start=as_of - timedelta(days=NIGHTLY_CHECK_DAYS) if last_run else None,
@@ -284,7 +258,7 @@ def nightly_recompute(*, as_of: date | None = None) -> MetricsRun:
             run.forecasts = forecasts_keep(as_of=as_of)
     run.finished_at = timezone.now()
     run.duration_ms = round((time.perf_counter() - started) * 1000)
-    run.queries = len(captured.captured_queries)
+    run.queries = queries.count
     run.save(update_fields=["finished_at", "duration_ms", "snapshots", "queries", "rollup_drift"])
     return run
 

@@ -33,10 +33,3 @@ def refresh_plans(rep_ids: list[int] | None, as_of: str) -> int:
     """After something a plan depends on changed (queued on commit): rewrite today's plan
     of these reps (None: everyone)."""
     return services.plans_refresh(as_of=date.fromisoformat(as_of), rep_ids=rep_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def check_rollups() -> int:
-    """Weekly: check every daily rollup of the whole history against the activity log
-    (the nightly job checks the recent ones); drift is logged as an error and repaired."""
-    return services.rollups_check()

@@ -1,4 +1,4 @@
-"""Prospect engagement (DESIGN.md §4): how recently a prospect answered. Pure date rules,
+"""Prospect engagement (docs/metrics.md#metrics): how recently a prospect answered. Pure date rules,
 with the matching database filters; the facts (last response, last touch, touches since)
 are stored on the prospect by the activity log's writes.
 

@@ -1,4 +1,4 @@
-"""Importing prospects and opportunities (DESIGN.md §8), checked with the pipeline's own
+"""Importing prospects and opportunities (docs/contracts.md), checked with the pipeline's own
 rules and scope (pipeline.selectors) and written in batches: prospects with bulk_create,
 new opportunities with `services.opportunities_bulk_open`; a changed opportunity goes
 through the services, so that every move stays in its history."""

@@ -195,9 +195,9 @@ class Opportunity(models.Model):
     external_id = models.CharField(
         max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
     )
-    # Activity volume linked to the deal or its prospect up to the day it closed (DESIGN.md
-    # §4), stored when it closes and kept current by the activity log's writes; empty
-    # while open. The read side averages it over won deals without touching the log.
+    # Activity volume linked to the deal or its prospect up to the day it closed
+    # (docs/metrics.md#metrics), stored when it closes and kept current by the activity log's
+    # writes; empty while open. The read side averages it over won deals without touching the log.
     touches_before_close = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["touches_before_close"])

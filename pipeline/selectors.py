@@ -1,5 +1,5 @@
-"""Every read of the pipeline, scoped to the person asking (DESIGN.md §7). A view that
-fetches one object goes through these too, so an object out of scope answers 404."""
+"""Every read of the pipeline, scoped to the person asking (docs/architecture.md#who-may-do-what). A
+view that fetches one object goes through these too, so an object out of scope answers 404."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -205,7 +205,7 @@ def prospects_matching(
 
 def won_in_team(team: Team, start: date, end: date) -> QuerySet[Opportunity]:
     """Deals won in start..end by a rep who was in the team on the day the deal closed: a
-    team's past revenue stays its own when a rep leaves or moves (DESIGN.md §4)."""
+    team's past revenue stays its own when a rep leaves or moves (docs/metrics.md#metrics)."""
     return Opportunity.objects.filter(
         in_teams_on([team.pk], rep_field="owner_id", day_field="closed_on"),
         status=OpportunityStatus.WON,

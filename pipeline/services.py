@@ -304,24 +304,6 @@ def opportunity_move(
     return opportunity
 
 
-def opportunity_close(
-    *,
-    by: User | None,
-    opportunity: Opportunity,
-    won: bool,
-    closed_on: date | None = None,
-    lost_reason: str = "",
-) -> Opportunity:
-    """Close as won or lost: a move into the (first) won or lost stage."""
-    flag = {"is_won": True} if won else {"is_lost": True}
-    stage = Stage.objects.filter(**flag).order_by("order").first()
-    if stage is None:
-        raise ValidationError(f"There is no {'won' if won else 'lost'} stage to close into.")
-    return opportunity_move(
-        by=by, opportunity=opportunity, stage=stage, closed_on=closed_on, lost_reason=lost_reason
-    )
-
-
 # A rep who leaves ---------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """What the pipeline tells the apps built on it, without knowing who listens: pipeline
-imports none of them (DESIGN.md §2)."""
+imports none of them (docs/architecture.md)."""
 
 import logging
 

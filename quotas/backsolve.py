@@ -1,5 +1,5 @@
-"""Goal backsolve (DESIGN.md §5) as pure math: from a target to the daily activity that
-reaches it. No Django here.
+"""Goal backsolve (docs/metrics.md#the-goal-backsolve) as pure math: from a target to the daily
+activity that reaches it. No Django here.
 
 deals = ceil(revenue_target / avg_deal_size) → opportunities = deals / win_rate →
 meetings held = opportunities / meeting_to_opportunity_rate → calls = meetings /

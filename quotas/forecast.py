@@ -1,5 +1,5 @@
-"""Forecast and pipeline coverage (DESIGN.md §11) as pure math: will the quota be reached
-from the pipeline there is? No Django here.
+"""Forecast and pipeline coverage (docs/metrics.md#forecast-and-pipeline-coverage) as pure math:
+will the quota be reached from the pipeline there is? No Django here.
 
 For a scope and a period, over the open opportunities expected to close in it:
 open_pipeline (their amounts), weighted (each amount × its stage's probability), commit
@@ -13,6 +13,8 @@ function, into new opportunities, meetings and calls per working day.
 
 from dataclasses import dataclass
 from decimal import Decimal
+
+from quotas.split import left_to_win
 
 COMMIT_PROBABILITY = 75  # stages at or above this are "commit"
 CENT = Decimal("0.01")
@@ -39,7 +41,7 @@ class Forecast:
         if self.quota is None:
             return None
         won = self.won if self.won_against_quota is None else self.won_against_quota
-        return max(Decimal(self.quota) - won, Decimal(0))
+        return left_to_win(self.quota, won)
 
     @property
     def needed_pipeline(self) -> Decimal | None:

@@ -2,13 +2,16 @@
 left of it back into daily activity. Pure: no Django here. Each rule is written once and
 every page, the nightly snapshot and `report` use it.
 
-- Quota (DESIGN.md §6): the quota set for the period; where none is, the sum of the
-  quotas of the shorter periods inside it, when every one of them has one (a quarter with
-  three monthly quotas); with only some set, there is no quota and the missing periods
-  are named.
+- Quota (docs/metrics.md#quotas-and-targets): the quota set for the period; where none is,
+  the sum of the quotas of the shorter periods inside it, when every one of them has one
+  (a quarter with three monthly quotas); with only some set, there is no quota and the
+  missing periods are named.
+- Progress (`PeriodProgress`): how far a day is into a period, in working days — the one
+  place the elapsed share, the days left and the expected attainment are computed.
 - Pace: attainment against where linear progress over working days would be by now.
 - Plan: the quota left after the revenue won so far, worked back with the rep's rates
-  into activity per remaining working day (the goal backsolve of DESIGN.md §5).
+  into activity per remaining working day (the goal backsolve of
+  docs/metrics.md#the-goal-backsolve).
 """
 
 from collections.abc import Callable
@@ -18,7 +21,39 @@ from decimal import Decimal
 
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import PLANNED_KINDS, Period, working_days
-from quotas.split import attainment, on_pace, prorate
+from quotas.split import attainment, expected_attainment, left_to_win, on_pace, prorate
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """How far `today` is into `period`, in working days (Monday–Friday minus `holidays`,
+    those of the period at least), today included in both what is gone and what is left.
+    Pace, the alerts, the plans and the forecast all read it (docs/metrics.md#metrics)."""
+
+    period: Period
+    today: date
+    holidays: frozenset[date] = frozenset()
+
+    @property
+    def total(self) -> int:
+        """The period's working days."""
+        return working_days(self.period.start, self.period.end, self.holidays)
+
+    @property
+    def elapsed(self) -> int:
+        """Working days from the start through today (0 before it, all after it)."""
+        return working_days(self.period.start, min(self.today, self.period.end), self.holidays)
+
+    @property
+    def left(self) -> int:
+        """Working days from today (or the start, if it is ahead) to the end."""
+        return working_days(max(self.today, self.period.start), self.period.end, self.holidays)
+
+    @property
+    def expected(self) -> float | None:
+        """Where linear progress would be by the end of today (None: no working day)."""
+        return expected_attainment(self.elapsed, self.total)
+
 
 # The periods a rep's plan can follow, shortest first: the first with a quota wins.
 PLAN_KINDS = PLANNED_KINDS
@@ -153,10 +188,11 @@ def plan(
     working_days_left: int,
     expected: float | None,
 ) -> Plan:
-    """The one plan function (DESIGN.md §5): the quota left, worked back with `rates`."""
+    """The one plan function (docs/metrics.md#the-goal-backsolve): the quota left, worked back with
+    `rates`."""
     if period is None or quota is None:
         return Plan(None, None, None, working_days_left, rates, None)
-    remaining = max(Decimal(quota) - Decimal(won), Decimal(0))
+    remaining = left_to_win(quota, won)
     result = backsolve(Target(revenue=remaining), rates, working_days=max(working_days_left, 1))
     return Plan(
         period=period,

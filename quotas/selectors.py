@@ -15,7 +15,15 @@ from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
-from quotas.plan import NO_QUOTA, PLAN_KINDS, QuotaAmount, Span, quota_in_spans, resolve_quota
+from quotas.plan import (
+    NO_QUOTA,
+    PLAN_KINDS,
+    PeriodProgress,
+    QuotaAmount,
+    Span,
+    quota_in_spans,
+    resolve_quota,
+)
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from salestrack.users.models import Team, TeamMembership, User
 
@@ -24,6 +32,11 @@ def holidays_between(start: date, end: date) -> frozenset[date]:
     return frozenset(
         Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True)
     )
+
+
+def progress(period: periods.Period, today: date) -> PeriodProgress:
+    """How far `today` is into `period`, with the holidays of the calendar."""
+    return PeriodProgress(period, today, holidays_between(period.start, period.end))
 
 
 def working_days(start: date, end: date) -> int:
@@ -70,8 +83,8 @@ def _set_quotas(rep_ids: list[int], start: date, end: date) -> dict[int, dict]:
 
 
 def quotas_for(rep_ids: Iterable[int], period: periods.Period) -> dict[int, QuotaAmount]:
-    """Each rep's quota for `period` by the one rule of DESIGN.md §6 (set, or the sum of
-    the shorter periods inside it), in one query. Weeks and custom ranges have none."""
+    """Each rep's quota for `period` by the one rule of docs/metrics.md#quotas-and-targets (set, or
+    the sum of the shorter periods inside it), in one query. Weeks and custom ranges have none."""
     rep_ids = list(rep_ids)
     if period.kind not in PLAN_KINDS or not rep_ids:
         return dict.fromkeys(rep_ids, NO_QUOTA)
@@ -362,8 +375,9 @@ def plan_quotas(
     today: date,
 ) -> QuotaPlan:
     """Split the target by weight and check each quota against the rep's last four periods
-    of the same kind in the team (DESIGN.md §6): how often they reached it, and the share
-    of reps who would have met theirs last period (of those who were in the team then)."""
+    of the same kind in the team (docs/metrics.md#quotas-and-targets): how often they reached it,
+    and the share of reps who would have met theirs last period (of those who were in the team
+    then)."""
     reps = [rep for rep, _ in team_reps_in(team, period)]
     history_periods = earlier_periods(period, 4, today=today)
     history = _history_in_team(team, reps, history_periods)

@@ -55,15 +55,16 @@ def prorate(total: Decimal, part_days: list[int], base_days: int) -> list[Decima
     return parts
 
 
-def split_evenly(total: Decimal, count: int) -> list[Decimal]:
-    return split_by_weights(total, [Decimal(1)] * count)
-
-
 def deals_for(revenue: Decimal, avg_deal_size: Decimal | None) -> int | None:
     """Whole deals needed to book `revenue` at this average size (None if unknown)."""
     if not avg_deal_size:
         return None
     return ceil_count(Decimal(revenue) / Decimal(avg_deal_size))
+
+
+def left_to_win(quota: Decimal, won: Decimal) -> Decimal:
+    """What is left of a quota after the revenue won: never below zero."""
+    return max(Decimal(quota) - Decimal(won), Decimal(0))
 
 
 def attainment(won: Decimal, quota: Decimal) -> float | None:

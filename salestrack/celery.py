@@ -21,7 +21,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 6 * 60 * 60},
     },
     "check-every-rollup-weekly": {
-        "task": "dashboards.tasks.check_rollups",
+        "task": "activities.tasks.check_rollups",
         "schedule": crontab(hour=3, minute=0, day_of_week="sun"),
         "options": {"expires": 6 * 60 * 60},
     },

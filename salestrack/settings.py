@@ -206,8 +206,15 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SalesTrack <no-reply@localhost>")
 
 # Celery: Redis is broker and result backend. Without REDIS_URL tasks run eagerly in-process,
-# which is what a laptop demo on SQLite wants.
+# which is what a laptop demo on SQLite wants (DEBUG on). Production (DEBUG off) refuses to
+# start without a broker: imports and the nightly job would otherwise run inside requests.
 REDIS_URL = env.str("REDIS_URL", default="")
+# RUN_TASKS_IN_PROCESS=true is the explicit way to run without one (the benchmark, a build).
+if not REDIS_URL and not DEBUG and not env.bool("RUN_TASKS_IN_PROCESS", default=False):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off: it is Celery's broker and the shared cache "
+        "(see .env.example), or set DEBUG=true for a laptop demo that runs tasks in-process."
+    )
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

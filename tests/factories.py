@@ -124,7 +124,7 @@ class StageFactory(factory.django.DjangoModelFactory):
 
 
 def default_stages() -> dict[str, Stage]:
-    """The six default stages of DESIGN.md §3, by name."""
+    """The six default stages of docs/architecture.md#the-domain-model, by name."""
     specs = [
         ("Qualified", 10, 10, False, False),
         ("Meeting/Demo", 20, 20, False, False),

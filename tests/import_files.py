@@ -1,4 +1,4 @@
-"""Our own import files (DESIGN.md §8), as the importers' tests write them: each kind's
+"""Our own import files (docs/contracts.md), as the importers' tests write them: each kind's
 header, an activity row with a cell or two changed, and a file's bytes."""
 
 ACTIVITY_HEADER = (

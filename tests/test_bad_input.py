@@ -1,6 +1,6 @@
-"""The bad-input corpus (issue #8, DESIGN.md §10): every form and every import type is fed
-bad values — negative, zero, huge, future and ancient dates, a wrong outcome for the kind,
-an unknown person, markup, spreadsheet formulas, control characters, wrong encoding, a
+"""The bad-input corpus (issue #8, docs/operations.md#security-notes): every form and every import
+type is fed bad values — negative, zero, huge, future and ancient dates, a wrong outcome for the
+kind, an unknown person, markup, spreadsheet formulas, control characters, wrong encoding, a
 duplicate header, an empty file, a file over the limit. Each answer names the problem, and
 not one row of the application's tables changes.
 

@@ -1,5 +1,5 @@
-"""Faults (issue #8, DESIGN.md §10): the nightly job killed half-way, the broker down while
-reps log, the database dropping the app's connections. Each against the real thing: a
+"""Faults (issue #8, docs/operations.md#security-notes): the nightly job killed half-way, the broker
+down while reps log, the database dropping the app's connections. Each against the real thing: a
 killed process, a broker address nobody answers, a terminated PostgreSQL backend."""
 
 import json

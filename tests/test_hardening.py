@@ -1,5 +1,5 @@
-"""Secure by default (DESIGN.md §10): production settings, CSP, the staging directory, no
-developer tooling in production, and no service called as the system from a page. The
+"""Secure by default (docs/operations.md#security-notes): production settings, CSP, the staging
+directory, no developer tooling in production, and no service called as the system from a page. The
 sign-in lockout is tested with the rest of sign-in, in tests/users/test_auth.py."""
 
 import os
@@ -55,6 +55,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_broker():
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    env.pop("REDIS_URL", None)
+    env.pop("RUN_TASKS_IN_PROCESS", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
 PAGES = {
     "rep": ["/my-day/", "/activities/", "/pipeline/", "/prospects/", "/leaderboard/", "/what-if/"],
     "manager": ["/team/", "/import/", "/opportunities/"],
@@ -91,6 +108,7 @@ def _production_settings(**extra) -> dict:
         **{k: v for k, v in os.environ.items() if not k.startswith(("AXES_", "IMPORT_"))},
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

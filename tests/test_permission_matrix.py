@@ -1,5 +1,5 @@
-"""The permission matrix of DESIGN.md §7: every named URL of the URLconf × every persona →
-the status it must answer. A new URL without an entry here fails the first test."""
+"""The permission matrix of docs/architecture.md#who-may-do-what: every named URL of the URLconf ×
+every persona → the status it must answer. A new URL without an entry here fails the first test."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
-"""The forecast (DESIGN.md §11): for a scope and a period, the open pipeline expected to
-close in it, weighted by stage probability, commit and best case, against quota and won;
-coverage of what is left at the trailing win rate, and — when it falls short — the new
+"""The forecast (docs/metrics.md#forecast-and-pipeline-coverage): for a scope and a period, the open
+pipeline expected to close in it, weighted by stage probability, commit and best case, against quota
+and won; coverage of what is left at the trailing win rate, and — when it falls short — the new
 opportunities, meetings and calls per working day that the gap needs, from the one plan
 function. Open deals whose expected close has passed are overdue: listed, counted in no
 period until moved. Open deals with no expected close are listed as undated."""
@@ -157,7 +157,7 @@ class ForecastReport:
         ids = [m.pk for m in self.members]
         pipeline = self._open_pipeline()
         self.rep_plans = plans.plans_for(ids, today=today)
-        self.working_days_left = calendar.working_days(max(today, period.start), period.end)
+        self.working_days_left = calendar.progress(period, today).left
         self.rows = []
         for member in self.members:
             open_, weighted, commit = pipeline.get(member.pk, (Decimal(0),) * 3)
@@ -334,7 +334,7 @@ class ForecastReport:
         return header, rows
 
     def as_json(self) -> dict:
-        """`report forecast --format json` (DESIGN.md §8)."""
+        """`report forecast --format json` (docs/contracts.md)."""
         overdue_count, overdue = self.overdue
         undated_count, undated = self.undated
         return {

@@ -1,4 +1,4 @@
-"""The funnel: every metric of DESIGN.md §4 per rep and for the scope, over a period."""
+"""The funnel: every metric of docs/metrics.md#metrics per rep and for the scope, over a period."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,26 +15,11 @@ from dashboards.metrics import (
     money,
 )
 from dashboards.scope import Member, Scope
-from quotas import periods
 from quotas import selectors as calendar
 from quotas.periods import Period
 from quotas.plan import Pace, pace
-from quotas.split import expected_attainment
 
 TABLE_HEADER = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
-
-
-def elapsed_share(period: Period, today: date, holidays=None) -> float | None:
-    """The share of the period's working days gone by the end of today."""
-    if holidays is None:
-        holidays = calendar.holidays_between(period.start, period.end)
-    total = periods.working_days(period.start, period.end, holidays)
-    elapsed = (
-        periods.working_days(period.start, min(today, period.end), holidays)
-        if today >= period.start
-        else 0
-    )
-    return expected_attainment(elapsed, total)
 
 
 class FunnelReport:
@@ -51,8 +36,8 @@ class FunnelReport:
             (m, funnel(self.counts[m.pk])) for m in self.members
         ]
         self.total: Funnel = funnel(FunnelCounts.total(self.counts.values()))
-        self.holidays = calendar.holidays_between(period.start, period.end)
-        self.working_days = periods.working_days(period.start, period.end, self.holidays)
+        self.progress = calendar.progress(period, today)
+        self.working_days = self.progress.total
 
     @cached_property
     def quotas(self):
@@ -62,7 +47,7 @@ class FunnelReport:
 
     @cached_property
     def expected(self) -> float | None:
-        return elapsed_share(self.period, self.today, self.holidays)
+        return self.progress.expected
 
     @cached_property
     def paces(self) -> dict[int, Pace]:
@@ -106,7 +91,7 @@ class FunnelReport:
         return TABLE_HEADER, rows
 
     def as_json(self) -> dict:
-        """`report funnel --format json` (DESIGN.md §8)."""
+        """`report funnel --format json` (docs/contracts.md)."""
         no_pace = pace(None, Decimal(0), None)
         return {
             "period": period_json(self.period, self.working_days),

@@ -1,5 +1,5 @@
 """Today's plan: each rep's quota, pace and the activity their plan asks for per working
-day (the nightly snapshot, DESIGN.md §5), against what they did today."""
+day (the nightly snapshot, docs/metrics.md#the-goal-backsolve), against what they did today."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -1,4 +1,4 @@
-"""The default stages (DESIGN.md §3) and lead sources, so a new organisation can log from
+"""The default stages (docs/architecture.md#the-domain-model) and lead sources, so a new organisation can log from
 day one. Admins edit both on the settings pages."""
 
 from django.db import migrations

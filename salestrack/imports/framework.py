@@ -1,4 +1,4 @@
-"""The import framework every app's importer runs in (DESIGN.md §8): reading the file
+"""The import framework every app's importer runs in (docs/contracts.md): reading the file
 (`csvfile.CsvFile`, through a `mapping` for another tool's export), row errors as
 `line N, column C: reason`, the whole-or-nothing transaction, progress, and the small
 parsers and look-ups importers share. Each app registers its importers

@@ -203,13 +203,6 @@ class Mapping:
         headers.update(h for h, _ in self.only_if.values())
         return headers
 
-    def with_values(self, column: str, value_map: dict[str, str]) -> "Mapping":
-        """This mapping with more values mapped for one column (keys are casefolded), e.g.
-        after the user confirmed `suggest_values` for the owner names."""
-        merged = dict(self.values.get(column, {}))
-        merged.update({_fold(k): v for k, v in value_map.items()})
-        return replace(self, values={**self.values, column: merged})
-
     def to_json(self) -> dict:
         """Plain JSON data (for a JSONField); `from_json` reads it back."""
         return {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Importer:
-    """One kind of file: its columns (DESIGN.md §8), who may import it, and `run(rows,
+    """One kind of file: its columns (docs/contracts.md), who may import it, and `run(rows,
     out, *, by, create_missing)`, which checks the rows (reporting each bad one to `out`)
     and writes them, inside the framework's transaction. `choices` are the fixed values of
     some columns, which another tool's values are matched to (salestrack.imports.mapping)."""

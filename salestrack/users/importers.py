@@ -1,4 +1,4 @@
-"""Importing users (DESIGN.md §8: email, full_name, role, team, joined_on), through the
+"""Importing users (docs/contracts.md: email, full_name, role, team, joined_on), through the
 users services. Admins only; a users file is small, so each row goes through
 `user_create`/`user_update` with its rules and its membership history."""
 

@@ -128,10 +128,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.REP
 
     @property
-    def is_manager(self):
-        return self.role == Role.MANAGER
-
-    @property
     def is_admin(self):
         return self.role == Role.ADMIN
 
@@ -139,9 +135,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TeamMembership(models.Model):
     """Which team a rep sold in, and when: `start` to `end`, both days included; `end` is
     empty while it lasts. Moving a rep closes one and opens the next on the chosen day;
-    deactivating closes the open one (DESIGN.md §3–§4). Only `users.services` writes these,
-    and a rep's memberships never overlap. Every team-scoped read of a period counts a rep
-    for the days of their membership only, so the past does not move when people do."""
+    deactivating closes the open one (docs/architecture.md#the-domain-model,
+    docs/metrics.md#metrics). Only `users.services` writes these, and a rep's memberships never
+    overlap. Every team-scoped read of a period counts a rep for the days of their membership only,
+    so the past does not move when people do."""
 
     rep = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")

@@ -1,4 +1,4 @@
-"""Reads of people and teams, scoped to the person asking (DESIGN.md §7)."""
+"""Reads of people and teams, scoped to the person asking (docs/architecture.md#who-may-do-what)."""
 
 from collections.abc import Iterable
 
@@ -53,9 +53,9 @@ def teams_for_admin(viewer: User) -> QuerySet[Team]:
 
 
 def reps_visible_to(viewer: User) -> QuerySet[User]:
-    """The reps the viewer acts for today (DESIGN.md §7): a rep themselves, a manager the
-    reps in their teams now, an admin every rep. Who owns a new deal, whose plan a what-if
-    works on, whose alerts a manager sees. Reading a rep's past is wider: see
+    """The reps the viewer acts for today (docs/architecture.md#who-may-do-what): a rep themselves,
+    a manager the reps in their teams now, an admin every rep. Who owns a new deal, whose plan a
+    what-if works on, whose alerts a manager sees. Reading a rep's past is wider: see
     `reps_readable_by`."""
     reps = User.objects.filter(role=Role.REP)
     if viewer.role == Role.ADMIN:
@@ -164,7 +164,7 @@ def work_held_by(rep: User) -> dict[str, int]:
 def in_teams_on(team_ids: Iterable[int] | QuerySet, *, rep_field: str, day_field: str) -> Exists:
     """The rep in `rep_field` was in one of the teams on the day in `day_field`: the one
     rule by which a team's past counts the work of the reps who were in it then
-    (DESIGN.md §4, scope over time), for any row with a rep and a day."""
+    (docs/metrics.md#metrics, scope over time), for any row with a rep and a day."""
     if not isinstance(team_ids, QuerySet):
         team_ids = list(team_ids)
     return Exists(

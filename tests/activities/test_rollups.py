@@ -1,5 +1,6 @@
 """The daily rollups and touches before close stay exact through every write, and the
-command that checks them finds and repairs drift (DESIGN.md §3, §9)."""
+command that checks them finds and repairs drift (docs/architecture.md#the-domain-model,
+docs/operations.md#benchmarks-and-the-load-test)."""
 
 import io
 import logging
@@ -257,7 +258,7 @@ def test_touches_before_close_are_stored_when_a_deal_closes_and_kept_current(rep
 
 
 def test_every_rollup_column_matches_a_naive_count_of_a_random_log(rep):
-    """An oracle written from DESIGN.md §4, not from MEASURES: 300 random rows of every
+    """An oracle written from docs/metrics.md#metrics, not from MEASURES: 300 random rows of every
     kind, outcome and new/existing tag, then each column against a plain Python count."""
     rng = random.Random(18)
     held = {"held_positive", "held_neutral", "held_negative"}

@@ -221,8 +221,9 @@ def test_logging_one_activity_takes_a_handful_of_queries(
     from django.utils import timezone
 
     log(rep, prospect=prospect)  # the prospect already has history
-    # Today's activity, with what runs after the commit (DESIGN.md §9: at most 10 queries,
-    # the rollup update included).
+    # Today's activity, with what runs after the commit
+    # (docs/operations.md#benchmarks-and-the-load-test: at most 10 queries, the rollup update
+    # included).
     with (
         django_assert_max_num_queries(10),
         django_capture_on_commit_callbacks(execute=True) as callbacks,

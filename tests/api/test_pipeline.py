@@ -1,4 +1,4 @@
-"""/api/v1/prospects and /api/v1/opportunities (docs/api.md#prospects)."""
+"""/api/v1/prospects and /api/v1/opportunities (docs/api.md#prospects-and-opportunities)."""
 
 from pipeline.models import Opportunity, Prospect, StageChange
 from tests.factories import OpportunityFactory, ProspectFactory, default_stages

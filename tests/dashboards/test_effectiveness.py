@@ -1,4 +1,4 @@
-"""Issue 18: email and message effectiveness and call quality (DESIGN.md §4), from the
+"""Issue 18: email and message effectiveness and call quality (docs/metrics.md#metrics), from the
 activity rows through the daily rollups to `report funnel` and the team's CSV."""
 
 import io

@@ -1,4 +1,5 @@
-"""Forecast and pipeline coverage (DESIGN.md §11), with hand-computed figures.
+"""Forecast and pipeline coverage (docs/metrics.md#forecast-and-pipeline-coverage), with
+hand-computed figures.
 
 A team of three reps this month:
 - Ana: quota 100 000; won 30 000 today; open, expected today: Qualified 10 000 (10 %) and

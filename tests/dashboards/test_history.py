@@ -1,4 +1,4 @@
-"""Numbers that hold over time (DESIGN.md §4, scope over time): deactivating, moving or
+"""Numbers that hold over time (docs/metrics.md#metrics, scope over time): deactivating, moving or
 adding a rep changes no past period on any page, download or report.
 
 Before, every scope was "the reps active in the team today": deactivating one North rep

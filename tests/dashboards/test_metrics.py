@@ -1,4 +1,4 @@
-"""DESIGN.md §4 metrics on counts, with the seeds' worked examples by name."""
+"""docs/metrics.md#metrics metrics on counts, with the seeds' worked examples by name."""
 
 from decimal import Decimal
 

@@ -66,7 +66,7 @@ def random_organisation(seed: int, reps: int = 4):
 
 
 def naive_counts(rep: User):
-    """The §4 definitions, computed row by row in Python for one rep."""
+    """The docs/metrics.md definitions, computed row by row in Python for one rep."""
     acts = [a for a in Activity.objects.filter(rep=rep) if START <= a.date <= END]
 
     def total(condition):

@@ -1,4 +1,4 @@
-"""`manage.py report`, as the contract of DESIGN.md §8 describes it."""
+"""`manage.py report`, as the contract of docs/contracts.md describes it."""
 
 import json
 from datetime import date

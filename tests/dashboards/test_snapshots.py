@@ -90,6 +90,8 @@ def test_the_nightly_job_writes_each_reps_plan_with_their_trailing_rates(history
     assert snapshot.period_kind == ""  # no quota: no plan to work back
     assert (run.snapshots, run.as_of, run.rollup_drift) == (1, AS_OF, 0)
     assert run.duration_ms is not None
+    # Every statement of the run is counted (a fixed number for any number of reps).
+    assert 10 < run.queries < 100
 
 
 def test_a_snapshot_carries_the_reps_backsolve_when_they_have_a_quota(history, rep, november_quota):
@@ -113,7 +115,7 @@ def test_a_snapshot_carries_the_reps_backsolve_when_they_have_a_quota(history, r
 
 
 def test_a_quarter_with_three_monthly_quotas_has_their_sum(rep):
-    # DESIGN.md §6: before, "This quarter" said "no quotas for this period".
+    # docs/metrics.md#quotas-and-targets: before, "This quarter" said "no quotas for this period".
     for month, amount in ((10, "10000"), (11, "20000"), (12, "30000")):
         period = selectors.calendar.parse_period(f"2026-{month:02d}")
         QuotaFactory(
@@ -230,7 +232,9 @@ def test_a_real_worker_runs_the_nightly_task_against_redis(rep):
 
 def test_the_whole_history_is_checked_every_week():
     entry = app.conf.beat_schedule["check-every-rollup-weekly"]
-    assert entry["task"] == "dashboards.tasks.check_rollups"
+    assert entry["task"] == "activities.tasks.check_rollups"
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks  # the name resolves to a registered task
     assert entry["schedule"].day_of_week == {0}  # Sunday
     assert entry["options"]["expires"] > 0
 

@@ -110,7 +110,7 @@ def _opportunities_file(rows: int, owners: list[str], start=0) -> bytes:
 @pytest.mark.parametrize("kind", ["prospects", "opportunities", "activities"])
 def test_an_import_takes_as_many_queries_for_200_rows_as_for_20(team, admin, kind):
     """Look-ups are one query per set of keys and writes go in batches: the queries of a
-    file do not grow with its rows (DESIGN.md §9)."""
+    file do not grow with its rows (docs/operations.md#benchmarks-and-the-load-test)."""
     LeadSource.objects.get_or_create(name="Referral")
     owners = [
         RepFactory(team=team, email=f"r{n}@example.com", joined_on=date(2026, 1, 1)).email

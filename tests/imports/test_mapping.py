@@ -321,12 +321,6 @@ def test_an_ambiguous_value_is_left_to_the_user():
     assert suggest_values(["Alex Kim"], reps) == {}
 
 
-def test_with_values_adds_to_a_value_map():
-    mapping = _calls().with_values("kind", {"Video": "meeting"})
-    assert mapping.values["kind"] == {"phone": "call", "mail": "email", "video": "meeting"}
-    assert _calls().values["kind"] == {"phone": "call", "mail": "email"}
-
-
 # the saved form ---------------------------------------------------------------------------
 
 

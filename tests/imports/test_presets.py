@@ -46,7 +46,8 @@ def _import(kind: str, name: str) -> tuple[str | None, list[dict[str, str]]]:
     for column in ("owner_email", "rep_email"):
         if column in mapping.columns:
             names = [row[mapping.columns[column]] for row in rows]
-            mapping = mapping.with_values(column, suggest_values(names, REPS))
+            confirmed = {**mapping.values.get(column, {}), **suggest_values(names, REPS)}
+            mapping = replace(mapping, values={**mapping.values, column: confirmed})
     if "revenue_type" in proposal.missing_required:
         mapping = replace(mapping, constants={**mapping.constants, "revenue_type": "one_time"})
     out = []

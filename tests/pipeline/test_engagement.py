@@ -1,4 +1,4 @@
-"""Prospect engagement (DESIGN.md §4, issue 18): engaged / cooling / cold on the boundary
+"""Prospect engagement (docs/metrics.md#metrics, issue 18): engaged / cooling / cold on the boundary
 days, the touches since the last response kept by every write, and the prospect list."""
 
 from datetime import date, timedelta

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.models import Opportunity, OpportunityStatus, StageChange
+from pipeline.models import Opportunity, OpportunityStatus, Stage, StageChange
 from tests.factories import OpportunityFactory, ProspectFactory, default_stages
 
 
@@ -77,16 +77,21 @@ def test_winning_sets_closed_on_and_reopening_clears_it(rep, prospect, stages):
     assert deal.closed_on is None
 
 
+def _closing_stage(*, won: bool) -> Stage:
+    return Stage.objects.filter(**({"is_won": True} if won else {"is_lost": True})).first()
+
+
 def test_losing_needs_a_reason(rep, prospect, stages):
     deal = open_deal(rep, prospect)
+    lost = _closing_stage(won=False)
     with pytest.raises(ValidationError) as error:
-        services.opportunity_close(by=rep, opportunity=deal, won=False)
+        services.opportunity_move(by=rep, opportunity=deal, stage=lost)
     assert "lost_reason" in error.value.message_dict
     deal.refresh_from_db()
     assert deal.status == OpportunityStatus.OPEN
     assert deal.stage_changes.count() == 1
 
-    services.opportunity_close(by=rep, opportunity=deal, won=False, lost_reason="Price")
+    services.opportunity_move(by=rep, opportunity=deal, stage=lost, lost_reason="Price")
     deal.refresh_from_db()
     assert (deal.status, deal.lost_reason) == (OpportunityStatus.LOST, "Price")
 
@@ -94,10 +99,11 @@ def test_losing_needs_a_reason(rep, prospect, stages):
 def test_a_deal_cannot_close_in_the_future_or_before_it_opened(rep, prospect, stages):
     deal = open_deal(rep, prospect, opened_on=date(2026, 3, 1))
     tomorrow = timezone.localdate() + timedelta(days=1)
+    won = _closing_stage(won=True)
     with pytest.raises(ValidationError):
-        services.opportunity_close(by=rep, opportunity=deal, won=True, closed_on=tomorrow)
+        services.opportunity_move(by=rep, opportunity=deal, stage=won, closed_on=tomorrow)
     with pytest.raises(ValidationError):
-        services.opportunity_close(by=rep, opportunity=deal, won=True, closed_on=date(2026, 2, 1))
+        services.opportunity_move(by=rep, opportunity=deal, stage=won, closed_on=date(2026, 2, 1))
 
 
 def test_negative_amounts_are_refused(rep, prospect, stages):

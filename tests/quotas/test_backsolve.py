@@ -1,4 +1,4 @@
-"""DESIGN.md §5 goal backsolve, with the seeds' worked examples by name."""
+"""docs/metrics.md#the-goal-backsolve goal backsolve, with the seeds' worked examples by name."""
 
 import re
 from decimal import Decimal
@@ -64,7 +64,7 @@ def test_unknown_rates_are_reported_not_guessed():
 
 
 def test_a_scope_with_no_history_is_asked_for_every_rate_at_once():
-    # DESIGN.md §8: unknown_rates lists every rate the backsolve needed, not only the first.
+    # docs/contracts.md: unknown_rates lists every rate the backsolve needed, not only the first.
     result = backsolve(Target(revenue=Decimal("1000")), Rates(), working_days=20)
     assert result.unknown_rates == [
         "avg_deal_size",

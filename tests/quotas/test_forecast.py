@@ -1,4 +1,5 @@
-"""quotas/forecast.py, the pure forecast math (DESIGN.md §11), on hand-computed figures."""
+"""quotas/forecast.py, the pure forecast math (docs/metrics.md#forecast-and-pipeline-coverage), on
+hand-computed figures."""
 
 from decimal import Decimal
 

@@ -3,11 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from quotas import periods
 from quotas.backsolve import Rates, Target
 from quotas.plan import (
     NO_QUOTA,
     Pace,
+    PeriodProgress,
     Plan,
     QuotaAmount,
     Span,
@@ -228,7 +231,8 @@ def test_a_rep_who_left_on_5_november_counts_4_21_of_the_quota():
 
 
 def test_a_rep_who_joined_mid_period_counts_their_quota_whole():
-    """Their quota was set for their days in it (DESIGN.md §6 proposes it prorated)."""
+    """Their quota was set for their days in it (docs/metrics.md#quotas-and-targets proposes it
+    prorated)."""
     joined = [Span(date(2026, 11, 16), None)]
     assert quota_in_spans(QUOTA, joined, NOVEMBER) == QUOTA
 
@@ -247,3 +251,38 @@ def test_no_quota_and_no_memberships_leave_the_quota_as_it_is():
 def test_a_rep_not_in_a_team_during_the_period_counts_no_quota():
     later = [Span(date(2026, 12, 1), None)]
     assert quota_in_spans(QUOTA, later, NOVEMBER).revenue == Decimal(0)
+
+
+# How far a day is into a period ----------------------------------------------------------
+
+NOV = periods.month(2026, 11)  # 21 working days
+
+
+@pytest.mark.parametrize(
+    ("today", "elapsed", "left", "expected"),
+    [
+        (date(2026, 10, 30), 0, 21, 0.0),  # before the period: nothing gone, all left
+        (date(2026, 11, 1), 0, 21, 0.0),  # a Sunday, the first day
+        (date(2026, 11, 2), 1, 21, 1 / 21),  # the first working day counts as gone and left
+        (date(2026, 11, 18), 13, 9, 13 / 21),
+        (date(2026, 11, 30), 21, 1, 1.0),
+        (date(2026, 12, 1), 21, 0, 1.0),  # after it: all gone, none left
+    ],
+)
+def test_period_progress_counts_working_days_with_today_on_both_sides(
+    today, elapsed, left, expected
+):
+    progress = PeriodProgress(NOV, today)
+    assert (progress.total, progress.elapsed, progress.left) == (21, elapsed, left)
+    assert progress.expected == pytest.approx(expected)
+
+
+def test_period_progress_skips_holidays():
+    progress = PeriodProgress(NOV, date(2026, 11, 18), frozenset({date(2026, 11, 11)}))
+    assert (progress.total, progress.elapsed, progress.left) == (20, 12, 9)
+    assert progress.expected == pytest.approx(12 / 20)
+
+
+def test_a_period_without_working_days_has_no_expected_progress():
+    weekend = periods.custom(date(2026, 11, 7), date(2026, 11, 8))
+    assert PeriodProgress(weekend, date(2026, 11, 7)).expected is None

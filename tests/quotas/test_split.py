@@ -8,17 +8,17 @@ from quotas.split import (
     attainment,
     deals_for,
     expected_attainment,
+    left_to_win,
     on_pace,
     prorate,
     realism_share,
     realism_warning,
     split_by_weights,
-    split_evenly,
 )
 
 
 def test_an_odd_amount_splits_evenly_to_the_cent_and_adds_up():
-    parts = split_evenly(Decimal("100000.00"), 3)
+    parts = split_by_weights(Decimal("100000.00"), [Decimal(1)] * 3)
     assert parts == [Decimal("33333.34"), Decimal("33333.33"), Decimal("33333.33")]
     assert sum(parts) == Decimal("100000.00")
 
@@ -99,8 +99,7 @@ def test_the_cent_goes_to_the_part_that_lost_most():
         Decimal("10.00"),
     ]
     assert split_by_weights(Decimal("10"), []) == []
-    assert split_evenly(Decimal("10"), 4) == [Decimal("2.50")] * 4
-    assert split_evenly(Decimal("10"), 0) == []
+    assert split_by_weights(Decimal("10"), [Decimal(1)] * 4) == [Decimal("2.50")] * 4
 
 
 def test_bad_weights_say_what_is_wrong():
@@ -185,3 +184,9 @@ def test_prorated_parts_covering_the_period_add_up_to_the_quota_exactly(total, d
     assert sum(parts) == total
     assert all(part >= 0 for part in parts)
     assert all(part == part.quantize(Decimal("0.01")) for part in parts)
+
+
+def test_what_is_left_of_a_quota_never_goes_below_zero():
+    assert left_to_win(Decimal("1000.00"), Decimal("999.99")) == Decimal("0.01")
+    assert left_to_win(Decimal("1000.00"), Decimal("1000.00")) == Decimal("0")
+    assert left_to_win(Decimal("1000.00"), Decimal("1000.01")) == Decimal("0")

@@ -108,7 +108,8 @@ def test_reps_and_managers_cannot_open_target_pages(client, request, persona, pa
 
 
 def test_a_rep_who_joins_mid_period_is_proposed_a_prorated_quota(client, admin, team):
-    # DESIGN.md §6. December 2026 has 23 working days; Nuria starts on the 16th: 12 of them.
+    # docs/metrics.md#quotas-and-targets. December 2026 has 23 working days; Nuria starts on the
+    # 16th: 12 of them.
     from salestrack.users import services as user_services
 
     RepFactory(team=team, full_name="Ana Whole")

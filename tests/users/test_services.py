@@ -84,7 +84,7 @@ def test_only_managers_manage_teams(admin, team):
     assert "managers" in error.value.message_dict
 
 
-# Team membership history (DESIGN.md §3) ---------------------------------------------------
+# Team membership history (docs/architecture.md#the-domain-model) ----------------------------------
 
 
 def _history(rep):

@@ -1,4 +1,4 @@
-"""`python manage.py report {funnel|leaderboard|plan|backsolve|forecast}` — DESIGN.md §8.
+"""`python manage.py report {funnel|leaderboard|plan|backsolve|forecast}` — docs/contracts.md.
 
 The command line sees the whole organisation (an admin's scope). Bad options exit 2 with a
 one-line message.
@@ -188,7 +188,7 @@ class Command(BaseCommand):
     # Reports --------------------------------------------------------------------------------
 
     def _scope(self, team, rep) -> Scope:
-        """The command line sees the whole organisation (DESIGN.md §8)."""
+        """The command line sees the whole organisation (docs/contracts.md)."""
         if rep is not None:
             return Scope.of_rep(rep)
         if team is not None:

@@ -1,4 +1,5 @@
-"""`python manage.py bench` — the benchmark of DESIGN.md §9, behind `make bench`.
+"""`python manage.py bench` — the benchmark of docs/operations.md#benchmarks-and-the-load-test,
+behind `make bench`.
 
 On PostgreSQL with the large demo set (seeded once, then reused): the pages managers load
 — the team dashboard and the 200-rep leaderboard, whole, through the test client — against
@@ -190,7 +191,7 @@ def _max_rss_mb() -> float:
 
 
 class Command(BaseCommand):
-    help = "Benchmark the pages, logging and the nightly job on the large set (DESIGN.md §9)."
+    help = "Benchmark the pages, logging and the nightly job on the large set (docs/operations.md)."
 
     def add_arguments(self, parser):
         parser.add_argument(
