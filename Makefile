@@ -87,6 +87,11 @@ test: install ## The whole suite: lint, dependency contracts, Django checks, mig
 	  $(MANAGE) makemigrations --check --dry-run && \
 	  .venv/bin/pytest $(PYTEST_ARGS)
 
+.PHONY: api-fuzz
+api-fuzz: install ## schemathesis against the API with many more examples and its coverage phase (minutes)
+	@source scripts/test-database.sh && export CONN_MAX_AGE=0 API_FUZZ_LONG=1 API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-50} && \
+	  .venv/bin/pytest tests/api/test_schemathesis.py -q -p no:randomly
+
 .PHONY: worker
 worker: install ## Run a Celery worker (needs REDIS_URL)
 	.venv/bin/celery -A salestrack worker --loglevel=info
@@ -148,14 +153,17 @@ bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and
 	  $(MANAGE) bench --double "$(BENCH_DOUBLE_DATABASE_URL)"
 
 LOAD_SECONDS ?= 120
+# Tools writing through the API beside the 60 browser users (100 activities a request).
+LOAD_API_WRITERS ?= 5
 
 .PHONY: load
-load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 minutes, against gunicorn + a Celery worker on 127.0.0.1 with the bench data
+load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 API writers, 2 minutes, against gunicorn + a Celery worker on 127.0.0.1 with the bench data
 	@url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; run=$$(date +%s); log=/tmp/salestrack-load-$$run.txt; \
 	  export DATABASE_URL="$$url" REDIS_URL="$${LOAD_REDIS_URL:-redis://127.0.0.1:6379/1}" \
 	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
-	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000; \
+	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000 \
+	    LOAD_API_WRITERS=$(LOAD_API_WRITERS); \
 	  pids="/tmp/salestrack-load.pid /tmp/salestrack-load-worker.pid"; rm -f $$pids; \
 	  trap 'kill $$(cat $$pids 2>/dev/null) 2>/dev/null; rm -f $$pids' EXIT; \
 	  $(VENV_PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).ping()" 2>/dev/null \
@@ -166,6 +174,7 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards, 2 mi
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
-	  .venv/bin/locust -f salestrack/devtools/loadtest/locustfile.py --headless -u 60 -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  export LOAD_API_TOKEN=$$($(MANAGE) api_token create --user ana@demo.salestrack.test --name load-$$run --expires-in-days 1 2>/dev/null); \
+	  .venv/bin/locust -f salestrack/devtools/loadtest/locustfile.py --headless -u $$((60 + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
 	  $(VENV_PY) -m salestrack.devtools.loadtest.verify && exit $$status

@@ -70,6 +70,7 @@ class Source(models.TextChoices):
     FORM = "form", "Form"
     TALLY = "tally", "Daily tally"
     IMPORT = "import", "Import"
+    API = "api", "API"
 
 
 class Activity(models.Model):
@@ -106,6 +107,12 @@ class Activity(models.Model):
     )
     notes = models.TextField(blank=True, validators=[validate_free_text])
     source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
+    # Another tool's id for this row (the API's upsert key, docs/api.md#activities): a second
+    # write with the same id for the same rep changes that row, never adds one. NULL, not "",
+    # for none: the unique constraint is over the rows that have one.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=100, null=True, blank=True, validators=[validate_free_text]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,6 +150,12 @@ class Activity(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source__in=Source.values), name="activity_source_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["rep", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="activity_one_row_per_external_id",
+                violation_error_message="This rep already has an activity with this external id.",
             ),
         ]
         indexes = [

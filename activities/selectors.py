@@ -269,9 +269,9 @@ def _shown(field, value, names):
 
 def activity_edits(viewer: User, activity: Activity) -> list[dict]:
     """Who changed what and when, newest first, from django-simple-history: each entry has
-    `when`, `who`, `what` ("created", "changed"), `changes` [(label, old, new)] and the
-    `reason` a correction gave. The related prospects and opportunities are named with
-    one query each."""
+    `when`, `who`, `what` ("created", "changed"), `changes` [(label, old, new)] and `reason`
+    (why a manager or an admin corrected it, or the API token it was made with). The
+    related prospects and opportunities are named with one query each."""
     if not activities_visible_to(viewer).filter(pk=activity.pk).exists():
         return []
     records = list(activity.history.select_related("history_user").order_by("history_id"))
@@ -308,7 +308,8 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                     "who": newer.history_user,
                     "what": "changed",
                     "changes": changes,
-                    # Why a manager or an admin corrected it (docs/metrics.md#the-edit-window).
+                    # Why a manager or an admin corrected it (docs/metrics.md#the-edit-window),
+                    # or the API token it was made with (docs/api.md).
                     "reason": newer.history_change_reason or "",
                 }
             )

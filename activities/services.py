@@ -299,6 +299,7 @@ def activity_log(
     follow_up_on: date | None = None,
     notes: str = "",
     source: str = Source.FORM,
+    external_id: str | None = None,
 ) -> Activity:
     """Log one activity row (or a tally of `quantity`). With a prospect, new/existing is
     derived; without one, the rep says which it was."""
@@ -335,6 +336,7 @@ def activity_log(
         follow_up_on=follow_up_on,
         notes=notes.strip(),
         source=source,
+        external_id=external_id or None,
     )
     # The rules above cover the constraints and the links (a foreign key's own check would
     # look each of them up again).
@@ -712,3 +714,43 @@ def meeting_reschedule(*, by: User | None, activity: Activity, to: date) -> Acti
     if activity.follow_up_on is not None and activity.follow_up_on < to:
         fields["follow_up_on"] = to
     return activity_update(by=by, activity=activity, **fields)
+
+
+# Upsert on another tool's id (the API) ------------------------------------------------------
+
+UPSERT_FIELDS = (
+    "date",
+    "kind",
+    "outcome",
+    "quantity",
+    "prospect",
+    "opportunity",
+    "prospect_status",
+    "duration_minutes",
+    "follow_up_on",
+    "notes",
+)
+
+
+@transaction.atomic
+def activity_upsert(
+    *, by: User | None, rep: User, external_id: str, source: str = Source.IMPORT, **fields
+) -> tuple[Activity, str]:
+    """Log the activity another tool knows as `external_id`, or bring the rep's row with that
+    id up to date (through `activity_update`, so the edit window applies). Returns the row
+    and what happened: "created", "updated" or "unchanged" (docs/api.md#activities)."""
+    existing = Activity.objects.select_for_update().filter(rep=rep, external_id=external_id).first()
+    if existing is None:
+        activity = activity_log(by=by, rep=rep, external_id=external_id, source=source, **fields)
+        return activity, "created"
+    if unknown := set(fields) - set(UPSERT_FIELDS):
+        raise TypeError(f"activity_upsert() cannot change {', '.join(sorted(unknown))}")
+    if existing.prospect_id is not None or fields.get("prospect") or fields.get("opportunity"):
+        # With a prospect, new/existing is derived, never the caller's to say.
+        fields.pop("prospect_status", None)
+    if "notes" in fields:
+        fields["notes"] = (fields["notes"] or "").strip()
+    changed = {name: value for name, value in fields.items() if getattr(existing, name) != value}
+    if not changed:
+        return existing, "unchanged"
+    return activity_update(by=by, activity=existing, **changed), "updated"

@@ -24,7 +24,12 @@ from quotas.backsolve import Backsolve, Rates, Target, backsolve
 from quotas.periods import trailing_window
 from quotas.plan import Plan
 from salestrack.users.models import Role, Team, User
-from salestrack.users.selectors import managed_teams_of, reps_visible_to, teams_visible_to
+from salestrack.users.selectors import (
+    managed_teams_of,
+    reps_readable_by,
+    reps_visible_to,
+    teams_visible_to,
+)
 
 
 def teams_with_rep_counts(viewer: User):
@@ -285,3 +290,41 @@ def unknown_rates(plan: Plan, result: Backsolve | None) -> list[str]:
         return result.unknown_rates
     baseline = plan.backsolve or backsolve(Target(revenue=Decimal(1)), plan.rates, working_days=1)
     return baseline.unknown_rates
+
+
+# A report asked for by name (the API) ----------------------------------------------------------
+
+
+class ReportOutOfScope(Exception):
+    """The viewer may not see what was asked: `visible` False for a team or rep they cannot
+    see at all (answered as not found), True for one they see but whose report their role
+    does not read (a rep asking for their team's funnel)."""
+
+    def __init__(self, visible: bool):
+        self.visible = visible
+
+
+def report_scope(viewer: User, name: str, *, team: Team | None, rep: User | None) -> Scope:
+    """The scope of a report `name` asked for by `viewer` with an optional team or rep, as the
+    pages would show it (docs/architecture.md#who-may-do-what, docs/api.md#reports): the
+    same scope as `manage.py report --team/--rep` where the viewer sees all of it, so the
+    JSON is the same. Without
+    either: an admin's organisation, a manager's teams, a rep's own numbers (their team's
+    board for the leaderboard)."""
+    if rep is not None:
+        if not reps_readable_by(viewer).filter(pk=rep.pk).exists():
+            raise ReportOutOfScope(visible=False)
+        return rep_page_scope(viewer, rep)
+    if team is not None:
+        if not teams_visible_to(viewer).filter(pk=team.pk).exists():
+            raise ReportOutOfScope(visible=False)
+        if viewer.role == Role.REP and name != "leaderboard":
+            raise ReportOutOfScope(visible=True)
+        return Scope.team(team)
+    if name == "leaderboard":
+        return leaderboard_scope(viewer, None)
+    if viewer.role == Role.ADMIN:
+        return Scope.organisation()
+    if viewer.role == Role.MANAGER:
+        return Scope.of_teams(teams_visible_to(viewer).order_by("name"))
+    return Scope.of_rep(viewer)

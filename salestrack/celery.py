@@ -35,4 +35,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    "purge-idempotent-requests-nightly": {
+        "task": "api.tasks.purge_idempotent_requests",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }

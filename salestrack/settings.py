@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_ratelimit",
+    "ninja",
     "salestrack.users",
     "salestrack.imports",
     "pipeline",
     "activities",
     "quotas",
     "dashboards",
+    "api",
 ]
 
 # Developer tooling (seed_demo, bench, the load test's helpers): on with DEBUG, off in
@@ -251,6 +253,12 @@ if not REDIS_URL:
 # Password-reset requests (each sends an email): per client address and per account.
 PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+
+# The REST API (docs/api.md#limits): requests a minute per token (or signed-in user), the
+# largest body and the most items in one request.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_MAX_BODY_BYTES = 5 * 1024 * 1024
+API_MAX_ITEMS = 1000
 
 # Security. The production defaults switch on with DEBUG off; each can be overridden, e.g.
 # SECURE_SSL_REDIRECT=false behind a proxy that already redirects.

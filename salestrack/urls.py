@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from api.v1 import api as api_v1
 from salestrack import health
 from salestrack.users import views as user_views
 from salestrack.users.forms import LoginForm
@@ -52,7 +53,9 @@ urlpatterns = [
     path("", include("pipeline.urls")),
     path("", include("quotas.urls")),
     path("", include("dashboards.urls")),
+    path("settings/api-tokens/", include("api.urls")),
     path("settings/", include("salestrack.users.urls")),
+    path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.services import token_create
 from tests.factories import (
     ActivityFactory,
     AlertFactory,
@@ -71,6 +72,13 @@ UPLOADERS = {
     "other_team_manager": 404,
     "admin": 404,
 }
+
+# The API (docs/api.md): a signed-in session reads it as a token would; nobody else is
+# sent to the sign-in page, they are told 401. Writes are in tests/api/test_permission_matrix.py.
+API_NOT_SIGNED_IN = 401
+API_ANYONE = {"anonymous": API_NOT_SIGNED_IN, **ANYONE}
+API_ANAS = {"anonymous": API_NOT_SIGNED_IN, **ANAS}
+API_ROOT = dict.fromkeys(PERSONAS, 404)
 
 MATRIX = {
     "home": ("", {**dict.fromkeys(PERSONAS[1:], 302)}),
@@ -143,6 +151,25 @@ MATRIX = {
     "dashboards:alert_dismiss": ("alert", "post"),
     "quotas:targets": ("", ADMINS),
     "quotas:target_plan": ("", ADMINS),
+    "api:tokens": ("", ANYONE),
+    "api:token_revoke": ("token", "post"),
+    "api_v1:api-root": ("", API_ROOT),
+    "api_v1:openapi-json": ("", PUBLIC),
+    "api_v1:openapi-view": ("", PUBLIC),
+    "api_v1:list_activities": ("", API_ANYONE),
+    "api_v1:create_activities": ("", API_ANYONE),  # the same URL: a GET lists
+    "api_v1:get_activity": ("activity", API_ANAS),
+    "api_v1:update_activity": ("activity", API_ANAS),
+    "api_v1:delete_activity": ("activity", API_ANAS),
+    "api_v1:list_prospects": ("", API_ANYONE),
+    "api_v1:upsert_prospects": ("", API_ANYONE),
+    "api_v1:list_opportunities": ("", API_ANYONE),
+    "api_v1:upsert_opportunities": ("", API_ANYONE),
+    "api_v1:move_opportunity": ("opportunity", "post"),
+    "api_v1:funnel": ("", API_ANYONE),
+    "api_v1:leaderboard": ("", API_ANYONE),
+    "api_v1:forecast": ("", API_ANYONE),
+    "api_v1:plan": ("", API_ANYONE),
 }
 
 
@@ -176,6 +203,7 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "stage": stages["Proposal"],
         "product": ProductFactory(name="Matrix product"),
         "holiday": HolidayFactory(date=date(2026, 12, 25), name="Christmas"),
+        "token": token_create(by=None, user=rep, name="matrix").token,
         "alert": AlertFactory(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
         "import_job": ImportJobFactory(
             kind="activities", file_name="a.csv", created_by=manager, status="checked"

@@ -36,6 +36,7 @@ PAGES = [
     ("admin", "/settings/users/", "settings-users"),
     ("admin", "/settings/teams/", "settings-teams"),
     ("manager", "/import/", "import"),
+    ("admin", "/settings/api-tokens/", "api-tokens"),
 ]
 
 IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
+from dashboards.reports.by_name import REPORT_NAMES, default_period, report_json
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
@@ -20,7 +21,6 @@ from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from quotas import calendar, periods
 from quotas.backsolve import RATE_NAMES, RateError, Target, parse_rate
-from quotas.periods import PeriodKind
 from salestrack.exports import safe_cell
 from salestrack.formats import money, percent
 from salestrack.users.models import Role, Team, User, canonical_email
@@ -87,6 +87,15 @@ class Command(BaseCommand):
         period = self._period()
         team = self._team()
         rep = self._rep()
+        if options["report"] == "leaderboard" and rep is not None:
+            raise _usage("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
+        if options["format"] == "json" and options["report"] in REPORT_NAMES:
+            # The same function the API answers with (docs/api.md#reports).
+            today = timezone.localdate()
+            self._print_json(
+                report_json(options["report"], self._scope(team, rep), period, today=today)
+            )
+            return
         handler = {
             "funnel": self._funnel,
             "leaderboard": self._leaderboard,
@@ -114,7 +123,7 @@ class Command(BaseCommand):
                 return calendar.parse_period(o["period"])
             except periods.PeriodError as error:
                 raise _usage(str(error)) from None
-        return calendar.period_containing(timezone.localdate(), PeriodKind.MONTH)
+        return default_period(timezone.localdate())
 
     def _team(self) -> Team | None:
         name = self.options["team"]
@@ -232,8 +241,6 @@ class Command(BaseCommand):
         ]
 
     def _leaderboard(self, period, team, rep):
-        if rep is not None:
-            raise _usage("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
         board = LeaderboardReport(self._scope(team, None), period, today=timezone.localdate())
         fmt = self.options["format"]
         if fmt == "json":

@@ -134,3 +134,60 @@ class Manager(SignedIn):
     @task(1)
     def leaderboard(self):
         self.client.get("/leaderboard/", name="leaderboard")
+
+
+# Tools writing through the API beside the browser users (docs/api.md): `make load` makes a
+# token for Ana (a named rep, not one of the rep009… browser users) and passes it here.
+API_TOKEN = os.environ.get("LOAD_API_TOKEN", "")
+API_BATCH = 100
+WRITER_NUMBERS = itertools.count(1)
+
+
+class ApiWriter(HttpUser):
+    """Posts 100-activity batches with an Idempotency-Key; each activity's note is a marker
+    that `verify` checks was stored exactly once."""
+
+    weight = 1
+    fixed_count = int(os.environ.get("LOAD_API_WRITERS", "5")) if API_TOKEN else 0
+    wait_time = between(2, 5)
+    host = "http://127.0.0.1:8100"
+
+    def on_start(self):
+        EVERYONE_IN.wait(timeout=300)  # the figures start once the browser users are in
+        self.number = next(WRITER_NUMBERS)
+        self.sent = 0
+
+    @task
+    def post_batch(self):
+        markers = [f"load-{RUN}-api{self.number}-{self.sent}-{i}" for i in range(API_BATCH)]
+        body = {
+            "activities": [
+                {
+                    "date": date.today().isoformat(),
+                    "kind": "call",
+                    "outcome": "connected",
+                    "prospect_status": "new",
+                    "notes": marker,
+                }
+                for marker in markers
+            ]
+        }
+        headers = {
+            "Authorization": f"Bearer {API_TOKEN}",
+            "Idempotency-Key": f"load-{RUN}-api{self.number}-{self.sent}",
+        }
+        with self.client.post(
+            "/api/v1/activities",
+            json=body,
+            headers=headers,
+            name=f"API: {API_BATCH} activities",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 201:
+                self.sent += 1
+                with open(LOG_FILE, "a", encoding="utf-8") as sent:
+                    sent.write("\n".join(markers) + "\n")
+            elif response.status_code == 0:
+                response.failure(f"no answer: {response.error}")
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")

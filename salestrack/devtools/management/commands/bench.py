@@ -41,6 +41,7 @@ from salestrack.devtools.demo import DEMO_EMAIL_DOMAIN
 from salestrack.users.models import Role, Team, User
 
 LARGE_REPS, LARGE_DAYS = 200, 500
+API_BULK_ROWS, API_BULK_BATCH = 10_000, 1_000
 RUNS = 9
 
 # The organisation's quarter counted straight from the activity log: what every page did
@@ -209,10 +210,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pages-only", action="store_true", help="print the page timings as JSON and stop"
         )
+        parser.add_argument(
+            "--api-only",
+            action="store_true",
+            help="print only the API bulk figures (on whatever data the database holds)",
+        )
 
-    def handle(self, *args, output, prepare_only, double, pages_only, **options):
+    def handle(self, *args, output, prepare_only, double, pages_only, api_only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("the benchmark runs on PostgreSQL: set DATABASE_URL")
+        if api_only:
+            for line in self._api_bulk():
+                self.stdout.write(line)
+            return
         if pages_only:
             self.stdout.write(json.dumps(self._pages()))
             return
@@ -294,6 +304,7 @@ class Command(BaseCommand):
         lines.append(self._export_activities())
         lines.append(self._nightly())
         lines += self._imports()
+        lines += self._api_bulk()
         if double_url:
             lines += self._double(double_url, pages)
         return lines
@@ -496,6 +507,104 @@ class Command(BaseCommand):
                     )
                 transaction.set_rollback(True)
         return lines
+
+    def _api_bulk(self) -> list[str]:
+        """10,000 activities through POST /api/v1/activities (10 requests of 1,000, an
+        admin's token logging for ten reps) against a COPY of the same rows into the
+        activity table; and the p95 of a 100-item POST. Rolled back afterwards. The token
+        is made with `api_token` (nothing imports the api package)."""
+        reps = list(
+            User.objects.filter(
+                role=Role.REP, is_active=True, email__endswith=DEMO_EMAIL_DOMAIN
+            ).order_by("email")[:10]
+        )
+        admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("email").first()
+        today = timezone.localdate()
+        reps = [rep for rep in reps if rep.joined_on <= today]
+
+        def item(rep, n):
+            return {
+                "rep": rep.email,
+                "date": today.isoformat(),
+                "kind": "call",
+                "outcome": "connected" if n % 3 else "no_answer",
+                "prospect_status": "new" if n % 2 else "existing",
+                "notes": f"bench {n}",
+            }
+
+        client = Client(HTTP_HOST="localhost")
+        with transaction.atomic():
+            out = io.StringIO()
+            call_command(
+                "api_token", "create", "--user", admin.email, "--name", "bench", stdout=out
+            )
+            headers = {"Authorization": f"Bearer {out.getvalue().strip()}"}
+
+            def post(items):
+                started = time.perf_counter()
+                response = client.post(
+                    "/api/v1/activities",
+                    json.dumps({"activities": items}),
+                    content_type="application/json",
+                    headers=headers,
+                )
+                if response.status_code != 201:
+                    raise CommandError(f"the API bulk write failed: {response.content[:500]!r}")
+                return time.perf_counter() - started
+
+            rows = [item(reps[n % len(reps)], n) for n in range(API_BULK_ROWS)]
+            api_seconds = sum(
+                post(rows[start : start + API_BULK_BATCH])
+                for start in range(0, API_BULK_ROWS, API_BULK_BATCH)
+            )
+            small = sorted(post(rows[:100]) * 1000 for _ in range(20))
+            by_email = {rep.email: rep.pk for rep in reps}
+            now = timezone.now()
+            columns = [
+                "rep_id",
+                "date",
+                "kind",
+                "outcome",
+                "prospect_status",
+                "quantity",
+                "notes",
+                "source",
+                "created_at",
+                "updated_at",
+            ]
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                raw = cursor.cursor
+                table = Activity._meta.db_table
+                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(
+                            [
+                                by_email[row["rep"]],
+                                today,
+                                row["kind"],
+                                row["outcome"],
+                                row["prospect_status"],
+                                1,
+                                row["notes"],
+                                "api",
+                                now,
+                                now,
+                            ]
+                        )
+            copy_seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        p95 = small[int(0.95 * len(small)) - 1]
+        return [
+            "",
+            f"| API: {API_BULK_ROWS:,} activities through `POST /api/v1/activities`, "
+            f"{API_BULK_ROWS // API_BULK_BATCH} requests of {API_BULK_BATCH:,} (each row "
+            f"through the service: checks, row, history, rollup) | {api_seconds:.1f} s | | "
+            f"{api_seconds / copy_seconds:.0f}× a COPY of the same rows "
+            f"({copy_seconds * 1000:.0f} ms) |",
+            f"| API: a 100-item POST, 20 times | p95 {p95:.0f} ms, median "
+            f"{statistics.median(small):.0f} ms | | |",
+        ]
 
     def _double(self, url: str, pages: dict) -> list[str]:
         """The same pages on the copy with twice the activities per day."""
