@@ -12,7 +12,7 @@ import pydantic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,22 +243,28 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
     if "notes" in changes and changes["notes"] is None:
         changes["notes"] = ""
     with written_with(who.token_name), transaction.atomic():
-        if reason:
-            activity._change_reason = reason
         try:
-            activity = services.activity_update(by=who.user, activity=activity, **changes)
+            activity = services.activity_update(
+                by=who.user, activity=activity, reason=reason or "", **changes
+            )
+        except Activity.DoesNotExist:  # deleted by another request meanwhile
+            raise Http404 from None
         except ValidationError as error:
             raise _refused(error, activity) from None
     return activity_out(activity)
 
 
 @router.delete("/activities/{activity_id}", response={204: None, **ERRORS})
-def delete_activity(request, activity_id: int):
+def delete_activity(request, activity_id: int, reason: str = ""):
+    """Delete an activity within the edit window; a manager's or an admin's correction of
+    an older one says why in `reason` (kept in its history)."""
     who = require_write(request)
     activity = get_object_or_404(activities_visible_to(who.user), pk=activity_id)
     with written_with(who.token_name), transaction.atomic():
         try:
-            services.activity_delete(by=who.user, activity=activity)
+            services.activity_delete(by=who.user, activity=activity, reason=reason)
+        except Activity.DoesNotExist:  # deleted by another request meanwhile
+            raise Http404 from None
         except ValidationError as error:
             raise _refused(error, activity) from None
     return HttpResponse(status=204)
