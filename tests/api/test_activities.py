@@ -303,3 +303,16 @@ def test_updated_since_takes_a_naive_or_aware_date_time(rep, api_as):
     assert client.get(URL, {"updated_since": later}).json()["results"] == []
     assert client.get(URL, {"updated_since": "9999-12-31T23:59:59-05:00"}).status_code == 400
     assert client.get(URL, {"updated_since": "yesterday"}).status_code == 400
+
+
+def test_an_admin_deletes_a_locked_row_only_with_a_reason(rep, admin, api_as):
+    activity = ActivityFactory(rep=rep, date=today() - timedelta(days=30))
+    client = api_as(admin, name="crm-sync")
+    refused = client.delete(f"{URL}/{activity.pk}")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "reason"
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    assert client.delete(f"{URL}/{activity.pk}?reason=Entered+twice").status_code == 204
+    record = activity.history.latest("history_id")
+    assert record.history_type == "-"
+    assert record.history_change_reason.startswith("Entered twice")
