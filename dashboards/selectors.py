@@ -13,14 +13,12 @@ from django.db.models import Count, Max, Q, Subquery
 from activities import selectors as activity_selectors
 from activities.selectors import activities_visible_to
 from dashboards import plans
-from dashboards.metrics import rates_from
 from dashboards.models import Alert, AlertKind
-from dashboards.reports.funnel import FunnelReport
 from dashboards.scope import Scope
 from pipeline.models import OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import calendar
-from quotas.backsolve import Backsolve, Rates, Target, backsolve
+from quotas.backsolve import Backsolve, Target, backsolve
 from quotas.periods import trailing_window
 from quotas.plan import Plan
 from salestrack.users.models import Role, Team, User
@@ -51,12 +49,6 @@ def leaderboard_scope(viewer: User, team: Team | None) -> Scope:
     if viewer.role == Role.ADMIN:
         return Scope.organisation()
     return Scope.of_teams(teams_visible_to(viewer).order_by("name"))
-
-
-def trailing_rates(scope: Scope, *, today: date) -> Rates:
-    """A scope's own conversion rates over the trailing 90 days up to today."""
-    window = trailing_window(today)
-    return rates_from(FunnelReport(scope, window, today=today).total)
 
 
 # Each rep's plan ------------------------------------------------------------------------------

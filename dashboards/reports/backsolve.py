@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from dashboards import selectors
+from dashboards.reports.funnel import trailing_rates
 from dashboards.scope import Scope
 from quotas import calendar
 from quotas.backsolve import RATE_NAMES, STEPS, Backsolve, Rates, Target, backsolve
@@ -38,7 +38,7 @@ class BacksolveReport:
 
     @cached_property
     def rates_used(self) -> Rates:
-        return selectors.trailing_rates(self.scope, today=self.today).replace(**self.rates)
+        return trailing_rates(self.scope, today=self.today).replace(**self.rates)
 
     @cached_property
     def result(self) -> Backsolve:

@@ -13,11 +13,13 @@ from dashboards.metrics import (
     as_json,
     funnel,
     money,
+    rates_from,
 )
 from dashboards.scope import Member, Scope
 from quotas import calendar
 from quotas import selectors as quota_selectors
-from quotas.periods import Period
+from quotas.backsolve import Rates
+from quotas.periods import Period, trailing_window
 from quotas.plan import Pace, pace
 
 TABLE_HEADER = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
@@ -121,3 +123,8 @@ def period_json(period: Period, working_days: int) -> dict:
         "end": period.end.isoformat(),
         "working_days": working_days,
     }
+
+
+def trailing_rates(scope: Scope, *, today: date) -> Rates:
+    """A scope's own conversion rates over the trailing 90 days up to today."""
+    return rates_from(FunnelReport(scope, trailing_window(today), today=today).total)

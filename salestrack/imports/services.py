@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -156,9 +157,9 @@ def _queue(task_name: str, job_id: int) -> None:
     with that reason rather than wait for ever; without a broker (tasks run in the
     request) an error of the task itself fails the job as a worker's would. Either way the
     person's upload or click is not lost to a 500."""
-    from salestrack.imports import tasks
-
-    task = getattr(tasks, task_name)
+    # By its registered name: the tasks module calls these services, so this one does not
+    # import it (no import circle); .delay() still runs it in-process without a broker.
+    task = current_app.tasks[f"salestrack.imports.tasks.{task_name}"]
     try:
         task.delay(job_id)
     except Exception:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from salestrack.imports import registry
-from salestrack.imports.mapping import propose, suggest_values, translate
+from salestrack.imports.mapping import suggest_values, translate
 from salestrack.imports.presets import PRESETS
+from salestrack.imports.proposal import propose
 
 FILES = Path(__file__).parent / "files"
 REPS = {

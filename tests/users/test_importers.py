@@ -1,4 +1,4 @@
-"""The users importer (salestrack/users/importers.py): teams made only on request, people
+"""The users importer (salestrack/imports/users.py): teams made only on request, people
 matched on their email, and only admins import users."""
 
 import pytest
