@@ -36,6 +36,19 @@ from salestrack.users.selectors import rows_visible_to
 LINKS = ["rep", "prospect", "opportunity"]
 # django-simple-history's history_change_reason column holds 100 characters.
 REASON_MAX_LENGTH = 100
+# What a write may change of an activity (its rep and source stay as logged).
+CHANGEABLE_FIELDS = (
+    "date",
+    "kind",
+    "outcome",
+    "quantity",
+    "prospect",
+    "opportunity",
+    "prospect_status",
+    "duration_minutes",
+    "follow_up_on",
+    "notes",
+)
 
 
 # The edit window (docs/metrics.md#the-edit-window) -------------------------------------------
@@ -360,19 +373,7 @@ def activity_update(*, by: User | None, activity: Activity, reason: str = "", **
     copy loaded before another write (docs/operations.md#concurrent-writes); it raises
     Activity.DoesNotExist when that write deleted it. Who may, and when: see
     `_check_can_change`; `reason` is kept in the history."""
-    allowed = {
-        "date",
-        "kind",
-        "outcome",
-        "quantity",
-        "prospect",
-        "opportunity",
-        "prospect_status",
-        "duration_minutes",
-        "follow_up_on",
-        "notes",
-    }
-    if unknown := set(fields) - allowed:
+    if unknown := set(fields) - set(CHANGEABLE_FIELDS):
         raise TypeError(f"activity_update() cannot change {', '.join(sorted(unknown))}")
     opportunity = fields.get("opportunity")
     _lock(
@@ -383,7 +384,7 @@ def activity_update(*, by: User | None, activity: Activity, reason: str = "", **
         ],
     )
     _check_can_change(by, activity)
-    values = {name: getattr(activity, name) for name in allowed} | fields
+    values = {name: getattr(activity, name) for name in CHANGEABLE_FIELDS} | fields
     day_before = activity.date
     check_activity(
         rep=activity.rep,
@@ -718,19 +719,6 @@ def meeting_reschedule(*, by: User | None, activity: Activity, to: date) -> Acti
 
 # Upsert on another tool's id (the API) ------------------------------------------------------
 
-UPSERT_FIELDS = (
-    "date",
-    "kind",
-    "outcome",
-    "quantity",
-    "prospect",
-    "opportunity",
-    "prospect_status",
-    "duration_minutes",
-    "follow_up_on",
-    "notes",
-)
-
 
 @transaction.atomic
 def activity_upsert(
@@ -743,7 +731,7 @@ def activity_upsert(
     if existing is None:
         activity = activity_log(by=by, rep=rep, external_id=external_id, source=source, **fields)
         return activity, "created"
-    if unknown := set(fields) - set(UPSERT_FIELDS):
+    if unknown := set(fields) - set(CHANGEABLE_FIELDS):
         raise TypeError(f"activity_upsert() cannot change {', '.join(sorted(unknown))}")
     if existing.prospect_id is not None or fields.get("prospect") or fields.get("opportunity"):
         # With a prospect, new/existing is derived, never the caller's to say.
