@@ -175,6 +175,6 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  export LOAD_API_TOKEN=$$($(MANAGE) api_token create --user ana@demo.salestrack.test --name load-$$run --expires-in-days 1 2>/dev/null); \
-	  .venv/bin/locust -f salestrack/devtools/loadtest/locustfile.py --headless -u $$((60 + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$((60 + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
-	  $(VENV_PY) -m salestrack.devtools.loadtest.verify && exit $$status
+	  $(VENV_PY) -m devtools.loadtest.verify && exit $$status

@@ -10,9 +10,9 @@ class ActivitiesConfig(AppConfig):
             hand_over_follow_ups,
             store_touches_of_closing_opportunities,
         )
+        from imports import registry
         from pipeline.signals import opportunities_closing_changed
-        from salestrack.imports import registry
-        from salestrack.users.signals import work_handed_over
+        from users.signals import work_handed_over
 
         registry.register(importers.IMPORTER)
 

@@ -16,10 +16,10 @@ from activities.models import (
     ProspectStatus,
 )
 from activities.services import REASON_MAX_LENGTH, NewOpportunity, NewProspect, TallyLine
+from imports import registry
+from imports.mapping import Mapping, suggest_values
 from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.imports import registry
-from salestrack.imports.mapping import Mapping, suggest_values
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTES_MAX_LENGTH = 2000
@@ -315,7 +315,7 @@ class ImportForm(forms.Form):
         self.max_bytes = max_bytes
         if not for_admin:
             # Users, teams, stages, sources and products are the admins' to add; the
-            # importer refuses them to a manager anyway (salestrack.imports.framework.may_create).
+            # importer refuses them to a manager anyway (imports.framework.may_create).
             self.fields["kind"].choices = [
                 c for c in self.fields["kind"].choices if c[0] != "users"
             ]
@@ -331,7 +331,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-# Matching another tool's export to our columns (salestrack.imports.mapping) ----------------
+# Matching another tool's export to our columns (imports.mapping) ----------------
 
 JOINED = "__joined__"
 DATE_FORMATS = {

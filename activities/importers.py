@@ -17,10 +17,8 @@ from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_apply, touches_refresh
 from activities.services import check_activity, rederive_prospect_status
 from activities.signals import announce_activity_changed
-from pipeline.importers import visible_opportunity_ids, visible_prospect_ids
-from pipeline.models import Opportunity, Prospect
-from salestrack.imports import registry
-from salestrack.imports.framework import (
+from imports import registry
+from imports.framework import (
     BATCH_SIZE,
     RowErrors,
     messages_of,
@@ -28,7 +26,9 @@ from salestrack.imports.framework import (
     parse_int,
     reps_named,
 )
-from salestrack.users.models import canonical_email
+from pipeline.importers import visible_opportunity_ids, visible_prospect_ids
+from pipeline.models import Opportunity, Prospect
+from users.models import canonical_email
 
 COLUMNS = (
     ["date", "rep_email", "kind", "outcome", "quantity"],

@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.validators import validate_free_text, validate_not_ancient
 from pipeline.models import Opportunity, Prospect
-from salestrack.validators import validate_free_text, validate_not_ancient
 
 MAX_QUANTITY = 500
 EDIT_WINDOW_DAYS = 7

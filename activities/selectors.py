@@ -16,16 +16,16 @@ from activities.models import (
     Outcome,
     ProspectStatus,
 )
+from imports.mapping import Mapping
+from imports.models import ImportJob
+from imports.proposal import Proposal, propose
+from imports.selectors import import_presets, staged_values
 from pipeline import engagement
 from pipeline.engagement import going_cold_filter
 from pipeline.models import Prospect, RevenueType, Stage, StageChange
 from pipeline.selectors import opportunities_visible_to
-from salestrack.imports.mapping import Mapping
-from salestrack.imports.models import ImportJob
-from salestrack.imports.proposal import Proposal, propose
-from salestrack.imports.selectors import import_presets, staged_values
-from salestrack.users.models import Role, User
-from salestrack.users.selectors import reps_visible_to, rows_visible_to
+from users.models import Role, User
+from users.selectors import reps_visible_to, rows_visible_to
 
 
 def activities_visible_to(viewer: User) -> QuerySet[Activity]:

@@ -29,8 +29,8 @@ from activities.signals import announce_activity_changed
 from pipeline import services as pipeline_services
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.users.models import Role, User
-from salestrack.users.selectors import rows_visible_to
+from users.models import Role, User
+from users.selectors import rows_visible_to
 
 # Checked by _check_logger and _resolve_links, which know who may use what.
 LINKS = ["rep", "prospect", "opportunity"]

@@ -43,7 +43,7 @@ from api.schemas import (
     ActivityPatch,
     WriteResult,
 )
-from salestrack.users.selectors import in_teams_on
+from users.selectors import in_teams_on
 
 router = Router(tags=["activities"])
 

@@ -15,7 +15,7 @@ from api.errors import BadRequest, Forbidden, TooLarge
 from api.errors import RateLimited as RateLimitedError
 from api.models import ApiToken
 from api.services import token_authenticate
-from salestrack.users.models import User
+from users.models import User
 
 WINDOW_SECONDS = 60
 

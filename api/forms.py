@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.models import Scope
 from api.services import MAX_EXPIRY_DAYS
-from salestrack.users.models import User
+from users.models import User
 
 
 class TokenForm(forms.Form):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.users.models import Role, Team, User, canonical_email
-from salestrack.users.selectors import reps_readable_by, teams_visible_to
+from users.models import Role, Team, User, canonical_email
+from users.selectors import reps_readable_by, teams_visible_to
 
 
 def rep_to_log_for(user: User, email: str | None) -> User:

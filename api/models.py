@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salestrack.validators import validate_name
+from core.validators import validate_name
 
 
 class Scope(models.TextChoices):

@@ -22,7 +22,7 @@ from api.schemas import ERRORS, READ_ERRORS, Strict, WriteResult
 from pipeline import services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, Stage
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.users.models import User, canonical_email
+from users.models import User, canonical_email
 
 router = Router(tags=["pipeline"])
 

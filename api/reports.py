@@ -14,7 +14,7 @@ from api.schemas import READ_ERRORS
 from dashboards.reports.by_name import report_json, report_period
 from dashboards.selectors import ReportOutOfScope, report_scope
 from quotas.periods import PeriodError
-from salestrack.users.models import Role, Team, User, canonical_email
+from users.models import Role, Team, User, canonical_email
 
 router = Router(tags=["reports"])
 

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from api.models import ApiToken
-from salestrack.users.models import Role, User
+from users.models import Role, User
 
 
 def tokens_visible_to(viewer: User) -> QuerySet[ApiToken]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import ApiToken, IdempotentRequest, Scope
-from salestrack.users.models import Role, User
+from users.models import Role, User
 
 TOKEN_PREFIX = "st_"
 PREFIX_SHOWN = len(TOKEN_PREFIX) + 8

@@ -5,7 +5,7 @@ Each rule returns the sentence a manager reads, or None when there is nothing to
 
 from datetime import date
 
-from salestrack.formats import percent
+from core.formats import percent
 
 # A conversion rate this far below the rep's own trailing 90 days is a drop…
 DROP_SHARE = 0.30

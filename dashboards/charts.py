@@ -15,8 +15,8 @@ the JSON small.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from core.formats import percent
 from dashboards.metrics import WEEKDAYS, Funnel
-from salestrack.formats import percent
 
 BLUE, GREEN, ORANGE, GREY, RED = "#1d4ed8", "#0f7a4a", "#b45309", "#9aa5b1", "#b42318"
 PURPLE = "#7c3aed"

@@ -2,10 +2,10 @@ from decimal import Decimal
 
 from django import forms
 
+from core.formats import percent
 from quotas import calendar
 from quotas.backsolve import RateError, parse_rate
 from quotas.periods import PeriodError, custom
-from salestrack.formats import percent
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 

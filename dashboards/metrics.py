@@ -2,15 +2,15 @@
 here.
 
 A ratio whose denominator is zero is "no data" (None), never 0 and never an error. Ratios
-stay fractions at full precision; `salestrack.formats.percent()` and `as_json()` round
+stay fractions at full precision; `core.formats.percent()` and `as_json()` round
 them for people and for JSON.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.formats import money
 from quotas.backsolve import Rates
-from salestrack.formats import money
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 JSON_DECIMALS = 6

@@ -19,8 +19,8 @@ from django.db.models import Exists, Q, QuerySet
 from activities.models import DailyRollup
 from pipeline.models import Opportunity, OpportunityStatus, Prospect
 from quotas.plan import Span
-from salestrack.users.models import Team, TeamMembership, User
-from salestrack.users.selectors import in_teams_on
+from users.models import Team, TeamMembership, User
+from users.selectors import in_teams_on
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from quotas import calendar
 from quotas.backsolve import Backsolve, Target, backsolve
 from quotas.periods import trailing_window
 from quotas.plan import Plan
-from salestrack.users.models import Role, Team, User
-from salestrack.users.selectors import (
+from users.models import Role, Team, User
+from users.selectors import (
     managed_teams_of,
     reps_readable_by,
     reps_visible_to,

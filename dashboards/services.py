@@ -23,7 +23,7 @@ from quotas import calendar, periods
 from quotas import selectors as quota_selectors
 from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
-from salestrack.users.models import Role, User
+from users.models import Role, User
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.exports import csv_response
+from core.http import id_or_404, render_page
 from dashboards import charts as charts_
 from dashboards import queries, selectors
 from dashboards import services as alert_services
@@ -19,11 +21,9 @@ from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.team import TeamPage
 from quotas.forecast import need_pace
-from salestrack.exports import csv_response
-from salestrack.http import id_or_404, render_page
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
-from salestrack.users.selectors import reps_readable_by, reps_visible_to
+from users.access import role_required
+from users.models import Role
+from users.selectors import reps_readable_by, reps_visible_to
 
 
 @role_required(Role.MANAGER, Role.ADMIN)

@@ -5,10 +5,10 @@ class PipelineConfig(AppConfig):
     name = "pipeline"
 
     def ready(self):
+        from imports import registry
         from pipeline import importers
         from pipeline.receivers import hand_over_work
-        from salestrack.imports import registry
-        from salestrack.users.signals import work_handed_over
+        from users.signals import work_handed_over
 
         registry.register(importers.PROSPECTS, importers.OPPORTUNITIES)
         work_handed_over.connect(hand_over_work, dispatch_uid="hand-over-work")

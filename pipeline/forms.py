@@ -5,8 +5,8 @@ from django.utils import timezone
 from pipeline.engagement import Engagement
 from pipeline.models import LeadSource, Product, RevenueType, Stage
 from pipeline.selectors import prospects_visible_to
-from salestrack.users.models import Role
-from salestrack.users.selectors import reps_visible_to
+from users.models import Role
+from users.selectors import reps_visible_to
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -10,11 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from pipeline import services as pipeline_services
-from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
-from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.imports import registry
-from salestrack.imports.framework import (
+from imports import registry
+from imports.framework import (
     BATCH_SIZE,
     RowErrors,
     by_name,
@@ -24,7 +21,10 @@ from salestrack.imports.framework import (
     parse_date,
     reps_named,
 )
-from salestrack.users.models import User, canonical_email
+from pipeline import services as pipeline_services
+from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
+from pipeline.selectors import opportunities_visible_to, prospects_visible_to
+from users.models import User, canonical_email
 
 PROSPECT_COLUMNS = (
     ["external_id", "name", "owner_email"],

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from salestrack.validators import (
+from core.validators import (
     validate_free_text,
     validate_name,
     validate_not_ancient,

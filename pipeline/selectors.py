@@ -8,6 +8,7 @@ from itertools import pairwise
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from core.validators import has_control_characters
 from pipeline.engagement import engagement_filter
 from pipeline.models import (
     LeadSource,
@@ -18,9 +19,8 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
-from salestrack.users.models import Role, Team, User
-from salestrack.users.selectors import in_teams_on, owned_now_visible_to, rows_visible_to
-from salestrack.validators import has_control_characters
+from users.models import Role, Team, User
+from users.selectors import in_teams_on, owned_now_visible_to, rows_visible_to
 
 
 def prospects_visible_to(viewer: User) -> QuerySet[Prospect]:

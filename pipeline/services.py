@@ -20,8 +20,8 @@ from pipeline.models import (
 )
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from pipeline.signals import announce_closing_changed, announce_opportunities_changed
-from salestrack.users.models import Role, User
-from salestrack.users.selectors import reps_visible_to
+from users.models import Role, User
+from users.selectors import reps_visible_to
 
 
 def _check_owner(by: User | None, owner: User) -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.http import id_or_404, render_page
 from pipeline import selectors, services
 from pipeline.forms import (
     LeadSourceForm,
@@ -21,10 +22,9 @@ from pipeline.forms import (
     StageForm,
 )
 from pipeline.models import LeadSource, Product, Stage
-from salestrack.http import id_or_404, render_page
-from salestrack.users.access import admin_required, role_required
-from salestrack.users.models import Role
-from salestrack.users.selectors import reps_visible_to
+from users.access import admin_required, role_required
+from users.models import Role
+from users.selectors import reps_visible_to
 
 anyone = role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 PER_PAGE = 50

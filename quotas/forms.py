@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quotas import calendar
 from quotas.periods import PLANNED_KINDS, PeriodError
-from salestrack.users.models import Team
+from users.models import Team
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.validators import validate_name, validate_not_ancient
 from quotas.periods import PeriodKind
-from salestrack.validators import validate_name, validate_not_ancient
 
 
 class Holiday(models.Model):

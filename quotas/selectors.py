@@ -24,7 +24,7 @@ from quotas.plan import (
     resolve_quota,
 )
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
-from salestrack.users.models import Team, TeamMembership, User
+from users.models import Team, TeamMembership, User
 
 
 def _set_quotas(rep_ids: list[int], start: date, end: date) -> dict[int, dict]:

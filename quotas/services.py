@@ -10,7 +10,7 @@ from django.db import transaction
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import PLANNED_KINDS, Period
 from quotas.signals import announce_plan_inputs_changed
-from salestrack.users.models import Role, Team, User
+from users.models import Role, Team, User
 
 
 def _require_admin(by: User | None) -> None:

@@ -3,8 +3,8 @@ Django here."""
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from core.formats import percent
 from quotas.backsolve import ceil_count
-from salestrack.formats import percent
 
 CENT = Decimal("0.01")
 

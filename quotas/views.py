@@ -10,14 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.http import render_page
 from quotas import calendar, selectors, services
 from quotas.forms import HolidayForm, HolidayImportForm, TargetChoiceForm, TargetPlanForm
 from quotas.models import Holiday, TeamTarget
 from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
 from quotas.split import deals_for
-from salestrack.http import render_page
-from salestrack.users.access import admin_required
+from users.access import admin_required
 
 
 @admin_required

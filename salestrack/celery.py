@@ -26,12 +26,12 @@ app.conf.beat_schedule = {
         "options": {"expires": 6 * 60 * 60},
     },
     "resume-import-jobs": {
-        "task": "salestrack.imports.tasks.resume_import_jobs",
+        "task": "imports.tasks.resume_import_jobs",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
     "purge-staged-imports-nightly": {
-        "task": "salestrack.imports.tasks.purge_staged_imports",
+        "task": "imports.tasks.purge_staged_imports",
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },

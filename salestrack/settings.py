@@ -45,8 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "django_ratelimit",
     "ninja",
-    "salestrack.users",
-    "salestrack.imports",
+    "users",
+    "imports",
     "pipeline",
     "activities",
     "quotas",
@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 # production unless asked for (DEVTOOLS=true, e.g. to seed a demo server).
 DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
 if DEVTOOLS:
-    INSTALLED_APPS.append("salestrack.devtools")
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "salestrack.users.context_processors.navigation",
+                "users.context_processors.navigation",
             ],
         },
     },
@@ -109,7 +109,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-ins from a locked-out account and address.
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with one password hash per attempt whatever the account (users/auth.py).
-    "salestrack.users.auth.EmailBackend",
+    "users.auth.EmailBackend",
 ]
 # Lock an account + address pair out for 15 minutes after 5 failed sign-ins. Admins unlock
 # with `python manage.py axes_reset_username EMAIL` or in the Django admin (Access attempts).
@@ -120,10 +120,10 @@ AXES_RESET_ON_SUCCESS = True
 # The sign-in forms post the email as "username"; failures count per canonical account, so
 # every spelling of an email shares one counter.
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "salestrack.users.auth.axes_username"
+AXES_USERNAME_CALLABLE = "users.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's address, one function for the sign-in lockout and the password-reset limits
-# (salestrack.users.auth.client_ip; docs/operations.md#the-clients-address).
+# (users.auth.client_ip; docs/operations.md#the-clients-address).
 # TRUSTED_PROXY_COUNT is how many proxies of ours stand in front of the app, each writing
 # the address it was reached from into X-Forwarded-For: the client is then that many
 # entries from the right-hand end, which no client can write. 1 behind the shipped nginx
@@ -132,7 +132,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "salestrack.users.auth.client_ip"
+AXES_CLIENT_IP_CALLABLE = "users.auth.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

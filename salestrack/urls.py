@@ -4,8 +4,8 @@ from django.urls import include, path, reverse_lazy
 
 from api.v1 import api as api_v1
 from salestrack import health
-from salestrack.users import views as user_views
-from salestrack.users.forms import LoginForm
+from users import views as user_views
+from users.forms import LoginForm
 
 auth_patterns = [
     path(
@@ -54,7 +54,7 @@ urlpatterns = [
     path("", include("quotas.urls")),
     path("", include("dashboards.urls")),
     path("settings/api-tokens/", include("api.urls")),
-    path("settings/", include("salestrack.users.urls")),
+    path("settings/", include("users.urls")),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

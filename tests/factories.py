@@ -8,6 +8,7 @@ import factory
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_apply, touches_refresh
 from dashboards.models import Alert, AlertKind
+from imports.models import ImportJob
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -18,8 +19,7 @@ from pipeline.models import (
     StageChange,
 )
 from quotas.models import Holiday, Quota, TeamTarget
-from salestrack.imports.models import ImportJob
-from salestrack.users.models import Role, Team, TeamMembership, User
+from users.models import Role, Team, TeamMembership, User
 
 TEST_PASSWORD = "correct-horse-battery"
 

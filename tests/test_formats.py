@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from salestrack.formats import money, percent, whole
+from core.formats import money, percent, whole
 
 
 @pytest.mark.parametrize(

@@ -121,7 +121,7 @@ def _production_settings(**extra) -> dict:
         "print(json.dumps({'count': s.TRUSTED_PROXY_COUNT, "
         "'callable': s.AXES_CLIENT_IP_CALLABLE, "
         "'staging': str(s.IMPORT_STAGING_DIR), "
-        "'devtools': 'salestrack.devtools' in s.INSTALLED_APPS}))"
+        "'devtools': 'devtools' in s.INSTALLED_APPS}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -142,7 +142,7 @@ def test_production_reads_the_client_address_behind_the_shipped_proxy():
     address with the same function."""
     values = _production_settings()
     assert values["count"] == 1
-    assert values["callable"] == "salestrack.users.auth.client_ip"
+    assert values["callable"] == "users.auth.client_ip"
     # Nothing in front of the app: REMOTE_ADDR only, X-Forwarded-For is not trusted.
     assert _production_settings(TRUSTED_PROXY_COUNT="0")["count"] == 0
 
@@ -160,8 +160,8 @@ def test_production_has_no_developer_tooling_unless_asked():
 
 
 def test_development_has_the_demo_and_the_benchmark():
-    assert get_commands()["seed_demo"] == "salestrack.devtools"
-    assert get_commands()["bench"] == "salestrack.devtools"
+    assert get_commands()["seed_demo"] == "devtools"
+    assert get_commands()["bench"] == "devtools"
 
 
 def test_no_code_path_calls_a_service_without_the_acting_user():
@@ -169,7 +169,7 @@ def test_no_code_path_calls_a_service_without_the_acting_user():
     Before, the upload page's --create-missing created stages as the system for a manager."""
     import ast
 
-    allowed = {"salestrack/devtools/demo.py"}
+    allowed = {"devtools/demo.py"}
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()

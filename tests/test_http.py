@@ -1,4 +1,4 @@
-"""salestrack/http.py: what the views' small helpers answer to malformed input."""
+"""core/http.py: what the views' small helpers answer to malformed input."""
 
 import pytest
 

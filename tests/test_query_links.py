@@ -250,7 +250,7 @@ def test_the_opportunity_list_pages_keep_the_filters(client, monkeypatch, rep, h
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_user_list_pages_keep_the_filters(client, monkeypatch, admin, team, htmx):
-    monkeypatch.setattr("salestrack.users.views.USERS_PER_PAGE", 1)
+    monkeypatch.setattr("users.views.USERS_PER_PAGE", 1)
     for n in range(3):
         RepFactory(team=team, full_name=f"Paged Rep {n}")
     client.force_login(admin)

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from activities import selectors as activity_selectors
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
-from salestrack.users import services as user_services
 from tests.factories import (
     ActivityFactory,
     ManagerFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     TeamFactory,
     default_stages,
 )
+from users import services as user_services
 
 TODAY = timezone.localdate()
 MOVED_ON = TODAY - timedelta(days=10)  # Luis is in South from this day

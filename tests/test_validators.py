@@ -1,10 +1,10 @@
-"""What names, phone numbers and free text may hold (salestrack/validators.py): the bad
+"""What names, phone numbers and free text may hold (core/validators.py): the bad
 ones are refused, and real ones that look odd are not."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from salestrack.validators import validate_free_text, validate_name, validate_phone
+from core.validators import validate_free_text, validate_name, validate_phone
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from activities.models import Outcome
 from activities.views.common import day_asked, gone_is_404, my_day_url
 from activities.views.log import own_activity
 from activities.views.my_day import my_day_context
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
+from users.access import role_required
+from users.models import Role
 
 rep_required = role_required(Role.REP)
 

@@ -13,12 +13,12 @@ from activities.forms import (
     ImportForm,
     ImportMappingForm,
 )
-from salestrack.http import render_page
-from salestrack.imports import registry
-from salestrack.imports import selectors as import_selectors
-from salestrack.imports import services as import_services
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
+from core.http import render_page
+from imports import registry
+from imports import selectors as import_selectors
+from imports import services as import_services
+from users.access import role_required
+from users.models import Role
 
 
 @role_required(Role.MANAGER, Role.ADMIN)

@@ -26,11 +26,11 @@ from activities.forms import (
 )
 from activities.views.common import add_service_errors, day_asked, gone_is_404, next_url
 from activities.views.my_day import my_day_context
-from salestrack.exports import csv_response
-from salestrack.http import render_page
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
-from salestrack.users.selectors import reps_readable_by
+from core.exports import csv_response
+from core.http import render_page
+from users.access import role_required
+from users.models import Role
+from users.selectors import reps_readable_by
 
 rep_required = role_required(Role.REP)
 

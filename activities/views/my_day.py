@@ -22,13 +22,13 @@ from activities.forms import (
 )
 from activities.models import Kind, Outcome, ProspectStatus
 from activities.views.common import add_service_errors, day_asked, my_day_url
+from core.http import render_page
 from pipeline.selectors import (
     prospect_search,
     prospects_visible_to,
 )
-from salestrack.http import render_page
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
+from users.access import role_required
+from users.models import Role
 
 rep_required = role_required(Role.REP)
 

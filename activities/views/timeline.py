@@ -3,13 +3,13 @@
 from django.shortcuts import get_object_or_404
 
 from activities import selectors
+from core.http import id_or_404, render_page
 from pipeline.selectors import (
     opportunities_visible_to,
     prospects_visible_to,
 )
-from salestrack.http import id_or_404, render_page
-from salestrack.users.access import role_required
-from salestrack.users.models import Role
+from users.access import role_required
+from users.models import Role
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)

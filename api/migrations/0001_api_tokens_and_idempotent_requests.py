@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import salestrack.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='ApiToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, validators=[salestrack.validators.validate_name], verbose_name='name')),
+                ('name', models.CharField(max_length=60, validators=[core.validators.validate_name], verbose_name='name')),
                 ('prefix', models.CharField(max_length=16)),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
                 ('scope', models.CharField(choices=[('read', 'Read'), ('write', 'Read and write')], default='write', max_length=5, verbose_name='scope')),

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from core.formats import money
 from dashboards.reports.funnel import trailing_rates
 from dashboards.scope import Scope
 from quotas import calendar
 from quotas.backsolve import RATE_NAMES, STEPS, Backsolve, Rates, Target, backsolve
 from quotas.periods import Period
-from salestrack.formats import money
 
 # Rates a backsolve can be given beyond the three conversion rates.
 EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")

@@ -13,6 +13,7 @@ from functools import cached_property
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from core.formats import money
 from dashboards import plans
 from dashboards.metrics import rates_from
 from dashboards.models import ForecastSnapshot
@@ -24,7 +25,6 @@ from quotas import selectors as quota_selectors
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast, Pace, need_pace
 from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Plan, plan
-from salestrack.formats import money
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
 JSON_FIELDS = [

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from core.formats import money, percent, whole
 from dashboards.metrics import Funnel, as_json
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
-from salestrack.formats import money, percent, whole
 
 COLUMNS = [
     "rank",

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from core.formats import money, percent, whole
 from dashboards import plans, queries
 from dashboards.scope import Member, Scope
 from quotas.plan import Pace, Plan, pace
-from salestrack.formats import money, percent, whole
 
 # The activities a plan asks for each working day, as the columns name them.
 STEPS = ("calls", "emails", "messages", "meetings_held", "opportunities")

@@ -16,7 +16,7 @@ from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from pipeline.selectors import unassigned_work
 from quotas.periods import Period
-from salestrack.users.models import Team, User
+from users.models import Team, User
 
 # A CSV file: its name, header and rows.
 Download = tuple[str, list[str], list[list]]

@@ -1,6 +1,6 @@
 from django import template
 
-from salestrack.formats import percent, whole
+from core.formats import percent, whole
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import salestrack.validators
+import core.validators
 from django.db import migrations, models
 
 
@@ -16,102 +16,102 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalopportunity',
             name='closed_on',
-            field=models.DateField(blank=True, null=True, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future]),
+            field=models.DateField(blank=True, null=True, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future]),
         ),
         migrations.AlterField(
             model_name='historicalopportunity',
             name='expected_close_on',
-            field=models.DateField(blank=True, null=True, validators=[salestrack.validators.validate_not_ancient]),
+            field=models.DateField(blank=True, null=True, validators=[core.validators.validate_not_ancient]),
         ),
         migrations.AlterField(
             model_name='historicalopportunity',
             name='external_id',
-            field=models.CharField(blank=True, db_index=True, max_length=64, null=True, validators=[salestrack.validators.validate_free_text]),
+            field=models.CharField(blank=True, db_index=True, max_length=64, null=True, validators=[core.validators.validate_free_text]),
         ),
         migrations.AlterField(
             model_name='historicalopportunity',
             name='lost_reason',
-            field=models.CharField(blank=True, max_length=200, validators=[salestrack.validators.validate_free_text]),
+            field=models.CharField(blank=True, max_length=200, validators=[core.validators.validate_free_text]),
         ),
         migrations.AlterField(
             model_name='historicalopportunity',
             name='name',
-            field=models.CharField(max_length=150, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=150, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='historicalopportunity',
             name='opened_on',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future]),
+            field=models.DateField(default=django.utils.timezone.localdate, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future]),
         ),
         migrations.AlterField(
             model_name='leadsource',
             name='name',
-            field=models.CharField(max_length=80, unique=True, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=80, unique=True, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='closed_on',
-            field=models.DateField(blank=True, null=True, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future]),
+            field=models.DateField(blank=True, null=True, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='expected_close_on',
-            field=models.DateField(blank=True, null=True, validators=[salestrack.validators.validate_not_ancient]),
+            field=models.DateField(blank=True, null=True, validators=[core.validators.validate_not_ancient]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='external_id',
-            field=models.CharField(blank=True, max_length=64, null=True, unique=True, validators=[salestrack.validators.validate_free_text]),
+            field=models.CharField(blank=True, max_length=64, null=True, unique=True, validators=[core.validators.validate_free_text]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='lost_reason',
-            field=models.CharField(blank=True, max_length=200, validators=[salestrack.validators.validate_free_text]),
+            field=models.CharField(blank=True, max_length=200, validators=[core.validators.validate_free_text]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='name',
-            field=models.CharField(max_length=150, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=150, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='opportunity',
             name='opened_on',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future]),
+            field=models.DateField(default=django.utils.timezone.localdate, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future]),
         ),
         migrations.AlterField(
             model_name='product',
             name='name',
-            field=models.CharField(max_length=120, unique=True, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=120, unique=True, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='prospect',
             name='company',
-            field=models.CharField(blank=True, max_length=150, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(blank=True, max_length=150, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='prospect',
             name='created_on',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future]),
+            field=models.DateField(default=django.utils.timezone.localdate, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future]),
         ),
         migrations.AlterField(
             model_name='prospect',
             name='external_id',
-            field=models.CharField(blank=True, max_length=64, null=True, unique=True, validators=[salestrack.validators.validate_free_text]),
+            field=models.CharField(blank=True, max_length=64, null=True, unique=True, validators=[core.validators.validate_free_text]),
         ),
         migrations.AlterField(
             model_name='prospect',
             name='name',
-            field=models.CharField(max_length=150, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=150, validators=[core.validators.validate_name]),
         ),
         migrations.AlterField(
             model_name='prospect',
             name='phone',
-            field=models.CharField(blank=True, max_length=40, validators=[salestrack.validators.validate_phone]),
+            field=models.CharField(blank=True, max_length=40, validators=[core.validators.validate_phone]),
         ),
         migrations.AlterField(
             model_name='stage',
             name='name',
-            field=models.CharField(max_length=60, unique=True, validators=[salestrack.validators.validate_name]),
+            field=models.CharField(max_length=60, unique=True, validators=[core.validators.validate_name]),
         ),
         migrations.AlterConstraint(
             model_name='leadsource',

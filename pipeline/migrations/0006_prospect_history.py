@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import salestrack.validators
+import core.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
             name='HistoricalProspect',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, validators=[salestrack.validators.validate_name])),
-                ('company', models.CharField(blank=True, max_length=150, validators=[salestrack.validators.validate_name])),
+                ('name', models.CharField(max_length=150, validators=[core.validators.validate_name])),
+                ('company', models.CharField(blank=True, max_length=150, validators=[core.validators.validate_name])),
                 ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40, validators=[salestrack.validators.validate_phone])),
-                ('created_on', models.DateField(default=django.utils.timezone.localdate, validators=[salestrack.validators.validate_not_ancient, salestrack.validators.validate_not_future])),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=64, null=True, validators=[salestrack.validators.validate_free_text])),
+                ('phone', models.CharField(blank=True, max_length=40, validators=[core.validators.validate_phone])),
+                ('created_on', models.DateField(default=django.utils.timezone.localdate, validators=[core.validators.validate_not_ancient, core.validators.validate_not_future])),
+                ('external_id', models.CharField(blank=True, db_index=True, max_length=64, null=True, validators=[core.validators.validate_free_text])),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),

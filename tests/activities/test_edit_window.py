@@ -12,7 +12,7 @@ from django.utils import timezone
 from activities import selectors, services
 from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus
 from activities.rollups import rollups_verify
-from salestrack.imports.framework import run_import
+from imports.framework import run_import
 
 HTMX = {"HX-Request": "true"}
 
@@ -305,7 +305,7 @@ def test_a_manager_of_another_team_finds_no_correction_page(client, other_team_m
 def test_a_managers_correction_stays_on_the_days_the_rep_was_in_their_team(
     rep, manager, other_team, admin, today
 ):
-    from salestrack.users import services as user_services
+    from users import services as user_services
 
     # Ana moved to South ten days ago: North's manager corrects her North days only.
     user_services.user_update(

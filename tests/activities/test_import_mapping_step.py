@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from activities.models import Activity
-from salestrack.imports.models import ImportJob, ImportPreset, ImportStatus
+from imports.models import ImportJob, ImportPreset, ImportStatus
 from tests.factories import RepFactory
 
 FILES = Path(__file__).parent.parent / "imports" / "files"

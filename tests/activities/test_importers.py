@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, ProspectStatus, Source
-from salestrack.imports.framework import run_import
+from imports.framework import run_import
 from tests.factories import ActivityFactory, OpportunityFactory, ProspectFactory, RepFactory
 from tests.import_files import ACTIVITY_HEADER, activity_line, csv_bytes
 

@@ -18,8 +18,8 @@ from activities import services
 from activities.models import OUTCOMES_BY_KIND, Activity, DailyRollup, Kind
 from activities.rollups import COLUMNS, MEASURES, rollups_rebuild, rollups_verify
 from dashboards import services as dashboard_services
+from imports.framework import run_import
 from pipeline import services as pipeline_services
-from salestrack.imports.framework import run_import
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory, default_stages
 
 TODAY = timezone.localdate()

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from salestrack.users.models import Role, User
+from users.models import Role, User
 
 REPORTS = ["funnel", "leaderboard", "forecast", "plan"]
 

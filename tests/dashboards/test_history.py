@@ -20,9 +20,9 @@ from dashboards.scope import Scope
 from pipeline import services as pipeline_services
 from quotas import calendar
 from quotas import selectors as quota_selectors
-from salestrack.users import services as user_services
 from tests.factories import ProspectFactory, RepFactory, TeamFactory, default_stages
 from tests.queries import count_queries
+from users import services as user_services
 
 TODAY = timezone.localdate()
 OCTOBER = {"range": "custom", "start": "2026-10-01", "end": "2026-10-31"}

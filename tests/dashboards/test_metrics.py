@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from core.formats import percent
 from dashboards.metrics import (
     WEEKDAYS,
     FunnelCounts,
@@ -11,7 +12,6 @@ from dashboards.metrics import (
     ratio,
 )
 from quotas.backsolve import Rates
-from salestrack.formats import percent
 
 
 def test_win_rate_counts_unique_opportunities_not_contacts():

@@ -16,7 +16,6 @@ from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.scope import Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas.periods import custom
-from salestrack.users.models import User
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     default_stages,
 )
 from tests.queries import count_queries
+from users.models import User
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)
 

@@ -19,8 +19,8 @@ from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.scope import Scope
 from pipeline import services as pipeline_services
 from quotas import periods
-from salestrack.users import services as user_services
 from tests.factories import OpportunityFactory, ProspectFactory, QuotaFactory, default_stages
+from users import services as user_services
 
 NOVEMBER = periods.month(2026, 11)  # 21 working days; 2–5 November are the first 4
 DECEMBER = periods.month(2026, 12)  # 23 working days; 1–4 December are the first 4

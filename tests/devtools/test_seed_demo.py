@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
-from salestrack.devtools.demo import DEMO_PASSWORD
-from salestrack.users.models import Role, Team, User
+from devtools.demo import DEMO_PASSWORD
+from users.models import Role, Team, User
 
 
 def test_seed_demo_twice_gives_the_same_users_and_teams(db, capsys):

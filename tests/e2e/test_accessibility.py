@@ -13,7 +13,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from quotas import calendar
-from salestrack.users import services as user_services
 from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     QuotaFactory,
     default_stages,
 )
+from users import services as user_services
 
 PAGES = [
     ("rep", "/my-day/", "my-day"),

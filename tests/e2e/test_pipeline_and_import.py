@@ -6,8 +6,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from activities.models import Activity
+from imports.models import ImportPreset
 from pipeline.models import OpportunityStatus
-from salestrack.imports.models import ImportPreset
 from tests.factories import OpportunityFactory, ProspectFactory, RepFactory, default_stages
 
 IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
@@ -154,8 +154,8 @@ def test_the_job_page_follows_the_worker_until_the_report(
 ):
     """The page asks every second (htmx) while a worker checks the file, then shows the
     report and stops asking."""
-    from salestrack.imports import services
-    from salestrack.imports.models import ImportJob
+    from imports import services
+    from imports.models import ImportJob
 
     job = ImportJob.objects.create(
         kind="activities",

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from activities.models import Activity
-from salestrack.imports.csvfile import SNIFF_BYTES, CsvFile
-from salestrack.imports.framework import MAX_ERRORS_KEPT, run_import
+from imports.csvfile import SNIFF_BYTES, CsvFile
+from imports.framework import MAX_ERRORS_KEPT, run_import
 
 HEADER = "date,rep_email,kind,outcome,prospect_status,quantity"
 ROW = "2026-03-02,ana@example.com,call,connected,new,5"

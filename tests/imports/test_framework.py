@@ -1,4 +1,4 @@
-"""The import framework (salestrack/imports/framework.py), whatever the importer: a file
+"""The import framework (imports/framework.py), whatever the importer: a file
 imports whole or not at all, its header is checked before any row, columns come in any
 order, a dry run writes nothing, and the queries of an import do not grow with its rows."""
 
@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from activities.models import Activity
+from imports.framework import run_import
 from pipeline.models import LeadSource
-from salestrack.imports.framework import run_import
 from tests.factories import RepFactory, default_stages
 from tests.import_files import ACTIVITY_HEADER, activity_line, csv_bytes
 from tests.queries import count_queries

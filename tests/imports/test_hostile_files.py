@@ -14,10 +14,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from activities.models import Activity
-from salestrack.imports import registry, services
-from salestrack.imports.csvfile import MAX_CELL_CHARS, MAX_COLUMNS, CsvFile, TooManyColumns
-from salestrack.imports.framework import MAX_ERRORS_KEPT, run_import
-from salestrack.imports.models import ImportJob, ImportStatus
+from imports import registry, services
+from imports.csvfile import MAX_CELL_CHARS, MAX_COLUMNS, CsvFile, TooManyColumns
+from imports.framework import MAX_ERRORS_KEPT, run_import
+from imports.models import ImportJob, ImportStatus
 from tests.import_files import ACTIVITY_HEADER, activity_line, csv_bytes
 from tests.test_faults import NOBODY_LISTENS, broker_at
 
@@ -247,7 +247,7 @@ def test_the_purge_fails_a_job_running_past_the_time_limit(manager, rep, setting
 
 
 def test_the_purge_task_fails_a_check_stuck_for_a_day(manager, rep):
-    from salestrack.imports.tasks import purge_staged_imports
+    from imports.tasks import purge_staged_imports
 
     job = _stuck(manager, ImportStatus.CHECKING, timedelta(days=1))
 

@@ -1,4 +1,4 @@
-"""`manage.py import_csv` (salestrack/imports/management/commands/import_csv.py): exit 1
+"""`manage.py import_csv` (imports/management/commands/import_csv.py): exit 1
 with every bad row listed, a dry run, and progress bars on a terminal only."""
 
 import io

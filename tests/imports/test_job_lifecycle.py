@@ -24,10 +24,10 @@ from django.utils import timezone
 
 from activities.models import Activity
 from activities.rollups import rollups_verify
+from imports import registry, services
+from imports.models import ImportJob, ImportStatus
+from imports.tasks import apply_import, check_import
 from salestrack.celery import app
-from salestrack.imports import registry, services
-from salestrack.imports.models import ImportJob, ImportStatus
-from salestrack.imports.tasks import apply_import, check_import
 from tests.test_faults import broker_at
 
 ROOT = Path(__file__).resolve().parent.parent.parent

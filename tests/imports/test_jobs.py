@@ -14,9 +14,9 @@ from django.test import Client, TestCase
 from django.utils import timezone
 
 from activities.models import Activity
+from imports import services
+from imports.models import ImportJob, ImportStatus
 from salestrack.celery import app as celery_app
-from salestrack.imports import services
-from salestrack.imports.models import ImportJob, ImportStatus
 
 ROWS = 40
 capture_on_commit_callbacks = TestCase.captureOnCommitCallbacks
@@ -180,6 +180,6 @@ def test_the_nightly_purge_deletes_uploads_older_than_a_day(manager, settings):
 def test_the_purge_runs_every_night():
     celery_app.loader.import_default_modules()  # what a worker does when it starts
     entry = celery_app.conf.beat_schedule["purge-staged-imports-nightly"]
-    assert entry["task"] == "salestrack.imports.tasks.purge_staged_imports"
+    assert entry["task"] == "imports.tasks.purge_staged_imports"
     assert entry["options"]["expires"] > 0
-    assert "salestrack.imports.tasks.purge_staged_imports" in celery_app.tasks
+    assert "imports.tasks.purge_staged_imports" in celery_app.tasks

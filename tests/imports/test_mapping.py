@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from salestrack.imports.mapping import Mapping, suggest_values, translate
-from salestrack.imports.presets import PRESETS
-from salestrack.imports.proposal import propose
+from imports.mapping import Mapping, suggest_values, translate
+from imports.presets import PRESETS
+from imports.proposal import propose
 
 PIPEDRIVE_ACTIVITIES = [
     "Activity - Subject",

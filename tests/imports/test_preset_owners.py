@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from salestrack.imports import selectors, services
-from salestrack.imports.models import ImportJob, ImportPreset
+from imports import selectors, services
+from imports.models import ImportJob, ImportPreset
 from tests.factories import ManagerFactory, TeamFactory
 
 FILES = Path(__file__).parent / "files"

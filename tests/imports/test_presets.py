@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from salestrack.imports import registry
-from salestrack.imports.mapping import suggest_values, translate
-from salestrack.imports.presets import PRESETS
-from salestrack.imports.proposal import propose
+from imports import registry
+from imports.mapping import suggest_values, translate
+from imports.presets import PRESETS
+from imports.proposal import propose
 
 FILES = Path(__file__).parent / "files"
 REPS = {

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from imports.framework import run_import
 from pipeline.models import LeadSource, Opportunity, OpportunityStatus, Prospect, StageChange
-from salestrack.imports.framework import run_import
 from tests.factories import OpportunityFactory, ProspectFactory, default_stages
 from tests.import_files import (
     ACTIVITY_HEADER,

@@ -110,7 +110,7 @@ def test_reps_and_managers_cannot_open_target_pages(client, request, persona, pa
 def test_a_rep_who_joins_mid_period_is_proposed_a_prorated_quota(client, admin, team):
     # docs/metrics.md#quotas-and-targets. December 2026 has 23 working days; Nuria starts on the
     # 16th: 12 of them.
-    from salestrack.users import services as user_services
+    from users import services as user_services
 
     RepFactory(team=team, full_name="Ana Whole")
     nuria = user_services.user_create(
@@ -146,7 +146,7 @@ def test_the_realism_check_leaves_out_periods_a_rep_was_not_in_the_team(
     client, admin, team, three_reps
 ):
     # Someone who joined the team this quarter has no history to fail against.
-    from salestrack.users import services as user_services
+    from users import services as user_services
 
     newcomer = user_services.user_create(
         by=admin,

@@ -203,8 +203,8 @@ def test_a_success_before_the_limit_resets_the_count(client, rep):
 
 
 def test_an_email_is_stored_in_one_canonical_form(admin):
-    from salestrack.users import services
-    from salestrack.users.models import User
+    from users import services
+    from users.models import User
 
     created = services.user_create(
         by=admin, email="  Nuevo.Rep@Example.COM ", full_name="Nuevo Rep", role="manager"

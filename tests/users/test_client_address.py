@@ -59,7 +59,7 @@ def diego(team):
 def test_the_client_address_is_read_from_the_trusted_end_of_the_chain(
     rf, settings, count, remote, forwarded_for, expected
 ):
-    from salestrack.users.auth import client_ip
+    from users.auth import client_ip
 
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.post(LOGIN, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded_for)

@@ -20,8 +20,6 @@ from dashboards.scope import Scope
 from pipeline import services as pipeline_services
 from pipeline.models import Opportunity, Prospect
 from quotas import periods
-from salestrack.users import services as user_services
-from salestrack.users.signals import work_handed_over
 from tests.factories import (
     OpportunityFactory,
     ProspectFactory,
@@ -30,6 +28,8 @@ from tests.factories import (
     TeamTargetFactory,
     default_stages,
 )
+from users import services as user_services
+from users.signals import work_handed_over
 
 TODAY = date(2026, 12, 7)  # a Monday
 DECEMBER = periods.month(2026, 12)  # 23 working days; 1–7 December are the first 5

@@ -1,11 +1,11 @@
-"""The users importer (salestrack/imports/users.py): teams made only on request, people
+"""The users importer (imports/users.py): teams made only on request, people
 matched on their email, and only admins import users."""
 
 import pytest
 
-from salestrack.imports.framework import run_import
-from salestrack.users.models import Role, Team, User
+from imports.framework import run_import
 from tests.import_files import csv_bytes
+from users.models import Role, Team, User
 
 
 def test_users_import_creates_teams_only_with_create_missing(admin):

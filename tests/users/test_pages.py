@@ -1,8 +1,8 @@
 import pytest
 from django.core import mail
 
-from salestrack.users.models import Role, User
 from tests.factories import RepFactory, TeamFactory
+from users.models import Role, User
 
 ADMIN_PAGES = [
     "/settings/",
@@ -239,7 +239,7 @@ def test_an_admin_deactivates_a_rep_from_their_last_day(client, admin, rep):
 
 
 def test_the_django_admin_cannot_move_people_around_their_history(client, admin, rep):
-    from salestrack.users.models import User
+    from users.models import User
 
     User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     client.force_login(admin)

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from salestrack.users import services
-from salestrack.users.models import Role, User
 from tests.factories import RepFactory, TeamFactory
+from users import services
+from users.models import Role, User
 
 
 def test_user_create_makes_an_account_without_a_usable_password(admin, team):

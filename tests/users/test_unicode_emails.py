@@ -5,8 +5,8 @@ sign-in, at password reset, on the users pages or in an import."""
 import pytest
 from django.core import mail
 
-from salestrack.users.models import User, canonical_email
 from tests.factories import TEST_PASSWORD, AdminFactory, RepFactory
+from users.models import User, canonical_email
 
 KELVIN = "\u212a"  # KELVIN SIGN: looks like K, folds (NFKC, lower-case) to k
 DIEGO = "diego@demo.salestrack.test"
@@ -113,7 +113,7 @@ def test_every_way_of_storing_an_email_stores_its_canonical_form(db):
 
 
 def test_a_users_import_refuses_a_look_alike_row(admin, diego):
-    from salestrack.imports.framework import run_import
+    from imports.framework import run_import
     from tests.import_files import csv_bytes
 
     report = run_import(

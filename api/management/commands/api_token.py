@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from api import services
 from api.models import ApiToken, Scope
-from salestrack.users.models import User, canonical_email
+from users.models import User, canonical_email
 
 
 def _usage(message: str) -> CommandError:

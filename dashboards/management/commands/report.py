@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.exports import safe_cell
+from core.formats import money, percent
 from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
 from dashboards.reports.by_name import REPORT_NAMES, default_period, report_json
 from dashboards.reports.forecast import ForecastReport
@@ -21,9 +23,7 @@ from dashboards.reports.plan import PlanReport
 from dashboards.scope import Scope
 from quotas import calendar, periods
 from quotas.backsolve import RATE_NAMES, RateError, Target, parse_rate
-from salestrack.exports import safe_cell
-from salestrack.formats import money, percent
-from salestrack.users.models import Role, Team, User, canonical_email
+from users.models import Role, Team, User, canonical_email
 
 
 def _usage(message: str) -> CommandError:

@@ -1,0 +1,615 @@
+"""The demo organisation behind `make demo` and `seed_demo`: reproducible for a seed,
+idempotent on re-run (people and teams are matched on email and name), and written through
+the same services as the pages use.
+
+Developer tooling (devtools): it touches every app, through their services.
+"""
+
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus, Source
+from activities.rollups import rollups_rebuild, touches_refresh_all
+from pipeline.models import (
+    LeadSource,
+    Opportunity,
+    OpportunityStatus,
+    Product,
+    Prospect,
+    Stage,
+    StageChange,
+)
+from pipeline.selectors import team_revenue_by_rep
+from quotas import calendar, periods
+from quotas import selectors as quota_selectors
+from quotas import services as quota_services
+from quotas.periods import PeriodKind
+from quotas.services import QuotaLine
+from users import services as user_services
+from users.models import Role, Team, User
+
+DEMO_PASSWORD = "salestrack-demo"
+DEMO_EMAIL_DOMAIN = "demo.salestrack.test"
+REPS_PER_TEAM = 10
+HISTORY_DAYS = 730  # how long ago the demo people joined, at least
+
+# The small default organisation: the same people every time, so the README can name them.
+TEAMS = [("North", "Madrid"), ("South", "Shanghai")]
+MANAGERS = [("Marta Ruiz", "marta"), ("Zhou Lei", "zhou")]
+REPS = [
+    ("Ana García", "ana"),
+    ("Luis Fernández", "luis"),
+    ("Sofía Romero", "sofia"),
+    ("Diego Torres", "diego"),
+    ("Wang Fang", "wang"),
+    ("Li Na", "lina"),
+    ("Chen Jie", "chen"),
+    ("Liu Yang", "liu"),
+]
+ADMIN = ("Ada Admin", "admin")
+
+FIRST_NAMES = [
+    "Alba",
+    "Bruno",
+    "Carmen",
+    "Dario",
+    "Elena",
+    "Fabio",
+    "Gloria",
+    "Hugo",
+    "Irene",
+    "Javier",
+    "Lucía",
+    "Mateo",
+    "Nuria",
+    "Óscar",
+    "Paula",
+    "Raúl",
+    "Sara",
+    "Tomás",
+    "Vera",
+    "Xavier",
+    "Hao",
+    "Jing",
+    "Min",
+    "Ping",
+    "Qiang",
+    "Rui",
+    "Tao",
+    "Xin",
+    "Yan",
+    "Yu",
+]
+LAST_NAMES = [
+    "Álvarez",
+    "Blanco",
+    "Castro",
+    "Delgado",
+    "Escobar",
+    "Flores",
+    "Gil",
+    "Herrera",
+    "Iglesias",
+    "Jiménez",
+    "Moreno",
+    "Navarro",
+    "Ortega",
+    "Prieto",
+    "Ramos",
+    "Serrano",
+    "Vidal",
+    "Huang",
+    "Lin",
+    "Ma",
+    "Sun",
+    "Xu",
+    "Zhao",
+    "Zhu",
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    role: str
+    team: str
+
+
+def _email(handle: str) -> str:
+    return f"{handle}@{DEMO_EMAIL_DOMAIN}"
+
+
+def _people(reps: int, seed: int):
+    """(teams, managers, reps) as plain tuples for `reps` reps: the named default people
+    first, generated but reproducible ones after them."""
+    team_count = max(2, math.ceil(reps / REPS_PER_TEAM))
+    rng = random.Random(seed)
+    teams = list(TEAMS)
+    managers = list(MANAGERS)
+    for number in range(len(TEAMS) + 1, team_count + 1):
+        teams.append((f"Team {number:02d}", rng.choice(["Madrid", "Shanghai", "Bogotá"])))
+        managers.append(
+            (f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", f"manager{number:02d}")
+        )
+    people = list(REPS[:reps])
+    for number in range(len(people) + 1, reps + 1):
+        people.append((f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", f"rep{number:03d}"))
+    return teams, managers, people
+
+
+@transaction.atomic
+def seed_organisation(
+    *, reps: int = len(REPS), seed: int = 1, history_days: int = 60, today: date | None = None
+):
+    """Create or refresh the demo admin, managers, teams and reps. Returns their logins.
+    Everyone joined before the history starts, so that all of it can be logged."""
+    today = today or timezone.localdate()
+    joined_on = today - timedelta(days=max(HISTORY_DAYS, history_days + 1))
+    team_specs, manager_specs, rep_specs = _people(reps, seed)
+    logins = []
+
+    def upsert(full_name, handle, role, *, team=None, team_label="", is_staff=False):
+        email = _email(handle)
+        fields = {"full_name": full_name, "role": role, "team": team, "joined_on": joined_on}
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_services.user_create(by=None, email=email, is_staff=is_staff, **fields)
+        else:
+            user = user_services.user_update(by=None, user=user, is_staff=is_staff, **fields)
+            if not user.is_active:
+                user_services.user_set_active(by=None, user=user, active=True)
+        logins.append(Login(email, user.get_role_display(), team_label or str(team or "")))
+        return user
+
+    upsert(*ADMIN, Role.ADMIN, is_staff=True)
+    teams = []
+    for (name, region), (manager_name, handle) in zip(team_specs, manager_specs, strict=True):
+        team = Team.objects.filter(name=name).first()
+        manager = upsert(manager_name, handle, Role.MANAGER, team_label=name)
+        if team is None:
+            team = user_services.team_create(by=None, name=name, region=region, managers=[manager])
+        else:
+            if not team.is_active:
+                user_services.team_set_active(by=None, team=team, active=True)
+            team = user_services.team_update(
+                by=None, team=team, name=name, region=region, managers=[manager]
+            )
+        teams.append(team)
+    for index, (full_name, handle) in enumerate(rep_specs):
+        upsert(full_name, handle, Role.REP, team=teams[index * len(teams) // len(rep_specs)])
+
+    # One hash for every demo account: hashing is deliberately slow, and the demo password
+    # is public anyway.
+    User.objects.filter(email__in=[login.email for login in logins]).update(
+        password=make_password(DEMO_PASSWORD)
+    )
+    return logins
+
+
+# Pipeline and activity --------------------------------------------------------------------
+
+DEMO_PREFIX = "DEMO-"
+COMPANIES = [
+    "Ortega Logística",
+    "Grupo Navarro",
+    "Iberia Foods",
+    "Café Delgado",
+    "Serrano Textil",
+    "Huang Electronics",
+    "Lin & Sun Trading",
+    "Zhao Robotics",
+    "Xu Packaging",
+    "Ma Biotech",
+    "Andes Mining",
+    "Bogotá Pharma",
+    "Costa Seguros",
+    "Prieto Hoteles",
+    "Vidal Energía",
+]
+PRODUCTS = ["Tracker Basic", "Tracker Pro", "Onboarding package", "Annual support"]
+
+
+@dataclass(frozen=True)
+class RepProfile:
+    """How one demo rep sells: varied on purpose, so dashboards have something to show."""
+
+    calls_per_day: int
+    connect_rate: float
+    meeting_rate: float  # meetings held per connected call
+    opportunity_rate: float  # opportunities per positive meeting
+    win_rate: float
+    deal_size: int
+    new_share: float  # share of outreach to new prospects
+    bounce_weight: int  # one rep in ten mails from a stale list
+    follow_up_rate: float  # connected calls that end with a follow-up date
+
+
+def _profile(rng: random.Random, index: int) -> RepProfile:
+    return RepProfile(
+        calls_per_day=rng.randint(25, 55),
+        connect_rate=rng.uniform(0.15, 0.35),
+        meeting_rate=rng.uniform(0.08, 0.25),
+        opportunity_rate=rng.uniform(0.4, 0.8),
+        win_rate=rng.uniform(0.2, 0.5),
+        deal_size=rng.choice([5000, 8000, 12000, 20000, 25000, 40000]),
+        new_share=rng.uniform(0.3, 0.6),
+        # The seventh rep of every ten mails from a stale list: the bounce alert has someone.
+        bounce_weight=18 if index % 10 == 6 else 5,
+        follow_up_rate=rng.uniform(0.2, 0.6),
+    )
+
+
+def _working_days(start: date, end: date):
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=1)
+
+
+ACTIVITY_COLUMNS = (
+    "rep_id",
+    "date",
+    "kind",
+    "outcome",
+    "prospect_id",
+    "opportunity_id",
+    "prospect_status",
+    "quantity",
+    "duration_minutes",
+    "follow_up_on",
+    "follow_up_done_at",
+    "notes",
+    "source",
+    "created_at",
+    "updated_at",
+)
+CALL_OUTCOMES = [Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER]
+EMAIL_OUTCOMES = [
+    Outcome.SENT,
+    Outcome.OPENED,
+    Outcome.REPLIED,
+    Outcome.UNSUBSCRIBED,
+    Outcome.BOUNCED,
+]
+EMAIL_WEIGHTS = [55, 27, 10, 2]  # and the rep's bounce weight
+MEETING_OUTCOMES = [
+    Outcome.HELD_POSITIVE,
+    Outcome.HELD_NEUTRAL,
+    Outcome.HELD_NEGATIVE,
+    Outcome.NO_SHOW,
+]
+
+
+def _clear_demo_activity(reps) -> None:
+    """Remove the demo reps' history. Plain SQL: millions of rows at the large scale, and
+    the ORM's delete() would load each one to fire the history signals."""
+    rep_ids = [rep.pk for rep in reps]
+    if not rep_ids:
+        return
+    table = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (
+            DailyRollup,
+            Activity,
+            Activity.history.model,
+            StageChange,
+            Opportunity,
+            Opportunity.history.model,
+            Prospect,
+        )
+    }
+    reps_in = f"rep_id IN ({', '.join(['%s'] * len(rep_ids))})"
+    demo = f"SELECT id FROM {table[Prospect]} WHERE external_id LIKE %s"
+    demo_deals = f"SELECT id FROM {table[Opportunity]} WHERE prospect_id IN ({demo})"
+    pattern = DEMO_PREFIX + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table[DailyRollup]} WHERE {reps_in}", rep_ids)
+        cursor.execute(f"DELETE FROM {table[Activity]} WHERE {reps_in}", rep_ids)
+        cursor.execute(f"DELETE FROM {table[Activity.history.model]} WHERE {reps_in}", rep_ids)
+        cursor.execute(
+            f"DELETE FROM {table[StageChange]} WHERE opportunity_id IN ({demo_deals})", [pattern]
+        )
+        cursor.execute(
+            f"DELETE FROM {table[Opportunity.history.model]} WHERE prospect_id IN ({demo})",
+            [pattern],
+        )
+        cursor.execute(f"DELETE FROM {table[Opportunity]} WHERE prospect_id IN ({demo})", [pattern])
+        cursor.execute(f"DELETE FROM {table[Prospect]} WHERE external_id LIKE %s", [pattern])
+
+
+def _write_activities(rows: list[tuple]) -> None:
+    """Insert activity rows (tuples in ACTIVITY_COLUMNS order): COPY on PostgreSQL, which
+    takes millions of rows in a minute, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Activity._meta.db_table)
+        columns = ", ".join(ACTIVITY_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    Activity.objects.bulk_create(
+        (Activity(**dict(zip(ACTIVITY_COLUMNS, row, strict=True))) for row in rows),
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -> dict:
+    """Replace the demo reps' prospects, opportunities and activity with `days` days of
+    reproducible history: about 60 activities per rep per working day, each rep with their
+    own conversion rates. Prospects and opportunities go in with bulk_create, activities
+    with COPY (PostgreSQL), so 200 reps × 500 days takes minutes."""
+    today = today or timezone.localdate()
+    reps = list(
+        User.objects.filter(role=Role.REP, email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        .select_related("team")
+        .order_by("email")
+    )
+    _clear_demo_activity(reps)
+    sources = list(LeadSource.objects.filter(is_active=True).order_by("name"))
+    products = [Product.objects.get_or_create(name=name)[0] for name in PRODUCTS]
+    stages = list(Stage.objects.order_by("order"))
+    start = today - timedelta(days=days)
+    counts = Counter()
+    now = timezone.now()
+
+    # A progress bar on a terminal (the large set takes minutes), nothing in scripts.
+    for index, rep in enumerate(tqdm(reps, desc="Seeding reps", unit="rep", disable=None)):
+        rng = random.Random(seed * 1000 + index)
+        profile = _profile(rng, index)
+        prospects: list[Prospect] = []
+        opportunities: list[tuple[Opportunity, list]] = []
+        # Activity rows, with the Prospect object in place of its id until it is saved.
+        pending: list[list] = []
+
+        def new_prospect(day, rep=rep, rng=rng, prospects=prospects):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            prospect = Prospect(
+                name=f"{first} {last}",
+                company=rng.choice(COMPANIES),
+                email=f"{first}.{last}.{len(prospects)}@customer.example".lower(),
+                owner=rep,
+                source=rng.choice(sources),
+                created_on=day,
+                external_id=f"{DEMO_PREFIX}{rep.pk}-{len(prospects) + 1}",
+            )
+            prospects.append(prospect)
+            return prospect
+
+        def add(
+            day,
+            kind,
+            outcome,
+            status,
+            prospect=None,
+            duration=None,
+            follow_up=None,
+            rep=rep,
+            pending=pending,
+        ):
+            # When it was logged, as a rep logs (docs/metrics.md#the-edit-window): during its
+            # day, one row in ten the next morning, a meeting booked ahead today — never
+            # later than now. So the edit window locks the older days, as in real use.
+            at = timezone.make_aware(datetime.combine(day, time(9 + len(pending) % 8)))
+            if day > today:
+                at = timezone.make_aware(datetime.combine(today, time(9)))
+            elif len(pending) % 10 == 9:
+                at = timezone.make_aware(datetime.combine(day + timedelta(days=1), time(8, 30)))
+            at = min(at, now)
+            # Follow-ups of more than two days ago were done; the recent ones are due.
+            done = None
+            if follow_up is not None and follow_up < today - timedelta(days=2):
+                done = timezone.make_aware(datetime.combine(follow_up, time(10)))
+            pending.append(
+                [
+                    rep.pk,
+                    day,
+                    kind,
+                    outcome,
+                    prospect,
+                    None,
+                    status,
+                    1,
+                    duration,
+                    follow_up,
+                    done,
+                    "",
+                    Source.FORM,
+                    at,
+                    at,
+                ]
+            )
+
+        for day in _working_days(max(start, rep.joined_on), today):
+            for _ in range(max(0, round(rng.gauss(profile.calls_per_day, 6)))):
+                outcome = (
+                    Outcome.CONNECTED
+                    if rng.random() < profile.connect_rate
+                    else rng.choice(CALL_OUTCOMES)
+                )
+                # A connected call mostly has its length, and often a follow-up date.
+                duration = follow_up = None
+                if outcome == Outcome.CONNECTED:
+                    duration = rng.randint(2, 25) if rng.random() < 0.9 else None
+                    if rng.random() < profile.follow_up_rate:
+                        follow_up = day + timedelta(days=rng.choice([2, 3, 5, 7]))
+                if prospects and rng.random() > profile.new_share:
+                    prospect = rng.choice(prospects)
+                    add(
+                        day,
+                        Kind.CALL,
+                        outcome,
+                        ProspectStatus.EXISTING,
+                        prospect,
+                        duration,
+                        follow_up,
+                    )
+                else:
+                    add(day, Kind.CALL, outcome, ProspectStatus.NEW, None, duration, follow_up)
+                if outcome == Outcome.CONNECTED and rng.random() < profile.meeting_rate:
+                    # A meeting held with a prospect the call reached: the first one is new.
+                    is_new = not prospects or rng.random() < profile.new_share
+                    prospect = new_prospect(day) if is_new else rng.choice(prospects)
+                    meeting = rng.choices(MEETING_OUTCOMES, weights=[5, 3, 2, 1])[0]
+                    status = ProspectStatus.NEW if is_new else ProspectStatus.EXISTING
+                    add(day, Kind.MEETING, meeting, status, prospect, rng.choice([30, 45, 60]))
+                    if meeting == Outcome.HELD_POSITIVE and rng.random() < profile.opportunity_rate:
+                        opportunities.append(
+                            _demo_opportunity(
+                                rng, profile, rep, prospect, day, today, products, stages
+                            )
+                        )
+            email_weights = [*EMAIL_WEIGHTS, profile.bounce_weight]
+            for kind, mean, outcomes, weights in (
+                (Kind.EMAIL, 14, EMAIL_OUTCOMES, email_weights),
+                (Kind.MESSAGE, 5, [Outcome.SENT, Outcome.REPLIED], [4, 1]),
+            ):
+                for _ in range(max(0, round(rng.gauss(mean, 3)))):
+                    outcome = rng.choices(outcomes, weights)[0]
+                    if prospects and rng.random() > profile.new_share:
+                        # To someone already met: their replies keep them engaged.
+                        prospect = rng.choice(prospects)
+                        add(day, kind, outcome, ProspectStatus.EXISTING, prospect)
+                    else:
+                        add(day, kind, outcome, ProspectStatus.NEW)
+        for ahead in range(1, 4):  # a few meetings booked for the days ahead
+            if prospects and rng.random() < 0.7:
+                add(
+                    today + timedelta(days=ahead),
+                    Kind.MEETING,
+                    Outcome.SCHEDULED,
+                    ProspectStatus.EXISTING,
+                    rng.choice(prospects),
+                )
+
+        Prospect.objects.bulk_create(prospects, batch_size=2000)
+        Opportunity.objects.bulk_create([o for o, _ in opportunities], batch_size=2000)
+        StageChange.objects.bulk_create(
+            [
+                StageChange(
+                    opportunity=o, from_stage=frm, to_stage=to, changed_at=at, changed_by=rep
+                )
+                for o, moves in opportunities
+                for frm, to, at in moves
+            ],
+            batch_size=2000,
+        )
+        for row in pending:
+            if row[4] is not None:
+                row[4] = row[4].pk
+        _write_activities([tuple(row) for row in pending])
+        counts["prospects"] += len(prospects)
+        counts["opportunities"] += len(opportunities)
+        counts["activities"] += len(pending)
+    # What every writer keeps, set-based for the whole load: the daily rollups and each
+    # closed deal's touches before close.
+    rep_ids = [rep.pk for rep in reps]
+    rollups_rebuild(rep_ids=rep_ids)
+    touches_refresh_all(owner_ids=rep_ids)
+    return dict(counts)
+
+
+def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages):
+    """An opportunity opened on `day` that moves through the stages, and maybe closes."""
+    open_stages = [s for s in stages if not s.is_closed]
+    won_stage = next(s for s in stages if s.is_won)
+    lost_stage = next(s for s in stages if s.is_lost)
+    amount = Decimal(max(1000, int(rng.gauss(profile.deal_size, profile.deal_size * 0.3))))
+    product = rng.choice(products)
+    opportunity = Opportunity(
+        prospect=prospect,
+        owner=rep,
+        name=f"{prospect.company} — {product.name}",
+        amount=amount.quantize(Decimal("1.00")),
+        revenue_type=rng.choice(["recurring", "recurring", "one_time", "contract"]),
+        product=product,
+        lead_source=prospect.source,
+        stage=open_stages[0],
+        opened_on=day,
+        expected_close_on=day + timedelta(days=rng.randint(20, 60)),
+    )
+
+    def at(when):
+        return timezone.make_aware(datetime.combine(when, time(10, 0)))
+
+    moves = [(None, open_stages[0], at(day))]
+    when = day
+    for stage in open_stages[1:]:
+        when = when + timedelta(days=rng.randint(3, 12))
+        if when > today or rng.random() < 0.15:
+            break
+        moves.append((moves[-1][1], stage, at(when)))
+        opportunity.stage = stage
+    cycle_end = day + timedelta(days=rng.randint(15, 70))
+    if cycle_end <= today:
+        won = rng.random() < profile.win_rate
+        closing = won_stage if won else lost_stage
+        moves.append((moves[-1][1], closing, at(cycle_end)))
+        opportunity.stage = closing
+        opportunity.status = OpportunityStatus.WON if won else OpportunityStatus.LOST
+        opportunity.closed_on = cycle_end
+        if not won:
+            opportunity.lost_reason = rng.choice(
+                ["Price", "Chose a competitor", "No budget", "No decision"]
+            )
+    return opportunity, moves
+
+
+def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
+    """Give every demo team this month's target, split evenly, so that the demo's reps see
+    their daily targets on My day. The basis is the team's revenue over its whole seeded
+    history, per working day, over this month's working days (the demo's history is too
+    short for last month to be typical, and deals take weeks to close: its first month
+    holds few), grown by 10 %. Returns how many quotas were set."""
+    today = today or timezone.localdate()
+    period = calendar.period_containing(today, PeriodKind.MONTH)
+    history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
+    history_working_days = max(calendar.working_days(history.start, history.end), 1)
+    month_working_days = calendar.working_days(period.start, period.end)
+    quotas = 0
+    for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
+        defaults = quota_selectors.target_defaults(team, period, today=today)
+        revenue = team_revenue_by_rep(team, [history])
+        won = sum((r[0] for r in revenue.values()), Decimal(0))
+        basis = (won * month_working_days / history_working_days).quantize(Decimal("0.01"))
+        if not basis:  # nothing closed yet: a deal a rep, at the team's usual size
+            basis = (defaults.avg_deal_size or Decimal(10000)) * len(defaults.reps)
+        target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
+        plan = quota_selectors.plan_quotas(
+            team,
+            period,
+            revenue_target=target,
+            avg_deal_size=defaults.avg_deal_size,
+            weights=defaults.weights,
+            today=today,
+        )
+        quota_services.team_target_save(
+            by=None,
+            team=team,
+            period=period,
+            basis_revenue=basis,
+            growth_pct=Decimal("10"),
+            revenue_target=target,
+            avg_deal_size=defaults.avg_deal_size,
+            quotas=[
+                QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
+                for line in plan.lines
+            ],
+        )
+        quotas += len(plan.lines)
+    return quotas
