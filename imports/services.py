@@ -152,14 +152,21 @@ def import_preset_save(*, by: User, kind: str, name: str, mapping: dict) -> Impo
     return preset
 
 
+def import_task(task_name: str):
+    """One of imports/tasks.py's tasks, by its registered name: the tasks module calls these
+    services, so this one does not import it (no import circle), and .delay() still runs it
+    in-process without a broker. A web process has not loaded the apps' tasks modules
+    (Celery discovers them when a worker starts): they are loaded first, once."""
+    current_app.loader.import_default_modules()
+    return current_app.tasks[f"imports.tasks.{task_name}"]
+
+
 def _queue(task_name: str, job_id: int) -> None:
     """Hand a job to the workers. If the broker cannot take it (down, say), the job fails
     with that reason rather than wait for ever; without a broker (tasks run in the
     request) an error of the task itself fails the job as a worker's would. Either way the
     person's upload or click is not lost to a 500."""
-    # By its registered name: the tasks module calls these services, so this one does not
-    # import it (no import circle); .delay() still runs it in-process without a broker.
-    task = current_app.tasks[f"imports.tasks.{task_name}"]
+    task = import_task(task_name)
     try:
         task.delay(job_id)
     except Exception:

@@ -3,9 +3,12 @@ progress on the page, and cleared out after a day."""
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -183,3 +186,25 @@ def test_the_purge_runs_every_night():
     assert entry["task"] == "imports.tasks.purge_staged_imports"
     assert entry["options"]["expires"] > 0
     assert "imports.tasks.purge_staged_imports" in celery_app.tasks
+
+
+def test_a_web_process_finds_the_import_tasks_it_queues():
+    # A fresh interpreter, as gunicorn's: Django set up, no tasks module imported yet.
+    script = (
+        "import sys, django; django.setup(); "
+        "assert 'imports.tasks' not in sys.modules; "
+        "from imports.services import import_task; "
+        "print(import_task('check_import').name, import_task('apply_import').name)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "salestrack.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["imports.tasks.check_import", "imports.tasks.apply_import"]
