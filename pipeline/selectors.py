@@ -65,6 +65,29 @@ def unassigned_work(viewer: User, *, team) -> dict:
     }
 
 
+def prospect_visible(viewer: User, prospect_id: int) -> bool:
+    return prospects_visible_to(viewer).filter(pk=prospect_id).exists()
+
+
+def opportunity_search(
+    viewer: User, *, query: str = "", status: str | None = None, stage: Stage | None = None
+) -> QuerySet[Opportunity]:
+    """The opportunities list: the viewer's, matching a name or prospect, a status and a
+    stage when given, newest first."""
+    found = opportunities_visible_to(viewer)
+    if query := query.strip():
+        found = found.filter(Q(name__icontains=query) | Q(prospect__name__icontains=query))
+    if status:
+        found = found.filter(status=status)
+    if stage:
+        found = found.filter(stage=stage)
+    return found.order_by("-opened_on", "name")
+
+
+def stages_in_order() -> QuerySet[Stage]:
+    return Stage.objects.order_by("order")
+
+
 def prospect_search(viewer: User, query: str, *, limit: int = 10) -> QuerySet[Prospect]:
     query = query.strip()
     # A NUL byte would reach PostgreSQL, which refuses it; no name holds control characters.

@@ -4,7 +4,6 @@ product pages. Views parse, call a selector or service, and render."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -105,17 +104,14 @@ def prospect_form(request, pk=None):
 @anyone
 def opportunity_list(request):
     filters = OpportunityFilterForm(request.GET or {"status": "open"})
-    opportunities = selectors.opportunities_visible_to(request.user)
-    if filters.is_valid():
-        if query := filters.cleaned_data["q"].strip():
-            opportunities = opportunities.filter(
-                Q(name__icontains=query) | Q(prospect__name__icontains=query)
-            )
-        if status := filters.cleaned_data["status"]:
-            opportunities = opportunities.filter(status=status)
-        if stage := filters.cleaned_data["stage"]:
-            opportunities = opportunities.filter(stage=stage)
-    page = _page(request, opportunities.order_by("-opened_on", "name"))
+    found = filters.cleaned_data if filters.is_valid() else {}
+    opportunities = selectors.opportunity_search(
+        request.user,
+        query=found.get("q", ""),
+        status=found.get("status"),
+        stage=found.get("stage"),
+    )
+    page = _page(request, opportunities)
     context = {"filters": filters, "page": page}
     return render_page(request, "pipeline/opportunity_list.html", context, partial="results")
 
@@ -126,9 +122,7 @@ def opportunity_detail(request, pk):
     move_form = MoveForm(initial={"stage": opportunity.stage_id})
     # A closed deal stays with the team of its close while its prospect moves with the
     # owner (docs/metrics.md#scope-over-time): link the prospect only where it opens.
-    prospect_visible = (
-        selectors.prospects_visible_to(request.user).filter(pk=opportunity.prospect_id).exists()
-    )
+    prospect_visible = selectors.prospect_visible(request.user, opportunity.prospect_id)
     return render(
         request,
         "pipeline/opportunity_detail.html",
@@ -228,7 +222,7 @@ def _board_context(request):
     return {
         "columns": columns,
         "open_ids": ",".join(map(str, open_ids)),
-        "stages": Stage.objects.order_by("order"),
+        "stages": selectors.stages_in_order(),
         "reps": reps if request.user.role != Role.REP else None,
         "owner": owner,
     }

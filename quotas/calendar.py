@@ -53,3 +53,11 @@ def _parts(period: periods.Period, fiscal_start_month: int) -> tuple[periods.Per
 def period_parts(period: periods.Period) -> list[periods.Period]:
     """The shorter periods inside one (remembered: the quota rule asks for every rep)."""
     return list(_parts(period, settings.FISCAL_YEAR_START_MONTH))
+
+
+def holidays_listed(today: date, *, past: int = 20) -> dict:
+    """Settings → Holidays: the upcoming holidays, and the last `past` ones, latest first."""
+    return {
+        "upcoming": Holiday.objects.filter(date__gte=today),
+        "past": Holiday.objects.filter(date__lt=today).order_by("-date")[:past],
+    }

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
@@ -125,6 +125,13 @@ class TargetCheck:
     @property
     def adds_up(self) -> bool:
         return self.counted == self.target
+
+
+def targets_listed() -> list[TeamTarget]:
+    """Settings → Targets: every target with who set it and how many quotas it split into."""
+    return list(
+        TeamTarget.objects.select_related("team", "set_by").annotate(quota_count=Count("quotas"))
+    )
 
 
 def targets_checked(targets: list[TeamTarget]) -> dict[int, TargetCheck]:

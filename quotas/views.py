@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.http import render_page
 from quotas import calendar, selectors, services
 from quotas.forms import HolidayForm, HolidayImportForm, TargetChoiceForm, TargetPlanForm
-from quotas.models import Holiday, TeamTarget
+from quotas.models import Holiday
 from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
 from quotas.split import deals_for
@@ -45,8 +44,7 @@ def holidays(request):
         {
             "add": add,
             "bulk": bulk,
-            "upcoming": Holiday.objects.filter(date__gte=today),
-            "past": Holiday.objects.filter(date__lt=today).order_by("-date")[:20],
+            **calendar.holidays_listed(today),
         },
     )
 
@@ -65,9 +63,7 @@ def holiday_delete(request, pk):
 
 @admin_required
 def target_list(request):
-    targets = TeamTarget.objects.select_related("team", "set_by").annotate(
-        quota_count=Count("quotas")
-    )
+    targets = selectors.targets_listed()
     choice = TargetChoiceForm(
         initial={
             "period": calendar.period_containing(

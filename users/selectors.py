@@ -175,3 +175,19 @@ def in_teams_on(team_ids: Iterable[int] | QuerySet, *, rep_field: str, day_field
             start__lte=OuterRef(day_field),
         )
     )
+
+
+def settings_counts() -> dict:
+    """Settings' home: active people by role, the inactive, and the active teams."""
+    counts = User.objects.aggregate(
+        reps=Count("pk", filter=Q(role=Role.REP, is_active=True)),
+        managers=Count("pk", filter=Q(role=Role.MANAGER, is_active=True)),
+        admins=Count("pk", filter=Q(role=Role.ADMIN, is_active=True)),
+        inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    return {"counts": counts, "teams": Team.objects.filter(is_active=True).count()}
+
+
+def active_reps_of(team: Team) -> QuerySet[User]:
+    """The team's active reps (today's team), by name."""
+    return team.reps.filter(is_active=True).order_by("full_name")

@@ -6,7 +6,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -71,14 +70,7 @@ def home(request):
 
 @admin_required
 def settings_home(request):
-    counts = User.objects.aggregate(
-        reps=Count("pk", filter=Q(role=Role.REP, is_active=True)),
-        managers=Count("pk", filter=Q(role=Role.MANAGER, is_active=True)),
-        admins=Count("pk", filter=Q(role=Role.ADMIN, is_active=True)),
-        inactive=Count("pk", filter=Q(is_active=False)),
-    )
-    teams = Team.objects.filter(is_active=True).count()
-    return render(request, "users/settings_home.html", {"counts": counts, "teams": teams})
+    return render(request, "users/settings_home.html", selectors.settings_counts())
 
 
 @admin_required
@@ -250,7 +242,7 @@ def team_edit(request, pk):
         else:
             messages.success(request, f"Saved the team {team.name}.")
             return redirect("users:team_list")
-    reps = team.reps.filter(is_active=True).order_by("full_name")
+    reps = selectors.active_reps_of(team)
     return render(request, "users/team_form.html", {"form": form, "team": team, "reps": reps})
 
 
