@@ -284,7 +284,21 @@ def activity_edits(viewer: User, activity: Activity) -> list[dict]:
                 wanted.setdefault(field.related_model, set()).add(value)
     names = {model: model.objects.in_bulk(ids) for model, ids in wanted.items()}
     entries = []
-    if records:
+    if records and records[0].history_type != "+":
+        # Written without history (the demo seeder, a bulk write): the row itself says when
+        # it was logged, and its first recorded change cannot show what it replaced.
+        entries.append({"when": activity.created_at, "who": None, "what": "created", "changes": []})
+        entries.append(
+            {
+                "when": records[0].history_date,
+                "who": records[0].history_user,
+                "what": "changed",
+                "changes": [],
+                "unrecorded": True,
+                "reason": records[0].history_change_reason or "",
+            }
+        )
+    elif records:
         entries.append(
             {
                 "when": records[0].history_date,

@@ -150,6 +150,24 @@ def test_a_manager_corrects_an_old_row_of_their_team_with_a_reason_kept_in_histo
     assert not rollups_verify()
 
 
+def test_the_first_correction_of_a_row_written_without_history_reads_as_a_change(
+    rep, manager, old_row
+):
+    # The demo seeder writes its rows without history: the correction must not read as
+    # the manager logging the row.
+    Activity.history.filter(id=old_row.pk).delete()
+    services.activity_update(by=manager, activity=old_row, quantity=2, reason="Two, not one")
+
+    changed, logged = selectors.activity_edits(manager, old_row)
+    assert (changed["what"], changed["who"], changed["reason"]) == (
+        "changed",
+        manager,
+        "Two, not one",
+    )
+    assert changed["unrecorded"] is True
+    assert (logged["what"], logged["who"], logged["when"]) == ("created", None, old_row.created_at)
+
+
 def test_a_manager_deletes_an_old_row_with_the_reason_on_the_deletion(rep, manager, old_row):
     pk = old_row.pk
     services.activity_delete(by=manager, activity=old_row, reason="Logged twice")
@@ -252,6 +270,8 @@ def test_the_edit_page_of_an_old_row_says_it_is_locked_and_who_corrects_it(clien
     page = client.get(f"/my-day/activities/{old_row.pk}/edit/")
     assert "this activity is locked" in page.text
     assert "Your manager or an admin can correct it" in page.text
+    assert "<form" not in page.text.split('id="activity-')[1]  # nothing to fill in and save
+    assert f"/activities/{old_row.pk}/history/" in page.text
     refused = client.post(f"/my-day/activities/{old_row.pk}/delete/", follow=True)
     assert "is locked" in refused.text
     assert Activity.objects.filter(pk=old_row.pk).exists()

@@ -110,3 +110,18 @@ def test_the_pace_of_a_need_over_the_days_left(count, days, per_day, every):
 def test_no_pace_without_a_need_or_a_day():
     assert need_pace(0, 17) is None
     assert need_pace(5, 0) is None
+
+
+def test_a_step_of_the_gap_groups_its_thousands():
+    from django.template.loader import render_to_string
+
+    from quotas.forecast import need_pace
+
+    text = render_to_string(
+        "dashboards/_gap_step.html", {"key": "calls", "pace": need_pace(8100, 17)}
+    )
+    assert "8,100 calls" in text
+    single = render_to_string(
+        "dashboards/_gap_step.html", {"key": "opportunities", "pace": need_pace(1, 17)}
+    )
+    assert "1 new opportunity" in single
