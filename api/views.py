@@ -15,7 +15,9 @@ from api.forms import TokenForm
 @login_required
 def token_list(request):
     users = selectors.users_who_may_get_tokens(request.user)
-    form = TokenForm(request.POST or None, users=users)
+    # "Me" is the form's first choice: the admin is not offered a second time by name.
+    others = users.exclude(pk=request.user.pk) if users is not None else None
+    form = TokenForm(request.POST or None, users=others)
     new = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -32,7 +34,7 @@ def token_list(request):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            form = TokenForm(users=users)
+            form = TokenForm(users=others)
     context = {
         "form": form,
         "new": new,  # rendered on this answer only: the token is never stored

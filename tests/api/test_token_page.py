@@ -49,3 +49,16 @@ def test_a_rep_cannot_pick_another_user(client, rep, other_team_rep):
     client.force_login(rep)
     client.post(PAGE, {"user": other_team_rep.pk, "name": "sneaky", "scope": "write"})
     assert ApiToken.objects.get().user == rep
+
+
+def test_an_admin_is_offered_as_me_not_a_second_time_by_name(client, admin, rep):
+    client.force_login(admin)
+    page = client.get(PAGE)
+    users = page.context["form"].fields["user"]
+    offered = [label for _, label in users.choices]
+    assert offered[0] == "Me"
+    assert rep.full_name in " ".join(map(str, offered))
+    assert admin.full_name not in " ".join(map(str, offered[1:]))
+    mine = client.post(PAGE, {"user": "", "name": "mine", "scope": "read"})
+    assert mine.status_code == 201
+    assert ApiToken.objects.get(name="mine").user == admin
