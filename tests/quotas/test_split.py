@@ -208,3 +208,15 @@ def test_what_is_left_of_a_quota_never_goes_below_zero():
 def test_realistic_share_on_its_boundaries(share, warns):
     warning = realism_warning(share, "2026-Q3")
     assert (warning and ("out of reach" if "out of reach" in warning else "too easy")) == warns
+
+
+def test_a_period_without_working_days_keeps_the_quota_whole_rounded_half_up():
+    # 100.125 is a tie at the cent: half up gives .13 where the default (half even) gives .12.
+    assert prorate(Decimal("100.125"), [0, 0], 0) == [Decimal("0"), Decimal("100.13")]
+
+
+def test_parts_outside_the_base_are_refused_saying_so():
+    with pytest.raises(ValueError, match="the parts are working days inside the base"):
+        prorate(Decimal("100"), [3, 2], 4)
+    with pytest.raises(ValueError, match="the parts are working days inside the base"):
+        prorate(Decimal("100"), [-1], 4)
