@@ -342,10 +342,17 @@ def _write_activities(rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    Activity.objects.bulk_create(
-        (Activity(**dict(zip(ACTIVITY_COLUMNS, row, strict=True))) for row in rows),
-        batch_size=2000,
-    )
+    # bulk_create would stamp created_at with now (auto_now_add): keep the row's own logged
+    # time, as COPY does, so that the demo's history and edit window read as real ones.
+    created_at = Activity._meta.get_field("created_at")
+    created_at.auto_now_add = False
+    try:
+        Activity.objects.bulk_create(
+            (Activity(**dict(zip(ACTIVITY_COLUMNS, row, strict=True))) for row in rows),
+            batch_size=2000,
+        )
+    finally:
+        created_at.auto_now_add = True
 
 
 @transaction.atomic

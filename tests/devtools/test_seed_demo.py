@@ -87,3 +87,19 @@ def test_seeded_rows_are_logged_on_or_just_after_their_day_so_old_days_show_lock
     recent = rows.filter(date__gte=edit_window_start()).first()
     assert is_locked(old)
     assert not is_locked(recent)
+
+
+def test_the_demo_without_postgresql_keeps_each_rows_logged_time_too(db, monkeypatch):
+    # `make demo` on SQLite writes with bulk_create, whose auto_now_add would stamp every
+    # row with the seeding moment: a 20 Nov row read as logged today.
+    from django.db import connection
+    from django.db.models import F
+
+    from activities.models import Activity
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # the bulk_create path, on this db
+    call_command("seed_demo", days=20)
+    monkeypatch.undo()
+    rows = Activity.objects.exclude(created_at__date=F("date"))
+    assert rows.count() < Activity.objects.count() / 5  # only the next-morning catch-ups
+    assert Activity._meta.get_field("created_at").auto_now_add  # put back
