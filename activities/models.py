@@ -71,6 +71,8 @@ class Source(models.TextChoices):
     TALLY = "tally", "Daily tally"
     IMPORT = "import", "Import"
     API = "api", "API"
+    EMAIL_EVENT = "email_event", "Email service"
+    CALL_EVENT = "call_event", "Dialer"
 
 
 class Activity(models.Model):
@@ -106,7 +108,7 @@ class Activity(models.Model):
         related_name="+",
     )
     notes = models.TextField(blank=True, validators=[validate_free_text])
-    source = models.CharField(max_length=6, choices=Source, default=Source.FORM)
+    source = models.CharField(max_length=11, choices=Source, default=Source.FORM)
     # Another tool's id for this row (the API's upsert key, docs/api.md#activities): a second
     # write with the same id for the same rep changes that row, never adds one. NULL, not "",
     # for none: the unique constraint is over the rows that have one.

@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "axes",
     "django_ratelimit",
     "ninja",
+    "anymail",
     "users",
+    "webhooks",
     "imports",
     "pipeline",
     "activities",
     "quotas",
     "dashboards",
+    "capture",
     "api",
 ]
 
