@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.validators import validate_free_text, validate_not_ancient
@@ -230,3 +231,21 @@ class DailyRollup(models.Model):
 
     def __str__(self):
         return f"{self.rep} {self.day:%Y-%m-%d}: {self.activities} activities"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a user's calendar feed (docs/operations.md#calendar-feed): the
+    follow-ups they are to do and the meetings they booked, for Google Calendar or Outlook to
+    subscribe to. The address is the credential (calendar apps send no cookie), so the secret
+    is 256 random bits; it is stored as it is, not hashed, so that the page can show the
+    address again whenever the person needs it, as Google's own "secret address" does.
+    Resetting it gives a new secret and the old address answers 404 at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    secret = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from activities.models import (
     EDIT_WINDOW_DAYS,
     Activity,
+    CalendarFeed,
     DailyRollup,
     Kind,
     Outcome,
@@ -147,13 +148,23 @@ def _open_follow_ups(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
 
 
+def _scheduled_meetings(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.filter(kind=Kind.MEETING, outcome=Outcome.SCHEDULED)
+
+
 def _booked_meetings(activities: QuerySet[Activity], *, today: date) -> QuerySet[Activity]:
     """Meetings still marked "scheduled". One whose day is past the edit window is locked
     history (the rep can no longer record it), so it is not a thing to do any more."""
-    return activities.filter(
-        kind=Kind.MEETING,
-        outcome=Outcome.SCHEDULED,
-        date__gte=today - timedelta(days=EDIT_WINDOW_DAYS),
+    return _scheduled_meetings(activities).filter(
+        date__gte=today - timedelta(days=EDIT_WINDOW_DAYS)
+    )
+
+
+def _follow_ups_owed(rep: User, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Of `activities`, the open follow-ups that are `rep`'s to do: their own that nobody
+    took over, and those handed to them."""
+    return _open_follow_ups(
+        activities.filter(Q(rep=rep, follow_up_rep__isnull=True) | Q(follow_up_rep=rep))
     )
 
 
@@ -173,8 +184,7 @@ def due_list(viewer: User, *, rep: User, today: date) -> dict:
     last_day = week_end(today)
     # A rep's own list also has what was handed to them; anyone else's view, the rep's own.
     source = follow_ups_handed_to(rep) | mine if viewer.pk == rep.pk else mine
-    theirs = source.filter(Q(rep=rep, follow_up_rep__isnull=True) | Q(follow_up_rep=rep))
-    follow_ups = _open_follow_ups(theirs).filter(follow_up_on__lte=last_day)
+    follow_ups = _follow_ups_owed(rep, source).filter(follow_up_on__lte=last_day)
     meetings = _booked_meetings(mine, today=today).filter(date__lte=last_day)
     items = [
         DueItem(a, a.follow_up_on, is_meeting=False)
@@ -204,6 +214,49 @@ def going_cold(rep: User, *, today: date) -> list[Prospect]:
             "last_touch_on", "name"
         )[:DUE_LIMIT]
     )
+
+
+# The calendar feed (docs/operations.md#calendar-feed) ---------------------------------------
+
+CALENDAR_DAYS_BACK = 30
+CALENDAR_DAYS_AHEAD = 90
+CALENDAR_LIMIT = 2000  # per kind: a feed far beyond this is a backlog, not a calendar
+
+
+def calendar_feed_by_secret(secret: str) -> CalendarFeed | None:
+    """The feed this secret opens, with its user; None for an unknown secret or a user who
+    was deactivated (their feed stops at once, as their tokens do). One query, on the
+    secret's unique index."""
+    if not secret or len(secret) > CalendarFeed._meta.get_field("secret").max_length:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(secret=secret, user__is_active=True)
+        .first()
+    )
+
+
+def calendar_items(user: User, *, today: date) -> list[DueItem]:
+    """What `user`'s calendar shows, from CALENDAR_DAYS_BACK days ago to CALENDAR_DAYS_AHEAD
+    ahead, by day: the open follow-ups of their Due list (their own and those handed to
+    them) and the meetings they booked that are still "scheduled" (past ones included: a
+    calendar keeps its history). Two queries."""
+    start = today - timedelta(days=CALENDAR_DAYS_BACK)
+    end = today + timedelta(days=CALENDAR_DAYS_AHEAD)
+    own = Activity.objects.select_related("rep", "prospect", "opportunity").filter(rep=user)
+    follow_ups = _follow_ups_owed(user, follow_ups_handed_to(user) | own).filter(
+        follow_up_on__range=(start, end)
+    )
+    meetings = _scheduled_meetings(own).filter(date__range=(start, end))
+    items = [
+        DueItem(a, a.follow_up_on, is_meeting=False)
+        for a in follow_ups.order_by("follow_up_on", "pk")[:CALENDAR_LIMIT]
+    ] + [
+        DueItem(a, a.date, is_meeting=True)
+        for a in meetings.order_by("date", "pk")[:CALENDAR_LIMIT]
+    ]
+    items.sort(key=lambda item: (item.on, not item.is_meeting, item.activity.pk))
+    return items
 
 
 def next_steps(viewer: User, *, opportunity_ids, today: date) -> dict[int, DueItem]:

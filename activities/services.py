@@ -2,6 +2,7 @@
 docs/architecture.md#who-may-do-what, docs/operations.md#security-notes). The My day forms, the CSV
 import, seed_demo and the tests all come through here."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from activities.models import (
     MAX_QUANTITY,
     OUTCOMES_BY_KIND,
     Activity,
+    CalendarFeed,
     Kind,
     Outcome,
     ProspectStatus,
@@ -742,3 +744,34 @@ def activity_upsert(
     if not changed:
         return existing, "unchanged"
     return activity_update(by=by, activity=existing, **changed), "updated"
+
+
+# The calendar feed (docs/operations.md#calendar-feed) ---------------------------------------
+
+
+def _new_calendar_secret() -> str:
+    return secrets.token_urlsafe(32)  # 256 random bits, 43 characters
+
+
+@transaction.atomic
+def calendar_feed_open(*, by: User) -> CalendarFeed:
+    """`by`'s calendar feed, made with a new secret the first time they ask for it. Everyone
+    has one of their own only: the feed is read by the person's calendar app, not by their
+    manager."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=by, defaults={"secret": _new_calendar_secret()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, by: User) -> CalendarFeed:
+    """Give `by`'s feed a new secret: the old address answers 404 from this commit on, and
+    every calendar subscribed to it must subscribe again with the new one."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=by).first()
+    if feed is None:
+        return CalendarFeed.objects.create(user=by, secret=_new_calendar_secret())
+    feed.secret = _new_calendar_secret()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["secret", "created_at"])
+    return feed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities.views import due, imports, log, my_day, timeline
+from activities.views import calendar, due, imports, log, my_day, timeline
 
 app_name = "activities"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("activities/<int:pk>/correct/", log.activity_correct, name="activity_correct"),
     path("activities/timeline/", timeline.timeline, name="timeline"),
     path("activities/next-steps/", due.next_steps, name="next_steps"),
+    path("calendar/<str:secret>.ics", calendar.feed, name="calendar_feed"),
+    path("settings/calendar/", calendar.calendar_settings, name="calendar"),
+    path("settings/calendar/reset/", calendar.calendar_reset, name="calendar_reset"),
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
     path("import/<uuid:token>/", imports.import_job, name="import_job"),

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from activities.services import calendar_feed_open
 from api.services import token_create
 from tests.factories import (
     ActivityFactory,
@@ -119,6 +120,10 @@ MATRIX = {
     "activities:activity_delete": ("activity", "post"),
     "activities:log": ("", ANYONE),
     "activities:timeline": ("?prospect", ANAS),
+    # Everyone's own feed; its address is the credential: no sign-in (docs/operations.md).
+    "activities:calendar": ("", ANYONE),
+    "activities:calendar_reset": ("", "post"),
+    "activities:calendar_feed": ("calendar_feed", PUBLIC),
     "activities:import": ("", MANAGERS),
     "activities:import_confirm": ("", "post"),
     # An upload is its uploader's alone: other managers and admins do not learn it exists.
@@ -204,6 +209,7 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "product": ProductFactory(name="Matrix product"),
         "holiday": HolidayFactory(date=date(2026, 12, 25), name="Christmas"),
         "token": token_create(by=None, user=rep, name="matrix").token,
+        "calendar_feed": calendar_feed_open(by=rep),
         "alert": AlertFactory(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
         "import_job": ImportJobFactory(
             kind="activities", file_name="a.csv", created_by=manager, status="checked"
@@ -225,6 +231,8 @@ def url_for(name, target, objects):
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if target in ("import_job", "mapping_job"):
         return reverse(name, args=[objects[target].token])
+    if target == "calendar_feed":
+        return reverse(name, args=[objects[target].secret])
     if target == "?prospect":
         return f"{reverse(name)}?prospect={objects['prospect'].pk}"
     return reverse(name, args=[objects[target].pk])
