@@ -35,4 +35,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
 
 # Threaded workers: a sync worker is killed at the 30 s timeout in the middle of a long
 # streamed download (the whole activity log as CSV), answering a truncated file.
-CMD ["gunicorn", "salestrack.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "salestrack.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--logger-class", "salestrack.access_log.RedactingLogger"]

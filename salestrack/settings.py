@@ -297,6 +297,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A calendar feed's address is its credential (docs/operations.md#calendar-feed).
+    "filters": {"redact_secret_paths": {"()": "core.redaction.RedactSecretPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_paths"],
+        }
+    },
+    # Django's "Not Found: <path>" warnings, before any handler (Django's own included).
+    "loggers": {"django.request": {"filters": ["redact_secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

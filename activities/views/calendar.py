@@ -19,7 +19,7 @@ from activities.calendar_feed import feed_ical
 @require_GET
 def feed(request, secret):
     """No sign-in: the address is the credential. Nothing about it is kept: not cached by a
-    shared cache, not indexed."""
+    shared cache, not indexed, left out of our logs (core/redaction.py)."""
     found = selectors.calendar_feed_by_secret(secret)
     if found is None:
         raise Http404("No such calendar.")
