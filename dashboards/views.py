@@ -20,7 +20,7 @@ from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import done_on
-from dashboards.reports.team import TeamPage, team_table_headings, team_table_rows, team_table_sort
+from dashboards.reports.team import TeamPage, team_table_sort
 from dashboards.scope import Scope
 from quotas.forecast import need_pace
 from users.access import role_required
@@ -43,12 +43,12 @@ def team_dashboard(request):
         if team is None:
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
-    page = TeamPage(request.user, team, picker.period(today), today)
+    sort = team_table_sort(request.GET.get("sort"))
+    page = TeamPage(request.user, team, picker.period(today), today, sort=sort)
     if (download := page.download(request.GET)) is not None:
         return csv_response(*download)
     if request.GET.get("part") == "forecast" and request.htmx:
         return render(request, "dashboards/team.html#forecast", _forecast_context(page.forecast))
-    sort = team_table_sort(request.GET.get("sort"))
     context = {
         **_forecast_context(page.forecast, loaded=request.GET.get("part") == "forecast"),
         "teams": teams,
@@ -56,14 +56,14 @@ def team_dashboard(request):
         "picker": picker,
         "period": page.period,
         "report": page.funnel,
-        "rows": team_table_rows(page.funnel.reps, sort),
+        "rows": page.rep_rows,
         "sort": sort,
         "charts": page.charts.figures,
         "plans": page.plans.reps,
         "engagement": page.engagement,
         "alerts": page.alerts,
         "unassigned": page.unassigned,
-        "headings": team_table_headings(sort),
+        "headings": page.headings,
         "sort_param": request.GET.get("sort") and sort.param,
     }
     return render_page(request, "dashboards/team.html", context, partial="body")

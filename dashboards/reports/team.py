@@ -29,6 +29,7 @@ class TeamPage:
     team: Team
     period: Period
     today: date
+    sort: "TableSort | None" = None  # the rep table's order; None: the default
 
     @cached_property
     def scope(self) -> Scope:
@@ -70,6 +71,19 @@ class TeamPage:
     @cached_property
     def alerts(self) -> Alerts:
         return AlertsReport(self.scope).calculate()
+
+    @cached_property
+    def table_sort(self) -> "TableSort":
+        return self.sort or team_table_sort(None)
+
+    @cached_property
+    def rep_rows(self) -> list:
+        """The funnel's (member, funnel) rows in the order the table is sorted by."""
+        return team_table_rows(self.funnel.reps, self.table_sort)
+
+    @property
+    def headings(self) -> list[dict]:
+        return team_table_headings(self.table_sort)
 
     @cached_property
     def unassigned(self):
