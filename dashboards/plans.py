@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from dashboards import queries
 from dashboards.metrics import FunnelCounts, funnel, rates_from
 from dashboards.models import PlanSnapshot
-from dashboards.scope import Scope
+from dashboards.scope import Scope, funnel_counts_by_rep
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import calendar
 from quotas import selectors as quota_selectors
@@ -94,7 +93,7 @@ def compute_plans(rep_ids: list[int], today: date) -> dict[int, Plan]:
     month, quarter, year with one), the revenue won in it so far, their trailing-90-day
     rates, the working days left. Six queries, whatever the number of reps."""
     window = trailing_window(today)
-    trailing = queries.funnel_counts_by_rep(Scope.of_reps(rep_ids), window.start, window.end)
+    trailing = funnel_counts_by_rep(Scope.of_reps(rep_ids), window.start, window.end)
     quotas = quota_selectors.plan_quotas_for(rep_ids, today)
     won = _won_so_far(rep_ids, today)
     containing = {kind: calendar.period_containing(today, kind) for kind in PLAN_KINDS}

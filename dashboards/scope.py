@@ -11,12 +11,18 @@ Which scopes a person may look at is the selectors' business (`dashboards.select
 a scope only says whose numbers they are.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import add
 
-from django.db.models import Exists, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay
 
 from activities.models import DailyRollup
+from activities.rollups import COLUMNS
+from dashboards.metrics import WEEKDAYS, FunnelCounts
 from pipeline.models import Opportunity, OpportunityStatus, Prospect
 from quotas.plan import Span
 from users.models import Team, TeamMembership, User
@@ -180,3 +186,82 @@ class Scope:
                 Span(m.start, m.end, self.teams is None or m.team_id in self.teams) for m in spans
             ),
         )
+
+
+# What the scope counts, by rep: from the rollups and the opportunity rows, never the
+# activity log (docs/operations.md#benchmarks-and-the-load-test) -------------------------------
+
+CLOSED = [OpportunityStatus.WON, OpportunityStatus.LOST]
+
+
+def funnel_counts_by_rep(scope: Scope, start: date, end: date) -> dict[int, FunnelCounts]:
+    """The counts (docs/metrics.md#counts) of every rep the scope counts in start..end (inclusive),
+    in three queries: the rollups by rep and weekday, opportunities opened, deals closed."""
+    rows = (
+        scope.rollups(start, end)
+        .values("rep_id", weekday=ExtractIsoWeekDay("day"))
+        .annotate(**{name: Sum(name) for name in COLUMNS})
+        .values_list("rep_id", "weekday", *COLUMNS)
+    )
+    totals: dict[int, list[int]] = {}
+    weekdays: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
+    calls, connects = 2 + COLUMNS.index("calls"), 2 + COLUMNS.index("connects")
+    for row in _fetch(rows):
+        rep_id, weekday = row[0], int(row[1])  # EXTRACT gives a numeric on PostgreSQL
+        total = totals.get(rep_id)
+        totals[rep_id] = list(row[2:]) if total is None else list(map(add, total, row[2:]))
+        if weekday <= 5 and row[calls]:
+            by_day = weekdays[rep_id]
+            by_day[0][WEEKDAYS[weekday - 1]] = row[calls]
+            by_day[1][WEEKDAYS[weekday - 1]] = row[connects]
+    counts: dict[int, FunnelCounts] = defaultdict(FunnelCounts)
+    for rep_id, total in totals.items():
+        calls_by_weekday, connects_by_weekday = weekdays.get(rep_id, ({}, {}))
+        counts[rep_id] = FunnelCounts(
+            **dict(zip(COLUMNS, total, strict=True)),
+            calls_by_weekday=calls_by_weekday,
+            connects_by_weekday=connects_by_weekday,
+        )
+
+    created = (
+        scope.opportunities("opened_on", start, end).values("owner_id").annotate(n=Count("pk"))
+    )
+    for row in created:
+        counts[row["owner_id"]].opportunities_created = row["n"]
+
+    closed = _fetch(
+        scope.opportunities("closed_on", start, end)
+        .filter(status__in=CLOSED)
+        .values_list(
+            "owner_id",
+            "status",
+            "amount",
+            "revenue_type",
+            "lead_source__name",
+            "opened_on",
+            "closed_on",
+            "touches_before_close",
+        )
+    )
+    for owner_id, status, amount, revenue_type, source, opened, closed_on, touches in closed:
+        target = counts[owner_id]
+        if status == OpportunityStatus.LOST:
+            target.lost += 1
+            continue
+        target.won += 1
+        target.revenue_won += amount
+        target.sales_cycle_days_total += (closed_on - opened).days
+        target.touches_total += touches or 0
+        target.revenue_by_type[revenue_type] = target.revenue_by_type.get(revenue_type, 0) + amount
+        source = source or "Unknown"
+        target.revenue_by_source[source] = target.revenue_by_source.get(source, 0) + amount
+    return dict(counts)
+
+
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a values_list() query, straight from the database cursor: built by the
+    ORM, without its per-value conversion (27 sums a row, hundreds of rows a page)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -4,11 +4,10 @@ The numbers themselves come from the reports (dashboards.reports), the rollups a
 snapshots; nothing here recounts the activity log.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Subquery
+from django.db.models import Count, Q, Subquery
 
 from activities import selectors as activity_selectors
 from activities.selectors import activities_visible_to
@@ -25,7 +24,6 @@ from users.models import Role, Team, User
 from users.selectors import (
     managed_teams_of,
     reps_readable_by,
-    reps_visible_to,
     teams_visible_to,
 )
 
@@ -106,24 +104,6 @@ def plans_a_change_moves(changes: dict[int, date], *, today: date) -> list[int]:
     return sorted(rep for rep, day in changes.items() if window.start <= day < today)
 
 
-def open_alerts(viewer: User, *, team: Team | None = None, rep: User | None = None):
-    """The latest run's alerts not yet dismissed, for the active reps the viewer may see
-    (of a team, or one rep)."""
-    latest = Alert.objects.aggregate(latest=Max("as_of"))["latest"]
-    if latest is None:
-        return []
-    reps = reps_visible_to(viewer).filter(is_active=True)
-    if team is not None:
-        reps = reps.filter(team=team)
-    if rep is not None:
-        reps = reps.filter(pk=rep.pk)
-    return list(
-        Alert.objects.filter(as_of=latest, dismissed_at__isnull=True, rep__in=reps.values("pk"))
-        .select_related("rep")
-        .order_by("kind", "rep__full_name")
-    )
-
-
 # One rep's page --------------------------------------------------------------------------------
 
 
@@ -151,106 +131,6 @@ def open_opportunities(viewer: User, rep: User):
         .filter(owner=rep, status=OpportunityStatus.OPEN)
         .order_by("expected_close_on", "-amount")[:20]
     )
-
-
-# The team dashboard's rep table: every column sorts, on the server, by a whitelisted key.
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    key: str
-    label: str
-    value: object  # (member, funnel) -> a comparable value, or None for "no data"
-    descending_first: bool = True  # numbers: biggest first; names: A to Z
-
-
-TEAM_TABLE_COLUMNS = [
-    SortColumn("rep", "Rep", lambda m, r: m.rep.full_name.casefold(), descending_first=False),
-    SortColumn("revenue", "Revenue won", lambda m, r: r.counts.revenue_won),
-    SortColumn("won", "Won", lambda m, r: r.counts.won),
-    SortColumn("win_rate", "Win rate", lambda m, r: r.win_rate),
-    SortColumn("calls", "Calls", lambda m, r: r.counts.calls),
-    SortColumn("meetings", "Mtgs held", lambda m, r: r.counts.meetings_held),
-    SortColumn("opportunities", "Opps", lambda m, r: r.counts.opportunities_created),
-    SortColumn("lost", "Lost", lambda m, r: r.counts.lost),
-    SortColumn("connects", "Connects", lambda m, r: r.counts.connects),
-    SortColumn("connect_rate", "Connect rate", lambda m, r: r.connect_rate),
-    SortColumn(
-        "calls_new",
-        "Calls new / existing",
-        lambda m, r: (r.counts.calls_new, r.counts.calls_existing),
-    ),
-    SortColumn("emails", "Emails", lambda m, r: r.counts.emails),
-    SortColumn("messages", "Messages", lambda m, r: r.counts.messages),
-    SortColumn("meetings_booked", "Mtgs booked", lambda m, r: r.counts.meetings_booked),
-    SortColumn("positive_meetings", "Positive mtgs", lambda m, r: r.counts.positive_meetings),
-    SortColumn("call_to_meeting", "Call→mtg", lambda m, r: r.call_to_meeting_rate),
-    SortColumn("meeting_to_opportunity", "Mtg→opp", lambda m, r: r.meeting_to_opportunity_rate),
-    SortColumn("contact_close", "Contact close", lambda m, r: r.contact_close_rate),
-    SortColumn("calls_per_won", "Calls/won", lambda m, r: r.calls_per_won_deal),
-    SortColumn("avg_deal", "Avg deal", lambda m, r: r.avg_deal_size),
-    SortColumn("cycle_days", "Cycle days", lambda m, r: r.sales_cycle_days),
-    SortColumn("touches_per_won", "Touches/won", lambda m, r: r.touches_per_won_deal),
-    SortColumn("email_open_rate", "Email open", lambda m, r: r.email_open_rate),
-    SortColumn("email_reply_rate", "Email reply", lambda m, r: r.email_reply_rate),
-    SortColumn("email_bounce_rate", "Bounce", lambda m, r: r.email_bounce_rate),
-    SortColumn("message_reply_rate", "Msg reply", lambda m, r: r.message_reply_rate),
-    SortColumn("avg_call_minutes", "Min/call", lambda m, r: r.avg_call_minutes),
-    SortColumn("follow_up_rate", "Follow-up", lambda m, r: r.follow_up_rate),
-]
-TEAM_TABLE_DEFAULT_SORT = "-revenue"
-_COLUMNS_BY_KEY = {column.key: column for column in TEAM_TABLE_COLUMNS}
-
-
-@dataclass(frozen=True)
-class TableSort:
-    """A parsed `sort=` value: `calls` is ascending, `-calls` descending."""
-
-    key: str
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.key}" if self.descending else self.key
-
-
-def team_table_sort(param: str | None) -> TableSort:
-    """The sort a `sort=` parameter asks for; anything not on the whitelist is the default
-    (revenue, biggest first), never an error."""
-    text = (param or "").strip()
-    key = text.removeprefix("-")
-    if key not in _COLUMNS_BY_KEY:
-        return team_table_sort(TEAM_TABLE_DEFAULT_SORT)
-    return TableSort(key, descending=text.startswith("-"))
-
-
-def team_table_rows(rows, sort: TableSort) -> list:
-    """The report's (member, funnel) rows in the order asked for. Rows without a value
-    (a rate with nothing to divide) go last either way; ties keep the rep's name order."""
-    value = _COLUMNS_BY_KEY[sort.key].value
-    by_name = sorted(rows, key=lambda row: row[0].rep.full_name.casefold())
-    known = [row for row in by_name if value(*row) is not None]
-    unknown = [row for row in by_name if value(*row) is None]
-    return sorted(known, key=lambda row: value(*row), reverse=sort.descending) + unknown
-
-
-def team_table_headings(sort: TableSort) -> list[dict]:
-    """Each column heading: its label, the `sort=` its link asks for (the column's natural
-    order on a first click, the reverse on a second) and its aria-sort when it is active."""
-    headings = []
-    for column in TEAM_TABLE_COLUMNS:
-        active = column.key == sort.key
-        descending = not sort.descending if active else column.descending_first
-        headings.append(
-            {
-                "key": column.key,
-                "label": column.label,
-                "param": TableSort(column.key, descending).param,
-                "aria_sort": ("descending" if sort.descending else "ascending") if active else None,
-                "numeric": column.key != "rep",
-            }
-        )
-    return headings
 
 
 # What if -----------------------------------------------------------------------------------

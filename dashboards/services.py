@@ -9,16 +9,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from activities.models import DailyRollup
 from activities.rollups import rollups_check
 from dashboards import alerts as alert_rules
-from dashboards import queries
 from dashboards.metrics import FunnelCounts, funnel
 from dashboards.models import Alert, AlertKind, ForecastSnapshot, MetricsRun, PlanSnapshot
 from dashboards.plans import compute_plans
 from dashboards.reports.forecast import ForecastReport
-from dashboards.scope import Scope
+from dashboards.scope import Scope, funnel_counts_by_rep
 from quotas import calendar, periods
 from quotas import selectors as quota_selectors
 from quotas.periods import PeriodKind, trailing_window
@@ -122,11 +123,11 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     month = calendar.period_containing(as_of, PeriodKind.MONTH)
     quotas = quota_selectors.quotas_for(ids, month)
     expected = calendar.progress(month, as_of).expected
-    this_month = queries.funnel_counts_by_rep(scope, month.start, as_of)
+    this_month = funnel_counts_by_rep(scope, month.start, as_of)
     window = trailing_window(as_of)
-    trailing = queries.funnel_counts_by_rep(scope, window.start, window.end)
-    last_30_days = queries.funnel_counts_by_rep(scope, as_of - timedelta(days=29), as_of)
-    last_logged = queries.last_logged(ids, as_of)
+    trailing = funnel_counts_by_rep(scope, window.start, window.end)
+    last_30_days = funnel_counts_by_rep(scope, as_of - timedelta(days=29), as_of)
+    last_logged = _last_logged(ids, as_of)
     lookback = as_of - timedelta(days=60)
     holidays = calendar.holidays_between(lookback, as_of)
     found: dict[tuple[int, str], str] = {}
@@ -198,7 +199,7 @@ def forecasts_keep(*, as_of: date) -> int:
     rows = []
     for kind in FORECAST_KINDS:
         period = calendar.period_containing(as_of, kind)
-        for row in ForecastReport(Scope.organisation(), period, today=as_of).rows:
+        for row in ForecastReport(Scope.organisation(), period, today=as_of).calculate().reps:
             f = row.forecast
             rows.append(
                 ForecastSnapshot(
@@ -268,3 +269,15 @@ def alert_dismiss(*, by: User, alert: Alert) -> Alert:
     alert.dismissed_by = by
     alert.save(update_fields=["dismissed_at", "dismissed_by"])
     return alert
+
+
+def _last_logged(rep_ids: list[int], before: date) -> dict[int, date]:
+    """Each rep's last day with any activity before `before`, from the rollups."""
+    rows = (
+        DailyRollup.objects.filter(rep_id__in=rep_ids, day__lt=before)
+        .order_by()
+        .values("rep_id")
+        .annotate(last=Max("day"))
+        .values_list("rep_id", "last")
+    )
+    return dict(rows)

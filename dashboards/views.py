@@ -5,8 +5,7 @@ from django.views.decorators.http import require_POST
 
 from core.exports import csv_response
 from core.http import id_or_404, render_page
-from dashboards import charts as charts_
-from dashboards import queries, selectors
+from dashboards import selectors
 from dashboards import services as alert_services
 from dashboards.forms import (
     RATE_FIELDS,
@@ -15,11 +14,14 @@ from dashboards.forms import (
     rate_text,
 )
 from dashboards.models import Alert
+from dashboards.reports.alerts import AlertsReport
 from dashboards.reports.charts import ChartsReport
 from dashboards.reports.forecast import ForecastReport, rep_forecast
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
-from dashboards.reports.team import TeamPage
+from dashboards.reports.plan import done_on
+from dashboards.reports.team import TeamPage, team_table_sort
+from dashboards.scope import Scope
 from quotas.forecast import need_pace
 from users.access import role_required
 from users.models import Role
@@ -41,12 +43,12 @@ def team_dashboard(request):
         if team is None:
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
-    page = TeamPage(request.user, team, picker.period(today), today)
+    sort = team_table_sort(request.GET.get("sort"))
+    page = TeamPage(request.user, team, picker.period(today), today, sort=sort)
     if (download := page.download(request.GET)) is not None:
         return csv_response(*download)
     if request.GET.get("part") == "forecast" and request.htmx:
         return render(request, "dashboards/team.html#forecast", _forecast_context(page.forecast))
-    sort = selectors.team_table_sort(request.GET.get("sort"))
     context = {
         **_forecast_context(page.forecast, loaded=request.GET.get("part") == "forecast"),
         "teams": teams,
@@ -54,34 +56,33 @@ def team_dashboard(request):
         "picker": picker,
         "period": page.period,
         "report": page.funnel,
-        "rows": selectors.team_table_rows(page.funnel.rows, sort),
+        "rows": page.rep_rows,
         "sort": sort,
         "charts": page.charts.figures,
-        "plans": page.plans.rows,
+        "plans": page.plans.reps,
         "engagement": page.engagement,
         "alerts": page.alerts,
         "unassigned": page.unassigned,
-        "headings": selectors.team_table_headings(sort),
+        "headings": page.headings,
         "sort_param": request.GET.get("sort") and sort.param,
     }
     return render_page(request, "dashboards/team.html", context, partial="body")
 
 
-def _forecast_context(forecast, *, loaded=True) -> dict:
+def _forecast_context(report: ForecastReport, *, loaded=True) -> dict:
     """The forecast section: worked out in full when `loaded` (its htmx request, or a page
     asked for with part=forecast); otherwise the page shows a placeholder that loads it,
     so the dashboard itself stays fast."""
-    context = {"forecast": forecast, "forecast_loaded": loaded, "show_reps": True}
-    if loaded:
-        charts = {"chart-forecast": charts_.forecast_chart(forecast.by_month)}
-        if forecast.history:
-            h = forecast.history
-            charts["chart-forecast-history"] = charts_.forecast_history_chart(
-                h.weeks, h.total, h.won
-            )
-        context["forecast_charts"] = charts
-        context["forecast_gap"] = _gap_steps(forecast.total.gap_plan)
-    return context
+    if not loaded:
+        return {"forecast": report, "forecast_loaded": False, "show_reps": True}
+    forecast = report.calculate()
+    return {
+        "forecast": forecast,
+        "forecast_loaded": True,
+        "show_reps": True,
+        "forecast_charts": forecast.figures,
+        "forecast_gap": _gap_steps(forecast.total.gap_plan),
+    }
 
 
 GAP_STEPS = ("opportunities", "meetings_held", "calls")  # dashboards/_gap_step.html words them
@@ -114,19 +115,20 @@ def rep_detail(request, pk):
     period = picker.period(today)
     scope = selectors.rep_page_scope(request.user, rep)
     current = selectors.acts_for_today(request.user, rep, scope)
-    report = FunnelReport(scope, period, today=today)
-    forecast = ForecastReport(scope, period, today=today, funnel=report)
+    funnel = FunnelReport(scope, period, today=today)
+    forecast = ForecastReport(scope, period, today=today, funnel=funnel)
     plan = selectors.plan_for(rep, today=today)
-    done = queries.done_on([rep.pk], today)[rep.pk]
+    done = done_on([rep.pk], today)[rep.pk]
     daily_target = (
         plan.backsolve.per_working_day.get("calls") if current and plan.backsolve else None
     )
     if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
         name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
-        return csv_response(name, *forecast.table())
-    charts = ChartsReport(report, daily_target=daily_target)
+        return csv_response(name, *forecast.calculate().rows())
+    charts = ChartsReport(funnel, daily_target=daily_target).calculate()
     if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
         return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
+    report = funnel.calculate()
     context = {
         **_forecast_context(forecast),
         "show_reps": False,
@@ -147,7 +149,7 @@ def rep_detail(request, pk):
 
 
 def _chart_csv(chart_id, charts, name):
-    header, rows = charts.table(chart_id)
+    header, rows = charts.rows(chart_id)
     filename = f"{name}-{chart_id.removeprefix('chart-')}.csv".replace(" ", "-")
     return csv_response(filename, header, rows)
 
@@ -177,7 +179,8 @@ def leaderboard(request):
     picker = DashboardPeriodForm(request.GET or None)
     today = timezone.localdate()
     period = picker.period(today)
-    board = LeaderboardReport(selectors.leaderboard_scope(request.user, team), period, today=today)
+    scope = selectors.leaderboard_scope(request.user, team)
+    board = LeaderboardReport(scope, period, today=today).calculate()
     if request.GET.get("format") == "csv":
         return csv_response(f"leaderboard-{period.label}.csv", *board.rows())
     context = {
@@ -230,14 +233,14 @@ def my_targets(request):
     plan from the rep's snapshot, against what today's rollup says they did."""
     today = timezone.localdate()
     plan = selectors.plan_for(request.user, today=today)
-    done = queries.done_on([request.user.pk], today)[request.user.pk]
+    done = done_on([request.user.pk], today)[request.user.pk]
     unknown = plan.backsolve.unknown_rates if plan.backsolve else []
     last_day, last_totals = selectors.last_working_day_totals(request.user, today=today)
     context = {
         "plan": plan,
         "last_day": last_day,
         "last_totals": last_totals,
-        "alerts": selectors.open_alerts(request.user, rep=request.user),
+        "alerts": AlertsReport(Scope.of_rep(request.user)).calculate(),
         "rows": _plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
         "forecast": rep_forecast(request.user, plan, today=today),

@@ -2,11 +2,11 @@
 through a scope's trailing rates — or rates given explicitly — into what it takes, in all
 and per working day. `report backsolve` prints it; the what-if page uses the same math."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from core.formats import money
+from dashboards.reports.base import Report, Table
 from dashboards.reports.funnel import trailing_rates
 from dashboards.scope import Scope
 from quotas import calendar
@@ -18,31 +18,13 @@ EXTRA_RATES = ("emails_per_meeting", "messages_per_meeting")
 RATES_SHOWN = (*RATE_NAMES, *EXTRA_RATES, "avg_deal_size")
 
 
-@dataclass
-class BacksolveReport:
-    """`target` worked back over `working_days` (by default those left in `period`, or all
-    of them when it is over) at the scope's trailing 90-day rates, each replaced by the one
-    given in `rates`."""
-
+@dataclass(frozen=True)
+class BacksolveResult:
     scope: Scope
-    period: Period
     target: Target
-    today: date
-    rates: dict = field(default_factory=dict)
-    working_days: int | None = None
-
-    def __post_init__(self):
-        if self.working_days is None:
-            left = calendar.progress(self.period, self.today).left
-            self.working_days = left or calendar.working_days(self.period.start, self.period.end)
-
-    @cached_property
-    def rates_used(self) -> Rates:
-        return trailing_rates(self.scope, today=self.today).replace(**self.rates)
-
-    @cached_property
-    def result(self) -> Backsolve:
-        return backsolve(self.target, self.rates_used, working_days=self.working_days)
+    rates_used: Rates
+    working_days: int
+    result: Backsolve
 
     def as_json(self) -> dict:
         result = self.result
@@ -64,7 +46,7 @@ class BacksolveReport:
             "unknown_rates": result.unknown_rates,
         }
 
-    def table(self) -> tuple[list[str], list[list]]:
+    def rows(self) -> tuple[list[str], list[list]]:
         """Each step, what it takes in all and per working day (— where a rate is unknown)."""
         rows = [
             [
@@ -75,6 +57,57 @@ class BacksolveReport:
             for name in STEPS
         ]
         return ["step", "required", "per_working_day"], rows
+
+    def table(self) -> Table:
+        result = self.result
+        lines = []
+        if result.target_revenue is not None:
+            lines.append(f"Target revenue {money(result.target_revenue)}")
+        if result.gap is not None:
+            lines.append(
+                f"  {money(result.gap)} above the basis of {money(self.target.basis_revenue)}"
+            )
+        lines.append(f"Working days: {self.working_days}")
+        notes = []
+        if result.unknown_rates:
+            notes.append(
+                "\nUnknown (no data; give them as options): " + ", ".join(result.unknown_rates)
+            )
+        return Table(
+            ["step", "required", "per working day"],
+            self.rows()[1],
+            title="\n".join(lines) + "\n",
+            notes=notes,
+        )
+
+
+class BacksolveReport(Report[BacksolveResult]):
+    """`target` worked back over `working_days` (by default those left in `period`, or all
+    of them when it is over) at the scope's trailing 90-day rates, each replaced by the one
+    given in `rates`."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        period: Period,
+        *,
+        today: date,
+        target: Target,
+        rates: dict | None = None,
+        working_days: int | None = None,
+    ):
+        self.scope, self.period, self.today = scope, period, today
+        self.target, self.rates, self.working_days = target, rates or {}, working_days
+
+    def _calculate(self) -> BacksolveResult:
+        days = self.working_days
+        if days is None:
+            left = calendar.progress(self.period, self.today).left
+            days = left or calendar.working_days(self.period.start, self.period.end)
+        rates = trailing_rates(self.scope, today=self.today).replace(**self.rates)
+        return BacksolveResult(
+            self.scope, self.target, rates, days, backsolve(self.target, rates, working_days=days)
+        )
 
 
 def _scope_name(scope: Scope) -> str:

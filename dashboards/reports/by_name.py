@@ -4,6 +4,7 @@ the same scope and period (docs/api.md#reports)."""
 
 from datetime import date
 
+from dashboards.reports.base import Report
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
@@ -28,7 +29,12 @@ def report_period(text: str | None, *, today: date) -> periods.Period:
 def report_json(name: str, scope: Scope, period: periods.Period, *, today: date) -> dict:
     """The report's JSON (docs/contracts.md#report); `plan` is today's and
     takes no period."""
+    return report_for(name, scope, period, today=today).calculate().as_json()
+
+
+def report_for(name: str, scope: Scope, period: periods.Period, *, today: date) -> Report:
+    """The report `name` of `scope` for `period` (today's, for `plan`), not yet worked out."""
     if name == "plan":
-        return PlanReport(scope, today=today).as_json()
+        return PlanReport(scope, today=today)
     report = {"funnel": FunnelReport, "leaderboard": LeaderboardReport, "forecast": ForecastReport}
-    return report[name](scope, period, today=today).as_json()
+    return report[name](scope, period, today=today)

@@ -14,16 +14,17 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from core.formats import money
-from dashboards import plans
-from dashboards.metrics import rates_from
+from dashboards import charts, plans
 from dashboards.models import ForecastSnapshot
-from dashboards.reports.funnel import FunnelReport, period_json
+from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.funnel import FunnelReport, period_json, trailing_rates
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas import calendar
 from quotas import selectors as quota_selectors
+from quotas.backsolve import Rates
 from quotas.forecast import COMMIT_PROBABILITY, NOTHING, Forecast, Pace, need_pace
-from quotas.periods import Period, PeriodKind, trailing_window
+from quotas.periods import Period, PeriodKind
 from quotas.plan import Plan, plan
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
@@ -103,16 +104,32 @@ def rep_forecast(rep, rep_plan: Plan, *, today: date) -> Forecast | None:
     )
 
 
+@dataclass(frozen=True)
 class ForecastRow:
     """One rep's (or the scope's) forecast, and — worked out when asked — the plan for
     what the pipeline does not cover."""
 
-    def __init__(self, member: Member | None, forecast: Forecast, rates, report):
-        self.member, self.forecast, self.rates, self._report = member, forecast, rates, report
+    member: Member | None
+    forecast: Forecast
+    rates: Rates
+    period: Period
+    working_days_left: int
 
     @cached_property
     def gap_plan(self) -> Plan | None:
-        return self._report._gap_plan(self.forecast, self.rates)
+        """When the pipeline falls short: the uncovered revenue worked back into the
+        activity it needs per remaining working day — the plan function the what-if uses."""
+        uncovered = self.forecast.uncovered
+        if not uncovered or self.working_days_left == 0:
+            return None
+        return plan(
+            period=self.period,
+            quota=uncovered,
+            won=Decimal(0),
+            rates=self.rates,
+            working_days_left=self.working_days_left,
+            expected=None,
+        )
 
     @property
     def new_opportunities_pace(self) -> Pace | None:
@@ -150,78 +167,47 @@ class ForecastRow:
         return data
 
 
-class ForecastReport:
+@dataclass(frozen=True)
+class ForecastResult:
     """Every rep the scope counts in the period (as the funnel has them) with their
-    forecast, and the scope's. Built on the period's FunnelReport when the page has one
-    (its reps, won revenue and quotas), the rows cost two queries more: the open pipeline
-    and the reps' plans (their win rates). The scope's total, the gap plans, the months,
-    the overdue and undated deals are worked out when asked, each in a fixed number of
-    queries."""
+    forecast. The scope's total, the overdue and undated deals, the months and the history
+    are worked out on first read, each in a fixed number of queries: the nightly job
+    keeps the reps' rows only, and the page loads the rest in its own request."""
 
-    def __init__(
-        self, scope: Scope, period: Period, *, today: date, funnel: FunnelReport | None = None
-    ):
-        self.scope, self.period, self.today = scope, period, today
-        self.funnel = funnel or FunnelReport(scope, period, today=today)
-        self.members = self.funnel.members
-        ids = [m.pk for m in self.members]
-        pipeline = self._open_pipeline()
-        self.rep_plans = plans.plans_for(ids, today=today)
-        self.working_days_left = calendar.progress(period, today).left
-        self.rows = []
-        for member in self.members:
-            open_, weighted, commit = pipeline.get(member.pk, (Decimal(0),) * 3)
-            rates = self.rep_plans[member.pk].rates
-            forecast = Forecast(
-                open_pipeline=open_,
-                weighted=weighted,
-                commit=commit,
-                won=self.funnel.counts[member.pk].revenue_won,
-                quota=self.funnel.quotas[member.pk].revenue,
-                win_rate=rates.win_rate,
-            )
-            self.rows.append(ForecastRow(member, forecast, rates, self))
-        self.by_rep = {row.member.pk: row for row in self.rows}
+    scope: Scope
+    period: Period
+    today: date
+    members: list[Member]
+    rep_plans: dict[int, Plan]
+    working_days_left: int
+    reps: list[ForecastRow]
+
+    @cached_property
+    def by_rep(self) -> dict[int, ForecastRow]:
+        return {row.member.pk: row for row in self.reps}
 
     @cached_property
     def total(self) -> ForecastRow:
-        total = sum((row.forecast for row in self.rows), NOTHING)
+        total = sum((row.forecast for row in self.reps), NOTHING)
         rates = self._scope_rates()
         return ForecastRow(
-            None, Forecast(**{**vars(total), "win_rate": rates.win_rate}), rates, self
+            None,
+            Forecast(**{**vars(total), "win_rate": rates.win_rate}),
+            rates,
+            self.period,
+            self.working_days_left,
         )
-
-    # The figures ----------------------------------------------------------------------------
 
     def _in_play(self):
         return in_play(self.scope, self.period, self.today)
 
-    def _open_pipeline(self) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
-        return open_pipeline(self._in_play())
-
-    def _scope_rates(self):
+    def _scope_rates(self) -> Rates:
         """The scope's own trailing-90-day rates: a rep's from their plan; a team's or the
         organisation's from its funnel over the window (its won and lost deals give the
         win rate)."""
         if self.scope.reps is not None and len(self.scope.reps) == 1:
             return self.rep_plans[self.scope.reps[0]].rates
-        window = trailing_window(self.today)
-        return rates_from(FunnelReport(self.scope, window, today=self.today).total)
-
-    def _gap_plan(self, forecast: Forecast, rates) -> Plan | None:
-        """When the pipeline falls short: the uncovered revenue worked back into the activity
-        it needs per remaining working day — the plan function the what-if uses."""
-        uncovered = forecast.uncovered
-        if not uncovered or self.working_days_left == 0:
-            return None
-        return plan(
-            period=self.period,
-            quota=uncovered,
-            won=Decimal(0),
-            rates=rates,
-            working_days_left=self.working_days_left,
-            expected=None,
-        )
+        return trailing_rates(self.scope, today=self.today)
 
     # Deals a manager should look at ---------------------------------------------------------
 
@@ -324,7 +310,7 @@ class ForecastReport:
                 [said.get(row.member.pk, {}).get(week) for week in weeks],
                 row.forecast.won,
             )
-            for row in self.rows
+            for row in self.reps
         ]
         total = [
             sum((values[i] for _, values, _ in rows if values[i] is not None), Decimal(0))
@@ -332,18 +318,56 @@ class ForecastReport:
         ]
         return ForecastHistory(weeks, rows, total, sum((won for *_, won in rows), Decimal(0)))
 
+    @cached_property
+    def figures(self) -> dict[str, dict]:
+        """The forecast section's charts: the months, and for a finished period what the
+        forecast said each week."""
+        figures = {"chart-forecast": charts.forecast_chart(self.by_month)}
+        if self.history:
+            h = self.history
+            figures["chart-forecast-history"] = charts.forecast_history_chart(
+                h.weeks, h.total, h.won
+            )
+        return figures
+
     # Output ---------------------------------------------------------------------------------
 
-    def table(self) -> tuple[list[str], list[list]]:
+    def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report forecast --format csv`."""
         header = ["rep", "team", *JSON_FIELDS]
         rows = []
-        for row in [*self.rows, self.total]:
+        for row in [*self.reps, self.total]:
             data = row.as_json()
             label = row.member.rep.email if row.member else "TOTAL"
             team = str(row.member.team or "") if row.member else ""
             rows.append([label, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]])
         return header, rows
+
+    def table(self) -> Table:
+        _header, rows = self.rows()
+        count, _ = self.overdue
+        period = self.period
+        return Table(
+            ["rep", "open", "weighted", "commit", "best case", "won", "quota", "coverage"],
+            [
+                [
+                    row[0],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7] or "—",
+                    f"{row[9]:.2f}×" if row[9] != "" else "—",
+                ]
+                for row in rows
+            ],
+            title=f"Forecast {period.label} ({period.start} to {period.end}, "
+            f"{self.working_days_left} working days left)\n",
+            notes=[f"\n{count} open deals are overdue (expected to close before today)."]
+            if count
+            else [],
+        )
 
     def as_json(self) -> dict:
         """`report forecast --format json` (docs/contracts.md)."""
@@ -356,12 +380,56 @@ class ForecastReport:
             "working_days_left": self.working_days_left,
             "reps": [
                 {"rep": row.member.rep.email, "team": str(row.member.team or ""), **row.as_json()}
-                for row in self.rows
+                for row in self.reps
             ],
             "total": self.total.as_json(),
             "overdue": {"count": overdue_count, "deals": [_deal_json(d) for d in overdue]},
             "undated": {"count": undated_count, "deals": [_deal_json(d) for d in undated]},
         }
+
+
+class ForecastReport(Report[ForecastResult]):
+    """The forecast of `scope` for `period`. Built on the period's FunnelReport when the
+    page has one (its reps, won revenue and quotas), the rows cost two queries more: the
+    open pipeline and the reps' plans (their win rates)."""
+
+    def __init__(
+        self, scope: Scope, period: Period, *, today: date, funnel: FunnelReport | None = None
+    ):
+        self.scope, self.period, self.today = scope, period, today
+        self.funnel = funnel or FunnelReport(scope, period, today=today)
+
+    def _calculate(self) -> ForecastResult:
+        funnel = self.funnel.calculate()
+        members = funnel.members
+        pipeline = open_pipeline(in_play(self.scope, self.period, self.today))
+        rep_plans = plans.plans_for([m.pk for m in members], today=self.today)
+        left = calendar.progress(self.period, self.today).left
+        rows = []
+        for member in members:
+            open_, weighted, commit = pipeline.get(member.pk, (Decimal(0),) * 3)
+            rates = rep_plans[member.pk].rates
+            forecast = Forecast(
+                open_pipeline=open_,
+                weighted=weighted,
+                commit=commit,
+                won=funnel.counts[member.pk].revenue_won,
+                quota=funnel.quotas[member.pk].revenue,
+                win_rate=rates.win_rate,
+            )
+            rows.append(ForecastRow(member, forecast, rates, self.period, left))
+        return ForecastResult(self.scope, self.period, self.today, members, rep_plans, left, rows)
+
+    # A figure of the result, for a caller that reads one.
+    members = Figure()
+    rows = Figure("reps")
+    by_rep = Figure()
+    working_days_left = Figure()
+    total = Figure()
+    overdue = Figure()
+    undated = Figure()
+    by_month = Figure()
+    history = Figure()
 
 
 def _deal_json(deal: Opportunity) -> dict:

@@ -1,10 +1,14 @@
 """The funnel: every metric of docs/metrics.md#metrics per rep and for the scope, over a period."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from dashboards import queries
+from django.db.models import Count, Sum
+
+from core.formats import percent
 from dashboards.metrics import (
     COUNT_FIELDS,
     RATIO_FIELDS,
@@ -15,32 +19,37 @@ from dashboards.metrics import (
     money,
     rates_from,
 )
-from dashboards.scope import Member, Scope
+from dashboards.reports.base import Figure, Report, Table
+from dashboards.scope import Member, Scope, funnel_counts_by_rep
+from pipeline.models import OpportunityStatus
 from quotas import calendar
 from quotas import selectors as quota_selectors
 from quotas.backsolve import Rates
 from quotas.periods import Period, trailing_window
-from quotas.plan import Pace, pace
+from quotas.plan import Pace, PeriodProgress, pace
 
 TABLE_HEADER = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
 
 
-class FunnelReport:
+@dataclass(frozen=True)
+class FunnelResult:
     """The scope's reps (those who were in it during the period, each for their days in
-    it) with their funnel and pace, and the scope's total. Five queries, plus three for the
-    lead-source yield when it is asked for."""
+    it) with their funnel, and the scope's total. Their quotas and paces, and the
+    lead-source yield, are worked out on first read (two and three queries): the trailing
+    rates and the leaderboard do without some of them."""
 
-    def __init__(self, scope: Scope, period: Period, *, today: date):
-        self.scope, self.period, self.today = scope, period, today
-        self.members: list[Member] = scope.members(period.start, period.end)
-        counts = queries.funnel_counts_by_rep(scope, period.start, period.end)
-        self.counts = {m.pk: counts.get(m.pk, FunnelCounts()) for m in self.members}
-        self.rows: list[tuple[Member, Funnel]] = [
-            (m, funnel(self.counts[m.pk])) for m in self.members
-        ]
-        self.total: Funnel = funnel(FunnelCounts.total(self.counts.values()))
-        self.progress = calendar.progress(period, today)
-        self.working_days = self.progress.total
+    scope: Scope
+    period: Period
+    today: date
+    members: list[Member]
+    counts: dict[int, FunnelCounts]
+    reps: list[tuple[Member, Funnel]]
+    total: Funnel
+    progress: PeriodProgress
+
+    @property
+    def working_days(self) -> int:
+        return self.progress.total
 
     @cached_property
     def quotas(self):
@@ -50,7 +59,7 @@ class FunnelReport:
             {m.pk: m.spans for m in self.members}, self.period
         )
 
-    @cached_property
+    @property
     def expected(self) -> float | None:
         return self.progress.expected
 
@@ -79,21 +88,46 @@ class FunnelReport:
 
     @cached_property
     def lead_source_yield(self) -> list[dict]:
-        return queries.lead_source_yield(self.scope, self.period.start, self.period.end)
+        return lead_source_yield(self.scope, self.period.start, self.period.end)
 
     # Output ---------------------------------------------------------------------------------
 
-    def table(self) -> tuple[list[str], list[list]]:
+    def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows of the per-rep table, as its CSV download and `report funnel
         --format csv` have them."""
         rows = []
-        labelled = [(m.rep.email, str(m.team or ""), r) for m, r in self.rows]
+        labelled = [(m.rep.email, str(m.team or ""), r) for m, r in self.reps]
         for label, team_name, result in [*labelled, ("TOTAL", "", self.total)]:
             data = as_json(result)
             rows.append(
                 [label, team_name, *["" if data[k] is None else data[k] for k in TABLE_HEADER[2:]]]
             )
         return TABLE_HEADER, rows
+
+    def table(self) -> Table:
+        header = [
+            "rep",
+            "calls",
+            "connect",
+            "mtgs held",
+            "opps",
+            "won",
+            "lost",
+            "revenue won",
+            "win rate",
+            "contact close",
+            "call→mtg",
+            "mtg→opp",
+            "cycle days",
+        ]
+        rows = [_table_row(member.rep.full_name, result) for member, result in self.reps]
+        period = self.period
+        return Table(
+            header,
+            [*rows, _table_row("Total", self.total)],
+            title=f"Funnel {period.label} ({period.start} to {period.end}, "
+            f"{self.working_days} working days)\n",
+        )
 
     def as_json(self) -> dict:
         """`report funnel --format json` (docs/contracts.md)."""
@@ -107,13 +141,85 @@ class FunnelReport:
                     **as_json(result),
                     **self.paces[member.pk].as_json(),
                 }
-                for member, result in self.rows
+                for member, result in self.reps
             ],
             "total": {**as_json(self.total), **(self.total_pace or no_pace).as_json()},
             "lead_source_yield": [
                 {**row, "revenue": money(row["revenue"])} for row in self.lead_source_yield
             ],
         }
+
+
+class FunnelReport(Report[FunnelResult]):
+    """The funnel of `scope` over `period`: four queries (the members and their counts),
+    plus the quotas' and the lead-source yield's when they are read."""
+
+    def __init__(self, scope: Scope, period: Period, *, today: date):
+        self.scope, self.period, self.today = scope, period, today
+
+    def _calculate(self) -> FunnelResult:
+        scope, period = self.scope, self.period
+        members = scope.members(period.start, period.end)
+        counted = funnel_counts_by_rep(scope, period.start, period.end)
+        counts = {m.pk: counted.get(m.pk, FunnelCounts()) for m in members}
+        return FunnelResult(
+            scope=scope,
+            period=period,
+            today=self.today,
+            members=members,
+            counts=counts,
+            reps=[(m, funnel(counts[m.pk])) for m in members],
+            total=funnel(FunnelCounts.total(counts.values())),
+            progress=calendar.progress(period, self.today),
+        )
+
+    # A figure of the result, for a caller that reads one.
+    members = Figure()
+    counts = Figure()
+    rows = Figure("reps")
+    total = Figure()
+    quotas = Figure()
+    paces = Figure()
+    total_pace = Figure()
+    lead_source_yield = Figure()
+    working_days = Figure()
+
+
+def lead_source_yield(scope: Scope, start: date, end: date) -> list[dict]:
+    """Prospects, opportunities, won deals and revenue per lead source for the scope's work
+    in start..end, in three queries."""
+    rows: dict[str, dict] = defaultdict(
+        lambda: {"prospects": 0, "opportunities": 0, "won": 0, "revenue": 0}
+    )
+    for row in scope.prospects(start, end).values("source__name").annotate(n=Count("pk")):
+        rows[row["source__name"] or "Unknown"]["prospects"] = row["n"]
+    opened = scope.opportunities("opened_on", start, end)
+    for row in opened.values("lead_source__name").annotate(n=Count("pk")):
+        rows[row["lead_source__name"] or "Unknown"]["opportunities"] = row["n"]
+    won = scope.opportunities("closed_on", start, end).filter(status=OpportunityStatus.WON)
+    for row in won.values("lead_source__name").annotate(n=Count("pk"), revenue=Sum("amount")):
+        entry = rows[row["lead_source__name"] or "Unknown"]
+        entry["won"], entry["revenue"] = row["n"], row["revenue"]
+    return [{"lead_source": name, **values} for name, values in sorted(rows.items())]
+
+
+def _table_row(name: str, result: Funnel) -> list:
+    c = result.counts
+    return [
+        name,
+        c.calls,
+        percent(result.connect_rate),
+        c.meetings_held,
+        c.opportunities_created,
+        c.won,
+        c.lost,
+        money(c.revenue_won),
+        percent(result.win_rate),
+        percent(result.contact_close_rate),
+        percent(result.call_to_meeting_rate),
+        percent(result.meeting_to_opportunity_rate),
+        "—" if result.sales_cycle_days is None else f"{result.sales_cycle_days:.1f}",
+    ]
 
 
 def period_json(period: Period, working_days: int) -> dict:
@@ -127,4 +233,4 @@ def period_json(period: Period, working_days: int) -> dict:
 
 def trailing_rates(scope: Scope, *, today: date) -> Rates:
     """A scope's own conversion rates over the trailing 90 days up to today."""
-    return rates_from(FunnelReport(scope, trailing_window(today), today=today).total)
+    return rates_from(FunnelReport(scope, trailing_window(today), today=today).calculate().total)

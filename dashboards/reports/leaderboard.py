@@ -7,6 +7,7 @@ from functools import cached_property
 
 from core.formats import money, percent, whole
 from dashboards.metrics import Funnel, as_json
+from dashboards.reports.base import Figure, Report, Table
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
@@ -64,24 +65,11 @@ class Standing:
         }
 
 
-class LeaderboardReport:
-    """Reps ranked by revenue won, then win rate (no data last), then name."""
-
-    def __init__(self, scope: Scope, period: Period, *, today: date):
-        self.funnel = FunnelReport(scope, period, today=today)
-        self.period = period
-        ranked = sorted(
-            self.funnel.rows,
-            key=lambda row: (
-                -row[1].counts.revenue_won,
-                -(row[1].win_rate if row[1].win_rate is not None else -1),
-                row[0].rep.full_name,
-            ),
-        )
-        self.standings = [
-            Standing(rank, member, result, self.funnel.paces[member.pk])
-            for rank, (member, result) in enumerate(ranked, start=1)
-        ]
+@dataclass(frozen=True)
+class Leaderboard:
+    period: Period
+    working_days: int
+    standings: list[Standing]
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report leaderboard --format csv`."""
@@ -90,9 +78,9 @@ class LeaderboardReport:
             for standing in self.standings
         ]
 
-    def table(self) -> tuple[list[str], list[list]]:
-        """Header and rows for `report leaderboard`'s text table: the JSON's values, with
-        the win rate as a percentage."""
+    def table(self) -> Table:
+        """`report leaderboard`'s text table: the JSON's values, with the win rate as a
+        percentage."""
         header = [
             "#",
             "rep",
@@ -120,10 +108,42 @@ class LeaderboardReport:
                     row["opportunities_created"],
                 ]
             )
-        return header, rows
+        period = self.period
+        return Table(
+            header,
+            rows,
+            title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
+            text_columns=3,
+        )
 
     def as_json(self) -> dict:
         return {
-            "period": period_json(self.period, self.funnel.working_days),
+            "period": period_json(self.period, self.working_days),
             "rows": [standing.as_json() for standing in self.standings],
         }
+
+
+class LeaderboardReport(Report[Leaderboard]):
+    """Reps ranked by revenue won, then win rate (no data last), then name: the funnel's
+    queries and its quotas'."""
+
+    def __init__(self, scope: Scope, period: Period, *, today: date):
+        self.scope, self.period, self.today = scope, period, today
+
+    def _calculate(self) -> Leaderboard:
+        result = FunnelReport(self.scope, self.period, today=self.today).calculate()
+        ranked = sorted(
+            result.reps,
+            key=lambda row: (
+                -row[1].counts.revenue_won,
+                -(row[1].win_rate if row[1].win_rate is not None else -1),
+                row[0].rep.full_name,
+            ),
+        )
+        standings = [
+            Standing(rank, member, funnel, result.paces[member.pk])
+            for rank, (member, funnel) in enumerate(ranked, start=1)
+        ]
+        return Leaderboard(self.period, result.working_days, standings)
+
+    standings = Figure()

@@ -4,11 +4,15 @@ day (the nightly snapshot, docs/metrics.md#the-goal-backsolve), against what the
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 
+from django.db.models import Count, Q
+
+from activities.models import DailyRollup
 from core.formats import money, percent, whole
-from dashboards import plans, queries
+from dashboards import plans
+from dashboards.reports.base import Figure, Report, Table
 from dashboards.scope import Member, Scope
+from pipeline.models import Opportunity, OpportunityStatus
 from quotas.plan import Pace, Plan, pace
 
 # The activities a plan asks for each working day, as the columns name them.
@@ -46,24 +50,13 @@ class PlanRow:
         }
 
 
-class PlanReport:
-    """Every active rep the scope counts today, by name, with their plan and today's
-    activity, in a fixed number of queries whatever the number of reps: the members, the
-    snapshots, the day's rollups and deals (a rep without a snapshot yet is planned on the
-    spot, as My day would)."""
+@dataclass(frozen=True)
+class Plans:
+    today: date
+    reps: list[PlanRow]
 
-    def __init__(self, scope: Scope, *, today: date):
-        self.scope, self.today = scope, today
-
-    @cached_property
-    def rows(self) -> list[PlanRow]:
-        members = [m for m in self.scope.members(self.today, self.today) if m.rep.is_active]
-        ids = [m.pk for m in members]
-        planned = plans.plans_for(ids, today=self.today)
-        done = queries.done_on(ids, self.today)
-        return [PlanRow(m, planned[m.pk], done[m.pk]) for m in members]
-
-    def table(self) -> tuple[list[str], list[list]]:
+    def rows(self) -> tuple[list[str], list[list]]:
+        """Header and rows for the team page's plan CSV and `report plan --format csv`."""
         header = [
             "rep",
             "team",
@@ -78,7 +71,7 @@ class PlanReport:
             *(f"{step}_today" for step in STEPS),
         ]
         rows = []
-        for row in self.rows:
+        for row in self.reps:
             data = row.as_json()
             on_pace = data["on_pace"]
             rows.append(
@@ -98,7 +91,7 @@ class PlanReport:
             )
         return header, rows
 
-    def summary(self) -> tuple[list[str], list[list]]:
+    def table(self) -> Table:
         """The plans as people read them, for the command line: each rep's pace and what
         today asks of them."""
         header = ["rep", "quota", "won", "attainment", "pace", "calls/day", "meetings/day"]
@@ -115,12 +108,63 @@ class PlanReport:
                 f"{_plural(row.done_today['calls'], 'call')}, "
                 f"{_plural(row.done_today['meetings_held'], 'meeting')}",
             ]
-            for row in self.rows
+            for row in self.reps
         ]
-        return header, rows
+        return Table(
+            header,
+            rows,
+            title=f"Plans for {self.today} (this period's quota, per working day left)\n",
+        )
 
     def as_json(self) -> dict:
-        return {"as_of": self.today.isoformat(), "rows": [row.as_json() for row in self.rows]}
+        return {"as_of": self.today.isoformat(), "rows": [row.as_json() for row in self.reps]}
+
+
+class PlanReport(Report[Plans]):
+    """Every active rep the scope counts today, by name, with their plan and today's
+    activity, in a fixed number of queries whatever the number of reps: the members, the
+    snapshots, the day's rollups and deals (a rep without a snapshot yet is planned on the
+    spot, as My day would). A plan is today's: no period."""
+
+    def __init__(self, scope: Scope, *, today: date):
+        self.scope, self.today = scope, today
+
+    def _calculate(self) -> Plans:
+        members = [m for m in self.scope.members(self.today, self.today) if m.rep.is_active]
+        ids = [m.pk for m in members]
+        planned = plans.plans_for(ids, today=self.today)
+        done = done_on(ids, self.today)
+        return Plans(self.today, [PlanRow(m, planned[m.pk], done[m.pk]) for m in members])
+
+    rows = Figure("reps")
+
+
+def done_on(rep_ids: list[int], day: date) -> dict[int, dict[str, int]]:
+    """What each rep did on a day: their daily rollup and the deals they opened and won
+    that day (two queries)."""
+    done = {
+        pk: dict.fromkeys(
+            ["calls", "emails", "messages", "meetings_held", "opportunities", "deals"], 0
+        )
+        for pk in rep_ids
+    }
+    rollups = DailyRollup.objects.filter(rep_id__in=rep_ids, day=day).values(
+        "rep_id", "calls", "emails", "messages", "meetings_held"
+    )
+    for row in rollups:
+        done[row.pop("rep_id")].update(row)
+    deals = (
+        Opportunity.objects.filter(Q(opened_on=day) | Q(closed_on=day), owner_id__in=rep_ids)
+        .order_by()
+        .values("owner_id")
+        .annotate(
+            opportunities=Count("pk", filter=Q(opened_on=day)),
+            deals=Count("pk", filter=Q(closed_on=day, status=OpportunityStatus.WON)),
+        )
+    )
+    for row in deals:
+        done[row.pop("owner_id")].update(row)
+    return done
 
 
 def _count(value) -> str:

@@ -1,6 +1,6 @@
 """The team page as one object: the reports it shows, each worked out when first asked for,
-and the CSV downloads it offers, chosen in one place (docs/architecture.md#the-read-model).
-The view only picks a template."""
+the rep table's order, and the CSV downloads it offers, chosen in one place
+(docs/architecture.md#reports). The view only picks a template."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -8,11 +8,12 @@ from functools import cached_property
 
 from django.http import QueryDict
 
-from dashboards import queries, selectors
-from dashboards.reports.charts import ChartsReport
+from dashboards.reports.alerts import Alerts, AlertsReport
+from dashboards.reports.charts import Charts, ChartsReport
+from dashboards.reports.engagement import EngagementReport, EngagementResult
 from dashboards.reports.forecast import ForecastReport
-from dashboards.reports.funnel import FunnelReport
-from dashboards.reports.plan import PlanReport
+from dashboards.reports.funnel import FunnelReport, FunnelResult
+from dashboards.reports.plan import PlanReport, Plans
 from dashboards.scope import Scope
 from pipeline.selectors import unassigned_work
 from quotas.periods import Period
@@ -28,39 +29,61 @@ class TeamPage:
     team: Team
     period: Period
     today: date
+    sort: "TableSort | None" = None  # the rep table's order; None: the default
 
     @cached_property
     def scope(self) -> Scope:
         return Scope.team(self.team)
 
+    # The reports, built once and shared: the forecast, the charts and the engagement table
+    # count the funnel's reps.
+
     @cached_property
-    def funnel(self) -> FunnelReport:
+    def funnel_report(self) -> FunnelReport:
         return FunnelReport(self.scope, self.period, today=self.today)
 
     @cached_property
     def forecast(self) -> ForecastReport:
-        return ForecastReport(self.scope, self.period, today=self.today, funnel=self.funnel)
+        """Not worked out until read: the page loads its section in a request of its own."""
+        return ForecastReport(self.scope, self.period, today=self.today, funnel=self.funnel_report)
+
+    @property
+    def funnel(self) -> FunnelResult:
+        return self.funnel_report.calculate()
 
     @cached_property
-    def plans(self) -> PlanReport:
-        return PlanReport(self.scope, today=self.today)
+    def plans(self) -> Plans:
+        return PlanReport(self.scope, today=self.today).calculate()
 
     @cached_property
-    def charts(self) -> ChartsReport:
+    def charts(self) -> Charts:
         """The funnel's charts, with the team's daily call target (the sum of its plans)."""
-        target = sum((row.per_day.get("calls") or 0) for row in self.plans.rows) or None
-        return ChartsReport(self.funnel, daily_target=target)
+        target = sum((row.per_day.get("calls") or 0) for row in self.plans.reps) or None
+        return ChartsReport(self.funnel_report, daily_target=target).calculate()
 
     @cached_property
-    def engagement(self) -> list:
+    def engagement(self) -> EngagementResult:
         """Each member with their prospects' engagement counts today."""
-        members = self.funnel.members
-        counts = queries.engagement_by_rep([m.pk for m in members], self.today)
-        return list(zip(members, counts.values(), strict=True))
+        return EngagementReport(
+            self.scope, self.period, today=self.today, funnel=self.funnel_report
+        ).calculate()
 
     @cached_property
-    def alerts(self):
-        return selectors.open_alerts(self.viewer, team=self.team)
+    def alerts(self) -> Alerts:
+        return AlertsReport(self.scope).calculate()
+
+    @cached_property
+    def table_sort(self) -> "TableSort":
+        return self.sort or team_table_sort(None)
+
+    @cached_property
+    def rep_rows(self) -> list:
+        """The funnel's (member, funnel) rows in the order the table is sorted by."""
+        return team_table_rows(self.funnel.reps, self.table_sort)
+
+    @property
+    def headings(self) -> list[dict]:
+        return team_table_headings(self.table_sort)
 
     @cached_property
     def unassigned(self):
@@ -74,13 +97,113 @@ class TeamPage:
         name = f"{self.team.name}-{self.period.label}".replace(" ", "-")
         table, chart = query.get("table"), query.get("chart")
         if table == "forecast":
-            return (f"{name}-forecast.csv", *self.forecast.table())
+            return (f"{name}-forecast.csv", *self.forecast.calculate().rows())
         if table == "plan":
             plan_name = f"{self.team.name}-{self.today}-plan.csv".replace(" ", "-")
-            return (plan_name, *self.plans.table())
+            return (plan_name, *self.plans.rows())
         if not chart:
-            return (f"{name}.csv", *self.funnel.table())
+            return (f"{name}.csv", *self.funnel.rows())
         if chart in self.charts:
-            header, rows = self.charts.table(chart)
+            header, rows = self.charts.rows(chart)
             return (f"{name}-{chart.removeprefix('chart-')}.csv", header, rows)
         return None
+
+
+# The team dashboard's rep table: every column sorts, on the server, by a whitelisted key.
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    label: str
+    value: object  # (member, funnel) -> a comparable value, or None for "no data"
+    descending_first: bool = True  # numbers: biggest first; names: A to Z
+
+
+TEAM_TABLE_COLUMNS = [
+    SortColumn("rep", "Rep", lambda m, r: m.rep.full_name.casefold(), descending_first=False),
+    SortColumn("revenue", "Revenue won", lambda m, r: r.counts.revenue_won),
+    SortColumn("won", "Won", lambda m, r: r.counts.won),
+    SortColumn("win_rate", "Win rate", lambda m, r: r.win_rate),
+    SortColumn("calls", "Calls", lambda m, r: r.counts.calls),
+    SortColumn("meetings", "Mtgs held", lambda m, r: r.counts.meetings_held),
+    SortColumn("opportunities", "Opps", lambda m, r: r.counts.opportunities_created),
+    SortColumn("lost", "Lost", lambda m, r: r.counts.lost),
+    SortColumn("connects", "Connects", lambda m, r: r.counts.connects),
+    SortColumn("connect_rate", "Connect rate", lambda m, r: r.connect_rate),
+    SortColumn(
+        "calls_new",
+        "Calls new / existing",
+        lambda m, r: (r.counts.calls_new, r.counts.calls_existing),
+    ),
+    SortColumn("emails", "Emails", lambda m, r: r.counts.emails),
+    SortColumn("messages", "Messages", lambda m, r: r.counts.messages),
+    SortColumn("meetings_booked", "Mtgs booked", lambda m, r: r.counts.meetings_booked),
+    SortColumn("positive_meetings", "Positive mtgs", lambda m, r: r.counts.positive_meetings),
+    SortColumn("call_to_meeting", "Call→mtg", lambda m, r: r.call_to_meeting_rate),
+    SortColumn("meeting_to_opportunity", "Mtg→opp", lambda m, r: r.meeting_to_opportunity_rate),
+    SortColumn("contact_close", "Contact close", lambda m, r: r.contact_close_rate),
+    SortColumn("calls_per_won", "Calls/won", lambda m, r: r.calls_per_won_deal),
+    SortColumn("avg_deal", "Avg deal", lambda m, r: r.avg_deal_size),
+    SortColumn("cycle_days", "Cycle days", lambda m, r: r.sales_cycle_days),
+    SortColumn("touches_per_won", "Touches/won", lambda m, r: r.touches_per_won_deal),
+    SortColumn("email_open_rate", "Email open", lambda m, r: r.email_open_rate),
+    SortColumn("email_reply_rate", "Email reply", lambda m, r: r.email_reply_rate),
+    SortColumn("email_bounce_rate", "Bounce", lambda m, r: r.email_bounce_rate),
+    SortColumn("message_reply_rate", "Msg reply", lambda m, r: r.message_reply_rate),
+    SortColumn("avg_call_minutes", "Min/call", lambda m, r: r.avg_call_minutes),
+    SortColumn("follow_up_rate", "Follow-up", lambda m, r: r.follow_up_rate),
+]
+TEAM_TABLE_DEFAULT_SORT = "-revenue"
+_COLUMNS_BY_KEY = {column.key: column for column in TEAM_TABLE_COLUMNS}
+
+
+@dataclass(frozen=True)
+class TableSort:
+    """A parsed `sort=` value: `calls` is ascending, `-calls` descending."""
+
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+
+def team_table_sort(param: str | None) -> TableSort:
+    """The sort a `sort=` parameter asks for; anything not on the whitelist is the default
+    (revenue, biggest first), never an error."""
+    text = (param or "").strip()
+    key = text.removeprefix("-")
+    if key not in _COLUMNS_BY_KEY:
+        return team_table_sort(TEAM_TABLE_DEFAULT_SORT)
+    return TableSort(key, descending=text.startswith("-"))
+
+
+def team_table_rows(rows, sort: TableSort) -> list:
+    """The report's (member, funnel) rows in the order asked for. Rows without a value
+    (a rate with nothing to divide) go last either way; ties keep the rep's name order."""
+    value = _COLUMNS_BY_KEY[sort.key].value
+    by_name = sorted(rows, key=lambda row: row[0].rep.full_name.casefold())
+    known = [row for row in by_name if value(*row) is not None]
+    unknown = [row for row in by_name if value(*row) is None]
+    return sorted(known, key=lambda row: value(*row), reverse=sort.descending) + unknown
+
+
+def team_table_headings(sort: TableSort) -> list[dict]:
+    """Each column heading: its label, the `sort=` its link asks for (the column's natural
+    order on a first click, the reverse on a second) and its aria-sort when it is active."""
+    headings = []
+    for column in TEAM_TABLE_COLUMNS:
+        active = column.key == sort.key
+        descending = not sort.descending if active else column.descending_first
+        headings.append(
+            {
+                "key": column.key,
+                "label": column.label,
+                "param": TableSort(column.key, descending).param,
+                "aria_sort": ("descending" if sort.descending else "ascending") if active else None,
+                "numeric": column.key != "rep",
+            }
+        )
+    return headings

@@ -97,7 +97,7 @@ def test_each_reps_engagement_and_unanswered_touches_on_cold_prospects(
 
     from django.utils import timezone
 
-    from dashboards import queries
+    from dashboards.reports.engagement import engagement_by_rep
     from tests.factories import ProspectFactory, RepFactory
 
     today = timezone.localdate()
@@ -116,7 +116,7 @@ def test_each_reps_engagement_and_unanswered_touches_on_cold_prospects(
     quiet = RepFactory(team=team, full_name="Quiet Rep")
 
     with django_assert_max_num_queries(1):
-        counts = queries.engagement_by_rep([rep.pk, quiet.pk], today)
+        counts = engagement_by_rep([rep.pk, quiet.pk], today)
     assert {k: v for k, v in counts[rep.pk].items() if k != "cold_share"} == {
         "engaged": 1,
         "cooling": 1,

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards import plans, queries, selectors
+from dashboards import plans, selectors
+from dashboards.reports.plan import done_on
 from quotas import calendar
 from tests.factories import (
     ActivityFactory,
@@ -62,7 +63,7 @@ def test_todays_targets_come_from_the_quota_left_and_the_reps_own_rates(client, 
     assert plan.rates.win_rate == 0.8
     assert plan.rates.call_to_meeting_rate == 20 / 403  # today's 3 calls count too
     assert plan.rates.meeting_to_opportunity_rate == 0.5
-    assert queries.done_on([rep.pk], today)[rep.pk]["calls"] == 3
+    assert done_on([rep.pk], today)[rep.pk]["calls"] == 3
     expected_won = sum(
         Decimal("10000") for d in [earlier + timedelta(days=1)] * 4 if d >= month_quota.period_start
     )

@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 
 from activities.models import MEETING_HELD_OUTCOMES, OUTCOMES_BY_KIND, Activity, Kind
-from dashboards import queries
 from dashboards.metrics import WEEKDAYS
-from dashboards.reports.funnel import FunnelReport
+from dashboards.reports.funnel import FunnelReport, lead_source_yield
 from dashboards.reports.leaderboard import LeaderboardReport
-from dashboards.scope import Scope
+from dashboards.scope import Scope, funnel_counts_by_rep
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas.periods import custom
 from tests.factories import (
@@ -124,7 +123,7 @@ def naive_counts(rep: User):
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_set_based_counts_equal_the_naive_per_rep_computation(db, seed):
     people = random_organisation(seed)
-    counts = queries.funnel_counts_by_rep(Scope.of_reps([p.pk for p in people]), START, END)
+    counts = funnel_counts_by_rep(Scope.of_reps([p.pk for p in people]), START, END)
     for rep in people:
         expected = naive_counts(rep)
         got = counts.get(rep.pk)
@@ -167,7 +166,7 @@ def test_lead_source_yield_counts_prospects_opportunities_won_and_revenue(rep):
         opened_on=date(2026, 2, 1),
         closed_on=date(2026, 3, 20),
     )
-    rows = queries.lead_source_yield(Scope.of_rep(rep), START, END)
+    rows = lead_source_yield(Scope.of_rep(rep), START, END)
     assert rows == [
         {"lead_source": "Event", "prospects": 1, "opportunities": 0, "won": 0, "revenue": 0},
         {
@@ -193,7 +192,7 @@ def test_touches_per_won_deal_counts_activity_on_the_deal_or_its_prospect_until_
     ActivityFactory(rep=rep, prospect=prospect, date=date(2026, 2, 20), quantity=3)
     ActivityFactory(rep=rep, prospect=prospect, opportunity=deal, date=date(2026, 3, 10))
     ActivityFactory(rep=rep, prospect=prospect, date=date(2026, 3, 11), quantity=5)  # after
-    counts = queries.funnel_counts_by_rep(Scope.of_rep(rep), START, END)[rep.pk]
+    counts = funnel_counts_by_rep(Scope.of_rep(rep), START, END)[rep.pk]
     assert counts.touches_total == 4
 
 

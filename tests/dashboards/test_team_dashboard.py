@@ -137,10 +137,10 @@ def test_a_rep_opens_their_own_detail(client, rep):
 
 
 def test_won_deals_feed_the_cycle_touches_and_product_charts(rep, november):
-    from dashboards import queries
+    from dashboards.reports.charts import won_deals
     from dashboards.scope import Scope
 
-    deals = queries.won_deals(Scope.of_rep(rep), date(2026, 11, 1), date(2026, 11, 30))
+    deals = won_deals(Scope.of_rep(rep), date(2026, 11, 1), date(2026, 11, 30))
     assert deals == [
         {
             "closed_on": date(2026, 11, 10),

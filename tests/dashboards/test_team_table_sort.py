@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from dashboards import selectors
+from dashboards.reports import team as team_page
 from tests.factories import ActivityFactory, RepFactory
 
 NOVEMBER = {"range": "custom", "start": "2026-11-01", "end": "2026-11-30"}
@@ -40,11 +40,11 @@ def names(response):
 
 
 def test_every_column_of_the_rep_table_has_a_sort_key():
-    keys = [column.key for column in selectors.TEAM_TABLE_COLUMNS]
+    keys = [column.key for column in team_page.TEAM_TABLE_COLUMNS]
     assert len(keys) == len(set(keys)) == 28  # one per cell of a row (team.html)
 
 
-@pytest.mark.parametrize("column", [c.key for c in selectors.TEAM_TABLE_COLUMNS])
+@pytest.mark.parametrize("column", [c.key for c in team_page.TEAM_TABLE_COLUMNS])
 def test_every_column_sorts_both_ways_without_an_error(client, manager, three_reps, column):
     client.force_login(manager)
     for param in (column, f"-{column}"):
@@ -94,7 +94,7 @@ def test_a_bad_sort_is_the_default_order_not_an_error(client, manager, three_rep
     client.force_login(manager)
     response = client.get("/team/", {**NOVEMBER, "sort": bad})
     assert response.status_code == 200
-    assert response.context["sort"] == selectors.team_table_sort("-revenue")
+    assert response.context["sort"] == team_page.team_table_sort("-revenue")
 
 
 def test_the_sort_links_keep_the_period_and_push_the_url(client, manager, three_reps):

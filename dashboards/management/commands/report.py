@@ -13,13 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core.exports import safe_cell
-from core.formats import money, percent
 from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
-from dashboards.reports.by_name import REPORT_NAMES, default_period, report_json
-from dashboards.reports.forecast import ForecastReport
-from dashboards.reports.funnel import FunnelReport
-from dashboards.reports.leaderboard import LeaderboardReport
-from dashboards.reports.plan import PlanReport
+from dashboards.reports.by_name import default_period, report_for
 from dashboards.scope import Scope
 from quotas import calendar, periods
 from quotas.backsolve import RATE_NAMES, RateError, Target, parse_rate
@@ -89,21 +84,15 @@ class Command(BaseCommand):
         rep = self._rep()
         if options["report"] == "leaderboard" and rep is not None:
             raise _usage("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
-        if options["format"] == "json" and options["report"] in REPORT_NAMES:
-            # The same function the API answers with (docs/api.md#reports).
-            today = timezone.localdate()
-            self._print_json(
-                report_json(options["report"], self._scope(team, rep), period, today=today)
+        if options["report"] == "backsolve":
+            report = self._backsolve(period, team, rep)
+        else:
+            # The same classes the pages and the API use (docs/api.md#reports); a plan is
+            # today's, so the period options do not apply to it.
+            report = report_for(
+                options["report"], self._scope(team, rep), period, today=timezone.localdate()
             )
-            return
-        handler = {
-            "funnel": self._funnel,
-            "leaderboard": self._leaderboard,
-            "plan": self._plan,
-            "backsolve": self._backsolve,
-            "forecast": self._forecast,
-        }[options["report"]]
-        handler(period, team, rep)
+        self._print(report.calculate())
 
     # Options --------------------------------------------------------------------------------
 
@@ -167,15 +156,21 @@ class Command(BaseCommand):
         for row in cells[1:]:
             self.stdout.write(line(row))
 
-    def _printed_for_tools(self, report) -> bool:
-        """JSON or CSV straight from the report (its as_json and table), when asked for:
-        the same rows as the page's download. False when people asked for a table."""
+    def _print(self, result):
+        """The report's result in the format asked for: its JSON, its CSV rows (the same as
+        the page's download) or its table for people."""
         fmt = self.options["format"]
         if fmt == "json":
-            self._print_json(report.as_json())
+            self._print_json(result.as_json())
         elif fmt == "csv":
-            self._print_csv(*report.table())
-        return fmt in ("json", "csv")
+            self._print_csv(*result.rows())
+        else:
+            table = result.table()
+            self._print_table(
+                table.header, table.rows, title=table.title, text_columns=table.text_columns
+            )
+            for note in table.notes:
+                self.stdout.write(note)
 
     def _print_csv(self, header, rows):
         writer = csv.writer(self.stdout)
@@ -192,107 +187,7 @@ class Command(BaseCommand):
             return Scope.team(team)
         return Scope.organisation()
 
-    def _funnel(self, period, team, rep):
-        report = FunnelReport(self._scope(team, rep), period, today=timezone.localdate())
-        if self._printed_for_tools(report):
-            return
-        header = [
-            "rep",
-            "calls",
-            "connect",
-            "mtgs held",
-            "opps",
-            "won",
-            "lost",
-            "revenue won",
-            "win rate",
-            "contact close",
-            "call→mtg",
-            "mtg→opp",
-            "cycle days",
-        ]
-        rows = [
-            self._funnel_row(member.rep.full_name, result) for member, result in report.rows
-        ] + [self._funnel_row("Total", report.total)]
-        self._print_table(
-            header,
-            rows,
-            title=f"Funnel {period.label} ({period.start} to {period.end}, "
-            f"{report.working_days} working days)\n",
-        )
-
-    @staticmethod
-    def _funnel_row(name, result):
-        c = result.counts
-        return [
-            name,
-            c.calls,
-            percent(result.connect_rate),
-            c.meetings_held,
-            c.opportunities_created,
-            c.won,
-            c.lost,
-            money(c.revenue_won),
-            percent(result.win_rate),
-            percent(result.contact_close_rate),
-            percent(result.call_to_meeting_rate),
-            percent(result.meeting_to_opportunity_rate),
-            "—" if result.sales_cycle_days is None else f"{result.sales_cycle_days:.1f}",
-        ]
-
-    def _leaderboard(self, period, team, rep):
-        board = LeaderboardReport(self._scope(team, None), period, today=timezone.localdate())
-        fmt = self.options["format"]
-        if fmt == "json":
-            self._print_json(board.as_json())
-        elif fmt == "csv":
-            self._print_csv(*board.rows())
-        else:
-            self._print_table(
-                *board.table(),
-                title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
-                text_columns=3,
-            )
-
-    def _plan(self, period, team, rep):
-        """Today's plan of each rep (the period options do not apply: a plan is for today)."""
-        today = timezone.localdate()
-        report = PlanReport(self._scope(team, rep), today=today)
-        if self._printed_for_tools(report):
-            return
-        self._print_table(
-            *report.summary(),
-            title=f"Plans for {today} (this period's quota, per working day left)\n",
-        )
-
-    def _forecast(self, period, team, rep):
-        report = ForecastReport(self._scope(team, rep), period, today=timezone.localdate())
-        if self._printed_for_tools(report):
-            return
-        _header, rows = report.table()
-        self._print_table(
-            ["rep", "open", "weighted", "commit", "best case", "won", "quota", "coverage"],
-            [
-                [
-                    row[0],
-                    row[2],
-                    row[3],
-                    row[4],
-                    row[5],
-                    row[6],
-                    row[7] or "—",
-                    f"{row[9]:.2f}×" if row[9] != "" else "—",
-                ]
-                for row in rows
-            ],
-            title=f"Forecast {period.label} ({period.start} to {period.end}, "
-            f"{report.working_days_left} working days left)\n",
-        )
-        count, _ = report.overdue
-        if count:
-            self.stdout.write(f"\n{count} open deals are overdue (expected to close before today).")
-
-    def _backsolve(self, period, team, rep):
+    def _backsolve(self, period, team, rep) -> BacksolveReport:
         o = self.options
         try:
             explicit = {
@@ -325,28 +220,11 @@ class Command(BaseCommand):
             raise _usage("--target-deals cannot be negative")
         if o["working_days"] is not None and o["working_days"] < 1:
             raise _usage("--working-days must be at least 1")
-        report = BacksolveReport(
-            scope=self._scope(team, rep),
-            period=period,
-            target=target,
+        return BacksolveReport(
+            self._scope(team, rep),
+            period,
             today=timezone.localdate(),
+            target=target,
             rates=explicit,
             working_days=o["working_days"],
         )
-        if self._printed_for_tools(report):
-            return
-        result = report.result
-        lines = []
-        if result.target_revenue is not None:
-            lines.append(f"Target revenue {money(result.target_revenue)}")
-        if result.gap is not None:
-            lines.append(f"  {money(result.gap)} above the basis of {money(target.basis_revenue)}")
-        lines.append(f"Working days: {report.working_days}")
-        _header, rows = report.table()
-        self._print_table(
-            ["step", "required", "per working day"], rows, title="\n".join(lines) + "\n"
-        )
-        if result.unknown_rates:
-            self.stdout.write(
-                "\nUnknown (no data; give them as options): " + ", ".join(result.unknown_rates)
-            )
