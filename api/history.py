@@ -9,14 +9,20 @@ from contextvars import ContextVar
 from django.utils.translation import gettext
 
 _token_name: ContextVar[str | None] = ContextVar("api_token_name", default=None)
+_user: ContextVar[object | None] = ContextVar("api_user", default=None)
 
 
 @contextmanager
-def written_with(token_name: str | None) -> Iterator[None]:
+def written_with(token_name: str | None, *, user=None) -> Iterator[None]:
+    """Sign the history written inside with the token's name; with `user`, a record the
+    services wrote as the system (`by=None`: a dialer's call events, applied whatever day
+    they are dated) is the caller's too."""
     marker = _token_name.set(token_name)
+    user_marker = _user.set(user)
     try:
         yield
     finally:
+        _user.reset(user_marker)
         _token_name.reset(marker)
 
 
@@ -27,6 +33,9 @@ def reason_for(token_name: str, reason: str | None) -> str:
 
 def name_the_token(sender, history_instance, **kwargs) -> None:
     """simple_history's pre_create_historical_record: sign the record with the token."""
+    user = _user.get()
+    if user is not None and history_instance.history_user_id is None:
+        history_instance.history_user = user
     name = _token_name.get()
     if name:
         field = history_instance._meta.get_field("history_change_reason")

@@ -100,3 +100,24 @@ class WriteResult(Schema):
 class ActivityPage(Schema):
     results: list[ActivityOut]
     next: str | None
+
+
+class CallEventIn(Strict):
+    """One event of a dialer's call (docs/api.md#call-events)."""
+
+    call_id: str = Field(min_length=1, max_length=255, description="The dialer's id of the call.")
+    rep: str = Field(min_length=1, max_length=254, description="The rep's email.")
+    to: str = Field(max_length=254, description="The number called (any format) or an email.")
+    started_at: dt.datetime = Field(description="ISO 8601 with its offset.")
+    duration_seconds: int = Field(default=0, description="0 to 86 400.")
+    disposition: str = Field(
+        max_length=20, description="connected, no_answer, busy, voicemail or wrong_number"
+    )
+
+
+class EventsResult(Schema):
+    events: int
+    created: int
+    updated: int
+    unchanged: int
+    unmatched: int

@@ -17,6 +17,7 @@ from core.validators import (
     validate_not_future,
     validate_phone,
 )
+from pipeline.phones import e164
 
 
 class RevenueType(models.TextChoices):
@@ -116,6 +117,10 @@ class Prospect(models.Model):
     company = models.CharField(max_length=150, blank=True, validators=[validate_name])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
+    # The phone as E.164 ("+14155550100", read in settings.PHONE_REGION), "" for none or
+    # not a number: a dialer's call is matched to its prospect on it
+    # (docs/api.md#call-events). Derived from `phone` on every save (and by the importer).
+    phone_e164 = models.CharField(max_length=16, blank=True, default="", editable=False)
     source = models.ForeignKey(
         LeadSource, on_delete=models.PROTECT, null=True, blank=True, related_name="prospects"
     )
@@ -138,7 +143,12 @@ class Prospect(models.Model):
 
     # Who owned it when, and why it changed hands (a rep who left handed it over).
     history = HistoricalRecords(
-        excluded_fields=["last_touch_on", "last_response_on", "touches_since_response"]
+        excluded_fields=[
+            "last_touch_on",
+            "last_response_on",
+            "touches_since_response",
+            "phone_e164",
+        ]
     )
 
     class Meta:
@@ -148,10 +158,20 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "created_on"]),
             models.Index(fields=["source", "created_on"]),
             models.Index(Lower("name"), name="prospect_name_lower"),
+            models.Index(
+                fields=["phone_e164"], name="prospect_phone_e164", condition=~Q(phone_e164="")
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.company})" if self.company else self.name
+
+    def save(self, *args, **kwargs):
+        self.phone_e164 = e164(self.phone, settings.PHONE_REGION)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_e164"}
+        super().save(*args, **kwargs)
 
 
 class Opportunity(models.Model):

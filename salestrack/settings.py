@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import phonenumbers
 import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
@@ -155,6 +156,16 @@ USE_TZ = True
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be a month number from 1 to 12.")
+
+# The country a phone number without its country code is read in (an ISO 3166 code, "US",
+# "GB", "ES"): prospects' numbers and a dialer's are compared as E.164
+# (docs/operations.md#pointing-a-dialer-at-salestrack).
+PHONE_REGION = env.str("PHONE_REGION", default="US").strip().upper()
+if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"PHONE_REGION must be a two-letter country code phonenumbers knows, like US or GB "
+        f"(not {PHONE_REGION!r})."
+    )
 
 # Static files: our own in static/, plotly.min.js straight from the installed plotly package
 # (served as /static/plotly/plotly.min.js, never copied into git), all served by whitenoise.

@@ -97,6 +97,21 @@ CASES = {
         None,
         statuses(200, 404, 200, 404, 200),
     ),
+    # A rep sends only their own calls; an admin (an integration user) anyone's
+    # (docs/api.md#call-events).
+    "a dialer's call of Ana's": (
+        "post",
+        "/api/v1/events/call",
+        lambda o: {
+            "call_id": "dialer-1",
+            "rep": o["ana"].email,
+            "to": "+1 415 555 0100",
+            "started_at": f"{today()}T09:00:00+00:00",
+            "duration_seconds": 75,
+            "disposition": "connected",
+        },
+        statuses(201, 403, 403, 403, 201),
+    ),
 }
 
 
