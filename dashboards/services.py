@@ -196,7 +196,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
 
 
 def _publish_new_alerts(alerts: list[Alert], reps: dict[int, User]) -> None:
-    """`alert.created` for each alert the day did not have yet (docs/api.md#events): a
+    """`alert.created` for each alert the day did not have yet (docs/api.md#webhook-events): a
     recompute that finds the same alert again sends nothing."""
     items = []
     for alert in alerts:

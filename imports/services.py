@@ -320,7 +320,7 @@ def _end(job: ImportJob, status: str) -> ImportJob:
 
 
 def _publish_finished(job: ImportJob) -> None:
-    """`import.finished` to the outbound webhooks (docs/api.md#events): applied, rejected
+    """`import.finished` to the outbound webhooks (docs/api.md#webhook-events): applied, rejected
     or failed, in the transaction that says so."""
     by = job.created_by
     data = {

@@ -313,7 +313,8 @@ def opportunity_move(
 
 
 def _publish_won(opportunity: Opportunity) -> None:
-    """`opportunity.won` to the outbound webhooks (docs/api.md#events), in this transaction."""
+    """`opportunity.won` to the outbound webhooks (docs/api.md#webhook-events), in this
+    transaction."""
     owner, prospect = opportunity.owner, opportunity.prospect
     data = {
         "id": opportunity.pk,

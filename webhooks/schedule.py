@@ -1,5 +1,5 @@
-"""When a failed delivery is tried again (docs/api.md#retries): a pure rule on datetimes. No
-Django here."""
+"""When a failed delivery is tried again (docs/api.md#webhook-retries): a pure rule on
+datetimes. No Django here."""
 
 from datetime import datetime, timedelta
 

@@ -1,5 +1,5 @@
 """Celery tasks of the outbound webhooks: thin wrappers that call a service
-(docs/api.md#retries)."""
+(docs/api.md#webhook-retries)."""
 
 from celery import shared_task
 from django.db import OperationalError

@@ -1,5 +1,5 @@
 """Each app's news becomes a delivery with its event, data and sentence
-(docs/api.md#events): a won deal, a new alert, a finished import."""
+(docs/api.md#webhook-events): a won deal, a new alert, a finished import."""
 
 import json
 from datetime import date
