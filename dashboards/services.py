@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from activities.models import DailyRollup
 from activities.rollups import rollups_check
@@ -25,6 +26,8 @@ from quotas import selectors as quota_selectors
 from quotas.periods import PeriodKind, trailing_window
 from quotas.plan import pace
 from users.models import Role, User
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     Set-based, and idempotent: the day's alerts are upserted and the ones that no longer hold
     removed; a dismissal stays dismissed."""
     as_of = as_of or timezone.localdate()
-    reps = User.objects.filter(role=Role.REP, is_active=True)
+    reps = User.objects.filter(role=Role.REP, is_active=True).select_related("team")
     if rep_ids is not None:
         reps = reps.filter(pk__in=rep_ids)
     people = list(reps)
@@ -168,7 +171,10 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
         ):
             found[(rep.pk, AlertKind.REPLY_DROP)] = message
     with transaction.atomic():
-        Alert.objects.bulk_create(
+        standing = set(
+            Alert.objects.filter(as_of=as_of, rep_id__in=ids).values_list("rep_id", "kind")
+        )
+        alerts = Alert.objects.bulk_create(
             [
                 Alert(rep_id=rep_id, kind=kind, as_of=as_of, message=message)
                 for (rep_id, kind), message in found.items()
@@ -177,6 +183,10 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
             unique_fields=["rep", "kind", "as_of"],
             update_fields=["message"],
         )
+        _publish_new_alerts(
+            [alert for alert in alerts if (alert.rep_id, alert.kind) not in standing],
+            {rep.pk: rep for rep in people},
+        )
         stale = Alert.objects.filter(as_of=as_of)
         if rep_ids is not None:
             stale = stale.filter(rep_id__in=rep_ids)
@@ -184,6 +194,24 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
             stale = stale.exclude(rep_id=rep_id, kind=kind)
         stale.delete()
     return len(found)
+
+
+def _publish_new_alerts(alerts: list[Alert], reps: dict[int, User]) -> None:
+    """`alert.created` for each alert the day did not have yet (docs/api.md#webhook-events): a
+    recompute that finds the same alert again sends nothing."""
+    items = []
+    for alert in alerts:
+        rep = reps[alert.rep_id]
+        data = {
+            "id": alert.pk,
+            "kind": alert.kind,
+            "as_of": alert.as_of,
+            "rep": {"id": rep.pk, "email": rep.email, "name": rep.full_name},
+            "team": {"id": rep.team_id, "name": rep.team.name} if rep.team_id else None,
+            "sentence": alert.message,
+        }
+        items.append((data, gettext("Alert: %(sentence)s") % {"sentence": alert.message}))
+    webhooks.publish_many(event=Event.ALERT_CREATED, items=items)
 
 
 FORECAST_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER)

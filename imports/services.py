@@ -36,6 +36,8 @@ from imports import framework, registry
 from imports.csvfile import CsvFile, TooManyColumns, UnreadableFile
 from imports.models import RUNNING, ImportJob, ImportPreset, ImportStatus
 from users.models import Role, Team, User
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -281,13 +283,16 @@ def import_fail(*, job_id: int, reason: str | None = None) -> bool:
     on the job, with `reason` (a crash's by default), rather than leave it running for
     ever. Nothing was written (the apply is one transaction). A conditional UPDATE: a job
     that an apply is finishing keeps what the apply says. Returns whether it failed it."""
-    failed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
-        status=ImportStatus.FAILED,
-        summary=gettext(reason) if reason else _crashed(),
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        failed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
+            status=ImportStatus.FAILED,
+            summary=gettext(reason) if reason else _crashed(),
+            finished_at=timezone.now(),
+        )
+        if failed:
+            job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+            _publish_finished(job)
     if failed:
-        job = ImportJob.objects.get(pk=job_id)
         cache.delete(_progress_key(job))
         staged_path(job).unlink(missing_ok=True)
     return bool(failed)
@@ -302,13 +307,44 @@ def _store(job: ImportJob, report) -> None:
     job.summary = report.summary()
 
 
+@transaction.atomic
 def _end(job: ImportJob, status: str) -> ImportJob:
     job.status = status
     if status != ImportStatus.CHECKED:
         job.finished_at = timezone.now()
     job.save()
+    if status in (ImportStatus.APPLIED, ImportStatus.REJECTED):
+        _publish_finished(job)
     cache.delete(_progress_key(job))
     return job
+
+
+def _publish_finished(job: ImportJob) -> None:
+    """`import.finished` to the outbound webhooks (docs/api.md#webhook-events): applied, rejected
+    or failed, in the transaction that says so."""
+    by = job.created_by
+    data = {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "file_name": job.file_name,
+        "rows": job.rows,
+        "created": job.created,
+        "updated": job.updated,
+        "unchanged": job.unchanged,
+        "errors": job.error_count,
+        "summary": job.summary,
+        "by": {"id": by.pk, "email": by.email, "name": by.full_name},
+        "finished_at": job.finished_at,
+    }
+    names = {"name": by.full_name, "file": job.file_name, "kind": job.kind, "summary": job.summary}
+    if job.status == ImportStatus.APPLIED:
+        text = gettext("%(name)s imported %(file)s (%(kind)s): %(summary)s") % names
+    elif job.status == ImportStatus.REJECTED:
+        text = gettext("%(name)s's import of %(file)s (%(kind)s) was rejected: %(summary)s") % names
+    else:
+        text = gettext("%(name)s's import of %(file)s (%(kind)s) failed: %(summary)s") % names
+    webhooks.publish(event=Event.IMPORT_FINISHED, data=data, text=text)
 
 
 # Progress -----------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.formats import money, whole
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -22,6 +24,8 @@ from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 from pipeline.signals import announce_closing_changed, announce_opportunities_changed
 from users.models import Role, User
 from users.selectors import reps_visible_to
+from webhooks import services as webhooks
+from webhooks.models import Event
 
 
 def _check_owner(by: User | None, owner: User) -> None:
@@ -197,6 +201,8 @@ def opportunity_open(
     StageChange.objects.create(opportunity=opportunity, to_stage=opportunity.stage, changed_by=by)
     if opportunity.stage.is_closed:
         announce_closing_changed(opportunity.pk)
+    if opportunity.stage.is_won:
+        _publish_won(opportunity)
     announce_opportunities_changed(owner.pk)
     return opportunity
 
@@ -301,7 +307,33 @@ def opportunity_move(
     if from_stage.is_closed or stage.is_closed:
         announce_closing_changed(opportunity.pk)
         announce_opportunities_changed(opportunity.owner_id)
+    if stage.is_won and not from_stage.is_won:
+        _publish_won(opportunity)
     return opportunity
+
+
+def _publish_won(opportunity: Opportunity) -> None:
+    """`opportunity.won` to the outbound webhooks (docs/api.md#webhook-events), in this
+    transaction."""
+    owner, prospect = opportunity.owner, opportunity.prospect
+    data = {
+        "id": opportunity.pk,
+        "name": opportunity.name,
+        "prospect": {"id": prospect.pk, "name": prospect.name, "company": prospect.company},
+        "amount": money(opportunity.amount),
+        "revenue_type": opportunity.revenue_type,
+        "owner": {"id": owner.pk, "email": owner.email, "name": owner.full_name},
+        "closed_on": opportunity.closed_on,
+        "external_id": opportunity.external_id,
+    }
+    text = gettext("%(owner)s won “%(name)s” (%(prospect)s) for %(amount)s on %(day)s.") % {
+        "owner": owner.full_name,
+        "name": opportunity.name,
+        "prospect": prospect.company or prospect.name,
+        "amount": whole(opportunity.amount),
+        "day": formats.date_format(opportunity.closed_on, "j M Y"),
+    }
+    webhooks.publish(event=Event.OPPORTUNITY_WON, data=data, text=text)
 
 
 # A rep who leaves ---------------------------------------------------------------------------

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    "deliver-due-webhooks": {
+        "task": "webhooks.tasks.deliver_due",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     "purge-idempotent-requests-nightly": {
         "task": "api.tasks.purge_idempotent_requests",
         "schedule": crontab(hour=2, minute=40),

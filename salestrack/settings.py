@@ -274,6 +274,11 @@ API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
 API_MAX_BODY_BYTES = 5 * 1024 * 1024
 API_MAX_ITEMS = 1000
 
+# Outbound webhooks (docs/api.md#outbound-webhooks): a URL that resolves to a private,
+# loopback or link-local address is refused (at save and again at each attempt) unless this
+# is on — on by default with DEBUG, for a receiver on the developer's own machine.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+
 # Security. The production defaults switch on with DEBUG off; each can be overridden, e.g.
 # SECURE_SSL_REDIRECT=false behind a proxy that already redirects.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("quotas.urls")),
     path("", include("dashboards.urls")),
     path("settings/api-tokens/", include("api.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("settings/", include("users.urls")),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),

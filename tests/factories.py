@@ -275,3 +275,19 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     kind = "activities"
     file_name = "week.csv"
     created_by = factory.SubFactory(ManagerFactory)
+
+
+# Outbound webhooks ---------------------------------------------------------------------------
+from webhooks.models import Endpoint, Event  # noqa: E402  (factories are added at the end)
+
+
+class EndpointFactory(factory.django.DjangoModelFactory):
+    """A registered URL, subscribed to every event (its secret known to the test)."""
+
+    class Meta:
+        model = Endpoint
+
+    url = factory.Sequence(lambda n: f"https://hooks.example.com/{n}")
+    events = factory.LazyFunction(lambda: list(Event.values))
+    secret = factory.Sequence(lambda n: f"whsec_test_{n}")
+    created_by = factory.SubFactory(AdminFactory)

@@ -11,6 +11,7 @@ from api.services import token_create
 from tests.factories import (
     ActivityFactory,
     AlertFactory,
+    EndpointFactory,
     HolidayFactory,
     ImportJobFactory,
     LeadSourceFactory,
@@ -158,6 +159,11 @@ MATRIX = {
     "quotas:target_plan": ("", ADMINS),
     "api:tokens": ("", ANYONE),
     "api:token_revoke": ("token", "post"),
+    "webhooks:list": ("", ADMINS),
+    "webhooks:endpoint_rotate": ("endpoint", "post"),
+    "webhooks:endpoint_active": ("endpoint", "post"),
+    "webhooks:endpoint_delete": ("endpoint", "post"),
+    "webhooks:endpoint_test": ("endpoint", "post"),
     "api_v1:api-root": ("", API_ROOT),
     "api_v1:openapi-json": ("", PUBLIC),
     "api_v1:openapi-view": ("", PUBLIC),
@@ -210,6 +216,7 @@ def objects(rep, other_team_rep, manager, other_team_manager, admin, team):
         "holiday": HolidayFactory(date=date(2026, 12, 25), name="Christmas"),
         "token": token_create(by=None, user=rep, name="matrix").token,
         "calendar_feed": calendar_feed_open(by=rep),
+        "endpoint": EndpointFactory(created_by=admin),
         "alert": AlertFactory(rep=rep, kind="no_activity", as_of=date.today(), message="-"),
         "import_job": ImportJobFactory(
             kind="activities", file_name="a.csv", created_by=manager, status="checked"

@@ -38,6 +38,7 @@ PAGES = [
     ("manager", "/import/", "import"),
     ("admin", "/settings/api-tokens/", "api-tokens"),
     ("rep", "/settings/calendar/", "calendar-feed"),
+    ("admin", "/settings/webhooks/", "webhooks"),
 ]
 
 IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
@@ -143,3 +144,33 @@ def test_the_import_report_and_a_form_with_errors_have_no_serious_violation(
     page.get_by_role("button", name="Add user").click()
     expect(page.locator(".error").first).to_be_visible()
     axe("the add-user form with errors")
+
+
+def test_the_webhooks_page_with_endpoints_and_deliveries_has_no_serious_violation(
+    page, live_server, admin, sign_in, axe
+):
+    from tests.factories import EndpointFactory
+    from webhooks.models import Delivery
+
+    endpoint = EndpointFactory(url="https://hooks.example.com/salestrack", created_by=admin)
+    EndpointFactory(url="https://hooks.example.com/off", created_by=admin, active=False)
+    Delivery.objects.create(
+        endpoint=endpoint,
+        event="opportunity.won",
+        payload="{}",
+        attempts=2,
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
+        last_status_code=500,
+        last_answer="Internal Server Error",
+    )
+    Delivery.objects.create(
+        endpoint=endpoint, event="alert.created", payload="{}", status="delivered", attempts=1
+    )
+    sign_in(admin)
+    page.goto(f"{live_server.url}/settings/webhooks/")
+    page.get_by_text("Show").first.click()
+    expect(page.locator("code.token-value").first).to_be_visible()
+    axe("webhooks with endpoints and deliveries")
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.locator(".error").first).to_be_visible()
+    axe("the add-endpoint form with errors")
