@@ -170,6 +170,7 @@ MATRIX = {
     "api_v1:leaderboard": ("", API_ANYONE),
     "api_v1:forecast": ("", API_ANYONE),
     "api_v1:plan": ("", API_ANYONE),
+    "api_v1:email_events": ("", "post"),
 }
 
 
