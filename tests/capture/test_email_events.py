@@ -1,5 +1,6 @@
 """POST /api/v1/events/email and capture.email (docs/api.md#email-events)."""
 
+import random
 import threading
 from datetime import datetime, timedelta
 
@@ -8,11 +9,14 @@ from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, DailyRollup, Source
-from activities.rollups import rollups_verify
+from activities.rollups import COLUMNS, rollups_verify
 from api.models import ApiToken
 from api.services import token_create
 from capture.email import EmailEvent, EventsRefused, record_email_events
 from capture.models import EmailMessage, UnmatchedEvent
+from dashboards.reports.by_name import default_period, report_json
+from dashboards.scope import Scope
+from pipeline.models import Prospect
 from tests.api.conftest import ApiClient
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory
 
@@ -321,3 +325,117 @@ def test_two_identical_requests_at_the_same_moment_make_one_row():
     assert DailyRollup.objects.get(rep=rep).emails_opened == 40
     assert not rollups_verify()
     ApiToken.objects.all().delete()
+
+
+# Any order, any number of times -----------------------------------------------------------
+
+
+def _ten_thousand_events(reps, prospects) -> list[dict]:
+    """2,000 messages × 5 events over six days: one in twenty from a rep nobody knows, one
+    in ten to an address no prospect has. Each prospect is written to once a day: of two
+    first contacts on one day the first logged is the new one, for events as for every
+    writer (docs/api.md#email-events), which is the one thing arrival order decides."""
+    rng = random.Random(26)
+    events, slot = [], 0
+    for n in range(2000):
+        rep = "ghost@example.com" if n % 20 == 7 else reps[n % len(reps)].email
+        if n % 10 == 3:
+            to, days_ago = f"stranger{n}@nowhere.example", rng.randrange(0, 6)
+        else:
+            to, days_ago = prospects[slot % len(prospects)].email, slot // len(prospects)
+            slot += 1
+        start = at(days_ago, rng.randrange(0, 12), rng.randrange(60))
+        kinds = ["sent", "delivered", *rng.sample(KINDS, 3)]
+        for i, kind in enumerate(kinds):
+            when = start + timedelta(minutes=37 * i * rng.randrange(1, 5))
+            events.append(event(f"msg-{n}", kind, rep, to, min(when, timezone.now())))
+    return events
+
+
+KINDS = ["bounced", "opened", "clicked", "replied", "unsubscribed", "complained"]
+
+
+def _state():
+    activities = {
+        m.message_id: (
+            m.activity.date,
+            m.activity.outcome,
+            m.activity.prospect_id,
+            m.activity.prospect_status,
+        )
+        for m in EmailMessage.objects.select_related("activity")
+    }
+    rollups = set(DailyRollup.objects.values_list("rep_id", "day", *COLUMNS))
+    engagement = set(
+        Prospect.objects.values_list(
+            "pk", "last_touch_on", "last_response_on", "touches_since_response"
+        )
+    )
+    listed = sorted(UnmatchedEvent.objects.values_list("reason", "key"))
+    funnel = report_json(
+        "funnel",
+        Scope.organisation(),
+        default_period(timezone.localdate()),
+        today=timezone.localdate(),
+    )
+    return activities, rollups, engagement, listed, funnel
+
+
+def _forget_everything():
+    Activity.history.all().delete()
+    Activity.objects.all().delete()
+    DailyRollup.objects.all().delete()
+    UnmatchedEvent.objects.all().delete()
+    Prospect.objects.update(last_touch_on=None, last_response_on=None, touches_since_response=0)
+
+
+def test_ten_thousand_events_in_order_or_shuffled_twice_give_the_same_numbers(admin, team, api_as):
+    reps = [RepFactory(team=team, email=f"rep{i}@example.com") for i in range(4)]
+    prospects = [ProspectFactory(owner=reps[i % 4], email=f"p{i}@acme.example") for i in range(300)]
+    events = _ten_thousand_events(reps, prospects)
+    client = api_as(admin)
+
+    def post(items):
+        for start in range(0, len(items), 1000):
+            response = client.post(URL, {"events": items[start : start + 1000]})
+            assert response.status_code in (200, 201), response.content
+
+    post(sorted(events, key=lambda e: e["timestamp"]))
+    first = _state()
+    assert len(first[0]) == 1900  # the ghost's 100 messages are not counted
+    assert first[3].count(("unknown_rep", "msg-7")) == 5
+    assert sum(1 for reason, _key in first[3] if reason == "unknown_recipient") == 200
+    assert not rollups_verify()
+    _forget_everything()
+    shuffled = events * 2
+    random.Random(7).shuffle(shuffled)
+    post(shuffled)
+    second = _state()
+    assert second[0] == first[0]
+    assert second[1] == first[1]
+    assert second[2] == first[2]
+    assert second[3] == first[3]
+    assert second[4] == first[4]
+    assert not rollups_verify()
+    assert sum(row.emails for row in DailyRollup.objects.all()) == 1900
+    # The rates as the pages read them: the funnel report over the rollups of its period.
+    period = default_period(timezone.localdate())
+    rows = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+    emails, bounced, opened, replied, unsubscribed = (
+        sum(getattr(row, name) for row in rows)
+        for name in (
+            "emails",
+            "emails_bounced",
+            "emails_opened",
+            "emails_replied",
+            "emails_unsubscribed",
+        )
+    )
+    total = first[4]["total"]
+    assert total["emails"] == emails > 0
+    assert total["email_bounce_rate"] == pytest.approx(bounced / emails, abs=1e-6)
+    assert total["email_open_rate"] == pytest.approx(opened / (emails - bounced), abs=1e-6)
+    assert total["email_reply_rate"] == pytest.approx(replied / (emails - bounced), abs=1e-6)
+    assert total["email_unsubscribe_rate"] == pytest.approx(
+        unsubscribed / (emails - bounced), abs=1e-6
+    )
