@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("quotas.urls")),
     path("", include("dashboards.urls")),
     path("settings/api-tokens/", include("api.urls")),
+    path("settings/captured-events/", include("capture.urls")),
     path("settings/", include("users.urls")),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -152,6 +152,7 @@ MATRIX = {
     "quotas:targets": ("", ADMINS),
     "quotas:target_plan": ("", ADMINS),
     "api:tokens": ("", ANYONE),
+    "capture:captured_events": ("", ADMINS),
     "api:token_revoke": ("token", "post"),
     "api_v1:api-root": ("", API_ROOT),
     "api_v1:openapi-json": ("", PUBLIC),

@@ -439,3 +439,55 @@ def test_ten_thousand_events_in_order_or_shuffled_twice_give_the_same_numbers(ad
     assert total["email_unsubscribe_rate"] == pytest.approx(
         unsubscribed / (emails - bounced), abs=1e-6
     )
+
+
+# Settings → Captured events ---------------------------------------------------------------
+
+
+def test_the_admin_lists_captured_events_newest_first(
+    client, admin, rep, django_assert_max_num_queries
+):
+    record_email_events(
+        [
+            EmailEvent("old-1", "sent", "ghost@example.com", "a@b.example", at(2)),
+            EmailEvent("new-1", "opened", rep.email, "nobody@x.example", at(1)),
+        ],
+        by=None,
+    )
+    UnmatchedEvent.objects.create(
+        channel="call",
+        reason="unknown_rep",
+        key="call-9",
+        payload={"rep": "x@y.example", "to": "+34 600 000 000"},
+    )
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        response = client.get("/settings/captured-events/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.index("call-9") < page.index("old-1")
+    assert "No active rep has this address" in page
+    assert "No prospect has this address or number" in page
+    assert "ghost@example.com" in page
+    assert "nobody@x.example" in page
+    assert "+34 600 000 000" in page
+    assert "3 events" in page
+    assert "/settings/captured-events/" in client.get("/settings/").content.decode()
+
+
+def test_the_captured_events_page_is_paginated(client, admin):
+    UnmatchedEvent.objects.bulk_create(
+        UnmatchedEvent(channel="email", reason="unknown_rep", key=f"k-{i}", payload={})
+        for i in range(51)
+    )
+    client.force_login(admin)
+    assert "Page 1 of 2" in client.get("/settings/captured-events/").content.decode()
+    assert "k-0" in client.get("/settings/captured-events/?page=2").content.decode()
+
+
+def test_only_an_admin_sees_captured_events(client, rep, manager):
+    for person in (rep, manager):
+        client.force_login(person)
+        assert client.get("/settings/captured-events/").status_code == 403
+    client.logout()
+    assert client.get("/settings/captured-events/").status_code == 302

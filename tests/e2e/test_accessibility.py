@@ -37,6 +37,7 @@ PAGES = [
     ("admin", "/settings/teams/", "settings-teams"),
     ("manager", "/import/", "import"),
     ("admin", "/settings/api-tokens/", "api-tokens"),
+    ("admin", "/settings/captured-events/", "captured-events"),
 ]
 
 IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
