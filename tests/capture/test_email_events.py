@@ -225,12 +225,19 @@ def test_one_invalid_event_and_nothing_is_written(rep, api_as):
             event("m-3", when=future),
             event("m-4", when=at(1).replace(tzinfo=None)),
             event("m-5", when=datetime(2023, 12, 31, 12, tzinfo=timezone.UTC)),
+            event("m-6") | {"timestamp": "0001-01-01T00:00:00+14:00"},
         ]
     }
     response = api_as(rep).post(URL, body)
     assert response.status_code == 422, response.content
     found = [(e["index"], e["field"]) for e in response.json()["errors"]]
-    assert found == [(1, "event"), (2, "timestamp"), (3, "timestamp"), (4, "timestamp")]
+    assert found == [
+        (1, "event"),
+        (2, "timestamp"),
+        (3, "timestamp"),
+        (4, "timestamp"),
+        (5, "timestamp"),
+    ]
     assert "joined on 2024-01-01" in response.json()["errors"][3]["message"]
     assert not Activity.objects.exists()
     assert not EmailMessage.objects.exists()
