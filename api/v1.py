@@ -4,7 +4,7 @@ docs page from ninja's own static files (swagger-ui), under the site's CSP."""
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import activities, call_events, errors, pipeline, reports
+from api import activities, call_events, email_events, errors, pipeline, reports
 from api.auth import AUTH
 from api.errors import PROBLEM
 
@@ -37,3 +37,4 @@ api.add_router("", activities.router)
 api.add_router("", pipeline.router)
 api.add_router("", reports.router)
 api.add_router("", call_events.router)
+api.add_router("", email_events.router)

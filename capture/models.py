@@ -7,6 +7,7 @@ give one row and one outcome.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 
@@ -49,12 +50,12 @@ class UnmatchedEvent(models.Model):
     """An event kept but not counted, or counted but not linked, listed for an admin."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        CALL = "call", "Call"
+        EMAIL = "email", _("Email")
+        CALL = "call", _("Call")
 
     class Reason(models.TextChoices):
-        UNKNOWN_REP = "unknown_rep", "No active rep has this address"
-        UNKNOWN_RECIPIENT = "unknown_recipient", "No prospect has this address or number"
+        UNKNOWN_REP = "unknown_rep", _("No active rep has this address")
+        UNKNOWN_RECIPIENT = "unknown_recipient", _("No prospect has this address or number")
 
     channel = models.CharField(max_length=5, choices=Channel)
     reason = models.CharField(max_length=20, choices=Reason)

@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("settings/api-tokens/", include("api.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("settings/captured-events/", include("capture.urls")),
     path("settings/", include("users.urls")),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),

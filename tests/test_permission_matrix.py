@@ -158,6 +158,7 @@ MATRIX = {
     "quotas:targets": ("", ADMINS),
     "quotas:target_plan": ("", ADMINS),
     "api:tokens": ("", ANYONE),
+    "capture:captured_events": ("", ADMINS),
     "api:token_revoke": ("token", "post"),
     "webhooks:list": ("", ADMINS),
     "webhooks:endpoint_rotate": ("endpoint", "post"),
@@ -182,6 +183,7 @@ MATRIX = {
     "api_v1:forecast": ("", API_ANYONE),
     "api_v1:plan": ("", API_ANYONE),
     "api_v1:call_events": ("", "post"),
+    "api_v1:email_events": ("", "post"),
 }
 
 

@@ -39,6 +39,7 @@ PAGES = [
     ("admin", "/settings/api-tokens/", "api-tokens"),
     ("rep", "/settings/calendar/", "calendar-feed"),
     ("admin", "/settings/webhooks/", "webhooks"),
+    ("admin", "/settings/captured-events/", "captured-events"),
 ]
 
 IMPORT_FILES = Path(__file__).parent.parent / "imports" / "files"
