@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from api import esp
 from api.v1 import api as api_v1
 from salestrack import health
 from users import views as user_views
@@ -55,6 +56,8 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("settings/api-tokens/", include("api.urls")),
     path("settings/", include("users.urls")),
+    # Before the API's own routes: the email services post in their own formats.
+    path("api/v1/events/email/", include(esp.urlpatterns)),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
