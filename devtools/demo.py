@@ -248,6 +248,16 @@ def _profile(rng: random.Random, index: int) -> RepProfile:
     )
 
 
+def _phone(rep_id: int, n: int) -> str:
+    """A prospect's number, written three ways as people do; the dialer writes E.164."""
+    number = f"415{500 + rep_id % 500:03d}{n % 10000:04d}"
+    return (
+        f"({number[:3]}) {number[3:6]}-{number[6:]}",
+        f"{number[:3]}-{number[3:6]}-{number[6:]}",
+        f"+1 {number[:3]} {number[3:6]} {number[6:]}",
+    )[n % 3]
+
+
 def _working_days(start: date, end: date):
     day = start
     while day <= end:
@@ -390,6 +400,7 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                 name=f"{first} {last}",
                 company=rng.choice(COMPANIES),
                 email=f"{first}.{last}.{len(prospects)}@customer.example".lower(),
+                phone=_phone(rep.pk, len(prospects)),
                 owner=rep,
                 source=rng.choice(sources),
                 created_on=day,
