@@ -50,6 +50,10 @@ demo: migrate ## Install, migrate, load demo data, print the logins and serve on
 	@echo "Serving SalesTrack on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+.PHONY: capture-demo
+capture-demo: migrate ## Replay today's email and call events of the demo reps through the API (DAY=YYYY-MM-DD)
+	$(MANAGE) capture_demo $(if $(DAY),--day $(DAY))
+
 .PHONY: screenshots
 screenshots: install ## Redraw the README's screenshots (docs/screenshots/) from a throwaway demo
 	$(VENV_PY) scripts/screenshots.py

@@ -6,3 +6,11 @@ class CaptureConfig(AppConfig):
 
     name = "capture"
     verbose_name = "Automatic capture"
+
+    def ready(self):
+        from anymail.signals import inbound, tracking
+
+        from capture import esp
+
+        tracking.connect(esp.record_tracking, dispatch_uid="capture-email-tracking")
+        inbound.connect(esp.record_inbound, dispatch_uid="capture-email-inbound")

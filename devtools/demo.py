@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from tqdm import tqdm
 
 from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_rebuild, touches_refresh_all
+from capture.models import CallRecord, EmailMessage, UnmatchedEvent
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -28,6 +30,7 @@ from pipeline.models import (
     Stage,
     StageChange,
 )
+from pipeline.phones import e164
 from pipeline.selectors import team_revenue_by_rep
 from quotas import calendar, periods
 from quotas import selectors as quota_selectors
@@ -248,6 +251,16 @@ def _profile(rng: random.Random, index: int) -> RepProfile:
     )
 
 
+def _phone(rep_id: int, n: int) -> str:
+    """A prospect's number, written three ways as people do; the dialer writes E.164."""
+    number = f"415{500 + rep_id % 500:03d}{n % 10000:04d}"
+    return (
+        f"({number[:3]}) {number[3:6]}-{number[6:]}",
+        f"{number[:3]}-{number[3:6]}-{number[6:]}",
+        f"+1 {number[:3]} {number[3:6]} {number[6:]}",
+    )[n % 3]
+
+
 def _working_days(start: date, end: date):
     day = start
     while day <= end:
@@ -312,6 +325,10 @@ def _clear_demo_activity(reps) -> None:
     demo = f"SELECT id FROM {table[Prospect]} WHERE external_id LIKE %s"
     demo_deals = f"SELECT id FROM {table[Opportunity]} WHERE prospect_id IN ({demo})"
     pattern = DEMO_PREFIX + "%"
+    # What the demo's email service and dialer reported goes with the rows it made.
+    EmailMessage.objects.filter(rep_id__in=rep_ids).delete()
+    CallRecord.objects.filter(rep_id__in=rep_ids).delete()
+    UnmatchedEvent.objects.filter(key__startswith="demo-").delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table[DailyRollup]} WHERE {reps_in}", rep_ids)
         cursor.execute(f"DELETE FROM {table[Activity]} WHERE {reps_in}", rep_ids)
@@ -386,10 +403,14 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
 
         def new_prospect(day, rep=rep, rng=rng, prospects=prospects):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            phone = _phone(rep.pk, len(prospects))
             prospect = Prospect(
                 name=f"{first} {last}",
                 company=rng.choice(COMPANIES),
                 email=f"{first}.{last}.{len(prospects)}@customer.example".lower(),
+                phone=phone,
+                # Saved in bulk, without Prospect.save(): its E.164 form is set here.
+                phone_e164=e164(phone, settings.PHONE_REGION),
                 owner=rep,
                 source=rng.choice(sources),
                 created_on=day,

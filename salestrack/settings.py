@@ -279,6 +279,18 @@ API_MAX_ITEMS = 1000
 # is on — on by default with DEBUG, for a receiver on the developer's own machine.
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 
+# The email services' webhooks (docs/operations.md#email-services). Each provider's URL
+# answers only once ANYMAIL_WEBHOOK_SECRET ("user:password", given to the provider as
+# basic auth in the URL) and, for Mailgun, its webhook signing key are set. SES: SNS
+# subscriptions are confirmed by hand in the AWS console, never by the app calling out.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": False,
+    # Brevo's inbound view wants an API key for fetching attachments, which is never done.
+    "BREVO_API_KEY": "",
+}
+
 # Security. The production defaults switch on with DEBUG off; each can be overridden, e.g.
 # SECURE_SSL_REDIRECT=false behind a proxy that already redirects.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

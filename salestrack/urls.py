@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from api import esp
 from api.v1 import api as api_v1
 from salestrack import health
 from users import views as user_views
@@ -57,6 +58,8 @@ urlpatterns = [
     path("settings/webhooks/", include("webhooks.urls")),
     path("settings/captured-events/", include("capture.urls")),
     path("settings/", include("users.urls")),
+    # Before the API's own routes: the email services post in their own formats.
+    path("api/v1/events/email/", include(esp.urlpatterns)),
     path("api/v1/", api_v1.urls),
     path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

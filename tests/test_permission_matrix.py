@@ -81,6 +81,8 @@ API_NOT_SIGNED_IN = 401
 API_ANYONE = {"anonymous": API_NOT_SIGNED_IN, **ANYONE}
 API_ANAS = {"anonymous": API_NOT_SIGNED_IN, **ANAS}
 API_ROOT = dict.fromkeys(PERSONAS, 404)
+# The email services' webhooks answer nobody until configured (docs/api.md#email-service-webhooks).
+NOT_CONFIGURED = dict.fromkeys(PERSONAS, 404)
 
 MATRIX = {
     "home": ("", {**dict.fromkeys(PERSONAS[1:], 302)}),
@@ -183,6 +185,14 @@ MATRIX = {
     "api_v1:forecast": ("", API_ANYONE),
     "api_v1:plan": ("", API_ANYONE),
     "api_v1:call_events": ("", "post"),
+    "email_webhook_mailgun": ("", NOT_CONFIGURED),
+    "email_inbound_mailgun": ("", NOT_CONFIGURED),
+    "email_webhook_postmark": ("", NOT_CONFIGURED),
+    "email_inbound_postmark": ("", NOT_CONFIGURED),
+    "email_webhook_amazon_ses": ("", NOT_CONFIGURED),
+    "email_inbound_amazon_ses": ("", NOT_CONFIGURED),
+    "email_webhook_brevo": ("", NOT_CONFIGURED),
+    "email_inbound_brevo": ("", NOT_CONFIGURED),
     "api_v1:email_events": ("", "post"),
 }
 

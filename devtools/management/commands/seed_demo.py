@@ -4,7 +4,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools import demo
+from devtools import capture, demo
 
 
 def positive_int(value):
@@ -28,13 +28,23 @@ class Command(BaseCommand):
             "--days", type=positive_int, default=60, help="days of activity history"
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
+        parser.add_argument(
+            "--no-capture",
+            action="store_true",
+            help="skip replaying today's email and call events through the API",
+        )
 
-    def handle(self, *args, reps, days, seed, **options):
+    def handle(self, *args, reps, days, seed, no_capture, **options):
         if reps < 2:
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
         logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
         counts = demo.seed_activity(days=days, seed=seed)
         quotas = demo.seed_targets(history_days=days)
+        # What the email service and the dialer report today arrives through the API, as
+        # it would in production (make capture-demo replays it).
+        replayed = None
+        if not no_capture:
+            replayed = capture.replay_day(seed=seed, quiet=options["verbosity"] < 1)
         # The nightly job, so that plans and alerts are there from the first page.
         started = time.monotonic()
         call_command("recompute_metrics", stdout=io.StringIO())
@@ -48,6 +58,11 @@ class Command(BaseCommand):
                 f"({seconds:.1f} s)."
             )
         )
+        if replayed is not None:
+            self.stdout.write(
+                f"Captured today through the API: {replayed.email_events:,} email events and "
+                f"{replayed.call_events:,} call events (make capture-demo replays them)."
+            )
         self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")
         width = max(len(login.email) for login in logins)
         shown = logins if len(logins) <= 20 else logins[:20]
