@@ -14,7 +14,14 @@ def test_seed_demo_twice_gives_the_same_users_and_teams(db, capsys):
     assert sorted(Team.objects.values_list("name", flat=True)) == teams == ["North", "South"]
     assert User.objects.filter(role=Role.REP).count() == 8
     assert User.objects.filter(role=Role.MANAGER).count() == 2
-    assert User.objects.filter(role=Role.ADMIN).count() == 1
+    # The admin, and the integration account the email service and the dialer post with
+    # (no password: it signs in with its API token only).
+    admins = User.objects.filter(role=Role.ADMIN).order_by("email")
+    assert [admin.email for admin in admins] == [
+        "admin@demo.salestrack.test",
+        "integration@demo.salestrack.test",
+    ]
+    assert not admins[1].has_usable_password()
     assert all(team.managers.count() == 1 for team in Team.objects.all())
 
 
