@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from tqdm import tqdm
@@ -150,6 +151,14 @@ def _post(client: Client, token: str, path: str, events: list[dict], progress) -
     return statuses
 
 
+def _a_served_host() -> str:
+    """A host name this site answers to, for the in-process requests (not "testserver")."""
+    for host in settings.ALLOWED_HOSTS:
+        if host and host != "*" and not host.startswith("."):
+            return host.strip("[]")
+    return "localhost"
+
+
 def replay_day(*, day: date | None = None, seed: int = 1, quiet: bool = False) -> Replayed:
     """Post one day of the demo reps' email and call events through the API."""
     now = timezone.now()
@@ -170,7 +179,7 @@ def replay_day(*, day: date | None = None, seed: int = 1, quiet: bool = False) -
     rng.shuffle(calls)
 
     token = fresh_token(integration_user())
-    client = Client()
+    client = Client(SERVER_NAME=_a_served_host())
     result = Replayed(email_events=len(emails), call_events=len(calls))
     with tqdm(
         total=len(emails) + len(calls),
