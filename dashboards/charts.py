@@ -116,6 +116,13 @@ def _categories(title: str, names: list[str], **extra) -> dict:
     )
 
 
+def _dates(title: str) -> dict:
+    """A date axis. Its first tick can fall on the corner (a quarter starting 1 October,
+    ticked "Oct 2026"), so its labels stand a little further off the axis than the other
+    axis's "0" reaches."""
+    return _axis(title, type="date", ticklabelstandoff=8)
+
+
 def _layout(
     title: str, *, x: dict | None = None, y: dict | None = None, legend: bool = False, **extra
 ) -> dict:
@@ -465,7 +472,7 @@ def activity_trend_chart(
         traces,
         _layout(
             title,
-            x=_axis(_("Day"), type="date"),
+            x=_dates(_("Day")),
             y=_axis(_("Activities per day"), **_counts(totals)),
             legend=True,
             barmode="stack",
@@ -510,7 +517,7 @@ def revenue_run_rate_chart(
         traces,
         _layout(
             title,
-            x=_axis(_("Day"), type="date"),
+            x=_dates(_("Day")),
             y=_axis(_("Revenue won"), **_values([*running, float(quota or 0)])),
             legend=True,
         ),
@@ -737,6 +744,10 @@ def forecast_chart(months: list[dict]) -> dict:
         )
     ]
     shapes, annotations = [], []
+    # One month's label on one line; beside other months' on two (a phone's month is some
+    # 60 px wide), and only where the quota changes: a year of equal quotas is one label.
+    separator = " " if len(months) == 1 else "<br>"
+    labelled = None
     for index, month in enumerate(months):
         if month["quota"] is None:
             continue
@@ -755,9 +766,13 @@ def forecast_chart(months: list[dict]) -> dict:
                 "line": {"color": RED, "width": 3, "dash": "dash"},
             }
         )
+        if quota == labelled:
+            continue
+        labelled = quota
         annotations.append(
             {
-                "text": _("Quota %(amount)s") % {"amount": whole(month["quota"])},
+                "text": _("Quota%(separator)s%(amount)s")
+                % {"separator": separator, "amount": whole(month["quota"])},
                 "xref": "x",
                 "yref": "y",
                 "x": index,
@@ -770,8 +785,9 @@ def forecast_chart(months: list[dict]) -> dict:
         )
     values = [float(m[key]) for m in months for key in ("won", "commit", "weighted")]
     top = max([*values, *(float(m["quota"]) for m in months if m["quota"] is not None)])
-    # Room above the tallest bar or quota line for the quota's label.
-    y = {**_values([top]), "range": [0, round(top * 1.15, 2) or 1]}
+    # Room above the tallest bar or quota line for the quota's label (two lines: more).
+    room = 1.15 if len(months) == 1 else 1.3
+    y = {**_values([top]), "range": [0, round(top * room, 2) or 1]}
     return _figure(
         traces,
         _layout(
@@ -816,7 +832,7 @@ def forecast_history_chart(weeks: list[date], forecast: list, won: Decimal) -> d
         traces,
         _layout(
             title,
-            x=_axis(_("Forecast made on"), type="date"),
+            x=_dates(_("Forecast made on")),
             y=_axis(_("Revenue"), **_values([*said, float(won)])),
             legend=True,
         ),

@@ -311,15 +311,35 @@ def test_the_forecast_draws_each_months_quota_as_a_labelled_line_across_its_bars
         12000.0,
     )
     (label,) = layout["annotations"]
+    # Two months side by side: the label on two lines, narrow enough for a phone.
     assert (label["text"], label["x"], label["y"], label["yanchor"]) == (
-        "Quota 12,000",
+        "Quota<br>12,000",
         0,
         12000.0,
         "bottom",
     )
     # Room over the quota (the tallest thing drawn) for its label; ticks at 0, 5,000, 10,000.
-    assert layout["yaxis"]["range"] == [0, 13800.0]
+    assert layout["yaxis"]["range"] == [0, 15600.0]
     assert (layout["yaxis"]["dtick"], layout["yaxis"]["tickformat"]) == (5000, ",.0f")
+
+
+def test_one_months_quota_reads_on_one_line():
+    figure = charts.forecast_chart([month(12, "9000", "2000", "1500", "12000")])
+    assert figure["layout"]["annotations"][0]["text"] == "Quota 12,000"
+    assert figure["layout"]["yaxis"]["range"] == [0, 13800.0]
+
+
+def test_an_unchanged_quota_is_labelled_once_and_a_new_one_again():
+    figure = charts.forecast_chart(
+        [
+            month(10, "9000", "0", "0", "12000"),
+            month(11, "9000", "0", "0", "12000"),
+            month(12, "9000", "0", "0", "15000"),
+        ]
+    )
+    assert [s["x0"] for s in figure["layout"]["shapes"]] == [-0.45, 0.55, 1.55]
+    labels = [(a["x"], a["text"]) for a in figure["layout"]["annotations"]]
+    assert labels == [(0, "Quota<br>12,000"), (2, "Quota<br>15,000")]
 
 
 def test_a_forecast_with_no_quota_draws_no_line():
@@ -341,3 +361,15 @@ def test_a_charts_numbers_download_as_rows():
     assert header == ["series", "x", "y"]
     assert ["Won", "Referral", 1] in rows
     assert ["Revenue won", "Referral", 25000.0] in rows
+
+
+def test_the_forecast_history_is_valid_with_round_ticks_and_date_labels_off_the_corner():
+    weeks = [date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19)]
+    figure = charts.forecast_history_chart(
+        weeks, [Decimal("41000"), None, Decimal("52500")], Decimal("48000")
+    )
+    go.Figure(figure)
+    y, x = figure["layout"]["yaxis"], figure["layout"]["xaxis"]
+    assert (y["dtick"], y["tickformat"]) == (20000, ",.0f")  # 0, 20,000, 40,000
+    assert (x["type"], x["ticklabelstandoff"]) == ("date", 8)
+    assert figure["data"][0]["y"] == [41000.0, None, 52500.0]
