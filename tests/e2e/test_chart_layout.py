@@ -13,10 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from devtools import demo
+from quotas import calendar
 from tests.factories import (
     LeadSourceFactory,
     OpportunityFactory,
     ProspectFactory,
+    QuotaFactory,
     default_stages,
 )
 from users.models import User
@@ -96,6 +98,15 @@ def demo_data(db):
             opened_on=today - timedelta(days=cycle),
             closed_on=today,
         )
+    # Quotas for each month of the quarter: the forecast's three labelled lines, side by
+    # side on a phone (the demo sets this month's).
+    quarter = calendar.period_containing(today, "quarter")
+    day = quarter.start
+    while day <= quarter.end:
+        month = calendar.period_containing(day, "month")
+        if not month.start <= today <= month.end:
+            QuotaFactory(rep=ana, period=month, revenue_quota=Decimal(9000 + day.month * 1000))
+        day = month.end + timedelta(days=1)
     return ana
 
 
@@ -135,6 +146,11 @@ def test_no_chart_has_overlapping_text(page, live_server, demo_data, width, cons
     problems = check_charts(page, f"team-{width}")
     expect(page.locator("#chart-sources")).to_contain_text("Partner")
     expect(page.locator("#chart-sources")).to_contain_text("referra…")
+
+    page.goto(f"{live_server.url}/team/?range=this_quarter")
+    expect(page.locator("#chart-forecast .main-svg").first).to_be_visible()
+    expect(page.locator("#chart-forecast")).to_contain_text("Quota")
+    problems += check_charts(page, f"team-quarter-{width}")
 
     page.goto(f"{live_server.url}/reps/{demo_data.pk}/")
     expect(page.locator("#chart-trend .main-svg").first).to_be_visible()
