@@ -14,6 +14,7 @@ from dashboards.reports.engagement import EngagementReport, EngagementResult
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport, FunnelResult
 from dashboards.reports.plan import PlanReport, Plans
+from dashboards.reports.sections import TEAM_SECTIONS, Section, gap_steps
 from dashboards.scope import Scope
 from pipeline.selectors import unassigned_work
 from quotas.periods import Period
@@ -30,6 +31,9 @@ class TeamPage:
     period: Period
     today: date
     sort: "TableSort | None" = None  # the rep table's order; None: the default
+    section: Section = TEAM_SECTIONS["overview"]  # the open tab (sections.py)
+
+    sections = TEAM_SECTIONS
 
     @cached_property
     def scope(self) -> Scope:
@@ -44,7 +48,8 @@ class TeamPage:
 
     @cached_property
     def forecast(self) -> ForecastReport:
-        """Not worked out until read: the page loads its section in a request of its own."""
+        """Worked out when read: the first screen reads its total only; the pipeline section
+        (a request of its own) each rep, the months and the deals to look at."""
         return ForecastReport(self.scope, self.period, today=self.today, funnel=self.funnel_report)
 
     @property
@@ -73,6 +78,26 @@ class TeamPage:
         return AlertsReport(self.scope).calculate()
 
     @cached_property
+    def forecast_total(self):
+        """The forecast's one line on the first screen: the team's coverage, and what the
+        pipeline does not cover worked into activity. The rest of the forecast (each rep,
+        the months, overdue and undated deals) is the pipeline section's."""
+        return self.forecast.total
+
+    @cached_property
+    def forecast_gap(self) -> dict | None:
+        return gap_steps(self.forecast_total.gap_plan)
+
+    @cached_property
+    def figures(self) -> dict[str, dict]:
+        """The open section's charts, by element id: none on the overview, so the first
+        screen works out no chart at all."""
+        if not self.section.charts:
+            return {}
+        figures = self.charts.figures
+        return {chart_id: figures[chart_id] for chart_id in self.section.charts}
+
+    @cached_property
     def table_sort(self) -> "TableSort":
         return self.sort or team_table_sort(None)
 
@@ -90,8 +115,8 @@ class TeamPage:
         return unassigned_work(self.viewer, team=self.team)
 
     def download(self, query: QueryDict) -> Download | None:
-        """The CSV a query asks for (`format=csv` with `table=forecast|plan`, `chart=<id>`,
-        or neither: the funnel table), or None for the page itself."""
+        """The CSV a query asks for (`format=csv` with `table=forecast|plan|engagement`,
+        `chart=<id>`, or neither: the funnel table), or None for the page itself."""
         if query.get("format") != "csv":
             return None
         name = f"{self.team.name}-{self.period.label}".replace(" ", "-")
@@ -101,6 +126,9 @@ class TeamPage:
         if table == "plan":
             plan_name = f"{self.team.name}-{self.today}-plan.csv".replace(" ", "-")
             return (plan_name, *self.plans.rows())
+        if table == "engagement":
+            engagement_name = f"{self.team.name}-{self.today}-engagement.csv".replace(" ", "-")
+            return (engagement_name, *self.engagement.rows())
         if not chart:
             return (f"{name}.csv", *self.funnel.rows())
         if chart in self.charts:
