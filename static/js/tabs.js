@@ -2,8 +2,8 @@
 // loads into #sections, so a click, Enter or a middle-click all work without this file.
 // This adds the keyboard of the WAI-ARIA tabs pattern: Left/Right move along the tabs,
 // Home/End to the first and last; Enter or Space opens the focused tab. After htmx swaps
-// the bar in, it keeps the focus on the tab with the same id, and scrolls the open tab
-// into view on a narrow screen.
+// the bar in, it keeps the focus on the tab with the same id; on a narrow screen the bar
+// scrolls sideways to show the open tab (the bar only: the page itself never moves).
 (function () {
   "use strict";
 
@@ -22,7 +22,12 @@
   });
 
   htmx.onLoad(function (root) {
-    var open = root.querySelector && root.querySelector('[role="tab"][aria-selected="true"]');
-    if (open) open.scrollIntoView({ block: "nearest", inline: "nearest" });
+    var list = root.querySelector && root.querySelector('[role="tablist"]');
+    var open = list && list.querySelector('[role="tab"][aria-selected="true"]');
+    if (!open) return;
+    var left = open.getBoundingClientRect().left - list.getBoundingClientRect().left;
+    if (left < 0 || left + open.offsetWidth > list.clientWidth) {
+      list.scrollLeft += left - (list.clientWidth - open.offsetWidth) / 2;
+    }
   });
 })();

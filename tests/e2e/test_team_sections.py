@@ -147,6 +147,7 @@ def test_on_a_phone_the_tab_bar_scrolls_sideways_and_stays_in_view(
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(manager)
     page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.scrollY") == 0  # the page opens at its top
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     tablist = page.get_by_role("tablist")
     widths = tablist.evaluate("el => [el.scrollWidth, el.clientWidth]")
@@ -168,6 +169,14 @@ def test_on_a_phone_the_tab_bar_scrolls_sideways_and_stays_in_view(
     top = page.locator(".section-tabs").bounding_box()["y"]
     assert abs(top) < 2, top
     screenshot("team-phone-tabs")
+    # Opened on the last section, the page stays at its top and the bar shows the open tab.
+    page.goto(f"{live_server.url}/team/?section=engagement")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.scrollY") == 0
+    assert tablist.evaluate("el => el.scrollLeft") > 0
+    box = page.get_by_role("tab", name="Engagement").bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
 
 
 def test_the_rep_page_opens_on_its_pace_and_today_with_sections_a_tab_away(
