@@ -15,14 +15,13 @@ from dashboards.forms import (
 )
 from dashboards.models import Alert
 from dashboards.reports.alerts import AlertsReport
-from dashboards.reports.charts import ChartsReport
-from dashboards.reports.forecast import ForecastReport, rep_forecast
-from dashboards.reports.funnel import FunnelReport
+from dashboards.reports.forecast import rep_forecast
 from dashboards.reports.leaderboard import LeaderboardReport
 from dashboards.reports.plan import done_on
+from dashboards.reports.rep import RepPage, plan_rows
+from dashboards.reports.sections import RATE_LABELS, REP_SECTIONS, TEAM_SECTIONS, section_named
 from dashboards.reports.team import TeamPage, team_table_sort
 from dashboards.scope import Scope
-from quotas.forecast import need_pace
 from users.access import role_required
 from users.models import Role
 from users.selectors import reps_readable_by, reps_visible_to
@@ -30,9 +29,10 @@ from users.selectors import reps_readable_by, reps_visible_to
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def team_dashboard(request):
-    """A manager's home: one team's funnel, trends and reps for a period — the reps who
-    were in the team then, each for their days in it — and this month's pace per rep.
-    Every figure comes from the same report as `report funnel`."""
+    """A manager's home: one team for a period — the reps who were in the team then, each
+    for their days in it. The first screen answers "are we on track and who needs help";
+    every other section (`?section=`, chosen in dashboards/reports/sections.py) is loaded
+    when its tab is opened. Every figure comes from the same report as `report funnel`."""
     teams = list(selectors.teams_with_rep_counts(request.user))
     today = timezone.localdate()
     if not teams:
@@ -44,114 +44,63 @@ def team_dashboard(request):
             raise Http404("No such team.")
     picker = DashboardPeriodForm(request.GET or None)
     sort = team_table_sort(request.GET.get("sort"))
-    page = TeamPage(request.user, team, picker.period(today), today, sort=sort)
+    section = section_named(TEAM_SECTIONS, request.GET.get("section"))
+    page = TeamPage(request.user, team, picker.period(today), today, sort=sort, section=section)
     if (download := page.download(request.GET)) is not None:
         return csv_response(*download)
-    if request.GET.get("part") == "forecast" and request.htmx:
-        return render(request, "dashboards/team.html#forecast", _forecast_context(page.forecast))
     context = {
-        **_forecast_context(page.forecast, loaded=request.GET.get("part") == "forecast"),
+        "page": page,
         "teams": teams,
         "team": team,
         "picker": picker,
         "period": page.period,
         "report": page.funnel,
         "rows": page.rep_rows,
-        "sort": sort,
-        "charts": page.charts.figures,
-        "plans": page.plans.reps,
-        "engagement": page.engagement,
-        "alerts": page.alerts,
-        "unassigned": page.unassigned,
         "headings": page.headings,
+        "sort": sort,
         "sort_param": request.GET.get("sort") and sort.param,
+        "forecast": page.forecast,
+        "charts": page.figures,
     }
-    return render_page(request, "dashboards/team.html", context, partial="body")
+    return render(request, _page_template(request, "dashboards/team.html"), context)
 
 
-def _forecast_context(report: ForecastReport, *, loaded=True) -> dict:
-    """The forecast section: worked out in full when `loaded` (its htmx request, or a page
-    asked for with part=forecast); otherwise the page shows a placeholder that loads it,
-    so the dashboard itself stays fast."""
-    if not loaded:
-        return {"forecast": report, "forecast_loaded": False, "show_reps": True}
-    forecast = report.calculate()
-    return {
-        "forecast": forecast,
-        "forecast_loaded": True,
-        "show_reps": True,
-        "forecast_charts": forecast.figures,
-        "forecast_gap": _gap_steps(forecast.total.gap_plan),
-    }
+def _page_template(request, template: str) -> str:
+    """A tab's htmx request gets the open section (`#section`, its panel and the tab bar),
+    the period picker's and the sort links' the page's body (`#body`), and anything else —
+    a link, a reload, htmx restoring its history — the whole page with that tab open."""
+    if not request.htmx or request.htmx.history_restore_request:
+        return template
+    return f"{template}#{'section' if request.htmx.target == SECTIONS else 'body'}"
 
 
-GAP_STEPS = ("opportunities", "meetings_held", "calls")  # dashboards/_gap_step.html words them
-
-
-def _gap_steps(plan) -> dict | None:
-    """What the revenue the pipeline does not cover takes, in the words of the forecast's
-    warning: each known count with how often it must happen over the working days left
-    (docs/metrics.md#what-the-forecast-says), and the rates that are not known."""
-    solved = plan.backsolve if plan else None
-    if solved is None:
-        return None
-    steps = [
-        (key, need_pace(solved.required[key], plan.working_days_left))
-        for key in GAP_STEPS
-        if solved.required.get(key)
-    ]
-    return {"steps": steps, "unknown": [RATE_LABELS.get(n, n) for n in solved.unknown_rates]}
+SECTIONS = "sections"  # the id of the tab bar and panel a tab's hx-target names
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def rep_detail(request, pk):
-    """One rep's dashboard: the same charts, their daily targets against today's activity,
-    recent activity and open opportunities. Reps see their own; a manager any rep who was
-    ever in their teams, counted for the days they were (docs/metrics.md#scope-over-time);
-    today's targets only of the reps in their teams now."""
+    """One rep's dashboard: their pace, forecast line, alerts and today's targets against
+    their activity first; the charts, activity and pipeline in sections loaded on demand.
+    Reps see their own; a manager any rep who was ever in their teams, counted for the
+    days they were (docs/metrics.md#scope-over-time); today's targets only of the reps in
+    their teams now."""
     rep = get_object_or_404(reps_readable_by(request.user).select_related("team"), pk=pk)
     today = timezone.localdate()
     picker = DashboardPeriodForm(request.GET or None)
-    period = picker.period(today)
-    scope = selectors.rep_page_scope(request.user, rep)
-    current = selectors.acts_for_today(request.user, rep, scope)
-    funnel = FunnelReport(scope, period, today=today)
-    forecast = ForecastReport(scope, period, today=today, funnel=funnel)
-    plan = selectors.plan_for(rep, today=today)
-    done = done_on([rep.pk], today)[rep.pk]
-    daily_target = (
-        plan.backsolve.per_working_day.get("calls") if current and plan.backsolve else None
-    )
-    if request.GET.get("format") == "csv" and request.GET.get("table") == "forecast":
-        name = f"{rep.full_name}-{period.label}-forecast.csv".replace(" ", "-")
-        return csv_response(name, *forecast.calculate().rows())
-    charts = ChartsReport(funnel, daily_target=daily_target).calculate()
-    if request.GET.get("format") == "csv" and request.GET.get("chart") in charts:
-        return _chart_csv(request.GET["chart"], charts, f"{rep.full_name}-{period.label}")
-    report = funnel.calculate()
+    section = section_named(REP_SECTIONS, request.GET.get("section"))
+    page = RepPage(request.user, rep, picker.period(today), today, section=section)
+    if (download := page.download(request.GET)) is not None:
+        return csv_response(*download)
     context = {
-        **_forecast_context(forecast),
-        "show_reps": False,
+        "page": page,
         "subject": rep,
         "picker": picker,
-        "period": period,
-        "report": report,
-        "pace": report.paces.get(rep.pk),
-        "member": next((m for m in report.members if m.pk == rep.pk), None),
-        "current": current,
-        "plan": plan,
-        "rows": _plan_rows(plan, done),
-        "charts": charts.figures,
-        "recent": selectors.recent_activity(request.user, rep),
-        "open_deals": selectors.open_opportunities(request.user, rep),
+        "period": page.period,
+        "report": page.funnel,
+        "forecast": page.forecast,
+        "charts": page.figures,
     }
-    return render_page(request, "dashboards/rep.html", context, partial="body")
-
-
-def _chart_csv(chart_id, charts, name):
-    header, rows = charts.rows(chart_id)
-    filename = f"{name}-{chart_id.removeprefix('chart-')}.csv".replace(" ", "-")
-    return csv_response(filename, header, rows)
+    return render(request, _page_template(request, "dashboards/rep.html"), context)
 
 
 @require_POST
@@ -195,37 +144,6 @@ def leaderboard(request):
 
 # A rep's daily targets and the what-if ---------------------------------------------------------
 
-PLAN_ROWS = [
-    ("calls", "Calls"),
-    ("emails", "Emails"),
-    ("messages", "Messages"),
-    ("meetings_held", "Meetings held"),
-    ("opportunities", "Opportunities"),
-]
-
-
-RATE_LABELS = {
-    "avg_deal_size": "average deal size",
-    "win_rate": "win rate",
-    "meeting_to_opportunity_rate": "meetings → opportunities rate",
-    "call_to_meeting_rate": "calls → meetings rate",
-    "emails_per_meeting": "emails per meeting",
-    "messages_per_meeting": "messages per meeting",
-}
-
-
-def _plan_rows(plan, done):
-    """(label, done today, needed today, percent for the bar) for each activity."""
-    if plan.backsolve is None:
-        return []
-    rows = []
-    for key, label in PLAN_ROWS:
-        needed = plan.backsolve.per_working_day.get(key)
-        done_today = done.get(key, 0)
-        bar = None if not needed else min(100, round(100 * done_today / needed))
-        rows.append((label, done_today, needed, bar))
-    return rows
-
 
 @role_required(Role.REP)
 def my_targets(request):
@@ -241,7 +159,7 @@ def my_targets(request):
         "last_day": last_day,
         "last_totals": last_totals,
         "alerts": AlertsReport(Scope.of_rep(request.user)).calculate(),
-        "rows": _plan_rows(plan, done),
+        "rows": plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
         "forecast": rep_forecast(request.user, plan, today=today),
     }

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "salestrack-demo"
 WIDTH, HEIGHT, MAX_HEIGHT = 1280, 800, 1300
+PHONE_WIDTH, PHONE_HEIGHT, PHONE_MAX_HEIGHT = 390, 844, 2600
 # 90 days rather than the default 60: the demo's deals take 15–70 days to close, and with
 # 60 days of history a team can have won nothing in the 30 days its demo quota grows from,
 # which leaves its reps with a quota of 0.
@@ -81,20 +82,33 @@ def charts_drawn(page: Page) -> None:
     )
 
 
-def save(page: Page, name: str, *, down_to: str = "main") -> None:
-    """The page from its top to the bottom of the first element matching `down_to`, at
-    most MAX_HEIGHT pixels: small files, nothing cut mid-card."""
+def save(
+    page: Page,
+    name: str,
+    *,
+    down_to: str = "main",
+    from_: str | None = None,
+    max_height: int = MAX_HEIGHT,
+) -> None:
+    """The page from its top (or from the first element matching `from_`) to the bottom
+    of the first element matching `down_to`, at most `max_height` pixels: small files,
+    nothing cut mid-card. Boxes are measured in the page, however far it is scrolled."""
+    scrolled = page.evaluate("window.scrollY")
+    top = 0
+    if from_:
+        top = max(0, round(page.locator(from_).first.bounding_box()["y"] + scrolled - 16))
     box = page.locator(down_to).first.bounding_box()
-    height = min(MAX_HEIGHT, round(box["y"] + box["height"] + 24))
+    height = min(max_height, round(box["y"] + scrolled + box["height"] + 24) - top)
+    width = page.viewport_size["width"]
     path = OUT / f"{name}.png"
     page.screenshot(
         path=str(path),
         full_page=True,
-        clip={"x": 0, "y": 0, "width": WIDTH, "height": height},
+        clip={"x": 0, "y": top, "width": width, "height": height},
         animations="disabled",
         caret="hide",
     )
-    print(f"  {path.relative_to(ROOT)}  {WIDTH}×{height}  {path.stat().st_size / 1024:.0f} KB")
+    print(f"  {path.relative_to(ROOT)}  {width}×{height}  {path.stat().st_size / 1024:.0f} KB")
 
 
 def my_day(page: Page, url: str) -> None:
@@ -107,12 +121,32 @@ def my_day(page: Page, url: str) -> None:
 
 
 def team_dashboard(page: Page, url: str) -> None:
-    """A manager's home: who needs help, the team's quota and win rate, the first charts."""
+    """A manager's home, its first screen: revenue against quota with pace, the forecast's
+    line, who needs help, the tabs of the other sections and the rep table."""
     sign_in(page, url, "marta@demo.salestrack.test")
     page.goto(f"{url}/team/")
     page.wait_for_load_state("networkidle")
+    save(page, "team-dashboard", down_to="#section-panel", max_height=1500)
+
+
+def team_dashboard_phone(page: Page, url: str) -> None:
+    """The same first screen on a 390 px phone: the tab bar scrolls sideways."""
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+    sign_in(page, url, "marta@demo.salestrack.test")
+    page.goto(f"{url}/team/")
+    page.wait_for_load_state("networkidle")
+    save(page, "team-dashboard-phone", down_to="#section-panel", max_height=PHONE_MAX_HEIGHT)
+
+
+def team_funnel(page: Page, url: str) -> None:
+    """A section a tab away: the funnel's charts, loaded when its tab is opened."""
+    sign_in(page, url, "marta@demo.salestrack.test")
+    page.goto(f"{url}/team/")
+    page.get_by_role("tab", name="Funnel").click()
+    page.wait_for_selector("#chart-funnel")
+    page.wait_for_load_state("networkidle")
     charts_drawn(page)
-    save(page, "team-dashboard", down_to=".chart-card")
+    save(page, "team-funnel", from_=".section-tabs", down_to=".chart-card:nth-child(2)")
 
 
 def leaderboard(page: Page, url: str) -> None:
@@ -133,7 +167,7 @@ def target_page(page: Page, url: str) -> None:
     save(page, "target-plan", down_to="#plan")
 
 
-SHOTS = [my_day, team_dashboard, leaderboard, target_page]
+SHOTS = [my_day, team_dashboard, team_dashboard_phone, team_funnel, leaderboard, target_page]
 
 
 @contextmanager

@@ -84,8 +84,10 @@ EXTRA = [("ref", "mail"), ("tag", "a"), ("tag", "b")]
 NOVEMBER = [("range", "custom"), ("start", "2026-11-01"), ("end", "2026-11-30")]
 # The switches, with values that still show the page rather than answer a CSV.
 SWITCHES = [("format", "html"), ("chart", "nope"), ("table", "nothing")]
-TEAM_DROPS = ("sort", "format", "chart", "part", "table")
-FORECAST_DROPS = ("part", "format", "chart", "table")
+TEAM_DROPS = ("sort", "format", "chart", "part", "table", "section")
+# A tab or a link to a section keeps the table's sort: the overview shows it again.
+SECTION_DROPS = ("format", "chart", "part", "table", "section")
+SECTION_TAB = {"HX-Request": "true", "HX-Target": "sections"}
 
 
 # Dashboards ------------------------------------------------------------------------------
@@ -118,50 +120,50 @@ def test_the_team_csv_links_keep_the_filters_but_not_the_sort(client, team_page)
     response = get(client, "/team/", query)
     found = link(response, "Download CSV")["attrs"]["href"]
     assert params(found, "/team/") == expected(query, TEAM_DROPS, format="csv")
+    # The charts are in the sections: the funnel's, as its tab loads it.
+    query = [*query, ("section", "funnel")]
+    response = get(client, "/team/", query, headers=SECTION_TAB)
     charts = response.context["charts"]
     chart_links = links(response, "numbers as CSV")
     assert len(chart_links) == len(charts) > 0
     for chart_id, found in zip(charts, chart_links, strict=True):
-        assert params(found["attrs"]["href"]) == expected(
+        assert params(found["attrs"]["href"], "/team/") == expected(
             query, TEAM_DROPS, format="csv", chart=chart_id
         )
 
 
-def test_the_team_forecast_loader_and_csv_keep_the_filters_and_the_sort(client, team_page):
+def test_the_tabs_and_the_forecast_links_keep_the_filters_and_the_sort(client, team_page):
     query = team_page + SWITCHES
     response = get(client, "/team/", query)
-    loader = link(response, "Working out the forecast", "section", id="forecast")
-    assert params(loader["attrs"]["hx-get"], "/team/") == expected(
-        query, FORECAST_DROPS, part="forecast"
-    )
-    show = link(response, "Show it")["attrs"]["href"]
-    assert show.endswith("#forecast")
-    assert params(show.removesuffix("#forecast"), "/team/") == expected(
-        query, FORECAST_DROPS, part="forecast"
-    )
-    want_csv = expected(query, FORECAST_DROPS, format="csv", table="forecast")
-    assert params(link(response, "Forecast as CSV")["attrs"]["href"], "/team/") == want_csv
-
-    # The forecast as its loader asks for it, and a page asked for with part=forecast.
-    loaded = [*query, ("part", "forecast")]
+    # The forecast's line on the first screen opens its section, keeping the filters.
+    detail = link(response, "Pipeline and forecast in detail")["attrs"]
+    want = expected(query, SECTION_DROPS, section="pipeline")
+    assert params(detail["href"], "/team/") == params(detail["hx-get"], "/team/") == want
+    for tab in links(response, role="tab"):
+        name = tab["attrs"]["id"].removeprefix("tab-")
+        want = expected(query, SECTION_DROPS, **({} if name == "overview" else {"section": name}))
+        assert params(tab["attrs"]["href"], "/team/") == want
+        assert params(tab["attrs"]["hx-get"], "/team/") == want
+    # The pipeline section, as its tab loads it and as a page opened on it.
+    want_csv = expected(query, TEAM_DROPS, format="csv", table="forecast")
+    opened = [*query, ("section", "pipeline")]
     for response in (
-        get(client, "/team/", loaded, headers={"HX-Request": "true"}),
-        get(client, "/team/", loaded),
+        get(client, "/team/", opened, headers=SECTION_TAB),
+        get(client, "/team/", opened),
     ):
-        assert response.context["forecast_loaded"]
-        assert not links(response, "Show it")
         found = link(response, "Forecast as CSV")["attrs"]["href"]
         assert params(found, "/team/") == want_csv
-    # The page's other links leave part out too.
-    found = link(response, "Download CSV")["attrs"]["href"]
-    assert params(found, "/team/") == expected(query, TEAM_DROPS, format="csv")
 
 
 def test_a_team_page_without_a_query_links_to_bare_switches(client, manager, team, rep):
     client.force_login(manager)
     response = client.get("/team/")
     assert link(response, "Download CSV")["attrs"]["href"] == "/team/?format=csv"
-    assert link(response, "Show it")["attrs"]["href"] == "/team/?part=forecast#forecast"
+    assert link(response, "Pipeline and forecast in detail")["attrs"]["href"] == (
+        "/team/?section=pipeline"
+    )
+    assert link(response, id="tab-overview")["attrs"]["href"] == "/team/"
+    assert link(response, id="tab-funnel")["attrs"]["href"] == "/team/?section=funnel"
     calls = next(h for h in response.context["headings"] if h["key"] == "calls")
     assert link(response, data_sort="calls")["attrs"]["href"] == f"?sort={calls['param']}"
 
@@ -169,20 +171,20 @@ def test_a_team_page_without_a_query_links_to_bare_switches(client, manager, tea
 def test_the_rep_pages_csv_links_keep_the_filters(client, manager, rep):
     client.force_login(manager)
     query = [*NOVEMBER, *EXTRA, *SWITCHES, ("part", "forecast"), ("sort", "calls")]
-    for response in (
-        get(client, f"/reps/{rep.pk}/", query),
-        get(client, f"/reps/{rep.pk}/", query, headers={"HX-Request": "true"}),
-    ):
+    pipeline = [*query, ("section", "pipeline")]
+    funnel = [*query, ("section", "funnel")]
+    for headers in ({}, SECTION_TAB):
+        response = get(client, f"/reps/{rep.pk}/", pipeline, headers=headers)
         assert response.status_code == 200
         found = link(response, "Forecast as CSV")["attrs"]["href"]
-        assert params(found) == expected(query, FORECAST_DROPS, format="csv", table="forecast")
+        assert params(found) == expected(query, TEAM_DROPS, format="csv", table="forecast")
+        response = get(client, f"/reps/{rep.pk}/", funnel, headers=headers)
         charts = response.context["charts"]
         chart_links = links(response, "numbers as CSV")
         assert len(chart_links) == len(charts) > 0
         for chart_id, found in zip(charts, chart_links, strict=True):
-            # The rep page kept everything but format and chart, as before.
             assert params(found["attrs"]["href"]) == expected(
-                query, ("format", "chart"), format="csv", chart=chart_id
+                query, TEAM_DROPS, format="csv", chart=chart_id
             )
 
 

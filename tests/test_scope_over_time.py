@@ -151,9 +151,9 @@ def test_a_moved_reps_rep_page_opens_for_each_manager_with_their_days_only(
     assert north.context["report"].total.counts.calls == 7
     assert north.context["report"].total.counts.won == 1
     assert north.context["report"].total.counts.revenue_won == Decimal("12000")
-    assert [a.notes for a in north.context["recent"]] == ["north"]
-    assert north.context["open_deals"] == []
-    assert north.context["current"] is False
+    assert [a.notes for a in north.context["page"].recent] == ["north"]
+    assert north.context["page"].open_deals == []
+    assert north.context["page"].current is False
     assert "days in your teams only" in north.content.decode()
 
     client.force_login(other_team_manager)
@@ -162,9 +162,9 @@ def test_a_moved_reps_rep_page_opens_for_each_manager_with_their_days_only(
     assert south.context["report"].total.counts.calls == 5
     assert south.context["report"].total.counts.lost == 1
     assert south.context["report"].total.counts.won == 0
-    assert [a.notes for a in south.context["recent"]] == ["south"]
-    assert [o.name for o in south.context["open_deals"]] == ["Open deal"]
-    assert south.context["current"] is True
+    assert [a.notes for a in south.context["page"].recent] == ["south"]
+    assert [o.name for o in south.context["page"].open_deals] == ["Open deal"]
+    assert south.context["page"].current is True
 
     client.force_login(rep)
     own = client.get(f"/reps/{rep.pk}/", WHOLE)

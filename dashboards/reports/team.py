@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from dashboards.reports.alerts import Alerts, AlertsReport
 from dashboards.reports.charts import Charts, ChartsReport
@@ -14,6 +15,7 @@ from dashboards.reports.engagement import EngagementReport, EngagementResult
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport, FunnelResult
 from dashboards.reports.plan import PlanReport, Plans
+from dashboards.reports.sections import TEAM_SECTIONS, Section, gap_steps
 from dashboards.scope import Scope
 from pipeline.selectors import unassigned_work
 from quotas.periods import Period
@@ -30,6 +32,9 @@ class TeamPage:
     period: Period
     today: date
     sort: "TableSort | None" = None  # the rep table's order; None: the default
+    section: Section = TEAM_SECTIONS["overview"]  # the open tab (sections.py)
+
+    sections = TEAM_SECTIONS
 
     @cached_property
     def scope(self) -> Scope:
@@ -44,7 +49,8 @@ class TeamPage:
 
     @cached_property
     def forecast(self) -> ForecastReport:
-        """Not worked out until read: the page loads its section in a request of its own."""
+        """Worked out when read: the first screen reads its total only; the pipeline section
+        (a request of its own) each rep, the months and the deals to look at."""
         return ForecastReport(self.scope, self.period, today=self.today, funnel=self.funnel_report)
 
     @property
@@ -73,6 +79,26 @@ class TeamPage:
         return AlertsReport(self.scope).calculate()
 
     @cached_property
+    def forecast_total(self):
+        """The forecast's one line on the first screen: the team's coverage, and what the
+        pipeline does not cover worked into activity. The rest of the forecast (each rep,
+        the months, overdue and undated deals) is the pipeline section's."""
+        return self.forecast.total
+
+    @cached_property
+    def forecast_gap(self) -> dict | None:
+        return gap_steps(self.forecast_total.gap_plan)
+
+    @cached_property
+    def figures(self) -> dict[str, dict]:
+        """The open section's charts, by element id: none on the overview, so the first
+        screen works out no chart at all."""
+        if not self.section.charts:
+            return {}
+        figures = self.charts.figures
+        return {chart_id: figures[chart_id] for chart_id in self.section.charts}
+
+    @cached_property
     def table_sort(self) -> "TableSort":
         return self.sort or team_table_sort(None)
 
@@ -90,8 +116,8 @@ class TeamPage:
         return unassigned_work(self.viewer, team=self.team)
 
     def download(self, query: QueryDict) -> Download | None:
-        """The CSV a query asks for (`format=csv` with `table=forecast|plan`, `chart=<id>`,
-        or neither: the funnel table), or None for the page itself."""
+        """The CSV a query asks for (`format=csv` with `table=forecast|plan|engagement`,
+        `chart=<id>`, or neither: the funnel table), or None for the page itself."""
         if query.get("format") != "csv":
             return None
         name = f"{self.team.name}-{self.period.label}".replace(" ", "-")
@@ -101,6 +127,9 @@ class TeamPage:
         if table == "plan":
             plan_name = f"{self.team.name}-{self.today}-plan.csv".replace(" ", "-")
             return (plan_name, *self.plans.rows())
+        if table == "engagement":
+            engagement_name = f"{self.team.name}-{self.today}-engagement.csv".replace(" ", "-")
+            return (engagement_name, *self.engagement.rows())
         if not chart:
             return (f"{name}.csv", *self.funnel.rows())
         if chart in self.charts:
@@ -115,44 +144,44 @@ class TeamPage:
 @dataclass(frozen=True)
 class SortColumn:
     key: str
-    label: str
+    label: str  # a lazy translation
     value: object  # (member, funnel) -> a comparable value, or None for "no data"
     descending_first: bool = True  # numbers: biggest first; names: A to Z
 
 
 TEAM_TABLE_COLUMNS = [
-    SortColumn("rep", "Rep", lambda m, r: m.rep.full_name.casefold(), descending_first=False),
-    SortColumn("revenue", "Revenue won", lambda m, r: r.counts.revenue_won),
-    SortColumn("won", "Won", lambda m, r: r.counts.won),
-    SortColumn("win_rate", "Win rate", lambda m, r: r.win_rate),
-    SortColumn("calls", "Calls", lambda m, r: r.counts.calls),
-    SortColumn("meetings", "Mtgs held", lambda m, r: r.counts.meetings_held),
-    SortColumn("opportunities", "Opps", lambda m, r: r.counts.opportunities_created),
-    SortColumn("lost", "Lost", lambda m, r: r.counts.lost),
-    SortColumn("connects", "Connects", lambda m, r: r.counts.connects),
-    SortColumn("connect_rate", "Connect rate", lambda m, r: r.connect_rate),
+    SortColumn("rep", _("Rep"), lambda m, r: m.rep.full_name.casefold(), descending_first=False),
+    SortColumn("revenue", _("Revenue won"), lambda m, r: r.counts.revenue_won),
+    SortColumn("won", _("Won"), lambda m, r: r.counts.won),
+    SortColumn("win_rate", _("Win rate"), lambda m, r: r.win_rate),
+    SortColumn("calls", _("Calls"), lambda m, r: r.counts.calls),
+    SortColumn("meetings", _("Mtgs held"), lambda m, r: r.counts.meetings_held),
+    SortColumn("opportunities", _("Opps"), lambda m, r: r.counts.opportunities_created),
+    SortColumn("lost", _("Lost"), lambda m, r: r.counts.lost),
+    SortColumn("connects", _("Connects"), lambda m, r: r.counts.connects),
+    SortColumn("connect_rate", _("Connect rate"), lambda m, r: r.connect_rate),
     SortColumn(
         "calls_new",
-        "Calls new / existing",
+        _("Calls new / existing"),
         lambda m, r: (r.counts.calls_new, r.counts.calls_existing),
     ),
-    SortColumn("emails", "Emails", lambda m, r: r.counts.emails),
-    SortColumn("messages", "Messages", lambda m, r: r.counts.messages),
-    SortColumn("meetings_booked", "Mtgs booked", lambda m, r: r.counts.meetings_booked),
-    SortColumn("positive_meetings", "Positive mtgs", lambda m, r: r.counts.positive_meetings),
-    SortColumn("call_to_meeting", "Call→mtg", lambda m, r: r.call_to_meeting_rate),
-    SortColumn("meeting_to_opportunity", "Mtg→opp", lambda m, r: r.meeting_to_opportunity_rate),
-    SortColumn("contact_close", "Contact close", lambda m, r: r.contact_close_rate),
-    SortColumn("calls_per_won", "Calls/won", lambda m, r: r.calls_per_won_deal),
-    SortColumn("avg_deal", "Avg deal", lambda m, r: r.avg_deal_size),
-    SortColumn("cycle_days", "Cycle days", lambda m, r: r.sales_cycle_days),
-    SortColumn("touches_per_won", "Touches/won", lambda m, r: r.touches_per_won_deal),
-    SortColumn("email_open_rate", "Email open", lambda m, r: r.email_open_rate),
-    SortColumn("email_reply_rate", "Email reply", lambda m, r: r.email_reply_rate),
-    SortColumn("email_bounce_rate", "Bounce", lambda m, r: r.email_bounce_rate),
-    SortColumn("message_reply_rate", "Msg reply", lambda m, r: r.message_reply_rate),
-    SortColumn("avg_call_minutes", "Min/call", lambda m, r: r.avg_call_minutes),
-    SortColumn("follow_up_rate", "Follow-up", lambda m, r: r.follow_up_rate),
+    SortColumn("emails", _("Emails"), lambda m, r: r.counts.emails),
+    SortColumn("messages", _("Messages"), lambda m, r: r.counts.messages),
+    SortColumn("meetings_booked", _("Mtgs booked"), lambda m, r: r.counts.meetings_booked),
+    SortColumn("positive_meetings", _("Positive mtgs"), lambda m, r: r.counts.positive_meetings),
+    SortColumn("call_to_meeting", _("Call→mtg"), lambda m, r: r.call_to_meeting_rate),
+    SortColumn("meeting_to_opportunity", _("Mtg→opp"), lambda m, r: r.meeting_to_opportunity_rate),
+    SortColumn("contact_close", _("Contact close"), lambda m, r: r.contact_close_rate),
+    SortColumn("calls_per_won", _("Calls/won"), lambda m, r: r.calls_per_won_deal),
+    SortColumn("avg_deal", _("Avg deal"), lambda m, r: r.avg_deal_size),
+    SortColumn("cycle_days", _("Cycle days"), lambda m, r: r.sales_cycle_days),
+    SortColumn("touches_per_won", _("Touches/won"), lambda m, r: r.touches_per_won_deal),
+    SortColumn("email_open_rate", _("Email open"), lambda m, r: r.email_open_rate),
+    SortColumn("email_reply_rate", _("Email reply"), lambda m, r: r.email_reply_rate),
+    SortColumn("email_bounce_rate", _("Bounce"), lambda m, r: r.email_bounce_rate),
+    SortColumn("message_reply_rate", _("Msg reply"), lambda m, r: r.message_reply_rate),
+    SortColumn("avg_call_minutes", _("Min/call"), lambda m, r: r.avg_call_minutes),
+    SortColumn("follow_up_rate", _("Follow-up"), lambda m, r: r.follow_up_rate),
 ]
 TEAM_TABLE_DEFAULT_SORT = "-revenue"
 _COLUMNS_BY_KEY = {column.key: column for column in TEAM_TABLE_COLUMNS}

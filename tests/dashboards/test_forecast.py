@@ -307,6 +307,8 @@ def test_the_pages_warn_below_1x_coverage_not_on_it(
     assert f"coverage <strong{' class="warn"' if short else ''}>{shown}</strong>" in page
     assert ("open new opportunities" in page) is short
     client.force_login(manager)
-    page = client.get("/team/", {"part": "forecast"}, headers={"HX-Request": "true"}).text
+    page = client.get(
+        "/team/", {"section": "pipeline"}, headers={"HX-Request": "true", "HX-Target": "sections"}
+    ).text
     ana_row = page[page.index("Ana García") :].split("</tr>")[0]
     assert f"<span{' class="warn"' if short else ''}>{shown}</span>" in ana_row

@@ -143,8 +143,13 @@ def test_the_team_page_shows_each_reps_pace_in_fixed_queries(
         ActivityFactory(rep=rep, date=today, kind="call", outcome="connected", quantity=5)
     TeamFactory(name="Elsewhere")
     client.force_login(manager)
+    # Each rep's pace is in the Activity and targets section (issue 27), as its tab loads it.
     with django_assert_max_num_queries(40):
-        response = client.get("/team/")
+        response = client.get(
+            "/team/",
+            {"section": "activity"},
+            headers={"HX-Request": "true", "HX-Target": "sections"},
+        )
     pace_cells = response.text.split("This month's pace")[1]
     assert pace_cells.count("Below pace") + pace_cells.count("On pace") == 6
     assert pace_cells.count("No quota") == 6

@@ -67,6 +67,10 @@ def test_changing_the_period_answers_htmx_with_the_body_only(client, manager, no
     response = client.get("/team/", {"range": "last_month"}, headers=HTMX)
     assert 'id="dashboard-body"' in response.text
     assert "<html" not in response.text
+    assert 'class="sortable"' in response.text  # the rep table of the first screen
+    # With a section open, the picker's request keeps it open.
+    response = client.get("/team/", {"range": "last_month", "section": "funnel"}, headers=HTMX)
+    assert 'id="dashboard-body"' in response.text
     assert 'id="data-chart-funnel"' in response.text
 
 
@@ -119,7 +123,7 @@ def test_rep_detail_matches_report_funnel_for_that_rep(client, manager, rep, nov
     )
     expected = json.loads(capsys.readouterr().out)["total"]
     client.force_login(manager)
-    response = client.get(f"/reps/{rep.pk}/", NOVEMBER)
+    response = client.get(f"/reps/{rep.pk}/", {**NOVEMBER, "section": "funnel"})
     assert response.context["report"].total.counts.calls == expected["calls"]
     assert response.context["report"].total.counts.won == expected["won"]
     assert 'id="data-chart-funnel"' in response.text

@@ -354,8 +354,9 @@ class Command(BaseCommand):
         section = _get(
             _client(manager),
             "/team/",
-            {"range": "this_quarter", "part": "forecast"},
+            {"range": "this_quarter", "section": "pipeline"},
             HX_Request="true",
+            HX_Target="sections",
         )
         quarter = calendar.period_containing(timezone.localdate(), PeriodKind.QUARTER)
 
