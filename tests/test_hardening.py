@@ -169,7 +169,14 @@ def test_no_code_path_calls_a_service_without_the_acting_user():
     Before, the upload page's --create-missing created stages as the system for a manager."""
     import ast
 
-    allowed = {"devtools/demo.py"}
+    allowed = {
+        "devtools/demo.py",
+        # The demo's integration account and its token, made by the seeder.
+        "devtools/capture.py",
+        # An email service's webhook: the provider, authenticated by the shared secret and
+        # its signature, reports; no person acts (docs/api.md#email-service-webhooks).
+        "capture/esp.py",
+    }
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()
