@@ -13,6 +13,7 @@ lost the race for one of them raises LostRace and starts again in a fresh savepo
 seeing the winner's rows stored.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
@@ -29,8 +30,6 @@ from users.models import User
 
 # A request that lost the race for a new row starts again, seeing it stored.
 ATTEMPTS = 5
-# Rows a statement: PostgreSQL takes at most 65,535 parameters.
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -97,68 +96,66 @@ def lock_stored(model, key: str, keys: Iterable[str], *related: str) -> dict:
     return {getattr(row, key): row for row in rows.order_by(key)}
 
 
-def _prepared(model, columns: Iterable[str], row: tuple) -> list:
+def _rows_source(model, columns: list[str], rows: list[tuple]) -> tuple[str, list]:
+    """The rows as a SQL row source and its parameters. On PostgreSQL one array a column,
+    `unnest(%s::type[], …)`: a handful of parameters whatever the number of rows, where a
+    VALUES list of 500 rows has thousands for the driver to place and the server to plan.
+    Elsewhere, a VALUES list."""
     fields = [model._meta.get_field(name) for name in columns]
-    pairs = zip(fields, row, strict=True)
-    return [field.get_db_prep_save(value, connection) for field, value in pairs]
 
+    def prepared(field, value):
+        if field.get_internal_type() == "JSONField":
+            return json.dumps(value, cls=field.encoder)
+        return field.get_db_prep_save(value, connection)
 
-def _chunked(rows: list[tuple], row_sql: str, statement, values):
-    """Run `statement(VALUES list)` for each CHUNK of rows, `values(row)` its parameters;
-    yields the cursor after each."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            cursor.execute(
-                statement(", ".join([row_sql] * len(chunk))),
-                [value for row in chunk for value in values(row)],
-            )
-            yield cursor
+    if connection.vendor == "postgresql":
+        arrays = [[prepared(f, row[i]) for row in rows] for i, f in enumerate(fields)]
+        casts = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
+        return f"SELECT * FROM unnest({casts})", arrays
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [prepared(f, value) for row in rows for f, value in zip(fields, row, strict=True)]
+    return "VALUES " + ", ".join([row_sql] * len(rows)), params
 
 
 def claim(model, key: str, columns: list[str], rows: list[tuple]) -> set[str]:
     """Insert these rows (values of `columns`, `key` among them) unless their key exists:
     INSERT … ON CONFLICT DO NOTHING, which waits for another request inserting the same
     key and then leaves it be. Answers the keys inserted."""
+    if not rows:
+        return set()
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
-    key = quote(key)
-    statements = _chunked(
-        rows,
-        "(" + ", ".join(["%s"] * len(columns)) + ")",
-        lambda values: (
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {values} "
-            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
-        ),
-        lambda row: _prepared(model, columns, row),
-    )
-    return {value for cursor in statements for (value,) in cursor.fetchall()}
+    source, params = _rows_source(model, columns, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) {source} "
+            f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}",
+            params,
+        )
+        return {value for (value,) in cursor.fetchall()}
 
 
-def update_rows(model, rows: list[tuple], columns: dict[str, str]) -> None:
-    """Set these columns (name → SQL type) of these rows (id first, then the columns'
-    values) in one statement: UPDATE … FROM (VALUES …) on PostgreSQL, where Django's
-    bulk_update builds a CASE per column and row that cost more than the rest of a batch;
-    bulk_update elsewhere."""
+def update_rows(model, rows: list[tuple], columns: list[str]) -> None:
+    """Set these columns of these rows (id first, then the columns' values) in one
+    statement, UPDATE … FROM (the rows) on PostgreSQL, where Django's bulk_update builds a
+    CASE per column and row that cost more than the rest of a batch; bulk_update
+    elsewhere."""
     if not rows:
         return
     if connection.vendor != "postgresql":
         objects = [model(pk=row[0], **dict(zip(columns, row[1:], strict=True))) for row in rows]
-        model.objects.bulk_update(objects, list(columns))
+        model.objects.bulk_update(objects, columns)
         return
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in columns)
-    sets = ", ".join(f"{quote(name)} = v.{quote(name)}::{cast}" for name, cast in columns.items())
-    for _cursor in _chunked(
-        rows,
-        "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")",
-        lambda values: (
+    names = [quote(model._meta.get_field(c).column) for c in columns]
+    sets = ", ".join(f"{name} = v.{name}" for name in names)
+    source, params = _rows_source(model, ["id", *columns], rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
             f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
-            f"FROM (VALUES {values}) AS v(id, {names}) WHERE t.id = v.id"
-        ),
-        lambda row: (row[0], *_prepared(model, columns, row[1:])),
-    ):
-        pass
+            f"FROM ({source}) AS v(id, {', '.join(names)}) WHERE t.id = v.id",
+            params,
+        )
 
 
 class ActivityBatch:
@@ -166,15 +163,15 @@ class ActivityBatch:
     follows from them (`finish`). Use it in this order: `lock`, `create`, `change` for
     each changed row, `finish`."""
 
-    # The fields an event may change on its activity, with their SQL types.
-    CHANGEABLE = {
-        "date": "date",
-        "outcome": "text",
-        "duration_minutes": "integer",
-        "prospect_id": "bigint",
-        "prospect_status": "text",
-        "updated_at": "timestamptz",
-    }
+    # The fields an event may change on its activity.
+    CHANGEABLE = [
+        "date",
+        "outcome",
+        "duration_minutes",
+        "prospect_id",
+        "prospect_status",
+        "updated_at",
+    ]
 
     def __init__(self, *, by: User | None, reason: str):
         self.by, self.reason = by, reason
@@ -243,10 +240,9 @@ class ActivityBatch:
         """The changed rows and their history, then, once for the batch: new/existing, the
         rollups, engagement and touches, and "activity changed" after the commit."""
         if self.updated:
-            names = list(self.CHANGEABLE)
             update_rows(
                 Activity,
-                [(a.pk, *(getattr(a, name) for name in names)) for a in self.updated],
+                [(a.pk, *(getattr(a, name) for name in self.CHANGEABLE)) for a in self.updated],
                 self.CHANGEABLE,
             )
         if self._retag:

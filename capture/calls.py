@@ -43,13 +43,8 @@ EVENT_FIELDS = {
     "opportunity": "to",
     "prospect_status": "to",
 }
-# What a call record keeps of what the dialer said, with the SQL types.
-HEARD = {
-    "to": "text",
-    "started_at": "timestamptz",
-    "duration_seconds": "integer",
-    "disposition": "text",
-}
+# What a call record keeps of what the dialer said.
+HEARD = ["to", "started_at", "duration_seconds", "disposition"]
 
 
 @dataclass(frozen=True)
@@ -316,13 +311,16 @@ class _Batch:
             columns = ["call_id", "rep_id", *HEARD, "activity_id", "updated_at"]
             if len(batch.claim(CallRecord, "call_id", columns, rows)) < len(rows):
                 raise batch.LostRace
+        # A stored call whose events end where they began (rung, then ended, sent again)
+        # counts its events as updated but writes nothing.
         dirty = [call for call in self.calls.values() if call.record is not None and call.dirty]
         for call in dirty:
             self.writes.change(call.activity, **call.values)
+        dirty = [call for call in dirty if call.heard != _heard(call.record)]
         batch.update_rows(
             CallRecord,
             [(call.record.pk, *call.heard, self.writes.now) for call in dirty],
-            HEARD | {"updated_at": "timestamptz"},
+            [*HEARD, "updated_at"],
         )
         self.writes.finish()
         _list(self.listing)
@@ -360,7 +358,7 @@ def _list(listing: dict[tuple[str, str], CallEvent | None]) -> None:
             )
     if gone:
         UnmatchedEvent.objects.filter(pk__in=gone).delete()
-    batch.update_rows(UnmatchedEvent, changed, {"payload": "jsonb"})
+    batch.update_rows(UnmatchedEvent, changed, ["payload"])
     UnmatchedEvent.objects.bulk_create(new)
 
 

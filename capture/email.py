@@ -312,7 +312,7 @@ def _apply(messages: dict[str, _Message], *, by: User | None, reason: str, out: 
         batch.update_rows(
             EmailMessage,
             [(r.pk, r.first_event_at, r.outcome, r.updated_at) for r, _m in changed.values()],
-            {"first_event_at": "timestamptz", "outcome": "text", "updated_at": "timestamptz"},
+            ["first_event_at", "outcome", "updated_at"],
         )
     # 5. New/existing, the rollups, engagement and touches: set-based, once for the batch.
     writes.finish()
