@@ -58,12 +58,13 @@ def prospects_for(wanted: set[tuple[User, str]], *, rule: Rule) -> dict[tuple[in
     reps = {rep.pk: rep for rep, _to in wanted}
     if not (emails or numbers) or not reps:
         return {}
+    # A set: the reps of one team share one condition.
     visible = reduce(
         or_,
-        (
+        {
             owned_now_visible_to(rep, owner_field="owner", team_wide_for_reps=True)
             for rep in reps.values()
-        ),
+        },
     )
     either = Q()
     if emails:
