@@ -72,31 +72,35 @@ def _queries(client, url: str, events: list[dict]) -> int:
     return len(queries)
 
 
+def _same_cost_for_20_and_200(client, url: str, make, changed: dict, assert_max) -> None:
+    """New, replayed, then changed (`changed`: the fields a later event says otherwise):
+    20 events cost what 200 do, and 200 new ones at most MAX_QUERIES."""
+    small, large = make(20, "s"), make(200, "l")
+    for batches in (
+        [small, large],
+        [small, large],
+        [make(20, "s", **changed), make(200, "l", **changed)],
+    ):
+        assert _queries(client, url, batches[0]) == _queries(client, url, batches[1])
+    with assert_max(MAX_QUERIES):
+        client.post(url, {"events": make(200, "x")})
+
+
 def test_a_batch_of_calls_costs_the_same_queries_for_20_events_as_for_200(
     admin, people, api_as, django_assert_max_num_queries
 ):
     reps, prospects = people
-    client = api_as(admin)
-    url, make = CALLS, _calls
-    small, large = make(reps, prospects, 20, "s"), make(reps, prospects, 200, "l")
-    new = (_queries(client, url, small), _queries(client, url, large))
-    replayed = (_queries(client, url, small), _queries(client, url, large))
-    changed_small = make(reps, prospects, 20, "s", disposition="voicemail")
-    changed_large = make(reps, prospects, 200, "l", disposition="voicemail")
-    changed = (_queries(client, url, changed_small), _queries(client, url, changed_large))
-    assert new[0] == new[1]
-    assert replayed[0] == replayed[1]
-    assert changed[0] == changed[1]
-    with django_assert_max_num_queries(MAX_QUERIES):
-        client.post(url, {"events": make(reps, prospects, 200, "x")})
+
+    def make(size, prefix, **changed):
+        return _calls(reps, prospects, size, prefix, **changed)
+
+    changed = {"disposition": "voicemail"}
+    _same_cost_for_20_and_200(api_as(admin), CALLS, make, changed, django_assert_max_num_queries)
     # Of 20 + 200 + 200 calls, the unknown rep's 1 + 10 + 10 are kept, not counted.
     assert CallRecord.objects.count() == Activity.objects.count() == 19 + 190 + 190
     assert UnmatchedEvent.objects.filter(reason="unknown_rep").count() == 21
-    assert set(
-        Activity.objects.filter(call_record__call_id__startswith="l").values_list(
-            "outcome", flat=True
-        )
-    ) == {"voicemail"}
+    later = Activity.objects.filter(call_record__call_id__startswith="l")
+    assert set(later.values_list("outcome", flat=True)) == {"voicemail"}
     assert not rollups_verify()
 
 
@@ -104,23 +108,15 @@ def test_a_batch_of_email_events_costs_the_same_queries_for_20_events_as_for_200
     admin, people, api_as, django_assert_max_num_queries
 ):
     reps, prospects = people
-    client = api_as(admin)
-    small, large = _emails(reps, prospects, 20, "s"), _emails(reps, prospects, 200, "l")
-    new = (_queries(client, EMAILS, small), _queries(client, EMAILS, large))
-    replayed = (_queries(client, EMAILS, small), _queries(client, EMAILS, large))
-    changed_small = _emails(reps, prospects, 20, "s", kind="replied")
-    changed_large = _emails(reps, prospects, 200, "l", kind="replied")
-    changed = (_queries(client, EMAILS, changed_small), _queries(client, EMAILS, changed_large))
-    assert new[0] == new[1]
-    assert replayed[0] == replayed[1]
-    assert changed[0] == changed[1]
-    with django_assert_max_num_queries(MAX_QUERIES):
-        client.post(EMAILS, {"events": _emails(reps, prospects, 200, "x")})
-    assert EmailMessage.objects.count() == Activity.objects.count()
-    assert set(
-        Activity.objects.filter(email_message__message_id__startswith="l").values_list(
-            "outcome", flat=True
-        )
-    ) == {"replied"}
-    assert UnmatchedEvent.objects.filter(reason="unknown_rep").exists()
+
+    def make(size, prefix, **changed):
+        return _emails(reps, prospects, size, prefix, **changed)
+
+    changed = {"kind": "replied"}
+    _same_cost_for_20_and_200(api_as(admin), EMAILS, make, changed, django_assert_max_num_queries)
+    # Of 10 + 100 + 100 messages, the unknown rep sends only second events: all counted.
+    assert EmailMessage.objects.count() == Activity.objects.count() == 10 + 100 + 100
+    later = Activity.objects.filter(email_message__message_id__startswith="l")
+    assert set(later.values_list("outcome", flat=True)) == {"replied"}
+    assert UnmatchedEvent.objects.filter(reason="unknown_rep").count() == 21
     assert not rollups_verify()
