@@ -146,7 +146,7 @@ def _correction_reason(
 # Concurrent writes (docs/operations.md#concurrent-writes) ------------------------------------
 
 
-def _lock_prospects(prospect_ids) -> None:
+def lock_prospects(prospect_ids) -> None:
     """Lock these prospects' rows, in id order (one order for every writer: no deadlock).
     Every write that may re-derive a prospect's new/existing tags holds its lock, so two of
     them never both move the rollups for the same re-tag."""
@@ -177,7 +177,7 @@ def _lock(activity: Activity, *, prospect_ids=()) -> None:
         prospect_id = stored.get()
         try:
             with transaction.atomic():
-                _lock_prospects({prospect_id, *prospect_ids})
+                lock_prospects({prospect_id, *prospect_ids})
                 Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk").get()
                 if stored.get() != prospect_id:
                     raise _ProspectChanged
@@ -240,7 +240,7 @@ def _resolve_links(
 ) -> Prospect | None:
     """The prospect and opportunity must be ones the rep may see, and agree with each
     other; an opportunity alone brings its prospect. With `lock`, the prospect is locked
-    too (`_lock_prospects`), in the same query when it is given alone."""
+    too (`lock_prospects`), in the same query when it is given alone."""
     if opportunity is not None:
         if not opportunities_visible_to(rep).filter(pk=opportunity.pk).exists():
             raise ValidationError({"opportunity": "Choose one of your own opportunities."})
@@ -250,7 +250,7 @@ def _resolve_links(
             )
         prospect = prospect or opportunity.prospect
         if lock:
-            _lock_prospects([prospect.pk])
+            lock_prospects([prospect.pk])
     elif prospect is not None:
         visible = prospects_visible_to(rep).filter(pk=prospect.pk)
         if lock:
@@ -275,7 +275,7 @@ def rederive_prospect_status(
     (docs/operations.md#concurrent-writes)."""
     prospect_ids = list(prospect_ids)
     if not locked:
-        _lock_prospects(prospect_ids)
+        lock_prospects(prospect_ids)
     rows = Activity.objects.filter(prospect_id__in=prospect_ids).order_by(
         "prospect_id", "date", "pk"
     )

@@ -3,21 +3,15 @@ parses the body and answers; what an event does (one call activity per call_id, 
 prospect matched on its number, the unknown rep or number kept for an admin, the rollups)
 is capture.calls'."""
 
-from collections import Counter
-
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from activities.signals import announcements_batched
 from api.auth import require_write
-from api.errors import Forbidden, Invalid, errors_of
-from api.history import written_with
+from api.errors import Forbidden, Invalid
 from api.payload import batch_body_schema, idempotent, parse_items
 from api.schemas import ERRORS, CallEventIn, EventsResult
-from capture.calls import CREATED, CallEvent, CallLookups, call_event_record
+from capture.calls import CallEvent, EventsRefused, record_call_events
 
 router = Router(tags=["events"])
 
@@ -35,37 +29,6 @@ def _event(item: CallEventIn) -> CallEvent:
     )
 
 
-def _record_all(user, events: list[CallEvent], *, batch: bool) -> tuple[int, dict]:
-    """Every event in its own savepoint, so that every error is found and named; any error,
-    and the caller's transaction rolls all of them back."""
-    counts, errors, forbidden = Counter(), [], []
-    lookups = CallLookups.of(events)
-    for index, event in enumerate(events):
-        where = index if batch else None
-        try:
-            with transaction.atomic():
-                recorded = call_event_record(by=user, event=event, lookups=lookups)
-        except ValidationError as error:
-            errors += errors_of(error, index=where)
-        except PermissionDenied as error:
-            forbidden.append({**({"index": where} if batch else {}), "message": str(error)})
-        else:
-            counts[recorded.what] += 1
-            counts["unmatched"] += recorded.unmatched
-    if forbidden:
-        raise Forbidden(_("You may send only your own calls."), forbidden)
-    if errors:
-        raise Invalid(errors)
-    body = {
-        "events": len(events),
-        "created": counts["created"],
-        "updated": counts["updated"],
-        "unchanged": counts["unchanged"],
-        "unmatched": counts["unmatched"],
-    }
-    return (201 if counts[CREATED] else 200), body
-
-
 @router.post(
     "/events/call",
     response={200: EventsResult, 201: EventsResult, **ERRORS},
@@ -79,9 +42,20 @@ def call_events(request):
     events = [_event(item) for item in items]
 
     def write():
-        # The services write as the system (the edit window does not refuse a dialer's
-        # late call); the history still names the caller and the token.
-        with written_with(who.token_name, user=who.user), announcements_batched():
-            return _record_all(who.user, events, batch=batch)
+        try:
+            result = record_call_events(events, by=who.user, token_name=who.token_name)
+        except EventsRefused as refused:
+            if refused.forbidden:
+                errors = [
+                    {**({"index": e.index} if batch else {}), "message": e.message}
+                    for e in refused.errors
+                ]
+                raise Forbidden(_("You may send only your own calls."), errors) from None
+            errors = [
+                {**({"index": e.index} if batch else {}), "field": e.field, "message": e.message}
+                for e in refused.errors
+            ]
+            raise Invalid(errors) from None
+        return (201 if result.created else 200), result.as_json()
 
     return Status(*idempotent(request, who, write))

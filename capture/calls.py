@@ -1,30 +1,34 @@
 """A dialer's call events into the activity log (docs/api.md#call-events): one call activity
-per `call_id`, written and changed through the activity log's own services, so the rollups,
-the prospect's new/existing tags and its engagement move in the same transaction, and
-"activity changed" is announced after the commit, as for every other write.
+per `call_id`. A batch is written set-based, as the email events are (capture/batch.py): a
+fixed number of statements whatever its size, keeping every rule of the activity log's
+services — the checks of `check_activity`, the rollups, the prospect's new/existing tags
+and its engagement in the same transaction, the history, "activity changed" after the
+commit.
+
+The events of a batch count as if applied one after the other, in the order sent: the
+first event of a `call_id` creates its call, a later one updates it or finds it
+unchanged, and the answer counts each event so. Only the call's last state is written.
 
 A dialer's events are facts, applied whatever day they are dated, like an import: the
-activities services are called as the system (`by=None`), so the 7-day edit window, which
-limits what people type, does not refuse a call the dialer reports late. Who may send a
-rep's calls is checked here first: a rep only their own, an admin (an integration user)
-anyone's."""
+7-day edit window, which limits what people type, does not refuse a call the dialer
+reports late. Who may send a rep's calls is checked first: a rep only their own, an admin
+(an integration user) anyone's, the command line (`by=None`) anyone's."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import services as activity_services
 from activities.models import Activity, Kind, ProspectStatus, Source
+from activities.services import check_activity
+from capture import batch
+from capture.batch import ActivityBatch, EventError, EventsRefused
 from capture.models import CallRecord, UnmatchedEvent
-from capture.prospects import prospect_by_email, prospects_by_phone
+from capture.prospects import CALLS, prospects_for
 from capture.rules import DISPOSITIONS, call_minutes, call_outcome
-from pipeline.models import Prospect
-from pipeline.phones import e164
 from users.models import Role, User, canonical_email
 
 # A call lasts at most a day: longer is a dialer's mistake (and more than the log holds).
@@ -39,8 +43,8 @@ EVENT_FIELDS = {
     "opportunity": "to",
     "prospect_status": "to",
 }
-
-CREATED, UPDATED, UNCHANGED, NOT_COUNTED = "created", "updated", "unchanged", "not_counted"
+# What a call record keeps of what the dialer said.
+HEARD = ["to", "started_at", "duration_seconds", "disposition"]
 
 
 @dataclass(frozen=True)
@@ -62,220 +66,334 @@ class CallEvent:
             "disposition": self.disposition,
         }
 
-
-@dataclass(frozen=True)
-class Recorded:
-    """What one event did: `what` is created, updated or unchanged (the call activity), or
-    not_counted (an unknown rep); `unmatched` whether it was kept for an admin."""
-
-    what: str
-    unmatched: bool
-    activity: Activity | None = None
+    @property
+    def heard(self) -> tuple:
+        return (self.to, self.started_at, self.duration_seconds, self.disposition)
 
 
 @dataclass
-class CallLookups:
-    """A batch's reps and the prospects its numbers reach, each looked up once."""
-
-    reps: dict[str, User] = field(default_factory=dict)  # by canonical email
-    phones: dict[int, dict[str, Prospect]] = field(default_factory=dict)  # rep id → number →
-
-    @classmethod
-    def of(cls, events: list[CallEvent]) -> "CallLookups":
-        emails = {canonical_email(event.rep) for event in events}
-        active_reps = User.objects.filter(email__in=emails, role=Role.REP, is_active=True)
-        lookups = cls(reps={rep.email: rep for rep in active_reps})
-        numbers: dict[int, set[str]] = {}
-        for event in events:
-            rep = lookups.rep(event.rep)
-            number = "" if "@" in event.to else e164(event.to, settings.PHONE_REGION)
-            if rep is not None and number:
-                numbers.setdefault(rep.pk, set()).add(number)
-        for rep in lookups.reps.values():
-            if rep.pk in numbers:
-                lookups.phones[rep.pk] = prospects_by_phone(rep, numbers[rep.pk])
-        return lookups
-
-    def rep(self, email: str) -> User | None:
-        return self.reps.get(canonical_email(email))
-
-    def prospect(self, rep: User, to: str) -> Prospect | None:
-        if "@" in to:
-            return prospect_by_email(rep, to)
-        number = e164(to, settings.PHONE_REGION)
-        if not number:
-            return None
-        known = self.phones.setdefault(rep.pk, {})
-        if number not in known:
-            known |= prospects_by_phone(rep, {number})
-        return known.get(number)
+class CallEventsResult(batch.EventsResult):
+    """What a batch did, an event at a time: `created`, `updated` or `unchanged` (the call
+    activity), and `unmatched`, the events kept for an admin (an unknown rep, not counted;
+    an unknown number, counted unlinked)."""
 
 
-def _check_sender(by: User | None, event: CallEvent) -> None:
+# Checking -----------------------------------------------------------------------------------
+
+
+def _shape_errors(index: int, event: CallEvent) -> list[EventError]:
+    errors = []
+    if not event.call_id.strip():
+        errors.append(EventError(index, "call_id", _("Give the dialer's id of this call.")))
+    if event.disposition not in DISPOSITIONS:
+        message = _("“%(value)s” is not a disposition: use one of %(allowed)s.") % {
+            "value": event.disposition,
+            "allowed": ", ".join(DISPOSITIONS),
+        }
+        errors.append(EventError(index, "disposition", message))
+    if not 0 <= event.duration_seconds <= MAX_SECONDS:
+        message = _("A call lasts from 0 to %(max)s seconds (a day).") % {"max": MAX_SECONDS}
+        errors.append(EventError(index, "duration_seconds", message))
+    if timezone.is_naive(event.started_at):
+        message = _(
+            "Give the moment the call started with its offset, like 2026-11-10T09:30:00+01:00 "
+            "or …Z."
+        )
+        errors.append(EventError(index, "started_at", message))
+    elif not EARLIEST_YEAR <= event.started_at.year <= LATEST_YEAR:
+        message = _("A call starts from the year %(year)s on.") % {"year": EARLIEST_YEAR}
+        errors.append(EventError(index, "started_at", message))
+    return errors
+
+
+def _check_senders(events: list[CallEvent], by: User | None) -> None:
     """A rep sends only their own calls; an admin (an integration user, say) anyone's; the
     command line, as the organisation, anyone's (docs/api.md#call-events)."""
     if by is None or by.role == Role.ADMIN:
         return
-    if canonical_email(event.rep) != by.email:
-        raise PermissionDenied(_("You can send only your own calls."))
+    forbidden = [
+        EventError(i, None, _("You can send only your own calls."))
+        for i, event in enumerate(events)
+        if canonical_email(event.rep) != by.email
+    ]
+    if forbidden:
+        raise EventsRefused(forbidden, forbidden=True)
 
 
-def _check_event(event: CallEvent) -> None:
-    errors = {}
-    if not event.call_id.strip():
-        errors["call_id"] = _("Give the dialer's id of this call.")
-    if event.disposition not in DISPOSITIONS:
-        errors["disposition"] = _("“%(value)s” is not a disposition: use one of %(allowed)s.") % {
-            "value": event.disposition,
-            "allowed": ", ".join(DISPOSITIONS),
-        }
-    if not 0 <= event.duration_seconds <= MAX_SECONDS:
-        errors["duration_seconds"] = _("A call lasts from 0 to %(max)s seconds (a day).") % {
-            "max": MAX_SECONDS
-        }
-    if timezone.is_naive(event.started_at):
-        errors["started_at"] = _(
-            "Give the moment the call started with its offset, like 2026-11-10T09:30:00+01:00 "
-            "or …Z."
-        )
-    elif not EARLIEST_YEAR <= event.started_at.year <= LATEST_YEAR:
-        errors["started_at"] = _("A call starts from the year %(year)s on.") % {
-            "year": EARLIEST_YEAR
-        }
-    if errors:
-        raise ValidationError(errors)
-
-
-def _renamed(error: ValidationError) -> ValidationError:
-    """An activity service's refusal under the event's field names."""
-    if not hasattr(error, "error_dict"):
-        return error
-    renamed: dict[str, list] = {}
-    for name, messages in error.message_dict.items():
-        renamed.setdefault(EVENT_FIELDS.get(name, name), []).extend(messages)
-    return ValidationError(renamed)
-
-
-def _keep_unmatched(event: CallEvent, reason: str) -> None:
-    """One UnmatchedEvent per call and reason, holding the latest event."""
-    kept = UnmatchedEvent.objects.filter(
-        channel=UnmatchedEvent.Channel.CALL, key=event.call_id, reason=reason
-    )
-    if not kept.update(payload=event.payload()):
-        UnmatchedEvent.objects.create(
-            channel=UnmatchedEvent.Channel.CALL,
-            key=event.call_id,
-            reason=reason,
-            payload=event.payload(),
-        )
-
-
-def _forget_unmatched(event: CallEvent, reason: str) -> None:
-    UnmatchedEvent.objects.filter(
-        channel=UnmatchedEvent.Channel.CALL, key=event.call_id, reason=reason
-    ).delete()
-
-
-def _create(rep: User, event: CallEvent, values: dict) -> Recorded:
-    activity = activity_services.activity_log(
-        by=None,
-        rep=rep,
-        kind=Kind.CALL,
-        quantity=1,
-        prospect_status=None if values["prospect"] else ProspectStatus.NEW,
-        source=Source.CALL_EVENT,
-        **values,
-    )
-    CallRecord.objects.create(
-        call_id=event.call_id,
-        rep=rep,
-        to=event.to,
-        started_at=event.started_at,
-        duration_seconds=event.duration_seconds,
-        disposition=event.disposition,
-        activity=activity,
-    )
-    return Recorded(CREATED, unmatched=values["prospect"] is None, activity=activity)
-
-
-def _update(record: CallRecord, rep: User, event: CallEvent, values: dict) -> Recorded:
-    if record.rep_id != rep.pk:
-        raise ValidationError({"rep": _("This call_id is another rep's call.")})
-    heard = (record.to, record.started_at, record.duration_seconds, record.disposition)
-    activity = record.activity
-    matched = values.pop("prospect")
-    if event.to != record.to or (matched is not None and activity.prospect_id is None):
-        # Linked again only when the number changes or its prospect turns up: a link the
-        # rep made by hand on the call's page stands.
-        values["prospect"] = matched
-    linked = values.get("prospect", activity.prospect)
-    if heard == (event.to, event.started_at, event.duration_seconds, event.disposition):
-        return Recorded(UNCHANGED, unmatched=linked is None, activity=activity)
-    changed = {name: value for name, value in values.items() if getattr(activity, name) != value}
-    if "prospect" in changed and changed["prospect"] is None:
-        changed["prospect_status"] = ProspectStatus.NEW  # as an unknown number's call is
-    if changed:
-        activity = activity_services.activity_update(by=None, activity=activity, **changed)
-    record.to = event.to
-    record.started_at = event.started_at
-    record.duration_seconds = event.duration_seconds
-    record.disposition = event.disposition
-    record.save()
-    return Recorded(UPDATED, unmatched=linked is None, activity=activity)
-
-
-def _write(rep: User, event: CallEvent, values: dict) -> Recorded:
-    record = (
-        CallRecord.objects.select_for_update()
-        .select_related("activity")
-        .filter(call_id=event.call_id)
-        .first()
-    )
-    if record is not None:
-        return _update(record, rep, event, values)
+def _activity_errors(index: int, rep: User, values: dict, today) -> list[EventError]:
+    """The activity log's own checks of a call with these values, under the event's names."""
     try:
-        with transaction.atomic():
-            return _create(rep, event, dict(values))
-    except IntegrityError:
-        # The same call written by another request meanwhile (two deliveries of one event
-        # at once): its row is there now, so this event updates it — or finds it unchanged.
-        found = CallRecord.objects.select_for_update().select_related("activity")
-        record = found.filter(call_id=event.call_id).first()
-        if record is None:  # written and deleted (with its activity) meanwhile
-            raise ValidationError(
-                {"call_id": _("This call changed while it was written: send it again.")}
-            ) from None
-        return _update(record, rep, event, values)
+        check_activity(
+            rep=rep,
+            date=values["date"],
+            kind=Kind.CALL,
+            outcome=values["outcome"],
+            quantity=1,
+            duration_minutes=values["duration_minutes"],
+            today=today,
+        )
+    except ValidationError as error:
+        return [
+            EventError(index, EVENT_FIELDS.get(name, name), message)
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return []
 
 
-@transaction.atomic
-def call_event_record(
-    *, by: User | None, event: CallEvent, lookups: CallLookups | None = None
-) -> Recorded:
-    """Apply one call event: log its call activity, or bring the one its `call_id` already
-    has up to date. An unknown or deactivated rep: the event is kept for an admin and
-    counts nowhere. An unknown number or address: the call counts, for a new prospect,
-    unlinked, and is kept for an admin too. Raises PermissionDenied when `by` may not
-    send this rep's calls, ValidationError under the event's field names."""
-    _check_sender(by, event)
-    _check_event(event)
-    lookups = lookups or CallLookups.of([event])
-    rep = lookups.rep(event.rep)
-    if rep is None:
-        _keep_unmatched(event, UnmatchedEvent.Reason.UNKNOWN_REP)
-        return Recorded(NOT_COUNTED, unmatched=True)
-    values = {
+# Writing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    """One call as the batch goes, event by event."""
+
+    rep_id: int
+    rep: User  # as the events name them (the same rep: another's is refused)
+    heard: tuple
+    values: dict  # date, outcome, duration_minutes, prospect_id
+    record: CallRecord | None = None  # stored
+    activity: Activity | None = None  # stored, locked
+    dirty: bool = False
+
+    @classmethod
+    def stored(cls, record: CallRecord, activity: Activity, rep: User) -> "_Call":
+        heard = _heard(record)
+        values = {name: getattr(activity, name) for name in _VALUES}
+        return cls(record.rep_id, rep, heard, values, record, activity)
+
+
+_VALUES = ("date", "outcome", "duration_minutes", "prospect_id")
+
+
+def _values(event: CallEvent) -> dict:
+    return {
         "date": timezone.localdate(event.started_at),
         "outcome": call_outcome(event.disposition),
         "duration_minutes": call_minutes(event.disposition, event.duration_seconds),
-        "prospect": lookups.prospect(rep, event.to),
     }
-    try:
-        recorded = _write(rep, event, values)
-    except ValidationError as error:
-        raise _renamed(error) from None
-    if recorded.unmatched:
-        _keep_unmatched(event, UnmatchedEvent.Reason.UNKNOWN_RECIPIENT)
-    else:
-        _forget_unmatched(event, UnmatchedEvent.Reason.UNKNOWN_RECIPIENT)
-    return recorded
+
+
+class _Batch:
+    """One attempt at a batch: the fold of its events, then its writes."""
+
+    def __init__(self, events, misshapen, reps, *, by, reason, out):
+        self.events, self.misshapen, self.reps = events, misshapen, reps
+        self.out = out
+        self.errors: list[EventError] = [e for errors in misshapen.values() for e in errors]
+        self.writes = ActivityBatch(by=by, reason=reason)
+        self.calls: dict[str, _Call] = {}
+        # The last word on each call's listing: (reason, call_id) → its event, or None
+        # to take it off the list.
+        self.listing: dict[tuple[str, str], CallEvent | None] = {}
+
+    def known(self):
+        for index, event in enumerate(self.events):
+            rep = self.reps.get(canonical_email(event.rep))
+            if index not in self.misshapen and rep is not None:
+                yield index, event, rep
+
+    def run(self) -> None:
+        known = list(self.known())
+        stored = batch.lock_stored(
+            CallRecord, "call_id", {e.call_id for _i, e, _r in known}, "activity"
+        )
+        self.prospects = prospects_for({(rep, e.to) for _i, e, rep in known}, rule=CALLS)
+        # Only a stored call that an event says something new of is locked and changed.
+        moving = {
+            e.call_id
+            for _i, e, _r in known
+            if e.call_id in stored and e.heard != _heard(stored[e.call_id])
+        }
+        writing = [
+            (e, rep) for _i, e, rep in known if e.call_id not in stored or e.call_id in moving
+        ]
+        activities = self.writes.lock(
+            prospect_ids=[self.prospects.get((rep.pk, e.to)) for e, rep in writing],
+            activity_ids=[stored[key].activity_id for key in moving],
+        )
+        for record in stored.values():
+            record.activity = activities.get(record.activity_id, record.activity)
+        today = timezone.localdate()
+        for index, event in enumerate(self.events):
+            if index in self.misshapen:
+                continue
+            rep = self.reps.get(canonical_email(event.rep))
+            if rep is None:
+                self.out.unmatched += 1
+                self.listing[(UnmatchedEvent.Reason.UNKNOWN_REP, event.call_id)] = event
+                continue
+            call = self.calls.get(event.call_id)
+            if call is None and event.call_id in stored:
+                record = stored[event.call_id]
+                call = self.calls[event.call_id] = _Call.stored(record, record.activity, rep)
+            self._apply(index, event, rep, call, today)
+        if self.errors:
+            raise EventsRefused(sorted(self.errors, key=lambda error: error.index))
+        self._write()
+
+    def _apply(self, index: int, event: CallEvent, rep: User, call: _Call | None, today):
+        matched = self.prospects.get((rep.pk, event.to))
+        values = _values(event)
+        if call is None:
+            errors = _activity_errors(index, rep, values, today)
+            if errors:
+                self.errors += errors
+                return
+            self.calls[event.call_id] = _Call(
+                rep.pk, rep, event.heard, values | {"prospect_id": matched}
+            )
+            self.out.created += 1
+            self._list_recipient(event, linked=matched)
+            return
+        if call.rep_id != rep.pk:
+            self.errors.append(EventError(index, "rep", _("This call_id is another rep's call.")))
+            return
+        linked = call.values["prospect_id"]
+        if event.to != call.heard[0] or (matched is not None and linked is None):
+            # Linked again only when the number changes or its prospect turns up: a link
+            # the rep made by hand on the call's page stands.
+            values["prospect_id"] = linked = matched
+        if event.heard == call.heard:
+            self.out.unchanged += 1
+            self._list_recipient(event, linked=linked)
+            return
+        changes = {name: value for name, value in values.items() if call.values[name] != value}
+        if changes:
+            errors = _activity_errors(index, rep, call.values | changes, today)
+            errors += self._opportunity_errors(index, call, changes)
+            if errors:
+                self.errors += errors
+                return
+            call.values |= changes
+        call.heard, call.dirty = event.heard, True
+        self.out.updated += 1
+        self._list_recipient(event, linked=linked)
+
+    @staticmethod
+    def _opportunity_errors(index: int, call: _Call, changes: dict) -> list[EventError]:
+        """A call the rep linked to a deal by hand stays with that deal's prospect."""
+        deal = call.activity.opportunity if call.activity else None
+        if deal is None or "prospect_id" not in changes or changes["prospect_id"] is None:
+            return []
+        if changes["prospect_id"] == deal.prospect_id:
+            return []
+        message = _("This opportunity belongs to %(prospect)s.") % {"prospect": deal.prospect}
+        return [EventError(index, "to", message)]
+
+    def _list_recipient(self, event: CallEvent, *, linked) -> None:
+        self.out.unmatched += linked is None
+        key = (UnmatchedEvent.Reason.UNKNOWN_RECIPIENT, event.call_id)
+        self.listing[key] = event if linked is None else None
+
+    def _write(self) -> None:
+        new = [(key, call) for key, call in self.calls.items() if call.record is None]
+        created = self.writes.create(
+            [
+                Activity(
+                    rep_id=call.rep.pk,
+                    kind=Kind.CALL,
+                    quantity=1,
+                    # With a prospect the tag is derived, for all of them at once.
+                    prospect_status=ProspectStatus.NEW,
+                    source=Source.CALL_EVENT,
+                    **call.values,
+                )
+                for _key, call in new
+            ]
+        )
+        if created:
+            now = self.writes.now
+            rows = [
+                (key, call.rep.pk, *call.heard, activity.pk, now)
+                for (key, call), activity in zip(new, created, strict=True)
+            ]
+            columns = ["call_id", "rep_id", *HEARD, "activity_id", "updated_at"]
+            if len(batch.claim(CallRecord, "call_id", columns, rows)) < len(rows):
+                raise batch.LostRace
+        # A stored call whose events end where they began (rung, then ended, sent again)
+        # counts its events as updated but writes nothing.
+        dirty = [call for call in self.calls.values() if call.record is not None and call.dirty]
+        for call in dirty:
+            self.writes.change(call.activity, **call.values)
+        dirty = [call for call in dirty if call.heard != _heard(call.record)]
+        batch.update_rows(
+            CallRecord,
+            [(call.record.pk, *call.heard, self.writes.now) for call in dirty],
+            [*HEARD, "updated_at"],
+        )
+        self.writes.finish()
+        _list(self.listing)
+
+
+def _heard(record: CallRecord) -> tuple:
+    return (record.to, record.started_at, record.duration_seconds, record.disposition)
+
+
+def _list(listing: dict[tuple[str, str], CallEvent | None]) -> None:
+    """One UnmatchedEvent per call and reason, holding the latest event; taken off the list
+    when the call's prospect turned up."""
+    if not listing:
+        return
+    kept: dict[tuple[str, str], list[int]] = {}
+    for pk, reason, key in UnmatchedEvent.objects.filter(
+        channel=UnmatchedEvent.Channel.CALL, key__in={key for _reason, key in listing}
+    ).values_list("pk", "reason", "key"):
+        kept.setdefault((reason, key), []).append(pk)
+    gone, changed, new = [], [], []
+    for (reason, key), event in listing.items():
+        pks = kept.get((reason, key), [])
+        if event is None:
+            gone += pks
+        elif pks:
+            changed += [(pk, event.payload()) for pk in pks]
+        else:
+            new.append(
+                UnmatchedEvent(
+                    channel=UnmatchedEvent.Channel.CALL,
+                    key=key,
+                    reason=reason,
+                    payload=event.payload(),
+                )
+            )
+    if gone:
+        UnmatchedEvent.objects.filter(pk__in=gone).delete()
+    batch.update_rows(UnmatchedEvent, changed, ["payload"])
+    UnmatchedEvent.objects.bulk_create(new)
+
+
+@transaction.atomic
+def record_call_events(
+    events: list[CallEvent], *, by: User | None, token_name: str | None = None
+) -> CallEventsResult:
+    """Apply a batch of call events, whole or nothing (docs/api.md#call-events): log each
+    call's activity, or bring the one its `call_id` already has up to date. An unknown or
+    deactivated rep: the event is kept for an admin and counts nowhere. An unknown number
+    or address: the call counts, for a new prospect, unlinked, and is kept for an admin
+    too. `by` is who sends them (None: the command line); `token_name` signs the history.
+
+    Raises EventsRefused (nothing written): `forbidden` when `by` may not send some rep's
+    calls, else each invalid event by index and field (the event's own names)."""
+    events = list(events)
+    if not events:
+        return CallEventsResult()
+    _check_senders(events, by)
+    misshapen = {}
+    for index, event in enumerate(events):
+        if errors := _shape_errors(index, event):
+            misshapen[index] = errors
+    emails = {canonical_email(event.rep) for event in events}
+    reps = {
+        rep.email: rep
+        for rep in User.objects.filter(email__in=emails, role=Role.REP, is_active=True)
+    }
+    reason = batch.history_reason(token_name)
+
+    def attempt() -> CallEventsResult:
+        # Another request may have created some of these calls meanwhile: each attempt
+        # starts from what is stored (capture/batch.py).
+        out = CallEventsResult(events=len(events))
+        _Batch(events, misshapen, reps, by=by, reason=reason, out=out).run()
+        return out
+
+    return batch.with_retries(attempt, "Call events")

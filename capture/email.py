@@ -13,24 +13,24 @@ only ever move one way (a minimum and a maximum); the activity is dated by the f
 carries the second.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
-from activities.rollups import rollups_apply, snapshot, touches_refresh
-from activities.services import check_activity, rederive_prospect_status
-from activities.signals import announce_activity_changed
+from activities.services import check_activity
+from capture import batch
+from capture.batch import ActivityBatch, EventError, EventsRefused
 from capture.models import EmailMessage, UnmatchedEvent
+from capture.prospects import EMAILS, prospects_for
 from core.validators import EARLIEST_DATE
-from pipeline.models import Prospect
 from users.models import Role, User, canonical_email
+
+__all__ = ["EmailEvent", "EmailEventsResult", "EventError", "EventsRefused", "record_email_events"]
 
 # What each event says about the message, as the outcome of its activity.
 OUTCOME_OF_EVENT = {
@@ -52,8 +52,6 @@ RANK = {
     Outcome.REPLIED: 3,
     Outcome.UNSUBSCRIBED: 4,
 }
-# A request that lost the race for a new message starts again, seeing it stored.
-ATTEMPTS = 5
 MESSAGE_ID_MAX_LENGTH = EmailMessage._meta.get_field("message_id").max_length
 
 
@@ -78,46 +76,14 @@ class EmailEvent:
         }
 
 
-@dataclass(frozen=True)
-class EventError:
-    index: int
-    field: str | None
-    message: str
-
-
-class EventsRefused(Exception):
-    """Nothing was written: some events are invalid (`forbidden` False) or name a rep the
-    caller may not write for (`forbidden` True). Each error names its event's index."""
-
-    def __init__(self, errors: list[EventError], *, forbidden: bool = False):
-        super().__init__("; ".join(f"{e.index}: {e.message}" for e in errors))
-        self.errors = errors
-        self.forbidden = forbidden
-
-
 @dataclass
-class EmailEventsResult:
+class EmailEventsResult(batch.EventsResult):
     """What a batch did: `created`, `updated` and `unchanged` count email activities (one a
     message); `unmatched` the events of an unknown rep, kept but not counted; `unlinked`
     the new activities with no prospect (counted as a new prospect, listed too)."""
 
-    events: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    unmatched: int = 0
     unlinked: int = 0
     activity_ids: list[int] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {
-            "events": self.events,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "unmatched": self.unmatched,
-            "unlinked": self.unlinked,
-        }
 
 
 # Checking -----------------------------------------------------------------------------------
@@ -241,10 +207,6 @@ class _Message:
 _OUTCOME_OF_RANK = {rank: outcome for outcome, rank in RANK.items()}
 
 
-class _LostRace(Exception):
-    """Another request created one of these messages since this one looked."""
-
-
 def _group(events: list[EmailEvent], reps: dict[str, User]):
     """The batch's messages (of known reps) and the events of unknown reps."""
     messages: dict[str, _Message] = {}
@@ -264,96 +226,6 @@ def _group(events: list[EmailEvent], reps: dict[str, User]):
         if event.timestamp < message.first.timestamp:
             message.first = event
     return messages, unknown
-
-
-def _prospects_for(messages: list[_Message]) -> dict[str, int | None]:
-    """The prospect each new message goes to: one whose email is its `to` (compared as every
-    email is, users.models.canonical_email) among those its rep may link — their own first,
-    then their team's — the oldest if several. One query."""
-    forms = set()
-    for message in messages:
-        forms |= {canonical_email(message.to_email), message.to_email.strip().lower()}
-    by_email = defaultdict(list)
-    for pk, email, owner_id, team_id in (
-        Prospect.objects.filter(email__in=forms - {""})
-        .order_by("pk")
-        .values_list("pk", "email", "owner_id", "owner__team_id")
-    ):
-        by_email[canonical_email(email)].append((pk, owner_id, team_id))
-    found = {}
-    for message in messages:
-        candidates = by_email.get(canonical_email(message.to_email), [])
-        rep = message.rep
-        own = [pk for pk, owner_id, _team in candidates if owner_id == rep.pk]
-        team = [pk for pk, _owner, team_id in candidates if rep.team_id and team_id == rep.team_id]
-        found[message.message_id] = (own or team or [None])[0]
-    return found
-
-
-def _lock_prospects(prospect_ids) -> None:
-    """In id order, as every writer of the activity log takes them
-    (docs/operations.md#concurrent-writes)."""
-    ids = sorted({pk for pk in prospect_ids if pk})
-    if ids:
-        list(
-            Prospect.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-
-
-def _claim(rows: list[tuple]) -> set[str]:
-    """Insert these messages unless they exist: INSERT … ON CONFLICT DO NOTHING, which waits
-    for another request inserting the same message_id and then leaves it be. Answers the
-    message ids inserted."""
-    table = connection.ops.quote_name(EmailMessage._meta.db_table)
-    columns = "message_id, rep_id, to_email, first_event_at, outcome, activity_id, updated_at"
-    stamp = EmailMessage._meta.get_field("first_event_at")
-    rows = [
-        (
-            *row[:3],
-            stamp.get_db_prep_value(row[3], connection),
-            *row[4:6],
-            stamp.get_db_prep_value(row[6], connection),
-        )
-        for row in rows
-    ]
-    claimed = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
-                "ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
-                [value for row in chunk for value in row],
-            )
-            claimed |= {message_id for (message_id,) in cursor.fetchall()}
-    return claimed
-
-
-def _update(model, rows: list[tuple], columns: dict[str, str]) -> None:
-    """Set these columns of these rows (id first, then the columns' values) in one
-    statement: UPDATE … FROM (VALUES …) on PostgreSQL, where Django's bulk_update builds a
-    CASE per column and row that cost more than the rest of a batch; bulk_update elsewhere."""
-    if connection.vendor != "postgresql":
-        objects = [model(pk=row[0], **dict(zip(columns, row[1:], strict=True))) for row in rows]
-        model.objects.bulk_update(objects, list(columns))
-        return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(name) for name in columns)
-    sets = ", ".join(f"{quote(name)} = v.{quote(name)}::{cast}" for name, cast in columns.items())
-    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([row_sql] * len(chunk))})"
-                f" AS v(id, {names}) WHERE t.id = v.id",
-                [value for row in chunk for value in row],
-            )
 
 
 def _unmatched(channel_events: list[tuple[str, EmailEvent]]) -> list[UnmatchedEvent]:
@@ -380,63 +252,13 @@ def _unmatched(channel_events: list[tuple[str, EmailEvent]]) -> list[UnmatchedEv
     return rows
 
 
-def _history_reason(token_name: str | None) -> str:
-    # The words api/history.py signs a token's writes with (docs/api.md#history): bulk
-    # writes send no signal per record, so they are given here.
-    if not token_name:
-        return ""
-    return gettext("with the API token “%(name)s”") % {"name": token_name}
-
-
 def _apply(messages: dict[str, _Message], *, by: User | None, reason: str, out: EmailEventsResult):
-    now = timezone.now()
+    writes = ActivityBatch(by=by, reason=reason)
     ids = sorted(messages)
-    # 1. The messages already stored, locked in one order (every writer takes them so).
-    stored = {
-        m.message_id: m
-        for m in EmailMessage.objects.select_for_update(of=("self",))
-        .filter(message_id__in=ids)
-        .order_by("message_id")
-    }
+    # 1. The messages already stored, locked; what their new events change (an earlier
+    # first event, a higher outcome). The rest is unchanged.
+    stored = batch.lock_stored(EmailMessage, "message_id", ids)
     new = [messages[key] for key in ids if key not in stored]
-    # 2. A new activity for each new message (history with it), then its message, claimed.
-    prospects = _prospects_for(new)
-    created = []
-    for message in new:
-        prospect_id = prospects[message.message_id]
-        created.append(
-            Activity(
-                rep_id=message.rep.pk,
-                date=timezone.localdate(message.first_event_at),
-                kind=Kind.EMAIL,
-                outcome=message.outcome,
-                quantity=1,
-                prospect_id=prospect_id,
-                # With a prospect the tag is derived below, for all of them at once.
-                prospect_status=ProspectStatus.NEW,
-                source=Source.EMAIL_EVENT,
-            )
-        )
-    if created:
-        created = bulk_create_with_history(
-            created, Activity, default_user=by, default_change_reason=reason
-        )
-        rows = [
-            (
-                m.message_id,
-                m.rep.pk,
-                m.to_email,
-                m.first_event_at,
-                m.outcome,
-                activity.pk,
-                now,
-            )
-            for m, activity in zip(new, created, strict=True)
-        ]
-        if len(_claim(rows)) < len(rows):
-            raise _LostRace
-    # 3. What the stored messages' new events change: an earlier first event, a higher
-    # outcome. The rest is unchanged.
     changed: dict[int, tuple[EmailMessage, _Message]] = {}
     for key, row in stored.items():
         message = messages[key]
@@ -446,61 +268,57 @@ def _apply(messages: dict[str, _Message], *, by: User | None, reason: str, out: 
             out.unchanged += 1
             out.activity_ids.append(row.activity_id)
             continue
-        row.first_event_at, row.outcome, row.updated_at = first, _OUTCOME_OF_RANK[rank], now
+        row.first_event_at, row.outcome, row.updated_at = first, _OUTCOME_OF_RANK[rank], writes.now
         changed[row.activity_id] = (row, message)
-    # 4. Locks: the prospects first, then the activity rows, as the activity services take
-    # them; the rows are read again under the lock (a person may have edited one).
-    activities = {}
-    if changed:
-        stale = Activity.objects.filter(pk__in=list(changed)).values_list("prospect_id", flat=True)
-        _lock_prospects([a.prospect_id for a in created] + list(stale))
-        locked = Activity.objects.select_for_update().filter(pk__in=list(changed))
-        activities = {a.pk: a for a in locked.order_by("pk")}
-    else:
-        _lock_prospects(a.prospect_id for a in created)
-    moves = [(+1, a) for a in created]
-    retag, updated, announce = set(), [], [(a.rep_id, a.date) for a in created]
+    # 2. The prospects of the new messages, then the locks (prospects, then activities).
+    prospects = prospects_for({(m.rep, m.to_email) for m in new}, rule=EMAILS)
+    activities = writes.lock(prospect_ids=prospects.values(), activity_ids=changed)
+    # 3. A new activity for each new message (history with it), then its message, claimed.
+    created = writes.create(
+        [
+            Activity(
+                rep_id=m.rep.pk,
+                date=timezone.localdate(m.first_event_at),
+                kind=Kind.EMAIL,
+                outcome=m.outcome,
+                quantity=1,
+                prospect_id=prospects.get((m.rep.pk, m.to_email)),
+                # With a prospect the tag is derived, for all of them at once.
+                prospect_status=ProspectStatus.NEW,
+                source=Source.EMAIL_EVENT,
+            )
+            for m in new
+        ]
+    )
+    if created:
+        columns = ["message_id", "rep_id", "to_email", "first_event_at", "outcome"]
+        rows = [
+            (m.message_id, m.rep.pk, m.to_email, m.first_event_at, m.outcome, a.pk, writes.now)
+            for m, a in zip(new, created, strict=True)
+        ]
+        claimed = batch.claim(
+            EmailMessage, "message_id", [*columns, "activity_id", "updated_at"], rows
+        )
+        if len(claimed) < len(rows):
+            raise batch.LostRace
+    # 4. The changed activities (read again under their lock: a person may have edited one).
     for pk, (row, _message) in changed.items():
         activity = activities[pk]
         day = timezone.localdate(row.first_event_at)
-        if activity.date == day and activity.outcome == row.outcome:
+        if not writes.change(activity, date=day, outcome=row.outcome):
             out.unchanged += 1
             out.activity_ids.append(pk)
-            continue
-        moves.append((-1, snapshot(activity)))
-        announce.append((activity.rep_id, activity.date))
-        if activity.date != day and activity.prospect_id:
-            retag.add(activity.prospect_id)
-        activity.date, activity.outcome, activity.updated_at = day, row.outcome, now
-        moves.append((+1, activity))
-        announce.append((activity.rep_id, day))
-        updated.append(activity)
     if changed:
-        _update(
+        batch.update_rows(
             EmailMessage,
             [(r.pk, r.first_event_at, r.outcome, r.updated_at) for r, _m in changed.values()],
-            {"first_event_at": "timestamptz", "outcome": "text", "updated_at": "timestamptz"},
-        )
-    if updated:
-        _update(
-            Activity,
-            [(a.pk, a.date, a.outcome, a.updated_at) for a in updated],
-            {"date": "date", "outcome": "text", "updated_at": "timestamptz"},
-        )
-        Activity.history.bulk_history_create(
-            updated, update=True, default_user=by, default_change_reason=reason
+            ["first_event_at", "outcome", "updated_at"],
         )
     # 5. New/existing, the rollups, engagement and touches: set-based, once for the batch.
-    retag |= {a.prospect_id for a in created if a.prospect_id}
-    if retag:
-        rederive_prospect_status(retag, changes=moves, locked=True)
-    rollups_apply(moves)
-    touched = {a.prospect_id for a in [*created, *updated] if a.prospect_id}
-    touches_refresh(prospect_ids=touched)
-    announce_activity_changed(announce)
+    writes.finish()
     out.created += len(created)
-    out.updated += len(updated)
-    out.activity_ids += [a.pk for a in created] + [a.pk for a in updated]
+    out.updated += len(writes.updated)
+    out.activity_ids += [a.pk for a in created] + [a.pk for a in writes.updated]
     unlinked = [(m, a) for m, a in zip(new, created, strict=True) if a.prospect_id is None]
     out.unlinked += len(unlinked)
     return [(UnmatchedEvent.Reason.UNKNOWN_RECIPIENT, m.first) for m, _a in unlinked]
@@ -532,22 +350,18 @@ def record_email_events(
         return result
     reps = _check(events, by=by, today=timezone.localdate())
     messages, unknown = _group(events, reps)
-    reason = _history_reason(token_name)
+    reason = batch.history_reason(token_name)
     listed = [(UnmatchedEvent.Reason.UNKNOWN_REP, event) for event in unknown]
     if messages:
-        for _attempt in range(ATTEMPTS):
-            attempt = EmailEventsResult(events=len(events))
-            try:
-                with transaction.atomic():
-                    listed += _apply(messages, by=by, reason=reason, out=attempt)
-            except _LostRace:
-                # Another request created some of these messages meanwhile (and has
-                # committed: the claim waited for it). Start again from what is stored.
-                continue
-            result = attempt
-            break
-        else:
-            raise RuntimeError("Email events: lost the race for the same messages every time.")
+
+        def attempt():
+            # Another request may have created some of these messages meanwhile: each
+            # attempt starts from what is stored (capture/batch.py).
+            out = EmailEventsResult(events=len(events))
+            return out, _apply(messages, by=by, reason=reason, out=out)
+
+        result, unlinked = batch.with_retries(attempt, "Email events")
+        listed += unlinked
     result.unmatched = len(unknown)
     if listed:
         UnmatchedEvent.objects.bulk_create(_unmatched(listed))

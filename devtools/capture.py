@@ -132,10 +132,13 @@ def _call_events(rng, rep, prospects, day, now) -> list[dict]:
     return events
 
 
-def _post(client: Client, token: str, path: str, events: list[dict], progress) -> list[int]:
+def post_events(
+    client: Client, token: str, path: str, events: list[dict], progress, *, size: int = BATCH
+) -> list[int]:
+    """Post these events in batches of `size`, as a tool would; the answers' statuses."""
     statuses = []
-    for start in range(0, len(events), BATCH):
-        batch = events[start : start + BATCH]
+    for start in range(0, len(events), size):
+        batch = events[start : start + size]
         response = client.post(
             path,
             data=json.dumps({"events": batch}),
@@ -151,7 +154,7 @@ def _post(client: Client, token: str, path: str, events: list[dict], progress) -
     return statuses
 
 
-def _a_served_host() -> str:
+def served_host() -> str:
     """A host name this site answers to, for the in-process requests (not "testserver")."""
     for host in settings.ALLOWED_HOSTS:
         if host and host != "*" and not host.startswith("."):
@@ -179,7 +182,7 @@ def replay_day(*, day: date | None = None, seed: int = 1, quiet: bool = False) -
     rng.shuffle(calls)
 
     token = fresh_token(integration_user())
-    client = Client(SERVER_NAME=_a_served_host())
+    client = Client(SERVER_NAME=served_host())
     result = Replayed(email_events=len(emails), call_events=len(calls))
     with tqdm(
         total=len(emails) + len(calls),
@@ -187,6 +190,8 @@ def replay_day(*, day: date | None = None, seed: int = 1, quiet: bool = False) -
         unit="event",
         disable=True if quiet else None,
     ) as progress:
-        result.answers["email"] = _post(client, token, "/api/v1/events/email", emails, progress)
-        result.answers["call"] = _post(client, token, "/api/v1/events/call", calls, progress)
+        result.answers["email"] = post_events(
+            client, token, "/api/v1/events/email", emails, progress
+        )
+        result.answers["call"] = post_events(client, token, "/api/v1/events/call", calls, progress)
     return result
