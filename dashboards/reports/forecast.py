@@ -334,13 +334,16 @@ class ForecastResult:
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report forecast --format csv`."""
-        header = ["rep", "team", *JSON_FIELDS]
+        header = ["rep", "rep_name", "team", *JSON_FIELDS]
         rows = []
         for row in [*self.reps, self.total]:
             data = row.as_json()
             label = row.member.rep.email if row.member else "TOTAL"
+            name = row.member.rep.full_name if row.member else ""
             team = str(row.member.team or "") if row.member else ""
-            rows.append([label, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]])
+            rows.append(
+                [label, name, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]]
+            )
         return header, rows
 
     def table(self) -> Table:
@@ -352,13 +355,13 @@ class ForecastResult:
             [
                 [
                     row[0],
-                    row[2],
                     row[3],
                     row[4],
                     row[5],
                     row[6],
-                    row[7] or "—",
-                    f"{row[9]:.2f}×" if row[9] != "" else "—",
+                    row[7],
+                    row[8] or "—",
+                    f"{row[10]:.2f}×" if row[10] != "" else "—",
                 ]
                 for row in rows
             ],

@@ -13,9 +13,11 @@ from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
 
+# The CSV's columns: the JSON's, with the rep's full name beside their email.
 COLUMNS = [
     "rank",
     "rep",
+    "rep_name",
     "team",
     "revenue_won",
     "quota_attainment",
@@ -73,10 +75,11 @@ class Leaderboard:
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report leaderboard --format csv`."""
-        return COLUMNS, [
-            ["" if v is None else v for v in standing.as_json().values()]
-            for standing in self.standings
-        ]
+        rows = []
+        for standing in self.standings:
+            data = {**standing.as_json(), "rep_name": standing.member.rep.full_name}
+            rows.append(["" if data[k] is None else data[k] for k in COLUMNS])
+        return COLUMNS, rows
 
     def table(self) -> Table:
         """`report leaderboard`'s text table: the JSON's values, with the win rate as a

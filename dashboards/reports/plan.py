@@ -59,6 +59,7 @@ class Plans:
         """Header and rows for the team page's plan CSV and `report plan --format csv`."""
         header = [
             "rep",
+            "rep_email",
             "team",
             "period",
             "quota",
@@ -77,6 +78,7 @@ class Plans:
             rows.append(
                 [
                     row.rep.full_name,
+                    row.rep.email,
                     data["team"],
                     data["period"] or "",
                     data["quota"] or "",

@@ -252,10 +252,12 @@ def test_activity_log_csv_has_the_filtered_rows_in_the_import_format(client, rep
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
 
     assert lines[0] == (
-        "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
+        "date,rep_email,rep_name,kind,outcome,prospect_status,quantity,duration_minutes,"
         "prospect_external_id,opportunity_external_id,notes"
     )
     assert len(lines) == 2
+    # The rep by email (what an import matches) and by the full name people read.
+    assert lines[1].startswith(f"{today.isoformat()},{rep.email},{rep.full_name},email,sent,")
     assert lines[1].endswith(",'=2+2")
 
 

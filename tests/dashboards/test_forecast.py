@@ -248,7 +248,7 @@ def test_report_forecast_json_contract(team, team_of_three):
     call_command("report", "forecast", "--period", MONTH.label, "--format", "csv", stdout=csv_out)
     lines = csv_out.getvalue().splitlines()
     assert lines[0] == (
-        "rep,team,open_pipeline,weighted,commit,best_case,won,quota,remaining,coverage,"
+        "rep,rep_name,team,open_pipeline,weighted,commit,best_case,won,quota,remaining,coverage,"
         "needed_pipeline"
     )
     assert lines[-1].startswith("TOTAL,")

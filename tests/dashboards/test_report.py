@@ -250,7 +250,7 @@ def test_funnel_table_and_csv(db, capsys, november):
     assert "Ana García" in table
     assert "50.0 %" in table
     csv_text = report(capsys, "funnel", "--period", "2026-11", "--format", "csv")
-    assert csv_text.splitlines()[0].startswith("rep,team,calls,")
+    assert csv_text.splitlines()[0].startswith("rep,rep_name,team,calls,")
     assert csv_text.splitlines()[-1].startswith("TOTAL,")
 
 
