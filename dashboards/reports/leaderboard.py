@@ -44,11 +44,11 @@ class Standing:
         return {
             "revenue_won": whole(counts.revenue_won),
             "quota_attainment": percent(self.pace.attainment),
-            "won": counts.won,
+            "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
-            "opportunities_created": counts.opportunities_created,
-            "meetings_held": counts.meetings_held,
-            "calls": counts.calls,
+            "opportunities_created": whole(counts.opportunities_created),
+            "meetings_held": whole(counts.meetings_held),
+            "calls": whole(counts.calls),
         }
 
     def as_json(self) -> dict:

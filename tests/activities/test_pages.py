@@ -282,13 +282,13 @@ IMPORT_CSV = (
 def test_a_manager_checks_then_confirms_an_import(client, manager, rep, upload_import):
     client.force_login(manager)
     checked = upload_import(IMPORT_CSV)
-    assert "1 rows: 1 would be created" in checked.text
+    assert "1 row: 1 would be created" in checked.text
     assert "Import 1 row" in checked.text
     assert not Activity.objects.exists()
 
     token = checked.context["job"].token
     confirmed = client.post("/import/confirm/", {"token": token}, follow=True)
-    assert "1 rows: 1 were created" in confirmed.text
+    assert "1 row: 1 were created" in confirmed.text
     assert Activity.objects.get().quantity == 5
     again = client.post("/import/confirm/", {"token": token}, follow=True)
     assert "day.csv is already imported; nothing changed." in again.text
