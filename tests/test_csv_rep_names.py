@@ -54,7 +54,7 @@ def november(rep, team):
 def test_the_leaderboard_csv_has_rep_email_and_rep_name(client, manager, november):
     client.force_login(manager)
     header, *rows = _rows(client.get("/leaderboard/", {**NOVEMBER, "format": "csv"}))
-    assert header[:5] == ["rank", "rep", "rep_name", "team", "revenue_won"]
+    assert header[:5] == ["rank", "rep", "rep_name", "team", "revenue_won_eur"]
     assert [row[:5] for row in rows] == [
         ["1", "luis@example.com", "Luis Gil", "North", "30000.00"],
         ["2", "ana@example.com", "Ana García", "North", "10000.00"],
@@ -67,7 +67,7 @@ def test_the_funnel_csv_has_rep_email_and_rep_name(db, capsys, november):
     assert header[:4] == ["rep", "rep_name", "team", "calls"]
     by_email = {row[0]: row for row in rows}
     assert by_email["ana@example.com"][:4] == ["ana@example.com", "Ana García", "North", "4"]
-    assert by_email["ana@example.com"][header.index("revenue_won")] == "10000.00"
+    assert by_email["ana@example.com"][header.index("revenue_won_eur")] == "10000.00"
     assert by_email["TOTAL"][:4] == ["TOTAL", "", "", "4"]
 
 

@@ -84,7 +84,7 @@ DOWNLOADS = {
     "team forecast": (
         "manager",
         "/team/?team={team}&format=csv&table=forecast",
-        ["rep", "rep_name", "team", "open_pipeline"],
+        ["rep", "rep_name", "team", "open_pipeline_eur"],
         "'" + FORMULA + " team",
     ),
     "team chart": (
@@ -96,7 +96,7 @@ DOWNLOADS = {
     "rep forecast": (
         "rep",
         "/reps/{rep}/?format=csv&table=forecast",
-        ["rep", "rep_name", "team", "open_pipeline"],
+        ["rep", "rep_name", "team", "open_pipeline_eur"],
         "'" + FORMULA + " team",
     ),
     "rep chart": (

@@ -19,7 +19,7 @@ from dashboards.metrics import (
     money,
     rates_from,
 )
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.scope import Member, Scope, funnel_counts_by_rep
 from pipeline.models import OpportunityStatus
 from quotas import calendar
@@ -115,7 +115,7 @@ class FunnelResult:
                     *["" if data[k] is None else data[k] for k in TABLE_HEADER[3:]],
                 ]
             )
-        return TABLE_HEADER, rows
+        return csv_header(TABLE_HEADER, {"revenue_won", "avg_deal_size"}), rows
 
     def table(self) -> Table:
         header = [

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from core.formats import money, percent, whole
+from django.conf import settings
+
+from core.formats import amount, money, percent, whole
 from dashboards.metrics import Funnel, as_json
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
@@ -42,7 +44,7 @@ class Standing:
         the template (the board has a row per rep of the organisation)."""
         counts = self.result.counts
         return {
-            "revenue_won": whole(counts.revenue_won),
+            "revenue_won": amount(counts.revenue_won, settings.CURRENCY),
             "quota_attainment": percent(self.pace.attainment),
             "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
@@ -79,7 +81,7 @@ class Leaderboard:
         for standing in self.standings:
             data = {**standing.as_json(), "rep_name": standing.member.rep.full_name}
             rows.append(["" if data[k] is None else data[k] for k in COLUMNS])
-        return COLUMNS, rows
+        return csv_header(COLUMNS, {"revenue_won"}), rows
 
     def table(self) -> Table:
         """`report leaderboard`'s text table: the JSON's values, with the win rate as a

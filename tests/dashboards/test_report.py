@@ -60,7 +60,8 @@ def test_backsolve_json_shape(db, capsys):
         "json",
     )
     data = json.loads(out)
-    assert set(data) == {"inputs", "required", "per_working_day", "unknown_rates"}
+    assert set(data) == {"inputs", "required", "per_working_day", "unknown_rates", "currency"}
+    assert data["currency"] == "EUR"
     assert data["required"]["meetings_held"] == 150
     assert data["required"]["calls"] == 1000
     assert data["per_working_day"]["calls"] == 48
