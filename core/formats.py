@@ -29,13 +29,14 @@ def money(value: Decimal | None) -> str | None:
     return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def amount(value, currency: str) -> str:
-    """Money for people, to the unit with thousands grouped and its currency
-    (docs/contracts.md#currency): 25000.5 in EUR → "€25,001", in CHF → "25,001 CHF",
-    -300 in USD → "−$300", no data → "—"."""
-    written = whole(value)
-    if written == "—":
-        return written
+def amount(value, currency: str, *, places: int = 0) -> str:
+    """Money for people, thousands grouped, with its currency (docs/contracts.md#currency):
+    25000.5 in EUR → "€25,001", in CHF → "25,001 CHF", -300 in USD → "−$300"; with
+    `places=2` (a deal's own amount) "€25,000.50"; no data → "—"."""
+    if value is None or value == "":
+        return "—"
+    step = Decimal(1).scaleb(-places)
+    written = f"{Decimal(value).quantize(step, rounding=ROUND_HALF_UP):,}"
     sign, digits = ("−", written[1:]) if written.startswith("-") else ("", written)
     if symbol := SYMBOLS.get(currency):
         return f"{sign}{symbol}{digits}"

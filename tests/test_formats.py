@@ -54,6 +54,11 @@ def test_an_amount_reads_with_its_currency(value, currency, shown):
     assert amount(value, currency) == shown
 
 
+def test_a_deals_own_amount_reads_to_the_cent():
+    assert amount(Decimal("25000.5"), "EUR", places=2) == "€25,000.50"
+    assert amount(Decimal("1234"), "CHF", places=2) == "1,234.00 CHF"
+
+
 def test_a_money_column_carries_the_currency_code():
     assert money_column("revenue_won", "EUR") == "revenue_won_eur"
     assert money_column("quota", "USD") == "quota_usd"

@@ -22,7 +22,7 @@ def whole_filter(value):
 
 
 @register.filter(name="amount")
-def amount_filter(value):
+def amount_filter(value, places=0):
     """Money as people read it, in the organisation's currency: 25000.5 → "€25,001"
-    (CURRENCY=EUR), "25,001 CHF"; no data → "—"."""
-    return amount(value, settings.CURRENCY)
+    (CURRENCY=EUR), "25,001 CHF"; `|amount:2` → "€25,000.50"; no data → "—"."""
+    return amount(value, settings.CURRENCY, places=int(places))
