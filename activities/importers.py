@@ -274,6 +274,7 @@ IMPORTER = registry.Importer(
     kind="activities",
     required=COLUMNS[0],
     optional=COLUMNS[1],
+    read_past=("rep_name",),  # the log's CSV names the rep for people too
     run=_import_activities,
     choices={
         "kind": tuple(Kind.values),

@@ -74,6 +74,7 @@ class OpportunityOut(Schema):
     owner_email: str
     prospect_external_id: str | None
     amount: Decimal
+    currency: str  # the organisation's (settings.CURRENCY), docs/contracts.md#currency
     revenue_type: str
     stage: str
     status: str
@@ -128,6 +129,7 @@ def opportunity_out(o: Opportunity) -> dict:
         "owner_email": o.owner.email,
         "prospect_external_id": o.prospect.external_id,
         "amount": o.amount,
+        "currency": settings.CURRENCY,
         "revenue_type": o.revenue_type,
         "stage": o.stage.name,
         "status": o.status,

@@ -312,13 +312,16 @@ EMAIL_RATES = (
     (gettext_lazy("Open rate"), "email_open_rate", BLUE),
     (gettext_lazy("Reply rate"), "email_reply_rate", GREEN),
     (gettext_lazy("Bounce rate"), "email_bounce_rate", RED),
+    (gettext_lazy("Unsubscribe rate"), "email_unsubscribe_rate", PURPLE),
     (gettext_lazy("Message reply rate"), "message_reply_rate", ORANGE),
 )
+EMAIL_ONLY_RATES = EMAIL_RATES[:4]  # the weekly trend is the emails'
 
 
 def email_effectiveness_chart(rows: list[tuple[str, Funnel]]) -> dict:
-    """Per rep: email open, reply and bounce rates (over delivered emails, the bounce rate
-    over every email) and the message reply rate. A rep with no email has no bar, not 0."""
+    """Per rep: email open, reply, bounce and unsubscribe rates (over delivered emails, the
+    bounce rate over every email) and the message reply rate. A rep with no email has no
+    bar, not 0."""
     title = _("Email and message effectiveness by rep")
     if not any(result.counts.emails or result.counts.messages for _name, result in rows):
         return _no_data(title)
@@ -340,7 +343,7 @@ def email_effectiveness_chart(rows: list[tuple[str, Funnel]]) -> dict:
 
 
 def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
-    """The scope's email open, reply and bounce rates week by week."""
+    """The scope's email open, reply, bounce and unsubscribe rates week by week."""
     title = _("Email effectiveness by week")
     if not any(result.counts.emails for _week, result in weeks):
         return _no_data(title)
@@ -358,7 +361,7 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
             % {"week": "%{x}", "rate": "%{y:.1f} %", "name": str(label).lower()}
             + "<extra></extra>",
         }
-        for label, key, colour in EMAIL_RATES[:3]
+        for label, key, colour in EMAIL_ONLY_RATES
     ]
     return _figure(
         traces,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from activities.models import DailyRollup
@@ -140,7 +141,7 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
         quota = quotas[rep.pk]
         if quota.known:
             standing = pace(quota.revenue, now.counts.revenue_won, expected)
-            month_name = f"{month.start:%B}"
+            month_name = date_format(month.start, "F")
             if message := alert_rules.below_pace(name, standing.attainment, expected, month_name):
                 found[(rep.pk, AlertKind.BELOW_PACE)] = message
         last = last_logged.get(rep.pk)

@@ -191,7 +191,8 @@ def header_fits(kind: str, header: list[str]) -> bool:
     such), or most likely another tool's export, which needs a mapping first: true when
     at least half of its columns are ours."""
     required, optional = registry.columns(kind)
-    ours = sum(name in required or name in optional for name in header)
+    read_past = registry.importer(kind).read_past
+    ours = sum(name in required or name in optional or name in read_past for name in header)
     return bool(header) and ours * 2 >= len(header)
 
 
@@ -200,8 +201,9 @@ def _check_header(kind: str, header: list[str], out: "RowErrors") -> None:
     for name, count in Counter(header).items():
         if count > 1:
             out.error(1, name, f"appears {count} times")
+    read_past = registry.importer(kind).read_past
     for name in header:
-        if name not in required and name not in optional:
+        if name not in required and name not in optional and name not in read_past:
             out.error(
                 1,
                 name or "(empty)",

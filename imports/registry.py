@@ -19,6 +19,9 @@ class Importer:
     run: Callable
     admins_only: bool = False
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns our own exports add for people (`rep_name` beside `rep_email`) that an import
+    # of the same file reads past: neither an error nor a column to match another tool's to.
+    read_past: tuple[str, ...] = ()
 
 
 _importers: dict[str, Importer] = {}

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from pipeline.selectors import team_average_deal, team_revenue_by_rep
 from quotas import periods
 from quotas.calendar import holidays_between, period_containing, period_parts, working_days
+from quotas.labels import period_name
 from quotas.models import Quota, TeamTarget
 from quotas.periods import Period, PeriodKind, previous, trailing_window
 from quotas.plan import (
@@ -224,6 +225,7 @@ def team_reps_in(team: Team, period: Period) -> list[tuple[User, float]]:
 class TargetDefaults:
     basis_revenue: Decimal
     basis_label: str
+    basis_period: Period
     avg_deal_size: Decimal | None
     reps: list[User]
     # Each rep's proposed weight: the share of the period they are in the team (prorated).
@@ -241,6 +243,7 @@ def target_defaults(team: Team, period: Period, *, today: date) -> TargetDefault
     return TargetDefaults(
         basis_revenue=basis,
         basis_label=last.label,
+        basis_period=last,
         avg_deal_size=team_average_deal(team, window.start, window.end),
         reps=[rep for rep, _ in reps],
         weights={rep.pk: Decimal(str(round(share, 2))) for rep, share in reps},
@@ -313,6 +316,7 @@ class QuotaProposal:
 class QuotaPlan:
     lines: list[QuotaProposal]
     history_labels: list[str]
+    history_periods: list[Period]
     # Per past period: False when the team won nothing in it, so no quota can be measured.
     history_has_data: list[bool]
     share_met_last: float | None
@@ -387,7 +391,8 @@ def plan_quotas(
     return QuotaPlan(
         lines=lines,
         history_labels=[p.label for p in history_periods],
+        history_periods=list(history_periods),
         history_has_data=has_data,
         share_met_last=share,
-        warning=realism_warning(share, history_periods[0].label),
+        warning=realism_warning(share, period_name(history_periods[0])),
     )

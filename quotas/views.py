@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import render_page
 from quotas import calendar, selectors, services
 from quotas.forms import HolidayForm, HolidayImportForm, TargetChoiceForm, TargetPlanForm
+from quotas.labels import period_name
 from quotas.models import Holiday
 from quotas.periods import PeriodKind
 from quotas.services import QuotaLine
@@ -135,7 +137,9 @@ def target_plan(request):
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"Saved {team}'s target for {period.label} and {len(plan.lines)} quotas."
+                request,
+                _("Saved %(team)s's target for %(period)s and %(count)s quotas.")
+                % {"team": team, "period": period_name(period), "count": len(plan.lines)},
             )
             return redirect("quotas:targets")
     context = {

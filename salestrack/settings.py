@@ -13,6 +13,8 @@ import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from core.currencies import CODES as CURRENCY_CODES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -165,6 +167,15 @@ USE_TZ = True
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be a month number from 1 to 12.")
+
+# The organisation's currency, an ISO 4217 code ("EUR", "USD", "GBP"): every amount is in
+# it; pages write it with its symbol or code, CSV money columns end in it, the API's and
+# `report`'s JSON name it (docs/contracts.md#currency).
+CURRENCY = env.str("CURRENCY", default="EUR").strip().upper()
+if CURRENCY not in CURRENCY_CODES:
+    raise ImproperlyConfigured(
+        f"CURRENCY must be an ISO 4217 currency code, like EUR, USD or GBP, not {CURRENCY!r}."
+    )
 
 # The country a phone number without its country code is read in (an ISO 3166 code, "US",
 # "GB", "ES"): prospects' numbers and a dialer's are compared as E.164

@@ -27,6 +27,7 @@ FORMULA = "=SUM(1+1)"
 ACTIVITY_HEADER = [
     "date",
     "rep_email",
+    "rep_name",
     "kind",
     "outcome",
     "prospect_status",
@@ -77,13 +78,13 @@ DOWNLOADS = {
     "team table": (
         "manager",
         "/team/?team={team}&format=csv",
-        ["rep", "team", "calls"],
+        ["rep", "rep_name", "team", "calls"],
         "'" + FORMULA + " team",
     ),
     "team forecast": (
         "manager",
         "/team/?team={team}&format=csv&table=forecast",
-        ["rep", "team", "open_pipeline"],
+        ["rep", "rep_name", "team", "open_pipeline_eur"],
         "'" + FORMULA + " team",
     ),
     "team chart": (
@@ -95,7 +96,7 @@ DOWNLOADS = {
     "rep forecast": (
         "rep",
         "/reps/{rep}/?format=csv&table=forecast",
-        ["rep", "team", "open_pipeline"],
+        ["rep", "rep_name", "team", "open_pipeline_eur"],
         "'" + FORMULA + " team",
     ),
     "rep chart": (
@@ -107,13 +108,13 @@ DOWNLOADS = {
     "leaderboard (manager)": (
         "manager",
         "/leaderboard/?format=csv",
-        ["rank", "rep", "team"],
+        ["rank", "rep", "rep_name", "team"],
         "'" + FORMULA + " team",
     ),
     "leaderboard (admin)": (
         "admin",
         "/leaderboard/?format=csv",
-        ["rank", "rep", "team"],
+        ["rank", "rep", "rep_name", "team"],
         "'" + FORMULA + " team",
     ),
 }
@@ -173,7 +174,7 @@ def test_the_activity_export_takes_the_same_queries_for_50_and_500_rows(
     with django_assert_max_num_queries(for_50):
         rows = export()
     assert len(rows) == 1 + 500
-    assert {(row[1], row[7], row[8]) for row in rows[1:]} == {
+    assert {(row[1], row[8], row[9]) for row in rows[1:]} == {
         (rep.email, "P-1", "O-1") for rep in reps
     }
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.formats import money, percent, whole
+from core.formats import amount, money, money_column, percent, whole
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,28 @@ def test_percent_for_people():
     assert percent(0.125, digits=2) == "12.50 %"
     assert percent(0.0) == "0.0 %"
     assert percent(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "shown"),
+    [
+        (Decimal("25000.5"), "EUR", "€25,001"),
+        (Decimal("1234567"), "USD", "$1,234,567"),
+        (Decimal("0"), "GBP", "£0"),
+        (Decimal("-300"), "USD", "−$300"),
+        (Decimal("25000"), "CHF", "25,000 CHF"),
+        (None, "EUR", "—"),
+    ],
+)
+def test_an_amount_reads_with_its_currency(value, currency, shown):
+    assert amount(value, currency) == shown
+
+
+def test_a_deals_own_amount_reads_to_the_cent():
+    assert amount(Decimal("25000.5"), "EUR", places=2) == "€25,000.50"
+    assert amount(Decimal("1234"), "CHF", places=2) == "1,234.00 CHF"
+
+
+def test_a_money_column_carries_the_currency_code():
+    assert money_column("revenue_won", "EUR") == "revenue_won_eur"
+    assert money_column("quota", "USD") == "quota_usd"

@@ -208,6 +208,7 @@ def activity_log(request):
 ACTIVITY_CSV_COLUMNS = [
     "date",
     "rep_email",
+    "rep_name",
     "kind",
     "outcome",
     "prospect_status",
@@ -231,6 +232,7 @@ def activities_csv(activities):
                 yield [
                     a.date.isoformat(),
                     a.rep.email,
+                    a.rep.full_name,
                     a.kind,
                     a.outcome,
                     a.prospect_status,

@@ -23,14 +23,27 @@ class Alerts:
         return len(self.alerts)
 
     def rows(self) -> tuple[list[str], list[list]]:
-        header = ["as_of", "rep", "kind", "message"]
-        return header, [[a.as_of.isoformat(), a.rep.email, a.kind, a.message] for a in self.alerts]
+        header = ["as_of", "rep", "rep_name", "kind", "message"]
+        return header, [
+            [a.as_of.isoformat(), a.rep.email, a.rep.full_name, a.kind, a.message]
+            for a in self.alerts
+        ]
 
     def table(self) -> Table:
-        return Table(*self.rows(), text_columns=4)
+        return Table(*self.rows(), text_columns=5)
 
     def as_json(self) -> dict:
-        return {"alerts": [dict(zip(self.rows()[0], row, strict=True)) for row in self.rows()[1]]}
+        return {
+            "alerts": [
+                {
+                    "as_of": a.as_of.isoformat(),
+                    "rep": a.rep.email,
+                    "kind": a.kind,
+                    "message": a.message,
+                }
+                for a in self.alerts
+            ]
+        }
 
 
 class AlertsReport(Report[Alerts]):

@@ -4,7 +4,7 @@ the same scope and period (docs/api.md#reports)."""
 
 from datetime import date
 
-from dashboards.reports.base import Report
+from dashboards.reports.base import Report, with_currency
 from dashboards.reports.forecast import ForecastReport
 from dashboards.reports.funnel import FunnelReport
 from dashboards.reports.leaderboard import LeaderboardReport
@@ -29,7 +29,7 @@ def report_period(text: str | None, *, today: date) -> periods.Period:
 def report_json(name: str, scope: Scope, period: periods.Period, *, today: date) -> dict:
     """The report's JSON (docs/contracts.md#report); `plan` is today's and
     takes no period."""
-    return report_for(name, scope, period, today=today).calculate().as_json()
+    return with_currency(report_for(name, scope, period, today=today).calculate().as_json())
 
 
 def report_for(name: str, scope: Scope, period: periods.Period, *, today: date) -> Report:

@@ -27,14 +27,19 @@ class EngagementResult:
 
     def rows(self) -> tuple[list[str], list[list]]:
         rows = [
-            [m.rep.email, str(m.team or ""), *("" if c[k] is None else c[k] for k in COLUMNS)]
+            [
+                m.rep.email,
+                m.rep.full_name,
+                str(m.team or ""),
+                *("" if c[k] is None else c[k] for k in COLUMNS),
+            ]
             for m, c in self.reps
         ]
-        return ["rep", "team", *COLUMNS], rows
+        return ["rep", "rep_name", "team", *COLUMNS], rows
 
     def table(self) -> Table:
         header, rows = self.rows()
-        return Table(header, rows, title=f"Prospect engagement on {self.today}\n", text_columns=2)
+        return Table(header, rows, title=f"Prospect engagement on {self.today}\n", text_columns=3)
 
     def as_json(self) -> dict:
         return {

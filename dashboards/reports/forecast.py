@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from core.formats import money
 from dashboards import charts, plans
 from dashboards.models import ForecastSnapshot
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.reports.funnel import FunnelReport, period_json, trailing_rates
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
@@ -28,6 +28,11 @@ from quotas.periods import Period, PeriodKind
 from quotas.plan import Plan, plan
 
 LISTED = 50  # overdue and undated deals listed on a page; the count says how many in all
+# The amounts among them, whose CSV columns carry the currency.
+MONEY_FIELDS = frozenset(
+    {"open_pipeline", "weighted", "commit", "best_case", "won", "quota", "remaining"}
+    | {"needed_pipeline"}
+)
 JSON_FIELDS = [
     "open_pipeline",
     "weighted",
@@ -334,13 +339,16 @@ class ForecastResult:
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report forecast --format csv`."""
-        header = ["rep", "team", *JSON_FIELDS]
+        header = csv_header(["rep", "rep_name", "team", *JSON_FIELDS], MONEY_FIELDS)
         rows = []
         for row in [*self.reps, self.total]:
             data = row.as_json()
             label = row.member.rep.email if row.member else "TOTAL"
+            name = row.member.rep.full_name if row.member else ""
             team = str(row.member.team or "") if row.member else ""
-            rows.append([label, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]])
+            rows.append(
+                [label, name, team, *["" if data[k] is None else data[k] for k in JSON_FIELDS]]
+            )
         return header, rows
 
     def table(self) -> Table:
@@ -352,13 +360,13 @@ class ForecastResult:
             [
                 [
                     row[0],
-                    row[2],
                     row[3],
                     row[4],
                     row[5],
                     row[6],
-                    row[7] or "—",
-                    f"{row[9]:.2f}×" if row[9] != "" else "—",
+                    row[7],
+                    row[8] or "—",
+                    f"{row[10]:.2f}×" if row[10] != "" else "—",
                 ]
                 for row in rows
             ],

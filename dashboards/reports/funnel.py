@@ -19,7 +19,7 @@ from dashboards.metrics import (
     money,
     rates_from,
 )
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.scope import Member, Scope, funnel_counts_by_rep
 from pipeline.models import OpportunityStatus
 from quotas import calendar
@@ -28,7 +28,15 @@ from quotas.backsolve import Rates
 from quotas.periods import Period, trailing_window
 from quotas.plan import Pace, PeriodProgress, pace
 
-TABLE_HEADER = ["rep", "team", *COUNT_FIELDS, "revenue_won", *RATIO_FIELDS, "avg_deal_size"]
+TABLE_HEADER = [
+    "rep",
+    "rep_name",
+    "team",
+    *COUNT_FIELDS,
+    "revenue_won",
+    *RATIO_FIELDS,
+    "avg_deal_size",
+]
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,18 @@ class FunnelResult:
         """Header and rows of the per-rep table, as its CSV download and `report funnel
         --format csv` have them."""
         rows = []
-        labelled = [(m.rep.email, str(m.team or ""), r) for m, r in self.reps]
-        for label, team_name, result in [*labelled, ("TOTAL", "", self.total)]:
+        labelled = [(m.rep.email, m.rep.full_name, str(m.team or ""), r) for m, r in self.reps]
+        for label, name, team_name, result in [*labelled, ("TOTAL", "", "", self.total)]:
             data = as_json(result)
             rows.append(
-                [label, team_name, *["" if data[k] is None else data[k] for k in TABLE_HEADER[2:]]]
+                [
+                    label,
+                    name,
+                    team_name,
+                    *["" if data[k] is None else data[k] for k in TABLE_HEADER[3:]],
+                ]
             )
-        return TABLE_HEADER, rows
+        return csv_header(TABLE_HEADER, {"revenue_won", "avg_deal_size"}), rows
 
     def table(self) -> Table:
         header = [

@@ -5,17 +5,21 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from core.formats import money, percent, whole
+from django.conf import settings
+
+from core.formats import amount, money, percent, whole
 from dashboards.metrics import Funnel, as_json
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
 
+# The CSV's columns: the JSON's, with the rep's full name beside their email.
 COLUMNS = [
     "rank",
     "rep",
+    "rep_name",
     "team",
     "revenue_won",
     "quota_attainment",
@@ -40,13 +44,13 @@ class Standing:
         the template (the board has a row per rep of the organisation)."""
         counts = self.result.counts
         return {
-            "revenue_won": whole(counts.revenue_won),
+            "revenue_won": amount(counts.revenue_won, settings.CURRENCY),
             "quota_attainment": percent(self.pace.attainment),
-            "won": counts.won,
+            "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
-            "opportunities_created": counts.opportunities_created,
-            "meetings_held": counts.meetings_held,
-            "calls": counts.calls,
+            "opportunities_created": whole(counts.opportunities_created),
+            "meetings_held": whole(counts.meetings_held),
+            "calls": whole(counts.calls),
         }
 
     def as_json(self) -> dict:
@@ -73,10 +77,11 @@ class Leaderboard:
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the CSV download and `report leaderboard --format csv`."""
-        return COLUMNS, [
-            ["" if v is None else v for v in standing.as_json().values()]
-            for standing in self.standings
-        ]
+        rows = []
+        for standing in self.standings:
+            data = {**standing.as_json(), "rep_name": standing.member.rep.full_name}
+            rows.append(["" if data[k] is None else data[k] for k in COLUMNS])
+        return csv_header(COLUMNS, {"revenue_won"}), rows
 
     def table(self) -> Table:
         """`report leaderboard`'s text table: the JSON's values, with the win rate as a

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from activities.models import DailyRollup
 from core.formats import money, percent, whole
 from dashboards import plans
-from dashboards.reports.base import Figure, Report, Table
+from dashboards.reports.base import Figure, Report, Table, csv_header
 from dashboards.scope import Member, Scope
 from pipeline.models import Opportunity, OpportunityStatus
 from quotas.plan import Pace, Plan, pace
@@ -57,19 +57,23 @@ class Plans:
 
     def rows(self) -> tuple[list[str], list[list]]:
         """Header and rows for the team page's plan CSV and `report plan --format csv`."""
-        header = [
-            "rep",
-            "team",
-            "period",
-            "quota",
-            "won",
-            "quota_attainment",
-            "expected_attainment",
-            "on_pace",
-            "working_days_left",
-            *(f"{step}_per_day" for step in STEPS),
-            *(f"{step}_today" for step in STEPS),
-        ]
+        header = csv_header(
+            [
+                "rep",
+                "rep_email",
+                "team",
+                "period",
+                "quota",
+                "won",
+                "quota_attainment",
+                "expected_attainment",
+                "on_pace",
+                "working_days_left",
+                *(f"{step}_per_day" for step in STEPS),
+                *(f"{step}_today" for step in STEPS),
+            ],
+            {"quota", "won"},
+        )
         rows = []
         for row in self.reps:
             data = row.as_json()
@@ -77,6 +81,7 @@ class Plans:
             rows.append(
                 [
                     row.rep.full_name,
+                    row.rep.email,
                     data["team"],
                     data["period"] or "",
                     data["quota"] or "",

@@ -1,6 +1,7 @@
 from django import template
+from django.conf import settings
 
-from core.formats import percent, whole
+from core.formats import amount, percent, whole
 
 register = template.Library()
 
@@ -18,3 +19,10 @@ def whole_filter(value):
     """An amount or a count as people read it, to the unit with thousands grouped:
     25000.5 → "25,001", no data → "—"."""
     return whole(value)
+
+
+@register.filter(name="amount")
+def amount_filter(value, places=0):
+    """Money as people read it, in the organisation's currency: 25000.5 → "€25,001"
+    (CURRENCY=EUR), "25,001 CHF"; `|amount:2` → "€25,000.50"; no data → "—"."""
+    return amount(value, settings.CURRENCY, places=int(places))

@@ -16,4 +16,36 @@
       menu.querySelector("summary").focus();
     });
   });
+
+  // A period picker (form.period-picker: a "range" select and its .custom-dates fields)
+  // shows From and To only when "Custom…" is chosen. Without JavaScript they stay shown.
+  function showCustomDates(picker) {
+    var range = picker.querySelector("select[name=range]");
+    if (!range) return;
+    var custom = range.value === "custom";
+    picker.querySelectorAll(".custom-dates").forEach(function (field) {
+      field.hidden = !custom;
+    });
+  }
+  function setUpPickers(root) {
+    var pickers = root.matches && root.matches("form.period-picker") ? [root] : [];
+    root.querySelectorAll("form.period-picker").forEach(function (picker) {
+      pickers.push(picker);
+    });
+    pickers.forEach(showCustomDates);
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.name !== "range" || !target.form) return;
+    if (!target.form.classList.contains("period-picker")) return;
+    showCustomDates(target.form);
+    if (target.value === "custom") {
+      var start = target.form.querySelector(".custom-dates input");
+      if (start) start.focus();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpPickers(document);
+  });
+  if (window.htmx) htmx.onLoad(setUpPickers);
 })();

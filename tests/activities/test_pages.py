@@ -252,10 +252,12 @@ def test_activity_log_csv_has_the_filtered_rows_in_the_import_format(client, rep
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
 
     assert lines[0] == (
-        "date,rep_email,kind,outcome,prospect_status,quantity,duration_minutes,"
+        "date,rep_email,rep_name,kind,outcome,prospect_status,quantity,duration_minutes,"
         "prospect_external_id,opportunity_external_id,notes"
     )
     assert len(lines) == 2
+    # The rep by email (what an import matches) and by the full name people read.
+    assert lines[1].startswith(f"{today.isoformat()},{rep.email},{rep.full_name},email,sent,")
     assert lines[1].endswith(",'=2+2")
 
 
@@ -280,13 +282,13 @@ IMPORT_CSV = (
 def test_a_manager_checks_then_confirms_an_import(client, manager, rep, upload_import):
     client.force_login(manager)
     checked = upload_import(IMPORT_CSV)
-    assert "1 rows: 1 would be created" in checked.text
+    assert "1 row: 1 would be created" in checked.text
     assert "Import 1 row" in checked.text
     assert not Activity.objects.exists()
 
     token = checked.context["job"].token
     confirmed = client.post("/import/confirm/", {"token": token}, follow=True)
-    assert "1 rows: 1 were created" in confirmed.text
+    assert "1 row: 1 were created" in confirmed.text
     assert Activity.objects.get().quantity == 5
     again = client.post("/import/confirm/", {"token": token}, follow=True)
     assert "day.csv is already imported; nothing changed." in again.text

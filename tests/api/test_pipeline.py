@@ -1,5 +1,7 @@
 """/api/v1/prospects and /api/v1/opportunities (docs/api.md#prospects-and-opportunities)."""
 
+from decimal import Decimal
+
 from pipeline.models import Opportunity, Prospect, StageChange
 from tests.factories import OpportunityFactory, ProspectFactory, default_stages
 
@@ -75,3 +77,14 @@ def test_another_teams_opportunity_is_404(rep, other_team_rep, api_as):
     )
     response = api_as(rep).post(f"/api/v1/opportunities/{theirs.pk}/move", {"stage": "Proposal"})
     assert response.status_code == 404
+
+
+def test_an_opportunity_names_the_currency_of_its_amount(rep, api_as, settings):
+    settings.CURRENCY = "GBP"
+    opportunity = OpportunityFactory(
+        prospect=ProspectFactory(owner=rep), owner=rep, amount=Decimal("1200.50")
+    )
+    moved = api_as(rep).post(
+        f"/api/v1/opportunities/{opportunity.pk}/move", {"stage": default_stages()["Won"].name}
+    )
+    assert (moved.json()["amount"], moved.json()["currency"]) == ("1200.50", "GBP")

@@ -373,3 +373,25 @@ def test_the_forecast_history_is_valid_with_round_ticks_and_date_labels_off_the_
     assert (y["dtick"], y["tickformat"]) == (20000, ",.0f")  # 0, 20,000, 40,000
     assert (x["type"], x["ticklabelstandoff"]) == ("date", 8)
     assert figure["data"][0]["y"] == [41000.0, None, 52500.0]
+
+
+def test_the_email_charts_show_the_unsubscribe_rate():
+    """20 emails, 2 bounced, 18 delivered, 3 unsubscribed: 16.7 % unsubscribed."""
+    counts = FunnelCounts(emails=20, emails_bounced=2, emails_opened=9, emails_unsubscribed=3)
+    by_rep = charts.email_effectiveness_chart([("Ana García", funnel(counts))])
+    names = [trace["name"] for trace in by_rep["data"]]
+    assert names == [
+        "Open rate",
+        "Reply rate",
+        "Bounce rate",
+        "Unsubscribe rate",
+        "Message reply rate",
+    ]
+    unsubscribed = by_rep["data"][3]
+    assert unsubscribed["customdata"] == ["16.7 %"]
+    assert ["Unsubscribe rate", "Ana García", unsubscribed["y"][0]] in charts.figure_rows(by_rep)[1]
+    assert round(unsubscribed["y"][0], 1) == 16.7
+
+    trend = charts.email_trend_chart([(date(2026, 11, 16), funnel(counts))])
+    assert [trace["name"] for trace in trend["data"]][-1] == "Unsubscribe rate"
+    assert round(trend["data"][-1]["y"][0], 1) == 16.7

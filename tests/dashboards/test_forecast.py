@@ -248,8 +248,8 @@ def test_report_forecast_json_contract(team, team_of_three):
     call_command("report", "forecast", "--period", MONTH.label, "--format", "csv", stdout=csv_out)
     lines = csv_out.getvalue().splitlines()
     assert lines[0] == (
-        "rep,team,open_pipeline,weighted,commit,best_case,won,quota,remaining,coverage,"
-        "needed_pipeline"
+        "rep,rep_name,team,open_pipeline_eur,weighted_eur,commit_eur,best_case_eur,won_eur,"
+        "quota_eur,remaining_eur,coverage,needed_pipeline_eur"
     )
     assert lines[-1].startswith("TOTAL,")
 

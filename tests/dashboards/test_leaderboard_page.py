@@ -55,3 +55,14 @@ def test_the_board_csv_is_scoped_like_the_page(client, manager, results):
 def test_another_teams_board_is_not_found(client, manager, other_team):
     client.force_login(manager)
     assert client.get("/leaderboard/", {"team": other_team.pk}).status_code == 404
+
+
+def test_the_board_groups_counts_in_thousands(client, rep):
+    from tests.factories import ActivityFactory
+
+    for day, quantity in ((3, 500), (4, 500), (5, 234)):
+        ActivityFactory(rep=rep, date=date(2026, 11, day), kind="call", quantity=quantity)
+    client.force_login(rep)
+    response = client.get("/leaderboard/", NOVEMBER)
+    assert '<td class="num secondary">1,234</td>' in response.text
+    assert "<strong>1–30 Nov 2026</strong> · ranked by revenue won" in response.text

@@ -22,6 +22,7 @@ from tests.factories import (
     default_stages,
 )
 from tests.queries import count_queries
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -97,20 +98,23 @@ def test_the_team_page_csv_and_the_command_agree(client, manager, team, team_pla
         csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
     )
     header, ana, bea = page_rows
-    assert header[:9] == [
+    assert header[:10] == [
         "rep",
+        "rep_email",
         "team",
         "period",
-        "quota",
-        "won",
+        "quota_eur",
+        "won_eur",
         "quota_attainment",
         "expected_attainment",
         "on_pace",
         "working_days_left",
     ]
     expected = str(round(13 / 21, 6))
-    assert ana[:9] == [
+    emails = dict(User.objects.values_list("full_name", "email"))
+    assert ana[:10] == [
         "Ana Quota",
+        emails["Ana Quota"],
         team.name,
         "2026-11",
         "100000.00",
@@ -121,7 +125,18 @@ def test_the_team_page_csv_and_the_command_agree(client, manager, team, team_pla
         "9",
     ]
     assert ana[header.index("calls_today")] == "3"
-    assert bea[:9] == ["Bea Noquota", team.name, "", "", "0.00", "", "", "", ana[8]]
+    assert bea[:10] == [
+        "Bea Noquota",
+        emails["Bea Noquota"],
+        team.name,
+        "",
+        "",
+        "0.00",
+        "",
+        "",
+        "",
+        ana[9],
+    ]
 
     call_command("report", "plan", "--team", team.name, "--format", "csv")
     assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == page_rows

@@ -60,7 +60,8 @@ def test_backsolve_json_shape(db, capsys):
         "json",
     )
     data = json.loads(out)
-    assert set(data) == {"inputs", "required", "per_working_day", "unknown_rates"}
+    assert set(data) == {"inputs", "required", "per_working_day", "unknown_rates", "currency"}
+    assert data["currency"] == "EUR"
     assert data["required"]["meetings_held"] == 150
     assert data["required"]["calls"] == 1000
     assert data["per_working_day"]["calls"] == 48
@@ -250,7 +251,7 @@ def test_funnel_table_and_csv(db, capsys, november):
     assert "Ana García" in table
     assert "50.0 %" in table
     csv_text = report(capsys, "funnel", "--period", "2026-11", "--format", "csv")
-    assert csv_text.splitlines()[0].startswith("rep,team,calls,")
+    assert csv_text.splitlines()[0].startswith("rep,rep_name,team,calls,")
     assert csv_text.splitlines()[-1].startswith("TOTAL,")
 
 

@@ -78,7 +78,7 @@ def test_the_csv_download_has_the_teams_reps_only(client, manager, rep, november
     client.force_login(manager)
     response = client.get("/team/", {**NOVEMBER, "format": "csv"})
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("rep,team,calls,")
+    assert lines[0].startswith("rep,rep_name,team,calls,")
     assert [line.split(",")[0] for line in lines[1:]] == [rep.email, "TOTAL"]
 
 

@@ -349,5 +349,5 @@ def test_the_upload_page_shows_the_note_and_what_would_be_created(
     assert (job.status, job.notes, job.errors) == ("checked", [note], [])
     text = html.unescape(page.text)
     assert note in text
-    assert "1 rows: 1 would be created, 0 would be updated, 0 unchanged." in text
+    assert "1 row: 1 would be created, 0 would be updated, 0 unchanged." in text
     assert not Activity.objects.exists()

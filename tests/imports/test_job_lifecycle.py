@@ -109,14 +109,18 @@ def test_a_running_job_shows_its_progress_and_polls_until_it_ends(client, manage
     assert "Written all 10,000 rows; bringing the dashboards up to date…" in finishing
 
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.APPLIED, summary="10000 rows: 10000 were created."
+        status=ImportStatus.APPLIED,
+        rows=10000,
+        created=10000,
+        summary="10000 rows: 10000 were created, 0 were updated, 0 unchanged.",
     )
     done = client.get(url, headers={"HX-Request": "true"}).text
     assert 'id="import-job"' in done
     assert "hx-get" not in done, "an ended job stops polling"
     assert "hx-trigger" not in done
     assert "<progress" not in done
-    assert "10000 rows: 10000 were created." in done
+    # The page groups the counts the stored summary (for the command line) does not.
+    assert "10,000 rows: 10,000 were created, 0 were updated, 0 unchanged." in done
 
 
 def test_a_job_with_no_progress_yet_waits_for_a_worker(client, manager, rep):

@@ -57,7 +57,7 @@ def test_no_revenue_in_the_basis_period_proposes_no_target_and_asks_for_one(
     assert page.context["defaults"].basis_revenue == 0
     assert page.context["plan"] is None
     assert page.context["form"].initial["growth_pct"] is None
-    assert "won nothing in 2026-Q3: there is no basis to grow from" in page.text
+    assert "won nothing in Q3 2026: there is no basis to grow from" in page.text
     assert "Type an absolute target" in page.text
     assert "too easy" not in page.text
     assert "0.00" not in page.text
@@ -111,7 +111,7 @@ def test_a_period_with_no_data_is_no_data_in_the_realism_check_not_a_miss(
     # Not "0 % of reps would have met these quotas — out of reach".
     assert plan.share_met_last is None
     assert plan.warning is None
-    assert "No data for 2026-Q3" in response.text
+    assert "No data for Q3 2026" in response.text
     assert "out of reach" not in response.text
     assert response.text.count(">no data</td>") == 6
     assert ">1 of 1</td>" in response.text

@@ -209,7 +209,7 @@ def test_the_targets_page_says_the_quotas_no_longer_add_up(client, admin, rep, l
     assert "no longer add up" not in client.get("/settings/targets/").text
     user_services.user_set_active(by=admin, user=rep, active=False, last_day=TODAY)
     page = client.get("/settings/targets/").text
-    assert "North's quotas for 2026-12 no longer add up to its target" in page
+    assert "North's quotas for December 2026 no longer add up to its target" in page
     assert "they count 47,702 of 75,427" in page
     assert "Ana García: 7,702 of 35,427, in the team until 7 Dec 2026." in page
     plan = client.get("/settings/targets/plan/", {"team": team.pk, "period": "2026-12"}).text

@@ -248,3 +248,15 @@ def test_the_django_admin_cannot_move_people_around_their_history(client, admin,
     assert page.status_code == 200
     assert 'name="team"' not in page.text
     assert 'name="is_active"' not in page.text
+
+
+def test_the_settings_page_has_no_placeholder_wording(client, admin):
+    client.force_login(admin)
+    page = client.get("/settings/").text
+    assert "and later" not in page
+    assert (
+        "You are signed in as <strong>Ada Admin</strong> (ada@example.com), an "
+        "<strong>admin</strong>: everything below is yours to set" in page
+    )
+    assert "Webhooks" in page
+    assert "Captured events" in page

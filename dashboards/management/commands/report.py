@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.exports import safe_cell
 from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
+from dashboards.reports.base import with_currency
 from dashboards.reports.by_name import default_period, report_for
 from dashboards.scope import Scope
 from quotas import calendar, periods
@@ -161,7 +162,7 @@ class Command(BaseCommand):
         the page's download) or its table for people."""
         fmt = self.options["format"]
         if fmt == "json":
-            self._print_json(result.as_json())
+            self._print_json(with_currency(result.as_json()))
         elif fmt == "csv":
             self._print_csv(*result.rows())
         else:
