@@ -179,6 +179,7 @@ TEAM_TABLE_COLUMNS = [
     SortColumn("email_open_rate", _("Email open"), lambda m, r: r.email_open_rate),
     SortColumn("email_reply_rate", _("Email reply"), lambda m, r: r.email_reply_rate),
     SortColumn("email_bounce_rate", _("Bounce"), lambda m, r: r.email_bounce_rate),
+    SortColumn("email_unsubscribe_rate", _("Unsub."), lambda m, r: r.email_unsubscribe_rate),
     SortColumn("message_reply_rate", _("Msg reply"), lambda m, r: r.message_reply_rate),
     SortColumn("avg_call_minutes", _("Min/call"), lambda m, r: r.avg_call_minutes),
     SortColumn("follow_up_rate", _("Follow-up"), lambda m, r: r.follow_up_rate),

@@ -128,6 +128,6 @@ def test_each_reps_engagement_and_unanswered_touches_on_cold_prospects(
     # No touches: the share is no data, not 0 %.
     assert counts[quiet.pk]["cold_share"] is None
     client.force_login(manager)
-    page = client.get("/team/").content.decode()
+    page = client.get("/team/", {"section": "engagement"}).content.decode()
     assert "Prospect engagement" in page
     assert "63.6 %" in page

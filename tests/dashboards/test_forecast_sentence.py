@@ -67,7 +67,7 @@ def test_the_forecast_does_not_call_a_reachable_quota_out_of_reach(client, manag
     said = sentence(response.text)
 
     assert "cannot reach" not in said
-    assert "would reach the quota (commit + won: 83,393 of 72,437)" in said
+    assert "would reach the quota (commit + won: €83,393 of €72,437)" in said
     assert "at the usual 10.0 % win rate" in said
     assert "10 new opportunities (about one every 2 working days)" in said
     assert "in the 17 working days left" in said

@@ -84,11 +84,11 @@ def test_the_first_screen_says_pace_forecast_alerts_and_reps_and_no_section(
     client.force_login(manager)
     html = client.get("/team/").text
     assert "30,000" in html
-    assert "of 100,000 quota" in html
+    assert "of €100,000 quota" in html
     assert "Below pace" in html
     coverage = html[html.index('id="forecast-coverage"') :]
     assert "<strong>0.14×</strong>" in coverage
-    assert "140,000 of pipeline needed at a 50.0 % win rate for the 70,000 left" in coverage
+    assert "€140,000 of pipeline needed at a 50.0 % win rate for the €70,000 left" in coverage
     assert "cannot reach the quota" in html  # what is missing
     assert "Ana García is below pace." in html  # the alerts
     assert REP_TABLE in html
@@ -161,13 +161,17 @@ def test_each_sections_csv_link_downloads_its_numbers(client, manager, rep, shor
             assert lines[0].count(",") >= 1, href  # a header, and rows if there is data
     # The engagement table's CSV, new with its section: one row per rep of the team.
     lines = csv_lines(client.get("/team/", {"format": "csv", "table": "engagement"}))
-    assert lines[0].startswith("rep,team,engaged,")
-    assert lines[1].split(",")[:2] == [rep.email, "North"]
+    assert lines[0].startswith("rep,rep_name,team,engaged,")
+    assert lines[1].split(",")[:3] == [rep.email, rep.full_name, "North"]
     # The forecast's: Ana's row says won 30 000 of 100 000 with 20 000 open.
     lines = csv_lines(client.get("/team/", {"format": "csv", "table": "forecast"}))
     header = lines[0].split(",")
     ana = dict(zip(header, lines[1].split(","), strict=True))
-    assert (ana["won"], ana["quota"], ana["open_pipeline"]) == ("30000.00", "100000.00", "20000.00")
+    assert (ana["won_eur"], ana["quota_eur"], ana["open_pipeline_eur"]) == (
+        "30000.00",
+        "100000.00",
+        "20000.00",
+    )
 
 
 # The first load's queries: 22 on the seeded demo (BENCHMARKS.md); here, with no nightly
