@@ -7,20 +7,25 @@ Developer tooling (devtools): it touches every app, through their services.
 
 import math
 import random
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from celery import current_app as current_celery_app
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 from tqdm import tqdm
 
 from activities.models import Activity, DailyRollup, Kind, Outcome, ProspectStatus, Source
-from activities.rollups import rollups_rebuild, touches_refresh_all
+from activities.rollups import engagement_refresh, rollups_rebuild, touches_refresh_all
 from capture.models import CallRecord, EmailMessage, UnmatchedEvent
+from imports import services as import_services
+from imports.models import ImportJob
 from pipeline.models import (
     LeadSource,
     Opportunity,
@@ -236,6 +241,16 @@ class RepProfile:
     follow_up_rate: float  # connected calls that end with a follow-up date
 
 
+# Every alert kind of the nightly job has someone in the demo (docs/contracts.md#seed_demo):
+# of every ten reps, the fourth logged nothing for the last two working days, the fifth's
+# calls → meetings rate fell this month, the sixth's emails stopped being answered a month
+# ago, the seventh mails from a stale list (below pace comes by itself).
+IDLE, CONVERSION_DROP, REPLY_DROP, BOUNCES = 3, 4, 5, 6
+IDLE_WORKING_DAYS = 2
+MEETING_RATE_AFTER_DROP = 0.2  # of the rep's own, from the first of this month
+REPLY_DROP_DAYS = 30  # no email replies in the last 30 days
+
+
 def _profile(rng: random.Random, index: int) -> RepProfile:
     return RepProfile(
         calls_per_day=rng.randint(25, 55),
@@ -245,8 +260,7 @@ def _profile(rng: random.Random, index: int) -> RepProfile:
         win_rate=rng.uniform(0.2, 0.5),
         deal_size=rng.choice([5000, 8000, 12000, 20000, 25000, 40000]),
         new_share=rng.uniform(0.3, 0.6),
-        # The seventh rep of every ten mails from a stale list: the bounce alert has someone.
-        bounce_weight=18 if index % 10 == 6 else 5,
+        bounce_weight=18 if index % 10 == BOUNCES else 5,
         follow_up_rate=rng.uniform(0.2, 0.6),
     )
 
@@ -463,7 +477,16 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                 ]
             )
 
+        role = index % 10
+        idle_since = _working_days_back(today, IDLE_WORKING_DAYS)
+        month_start = today.replace(day=1)
+        replies_stop = today - timedelta(days=REPLY_DROP_DAYS - 1)
         for day in _working_days(max(start, rep.joined_on), today):
+            if role == IDLE and day >= idle_since:
+                break
+            meeting_rate = profile.meeting_rate
+            if role == CONVERSION_DROP and day >= month_start:
+                meeting_rate *= MEETING_RATE_AFTER_DROP
             for _ in range(max(0, round(rng.gauss(profile.calls_per_day, 6)))):
                 outcome = (
                     Outcome.CONNECTED
@@ -489,7 +512,7 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                     )
                 else:
                     add(day, Kind.CALL, outcome, ProspectStatus.NEW, None, duration, follow_up)
-                if outcome == Outcome.CONNECTED and rng.random() < profile.meeting_rate:
+                if outcome == Outcome.CONNECTED and rng.random() < meeting_rate:
                     # A meeting held with a prospect the call reached: the first one is new.
                     is_new = not prospects or rng.random() < profile.new_share
                     prospect = new_prospect(day) if is_new else rng.choice(prospects)
@@ -503,6 +526,8 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
                             )
                         )
             email_weights = [*EMAIL_WEIGHTS, profile.bounce_weight]
+            if role == REPLY_DROP and day >= replies_stop:
+                email_weights[EMAIL_OUTCOMES.index(Outcome.REPLIED)] = 0
             for kind, mean, outcomes, weights in (
                 (Kind.EMAIL, 14, EMAIL_OUTCOMES, email_weights),
                 (Kind.MESSAGE, 5, [Outcome.SENT, Outcome.REPLIED], [4, 1]),
@@ -552,6 +577,99 @@ def seed_activity(*, days: int = 60, seed: int = 1, today: date | None = None) -
     return dict(counts)
 
 
+# Prospects whose last word shows each engagement state (docs/metrics.md#prospect-engagement):
+# the day the prospect answered (None: never) and the days of the messages it got, in days
+# before today. The rest of a rep's prospects are touched every few days and stay engaged.
+STORIES = [
+    ("cooling", 44, [44, 37]),  # answered 31–90 days ago, followed up once, silent since
+    ("going-cold", 26, [26]),  # answered within 30 days, untouched for 21 or more
+    ("cold", None, [20, 13, 6]),  # written to three times, never an answer
+]
+
+
+@transaction.atomic
+def seed_engagement_stories(*, today: date | None = None) -> int:
+    """Give every demo rep one cooling prospect, one going cold and one cold, each with the
+    messages that make it so, logged on their day. Written after today's captured events
+    (which touch the reps' prospects at random), with the rollups of their days and the
+    prospects' stored engagement brought up to date. Returns the prospects made."""
+    today = today or timezone.localdate()
+    reps = list(
+        User.objects.filter(
+            role=Role.REP, is_active=True, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+        ).order_by("email")
+    )
+    source = LeadSource.objects.filter(is_active=True).order_by("name").first()
+    prospects, rows = [], []
+    for rep in reps:
+        for number, (story, answered, touches) in enumerate(STORIES):
+            days = sorted({_weekday_on_or_before(today - timedelta(days=n)) for n in touches})
+            answered_on = (
+                _weekday_on_or_before(today - timedelta(days=answered)) if answered else None
+            )
+            first, last = FIRST_NAMES[(rep.pk + number) % len(FIRST_NAMES)], LAST_NAMES[number]
+            phone = _phone(rep.pk, 9000 + number)
+            prospect = Prospect(
+                name=f"{first} {last}",
+                company=COMPANIES[(rep.pk + number) % len(COMPANIES)],
+                email=f"{story}.{rep.pk}@customer.example",
+                phone=phone,
+                phone_e164=e164(phone, settings.PHONE_REGION),
+                owner=rep,
+                source=source,
+                created_on=days[0],
+                external_id=f"{DEMO_PREFIX}{rep.pk}-{story}",
+            )
+            prospects.append(prospect)
+            for index, day in enumerate(days):
+                at = timezone.make_aware(datetime.combine(day, time(11)))
+                rows.append(
+                    [
+                        rep.pk,
+                        day,
+                        Kind.MESSAGE,
+                        Outcome.REPLIED if day == answered_on else Outcome.SENT,
+                        prospect,
+                        None,
+                        ProspectStatus.NEW if index == 0 else ProspectStatus.EXISTING,
+                        1,
+                        None,
+                        None,
+                        None,
+                        "",
+                        Source.FORM,
+                        at,
+                        at,
+                    ]
+                )
+    Prospect.objects.bulk_create(prospects)
+    for row in rows:
+        row[4] = row[4].pk
+    _write_activities([tuple(row) for row in rows])
+    if rows:
+        rollups_rebuild(
+            rep_ids=[rep.pk for rep in reps],
+            start=min(row[1] for row in rows),
+            end=max(row[1] for row in rows),
+        )
+    engagement_refresh(Prospect.objects.filter(pk__in=[p.pk for p in prospects]))
+    return len(prospects)
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _working_days_back(today: date, count: int) -> date:
+    """The first of the `count` working days (Monday to Friday) before today."""
+    day = today
+    for _ in range(count):
+        day = periods.previous_working_day(day)
+    return day
+
+
 def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages):
     """An opportunity opened on `day` that moves through the stages, and maybe closes."""
     open_stages = [s for s in stages if not s.is_closed]
@@ -598,46 +716,139 @@ def _demo_opportunity(rng, profile, rep, prospect, day, today, products, stages)
     return opportunity, moves
 
 
+def default_days(today: date) -> int:
+    """The default history: 60 days, or more to start on the first of the last two finished
+    months, whose forecast against actual the demo shows."""
+    first = calendar.previous_period(
+        calendar.previous_period(calendar.period_containing(today, PeriodKind.MONTH))
+    ).start
+    return max(60, (today - first).days)
+
+
+def past_mondays(today: date, days: int) -> list[date]:
+    """The Mondays before today since the first of the last two finished months, within
+    the `days` of history: the nightly job kept the week's forecast on each."""
+    first = calendar.previous_period(
+        calendar.previous_period(calendar.period_containing(today, PeriodKind.MONTH))
+    ).start
+    day = max(first, today - timedelta(days=days))
+    day += timedelta(days=-day.weekday() % 7)
+    mondays = []
+    while day < today:
+        mondays.append(day)
+        day += timedelta(days=7)
+    return mondays
+
+
+def target_months(today: date) -> list[periods.Period]:
+    """The months the demo sets targets for: the last two finished ones (their forecast is
+    compared with what was won) and every month of this quarter, so the quarter's quota is
+    the sum of its months' (docs/metrics.md#quotas-and-targets)."""
+    this_month = calendar.period_containing(today, PeriodKind.MONTH)
+    earlier = calendar.previous_period(this_month)
+    months = {this_month, earlier, calendar.previous_period(earlier)}
+    months.update(calendar.period_parts(calendar.period_containing(today, PeriodKind.QUARTER)))
+    return sorted(months, key=lambda month: month.start)
+
+
 def seed_targets(*, today: date | None = None, history_days: int = 60) -> int:
-    """Give every demo team this month's target, split evenly, so that the demo's reps see
-    their daily targets on My day. The basis is the team's revenue over its whole seeded
-    history, per working day, over this month's working days (the demo's history is too
-    short for last month to be typical, and deals take weeks to close: its first month
-    holds few), grown by 10 %. Returns how many quotas were set."""
+    """Give every demo team a target for each of `target_months`, split evenly, so that the
+    demo's reps see their daily targets on My day and the quarter has its quota. The basis
+    is the team's revenue over its whole seeded history, per working day, over the month's
+    working days (the demo's history is too short for last month to be typical, and deals
+    take weeks to close: its first month holds few), grown by 10 %. Returns how many quotas
+    were set."""
     today = today or timezone.localdate()
-    period = calendar.period_containing(today, PeriodKind.MONTH)
     history = periods.custom(today - timedelta(days=history_days), today - timedelta(days=1))
     history_working_days = max(calendar.working_days(history.start, history.end), 1)
-    month_working_days = calendar.working_days(period.start, period.end)
+    teams = Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct()
     quotas = 0
-    for team in Team.objects.filter(reps__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").distinct():
-        defaults = quota_selectors.target_defaults(team, period, today=today)
+    for team in teams:
         revenue = team_revenue_by_rep(team, [history])
         won = sum((r[0] for r in revenue.values()), Decimal(0))
-        basis = (won * month_working_days / history_working_days).quantize(Decimal("0.01"))
-        if not basis:  # nothing closed yet: a deal a rep, at the team's usual size
-            basis = (defaults.avg_deal_size or Decimal(10000)) * len(defaults.reps)
-        target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
-        plan = quota_selectors.plan_quotas(
-            team,
-            period,
-            revenue_target=target,
-            avg_deal_size=defaults.avg_deal_size,
-            weights=defaults.weights,
-            today=today,
-        )
-        quota_services.team_target_save(
-            by=None,
-            team=team,
-            period=period,
-            basis_revenue=basis,
-            growth_pct=Decimal("10"),
-            revenue_target=target,
-            avg_deal_size=defaults.avg_deal_size,
-            quotas=[
-                QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
-                for line in plan.lines
-            ],
-        )
-        quotas += len(plan.lines)
+        for period in target_months(today):
+            quotas += _seed_target(team, period, won, history_working_days, today)
     return quotas
+
+
+def _seed_target(team, period, won, history_working_days, today) -> int:
+    month_working_days = calendar.working_days(period.start, period.end)
+    defaults = quota_selectors.target_defaults(team, period, today=today)
+    basis = (won * month_working_days / history_working_days).quantize(Decimal("0.01"))
+    if not basis:  # nothing closed yet: a deal a rep, at the team's usual size
+        basis = (defaults.avg_deal_size or Decimal(10000)) * len(defaults.reps)
+    target = (basis * Decimal("1.10")).quantize(Decimal("0.01"))
+    plan = quota_selectors.plan_quotas(
+        team,
+        period,
+        revenue_target=target,
+        avg_deal_size=defaults.avg_deal_size,
+        weights=defaults.weights,
+        today=today,
+    )
+    quota_services.team_target_save(
+        by=None,
+        team=team,
+        period=period,
+        basis_revenue=basis,
+        growth_pct=Decimal("10"),
+        revenue_target=target,
+        avg_deal_size=defaults.avg_deal_size,
+        quotas=[
+            QuotaLine(line.rep, line.weight, line.revenue_quota, line.deals_quota)
+            for line in plan.lines
+        ],
+    )
+    return len(plan.lines)
+
+
+# A finished import job ---------------------------------------------------------------------
+
+IMPORT_FILE_NAME = "trade-show-leads.csv"
+IMPORT_LEADS = 12
+
+
+def seed_import_job(*, today: date | None = None) -> ImportJob | None:
+    """The first demo manager's import of a small file of trade-show leads for their team's
+    reps, through the import service: staged as an upload is, checked, confirmed and
+    applied, so that its job's page shows a finished import (and its prospects are cold:
+    nobody has written to them yet). Run in this process whatever the broker (no worker
+    waits for the demo). A re-run replaces it. Returns the job, or None without a manager."""
+    today = today or timezone.localdate()
+    manager = User.objects.filter(email=_email(MANAGERS[0][1]), is_active=True).first()
+    team = Team.objects.filter(managers=manager).first() if manager else None
+    reps = list(team.reps.filter(is_active=True, role=Role.REP).order_by("email")) if team else []
+    if not reps:
+        return None
+    ImportJob.objects.filter(created_by=manager, file_name=IMPORT_FILE_NAME).delete()
+    rng = random.Random(IMPORT_LEADS)
+    lines = ["external_id,name,owner_email,company,email,lead_source,created_on"]
+    for number in range(1, IMPORT_LEADS + 1):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        owner = reps[number % len(reps)].email
+        local = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore")
+        email = f"{local.decode()}.lead{number}@customer.example".lower()
+        lines.append(
+            f"{DEMO_PREFIX}IMPORT-{number},{first} {last},{owner},{rng.choice(COMPANIES)},"
+            f"{email},Event,{today.isoformat()}"
+        )
+    content = ("\n".join(lines) + "\n").encode()
+    saved = current_celery_app.conf.task_always_eager
+    current_celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(IMPORTS_IN_THREAD=False):
+            job = import_services.import_queue(
+                by=manager,
+                kind="prospects",
+                create_missing=False,
+                file_name=IMPORT_FILE_NAME,
+                chunks=[content],
+            )
+            # Its check is queued when the upload commits: inside a caller's transaction
+            # (a test's) that is later, so it is run here (a second run does nothing).
+            import_services.import_check(job_id=job.pk)
+            import_services.import_confirm(by=manager, token=job.token)
+    finally:
+        current_celery_app.conf.task_always_eager = saved
+    job.refresh_from_db()
+    return job

@@ -18,7 +18,9 @@ the resume tasks.
 
 import logging
 import os
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -167,8 +169,39 @@ def _queue(task_name: str, job_id: int) -> None:
     """Hand a job to the workers. If the broker cannot take it (down, say), the job fails
     with that reason rather than wait for ever; without a broker (tasks run in the
     request) an error of the task itself fails the job as a worker's would. Either way the
-    person's upload or click is not lost to a 500."""
+    person's upload or click is not lost to a 500. Without a broker and with
+    IMPORTS_IN_THREAD (the demo), the job runs in a background thread instead, once what
+    queued it has committed, so that its page shows its progress
+    (docs/operations.md#import-jobs)."""
     task = import_task(task_name)
+    if task.app.conf.task_always_eager and settings.IMPORTS_IN_THREAD:
+        transaction.on_commit(lambda: _background().submit(_run_in_thread, task, job_id))
+        return
+    _hand_over(task, job_id)
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _background() -> ThreadPoolExecutor:
+    """The process's one import thread, started on first use: jobs run one after another,
+    as on a single worker."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-job")
+        return _executor
+
+
+def _run_in_thread(task, job_id: int) -> None:
+    try:
+        _hand_over(task, job_id)
+    finally:
+        connection.close()  # the thread's own connection, which no request closes
+
+
+def _hand_over(task, job_id: int) -> None:
     try:
         task.delay(job_id)
     except Exception:

@@ -108,6 +108,12 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's import thread (IMPORTS_IN_THREAD) writes while its page polls: in WAL mode
+    # readers never wait for a writer, so the page reads on rather than "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "init_command", "PRAGMA journal_mode=WAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -256,6 +262,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Without a broker (the laptop demo) an import job's check and apply run in a thread of the
+# web process rather than inside the request, so its page shows the progress bar moving as
+# with a worker (docs/operations.md#import-jobs). Off with a broker, and off by default
+# without DEBUG (RUN_TASKS_IN_PROCESS: the benchmark wants them in the request).
+IMPORTS_IN_THREAD = env.bool("IMPORTS_IN_THREAD", default=DEBUG and not REDIS_URL)
 # Tasks queued from a request (after commit) must not hold the rep up when Redis is down:
 # two quick retries, then the failure is logged (on_commit(robust=True)) and the page answers.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

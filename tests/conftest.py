@@ -52,6 +52,13 @@ def _tasks_run_in_process():
     _set_task_join_will_block(False)
 
 
+@pytest.fixture(autouse=True)
+def _imports_in_the_request(settings):
+    # Import jobs run in the request, where the test waits for them; the demo's background
+    # thread (IMPORTS_IN_THREAD, on with DEBUG and no REDIS_URL) has its own tests.
+    settings.IMPORTS_IN_THREAD = False
+
+
 @pytest.fixture
 def upload_import(client, django_capture_on_commit_callbacks):
     """Upload a CSV through the import page as whoever `client` is logged in as. The check

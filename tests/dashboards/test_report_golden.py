@@ -38,12 +38,15 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def demo_reports(django_db_setup, django_db_blocker):
+def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
     """Every case's JSON from one seeded organisation (seeding is the slow part)."""
+    from django.conf import settings
     from django.utils import timezone
 
-    saved = timezone.now
+    saved, saved_staging = timezone.now, settings.IMPORT_STAGING_DIR
     timezone.now = lambda: MOMENT
+    # The demo's import job stages its file; the rollback below keeps it from being deleted.
+    settings.IMPORT_STAGING_DIR = tmp_path_factory.mktemp("imports")
     try:
         with django_db_blocker.unblock():
             from django.db import transaction
@@ -64,6 +67,7 @@ def demo_reports(django_db_setup, django_db_blocker):
                 transaction.set_rollback(True)
     finally:
         timezone.now = saved
+        settings.IMPORT_STAGING_DIR = saved_staging
     return out
 
 

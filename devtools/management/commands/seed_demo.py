@@ -3,6 +3,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from devtools import capture, demo
 
@@ -25,7 +26,11 @@ class Command(BaseCommand):
             "--reps", type=positive_int, default=len(demo.REPS), help="number of reps"
         )
         parser.add_argument(
-            "--days", type=positive_int, default=60, help="days of activity history"
+            "--days",
+            type=positive_int,
+            default=None,
+            help="days of activity history (default: 60, or more to cover the last two "
+            "finished months)",
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
         parser.add_argument(
@@ -37,16 +42,25 @@ class Command(BaseCommand):
     def handle(self, *args, reps, days, seed, no_capture, **options):
         if reps < 2:
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
+        today = timezone.localdate()
+        days = days or demo.default_days(today)
         logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
         counts = demo.seed_activity(days=days, seed=seed)
         quotas = demo.seed_targets(history_days=days)
+        job = demo.seed_import_job()
         # What the email service and the dialer report today arrives through the API, as
         # it would in production (make capture-demo replays it).
         replayed = None
         if not no_capture:
             replayed = capture.replay_day(seed=seed, quiet=options["verbosity"] < 1)
-        # The nightly job, so that plans and alerts are there from the first page.
+        demo.seed_engagement_stories()
+        # The nightly job as it ran on each Monday of the history since the first of the
+        # last two finished months (it keeps the week's forecast on Mondays: their forecast
+        # against actual), then today's, so that plans and alerts are there from the first
+        # page.
         started = time.monotonic()
+        for monday in demo.past_mondays(today, days):
+            call_command("recompute_metrics", "--date", monday.isoformat(), stdout=io.StringIO())
         call_command("recompute_metrics", stdout=io.StringIO())
         seconds = time.monotonic() - started
         self.stdout.write(
@@ -54,10 +68,15 @@ class Command(BaseCommand):
                 f"Demo organisation ready: {reps} reps, {days} days of history — "
                 f"{counts.get('prospects', 0)} prospects, {counts.get('opportunities', 0)} "
                 f"opportunities, {counts.get('activities', 0)} activity rows, "
-                f"{quotas} quotas for this month; plans and alerts written "
+                f"{quotas} monthly quotas; plans, alerts and the Mondays' forecasts written "
                 f"({seconds:.1f} s)."
             )
         )
+        if job is not None:
+            self.stdout.write(
+                f"{job.created_by.full_name} imported {job.file_name}: {job.summary} "
+                f"(/import/{job.token}/)."
+            )
         if replayed is not None:
             self.stdout.write(
                 f"Captured today through the API: {replayed.email_events:,} email events and "
