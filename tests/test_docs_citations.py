@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CITATION = re.compile(r"docs/([a-z]+\.md)(?:#([a-z0-9-]+))?")
+CITATION = re.compile(r"docs/([a-z]+\.md)(?:#([a-z0-9_-]+))?")
 
 
 def _tracked_sources() -> list[Path]:

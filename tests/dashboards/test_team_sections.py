@@ -224,7 +224,7 @@ def test_the_rep_pages_first_screen_has_pace_forecast_alerts_and_today(
 ):
     client.force_login(manager)
     html = client.get(f"/reps/{rep.pk}/").text
-    assert "of 100,000 · 30.0 %" in html
+    assert "of €100,000 · 30.0 %" in html
     assert "<strong>0.14×</strong>" in html
     assert "Ana García is below pace." in html
     assert 'id="today-title"' in html

@@ -55,9 +55,12 @@ def test_the_manager_reads_email_and_call_quality(
         rep=rep, date=today, kind="call", outcome="connected", quantity=4, duration_minutes=30
     )
     sign_in(manager)
+    # Each sits in a section of the team page, loaded when its tab is opened.
+    page.get_by_role("tab", name="Channels and quality").click()
     for chart in ("#chart-email-reps", "#chart-email-trend", "#chart-call-quality"):
         expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
-    expect(page.locator("#engagement")).to_contain_text("Ana García")
     page.locator("#chart-email-reps").scroll_into_view_if_needed()
     screenshot("team-email-and-calls")
+    page.get_by_role("tab", name="Engagement").click()
+    expect(page.locator("#engagement")).to_contain_text("Ana García")
     assert console_errors == []

@@ -80,7 +80,7 @@ def test_a_manager_reads_the_first_screen_and_opens_every_section(
     expect(page).to_have_url(f"{live_server.url}/team/")
     # The first screen: revenue against quota with pace, the forecast's line, the alerts
     # and the rep table — and no chart at all.
-    expect(page.locator(".headline")).to_contain_text("of 100,000 quota")
+    expect(page.locator(".headline")).to_contain_text("of €100,000 quota")
     expect(page.locator(".headline")).to_contain_text("30.0 %")
     expect(page.locator("#forecast-coverage")).to_contain_text("0.14×")
     expect(page.locator("#forecast-outlook")).to_contain_text("cannot reach the quota")
@@ -184,7 +184,7 @@ def test_the_rep_page_opens_on_its_pace_and_today_with_sections_a_tab_away(
 ):
     sign_in(manager)
     page.goto(f"{live_server.url}/reps/{rep.pk}/")
-    expect(page.locator(".headline")).to_contain_text("of 100,000")
+    expect(page.locator(".headline")).to_contain_text("of €100,000")
     expect(page.locator("#forecast-coverage")).to_contain_text("0.14×")
     expect(page.locator("#today-title")).to_be_visible()
     expect(page.locator(".period-activity")).to_contain_text("30")
