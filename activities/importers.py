@@ -239,7 +239,7 @@ def _write_activities(candidates: list[_NewActivity], out: RowErrors, *, by) -> 
 # transaction, dropped when it ends (docs/operations.md#import-jobs).
 STAGE, RETAGGED = "import_activity_stage", "import_activity_retag"
 STAGE_COLUMNS = (
-    "n integer, date date, rep_id bigint, kind varchar(16), outcome varchar(32), "
+    "id bigint, n integer, date date, rep_id bigint, kind varchar(16), outcome varchar(32), "
     "prospect_status varchar(16), quantity integer, duration_minutes integer, "
     "prospect_id bigint, opportunity_id bigint, notes text, fresh boolean NOT NULL DEFAULT true"
 )
@@ -274,18 +274,33 @@ def _write_staged(candidates: list[tuple], out: RowErrors, *, by) -> None:
         for name in (STAGE, RETAGGED):
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({STAGE_COLUMNS}) ON COMMIT DROP")
-        names = f"n, {', '.join(SIGNATURE)}"
+        # The ids are drawn first, in the file's order (new/existing breaks a tie on the day
+        # by id), so that the rows go from the staging table to the activity table in one
+        # INSERT … SELECT and each history row names its activity; a dry run draws none.
+        ids = [None] * len(candidates)
+        if not out.report.dry_run:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(candidates)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        names = f"id, n, {', '.join(SIGNATURE)}"
         with cursor.cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
-            for n, row in enumerate(candidates, start=1):
-                copy.write_row((n, *row))
+            for n, (pk, row) in enumerate(zip(ids, candidates, strict=True), start=1):
+                copy.write_row((pk, n, *row))
         cursor.execute(f"ANALYZE {STAGE}")
+        # The sorts below hold the staged rows (about 10 MB for 100,000): in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(f"SELECT min(date), max(date), array_agg(DISTINCT rep_id) FROM {STAGE}")
+        first, last, rep_ids = cursor.fetchone()
         # The rows already stored, as a multiset: the k-th staged copy of a row is new when
         # fewer than k copies are stored.
         cursor.execute(
             f"""
             WITH stored AS (
                 SELECT {MATCH_KEY}, count(*) AS copies FROM {table}
-                WHERE (rep_id, date) IN (SELECT DISTINCT rep_id, date FROM {STAGE})
+                WHERE date BETWEEN %s AND %s AND rep_id = ANY(%s)
+                    AND (rep_id, date) IN (SELECT DISTINCT rep_id, date FROM {STAGE})
                 GROUP BY {MATCH_NAMES}
             ), ranked AS (
                 SELECT n, {MATCH_KEY} FROM {STAGE}
@@ -297,7 +312,8 @@ def _write_staged(candidates: list[tuple], out: RowErrors, *, by) -> None:
             UPDATE {STAGE} SET fresh = false
             FROM numbered JOIN stored USING ({MATCH_NAMES})
             WHERE {STAGE}.n = numbered.n AND numbered.k <= stored.copies
-            """
+            """,
+            [first, last, rep_ids],
         )
         out.report.unchanged = cursor.rowcount
         cursor.execute(f"SELECT count(*) FROM {STAGE} WHERE fresh")
@@ -313,23 +329,20 @@ def _write_staged(candidates: list[tuple], out: RowErrors, *, by) -> None:
         touched = sorted(pk for (pk,) in cursor.fetchall())
         if touched:
             _derive_staged(cursor)
-        # The rows not to write, and those with a prospect whose earliest activity is
-        # elsewhere: fewer, usually, than the rows to write.
-        cursor.execute(
-            f"SELECT n, fresh FROM {STAGE} WHERE NOT fresh OR prospect_status = %s",
-            [ProspectStatus.EXISTING],
-        )
-        stale, existing = set(), set()
-        for n, is_fresh in cursor.fetchall():
-            (existing if is_fresh else stale).add(n)
-        _copy_rows(
+        cursor.execute(f"SELECT n FROM {STAGE} WHERE NOT fresh")
+        stale = {n for (n,) in cursor.fetchall()}
+        _write_rows(
             cursor,
-            ((row, n in existing) for n, row in enumerate(candidates, start=1) if n not in stale),
+            (
+                (pk, row)
+                for n, (pk, row) in enumerate(zip(ids, candidates, strict=True), start=1)
+                if n not in stale
+            ),
             created,
             out,
             by=by,
         )
-        del candidates
+        del candidates, ids
         cursor.execute(f"CREATE TEMPORARY TABLE {RETAGGED} ({RETAGGED_COLUMNS}) ON COMMIT DROP")
         fresh = (
             "SELECT rep_id, date, kind, outcome, prospect_status, quantity, duration_minutes, "
@@ -363,36 +376,26 @@ def _write_staged(candidates: list[tuple], out: RowErrors, *, by) -> None:
     out.report.created = created
 
 
-def _copy_rows(cursor, rows, count: int, out: RowErrors, *, by) -> None:
-    """COPY the new rows — (a tuple in SIGNATURE's order, whether its derived tag is
-    `existing`) — and their history rows, what bulk_create_with_history writes, as
-    `_copy_activities` does: the ids are drawn from the table's sequence first, so each
-    history row names its activity. A history row keeps the tag the row had before its
+def _write_rows(cursor, rows, count: int, out: RowErrors, *, by) -> None:
+    """Write the staged rows still fresh, with their derived tags, by one INSERT … SELECT,
+    then COPY their history rows — `rows`: (id, a tuple in SIGNATURE's order), what
+    bulk_create_with_history writes. A history row keeps the tag the row had before its
     prospect's tags were derived, as `_write_activities` writes it."""
     now = timezone.now()
     table = Activity._meta.db_table
     history = Activity.history.model._meta.db_table
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-        [table, count],
-    )
-    ids = [pk for (pk,) in cursor.fetchall()]
-    rows = list(zip(ids, rows, strict=True))
-    raw = cursor.cursor
     columns = ["id", *COPIED, "created_at", "updated_at"]
-    tail = (Source.IMPORT, now, now)
-    status = SIGNATURE.index("prospect_status")
-    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for written, (pk, (row, existing)) in enumerate(rows, start=1):
-            if existing:
-                row = (*row[:status], ProspectStatus.EXISTING.value, *row[status + 1 :])
-            copy.write_row((pk, *row, *tail))
-            if written % BATCH_SIZE == 0:
-                out.progress("writing", written)
+    out.progress("writing", 0)
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT id, {', '.join(SIGNATURE)}, %s, %s, %s FROM {STAGE} WHERE fresh ORDER BY n",
+        [Source.IMPORT, now, now],
+    )
+    out.progress("writing", count // 2)
     extra = ["history_date", "history_type", "history_user_id"]
-    tail = (*tail, now, "+", by.pk if by is not None else None)
-    with raw.copy(f"COPY {history} ({', '.join(columns + extra)}) FROM STDIN") as copy:
-        for pk, (row, _) in rows:
+    tail = (Source.IMPORT, now, now, now, "+", by.pk if by is not None else None)
+    with cursor.cursor.copy(f"COPY {history} ({', '.join(columns + extra)}) FROM STDIN") as copy:
+        for pk, row in rows:
             copy.write_row((pk, *row, *tail))
     out.progress("writing", count)
 

@@ -133,7 +133,10 @@ class Rows:
                     f"has {len(row.values[None])} cells, the header has {len(header)}",
                 )
                 continue
-            if bad := [name for name, value in row.values.items() if has_control(value)]:
+            # One search over the row's text; the cells only when it finds something.
+            if has_control("".join(row.values.values())) and (
+                bad := [name for name, value in row.values.items() if has_control(value)]
+            ):
                 # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
                 self.bad_lines.add(row.line)
                 for name in bad:
