@@ -78,6 +78,25 @@ class Measure:
             q &= Q(**{f"{self.needs}__isnull": False})
         return q
 
+    def sql(self) -> tuple[str, list]:
+        """The condition as SQL on a row's columns (for `rollups_apply_select`)."""
+        parts, params = ["TRUE"], []
+        if self.kind:
+            parts.append("kind = %s")
+            params.append(str(self.kind))
+        if self.outcomes:
+            parts.append(f"outcome IN ({', '.join(['%s'] * len(self.outcomes))})")
+            params += [str(outcome) for outcome in self.outcomes]
+        if self.except_outcomes:
+            parts.append(f"outcome NOT IN ({', '.join(['%s'] * len(self.except_outcomes))})")
+            params += [str(outcome) for outcome in self.except_outcomes]
+        if self.status:
+            parts.append("prospect_status = %s")
+            params.append(str(self.status))
+        if self.needs:
+            parts.append(f"{self.needs} IS NOT NULL")
+        return " AND ".join(parts), params
+
     def aggregate(self):
         return Coalesce(Sum(self.sums, filter=self.condition()), Value(0))
 
@@ -191,6 +210,39 @@ def rollups_apply(changes: Iterable[tuple[int, object]]) -> None:
         for rep_id, day in keys:
             emptied |= Q(rep_id=rep_id, day=day)
         DailyRollup.objects.filter(emptied, activities=0).delete()
+
+
+def rollups_apply_select(select: str, params: list | tuple = ()) -> None:
+    """`rollups_apply` for moves that are already in the database: `select` yields
+    (sign, rep_id, date, kind, outcome, prospect_status, quantity, duration_minutes,
+    follow_up_on), and the deltas are summed by one GROUP BY and applied by one
+    `INSERT … ON CONFLICT` in (rep, day) order (the importer's staging table,
+    docs/operations.md#import-jobs). The measures turn into SQL here as they do in
+    `_from_the_log`, signed."""
+    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    quoted = [connection.ops.quote_name(name) for name in COLUMNS]
+    sums, sum_params = [], []
+    for measure in MEASURES.values():
+        condition, condition_params = measure.sql()
+        sums.append(f"COALESCE(SUM(sign * {measure.sums}) FILTER (WHERE {condition}), 0)")
+        sum_params += condition_params
+    increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in quoted)
+    nonzero = " OR ".join(f"{name} <> 0" for name in quoted)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (rep_id, day, {', '.join(quoted)}) "
+            f"SELECT * FROM (SELECT rep_id, date, {', '.join(sums)} FROM ({select}) AS moves "
+            f"GROUP BY rep_id, date) AS deltas ({', '.join(['rep_id', 'day', *quoted])}) "
+            f"WHERE {nonzero} ORDER BY rep_id, day "
+            f"ON CONFLICT (rep_id, day) DO UPDATE SET {increments}",
+            [*sum_params, *params],
+        )
+        # A day whose last activity went away leaves no row behind.
+        cursor.execute(
+            f"DELETE FROM {table} WHERE activities = 0 AND (rep_id, day) IN "
+            f"(SELECT rep_id, date FROM ({select}) AS moves WHERE sign < 0)",
+            list(params),
+        )
 
 
 def _chunks(items: list, size: int):

@@ -187,6 +187,12 @@ def _lock(activity: Activity, *, prospect_ids=()) -> None:
         return
 
 
+# The kinds and their outcomes as sets of strings: check_activity runs once a row of an
+# import, a hundred thousand times for a large file.
+_KINDS = frozenset(Kind.values)
+_OUTCOMES = {str(kind): frozenset(outcomes) for kind, outcomes in OUTCOMES_BY_KIND.items()}
+
+
 def check_activity(
     *,
     rep: User,
@@ -202,9 +208,9 @@ def check_activity(
     with every broken rule, each under its field name."""
     today = today or timezone.localdate()
     errors = {}
-    if kind not in Kind.values:
+    if kind not in _KINDS:
         errors["kind"] = f"Unknown kind “{kind}”: use one of {', '.join(Kind.values)}."
-    elif outcome not in OUTCOMES_BY_KIND[Kind(kind)]:
+    elif outcome not in _OUTCOMES[kind]:
         allowed = ", ".join(OUTCOMES_BY_KIND[Kind(kind)])
         errors["outcome"] = f"“{outcome}” is not an outcome of a {kind}: use one of {allowed}."
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:

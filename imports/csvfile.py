@@ -173,10 +173,15 @@ class CsvFile:
                     continue
                 if not values or not any(value.strip() for value in values):
                     continue
-                row = {
-                    name: unguard_cell(value.strip())
-                    for name, value in zip(header, values, strict=False)
-                }
+                # Most cells start with no quote: unguard_cell only where one does.
+                cells = [value.strip() for value in values]
+                row = dict(
+                    zip(
+                        header,
+                        [unguard_cell(cell) if cell[:1] == "'" else cell for cell in cells],
+                        strict=False,
+                    )
+                )
                 if len(values) != len(header):
                     row[None] = values
                 yield Row(line, row)

@@ -133,7 +133,10 @@ class Rows:
                     f"has {len(row.values[None])} cells, the header has {len(header)}",
                 )
                 continue
-            if bad := [name for name, value in row.values.items() if has_control(value)]:
+            # One search over the row's text; the cells only when it finds something.
+            if has_control("".join(row.values.values())) and (
+                bad := [name for name, value in row.values.items() if has_control(value)]
+            ):
                 # Caught here, before any query: PostgreSQL refuses NUL bytes outright.
                 self.bad_lines.add(row.line)
                 for name in bad:
@@ -292,7 +295,11 @@ def messages_of(error: ValidationError) -> list[tuple[str, str]]:
 
 def reps_named(rows, column, by) -> dict[str, User]:
     """The reps a file names in `column`, limited to those the importer may import for."""
-    emails = {canonical_email(row[column]) for _, row in rows if row.get(column)}
+    return reps_by_email({canonical_email(row[column]) for _, row in rows if row.get(column)}, by)
+
+
+def reps_by_email(emails: set[str], by) -> dict[str, User]:
+    """These reps (canonical emails), limited to those the importer may import for."""
     reps = User.objects.filter(email__in=emails, role=Role.REP).select_related("team")
     if by is not None:
         reps = reps.filter(pk__in=reps_visible_to(by).values("pk"))

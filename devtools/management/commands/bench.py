@@ -186,6 +186,32 @@ def _import_files(directory: Path, reps: list[tuple[str, date]]) -> tuple[Path, 
     return prospects, activities
 
 
+# The scratch tables the import files are copied into: the files' columns, typed.
+IMPORT_TYPES = {
+    "prospects": "external_id text, name text, company text, email text, owner_email text, "
+    "created_on date",
+    "activities": "date date, rep_email text, kind text, outcome text, prospect_status text, "
+    "quantity integer, prospect_external_id text, notes text",
+}
+
+
+def _copy_file(path: Path, columns: str) -> float:
+    """Seconds to COPY the file into a scratch table of its columns (median of 3), the
+    yardstick of an import (docs/operations.md#benchmarks-and-the-load-test)."""
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(f"CREATE TEMPORARY TABLE bench_copy ({columns})")
+            started = time.perf_counter()
+            sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
+            with cursor.cursor.copy(sql) as copy, path.open("rb") as file:
+                while chunk := file.read(1 << 20):
+                    copy.write(chunk)
+            times.append(time.perf_counter() - started)
+            cursor.execute("DROP TABLE bench_copy")
+    return statistics.median(times)
+
+
 def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -211,14 +237,39 @@ class Command(BaseCommand):
             "--pages-only", action="store_true", help="print the page timings as JSON and stop"
         )
         parser.add_argument(
+            "--imports-only",
+            action="store_true",
+            help="print only the import figures against a COPY of the same files, and stop",
+        )
+        parser.add_argument(
+            "--profile",
+            metavar="FILE",
+            help="with --imports-only: profile the activities import (cProfile) into FILE",
+        )
+        parser.add_argument(
             "--api-only",
             action="store_true",
             help="print only the API bulk figures (on whatever data the database holds)",
         )
 
-    def handle(self, *args, output, prepare_only, double, pages_only, api_only, **options):
+    def handle(
+        self,
+        *args,
+        output,
+        prepare_only,
+        double,
+        pages_only,
+        api_only,
+        imports_only,
+        profile,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("the benchmark runs on PostgreSQL: set DATABASE_URL")
+        if imports_only:
+            for line in self._imports(profile=profile):
+                self.stdout.write(line)
+            return
         if api_only:
             for line in self._api_bulk():
                 self.stdout.write(line)
@@ -479,9 +530,11 @@ class Command(BaseCommand):
             f"{run.queries} | |"
         )
 
-    def _imports(self) -> list[str]:
+    def _imports(self, profile: str | None = None) -> list[str]:
         """20,000 prospects, then 100,000 activities (half of them on those prospects),
-        imported as the worker does, through `import_csv`; rolled back afterwards."""
+        imported as the worker does, through `import_csv`; rolled back afterwards. Each
+        file is held against a COPY of the same file into a scratch table of the file's
+        columns (the floor of any import: reading the bytes and writing the rows)."""
         reps = list(
             User.objects.filter(role=Role.REP, is_active=True, email__endswith=DEMO_EMAIL_DOMAIN)
             .order_by("email")
@@ -495,16 +548,28 @@ class Command(BaseCommand):
                     ("prospects", prospects, IMPORT_PROSPECTS),
                     ("activities", activities, IMPORT_ACTIVITIES),
                 ):
+                    copy_seconds = _copy_file(path, IMPORT_TYPES[kind])
                     rss = _max_rss_mb()
+                    profiler = None
+                    if profile and kind == "activities":
+                        import cProfile
+
+                        profiler = cProfile.Profile()
+                        profiler.enable()
                     started = time.perf_counter()
                     call_command("import_csv", kind, str(path), stdout=(out := io.StringIO()))
                     took = time.perf_counter() - started
+                    if profiler is not None:
+                        profiler.disable()
+                        profiler.dump_stats(profile)
                     if f"{rows} were created" not in out.getvalue():
                         raise CommandError(f"the {kind} import failed: {out.getvalue()}")
                     lines.append(
                         f"| import {rows:,} {kind} (`import_csv`, a "
                         f"{path.stat().st_size / 1_048_576:.1f} MB file: check, write, "
-                        f"rollups) | {took:.1f} s | | peak memory +{_max_rss_mb() - rss:.0f} MB |"
+                        f"rollups) | {took:.1f} s | | {took / copy_seconds:.0f}× a COPY of "
+                        f"the same file ({copy_seconds * 1000:.0f} ms); peak memory "
+                        f"+{_max_rss_mb() - rss:.0f} MB |"
                     )
                 transaction.set_rollback(True)
         return lines
