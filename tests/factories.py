@@ -291,3 +291,43 @@ class EndpointFactory(factory.django.DjangoModelFactory):
     events = factory.LazyFunction(lambda: list(Event.values))
     secret = factory.Sequence(lambda n: f"whsec_test_{n}")
     created_by = factory.SubFactory(AdminFactory)
+
+
+def short_of_quota_this_month(rep: User):
+    """A rep this month: quota 100,000, won 30,000, lost 5,000 (a 50 % win rate) and 20,000
+    open closing in the month. The 70,000 left at 50 % needs 140,000 of pipeline: the 20,000
+    open covers 0.14× of it, and even the best case (50,000) misses the quota. The month."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quotas import calendar
+
+    stages = default_stages()
+    today = timezone.localdate()
+    month = calendar.period_containing(today, "month")
+    QuotaFactory(
+        rep=rep,
+        period_kind="month",
+        period_start=month.start,
+        period_end=month.end,
+        period_label=month.label,
+        revenue_quota=Decimal("100000"),
+    )
+    for stage, amount in (("Won", "30000"), ("Lost", "5000")):
+        OpportunityFactory(
+            prospect=ProspectFactory(owner=rep),
+            amount=Decimal(amount),
+            stage=stages[stage],
+            status=stages[stage].status,
+            opened_on=today - timedelta(days=30),
+            closed_on=today,
+        )
+    OpportunityFactory(
+        prospect=ProspectFactory(owner=rep),
+        amount=Decimal("20000"),
+        stage=stages["Negotiation"],
+        opened_on=today - timedelta(days=10),
+        expected_close_on=month.end,
+    )
+    return month

@@ -2,8 +2,6 @@
 (docs/architecture.md#the-team-page-and-its-sections)."""
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -12,11 +10,8 @@ from dashboards.reports.sections import REP_SECTIONS, TEAM_SECTIONS
 from tests.factories import (
     ActivityFactory,
     AlertFactory,
-    OpportunityFactory,
-    ProspectFactory,
-    QuotaFactory,
     RepFactory,
-    default_stages,
+    short_of_quota_this_month,
 )
 from tests.queries import count_queries
 
@@ -40,35 +35,9 @@ def short_pipeline(rep):
     """Ana this month: quota 100 000, won 30 000, lost 5 000 (a 50 % win rate), 20 000
     open closing in the month. 70 000 left at 50 % needs 140 000 of pipeline: the
     20 000 open covers 0.14 of it, and even the best case (50 000) misses the quota."""
-    from quotas import calendar
 
-    stages = default_stages()
+    short_of_quota_this_month(rep)
     today = timezone.localdate()
-    month = calendar.period_containing(today, "month")
-    QuotaFactory(
-        rep=rep,
-        period_kind="month",
-        period_start=month.start,
-        period_end=month.end,
-        period_label=month.label,
-        revenue_quota=Decimal("100000"),
-    )
-    for stage, amount in (("Won", "30000"), ("Lost", "5000")):
-        OpportunityFactory(
-            prospect=ProspectFactory(owner=rep),
-            amount=Decimal(amount),
-            stage=stages[stage],
-            status=stages[stage].status,
-            opened_on=today - timedelta(days=30),
-            closed_on=today,
-        )
-    OpportunityFactory(
-        prospect=ProspectFactory(owner=rep),
-        amount=Decimal("20000"),
-        stage=stages["Negotiation"],
-        opened_on=today - timedelta(days=10),
-        expected_close_on=month.end,
-    )
     ActivityFactory(rep=rep, date=today, kind="call", outcome="connected", quantity=12)
     AlertFactory(rep=rep, kind="below_pace", as_of=today, message="Ana García is below pace.")
 

@@ -10,8 +10,8 @@ from tests.factories import (
     ActivityFactory,
     OpportunityFactory,
     ProspectFactory,
-    QuotaFactory,
     default_stages,
+    short_of_quota_this_month,
 )
 
 
@@ -71,35 +71,8 @@ def test_a_manager_sees_whether_the_pipeline_can_reach_the_quota(
     """Issue 17: the forecast says the coverage and, when the pipeline cannot reach the
     quota, what it would take — in one line on the first screen (issue 27), in full in
     its section."""
-    from quotas import calendar
 
-    stages = default_stages()
-    today = timezone.localdate()
-    month = calendar.period_containing(today, "month")
-    QuotaFactory(
-        rep=rep,
-        period_kind="month",
-        period_start=month.start,
-        period_end=month.end,
-        period_label=month.label,
-        revenue_quota=Decimal("100000"),
-    )
-    for stage, amount, closed in (("Won", "30000", today), ("Lost", "5000", today)):
-        OpportunityFactory(
-            prospect=ProspectFactory(owner=rep),
-            amount=Decimal(amount),
-            stage=stages[stage],
-            status=stages[stage].status,
-            opened_on=today - timedelta(days=30),
-            closed_on=closed,
-        )
-    OpportunityFactory(
-        prospect=ProspectFactory(owner=rep),
-        amount=Decimal("20000"),
-        stage=stages["Negotiation"],
-        opened_on=today - timedelta(days=10),
-        expected_close_on=month.end,
-    )
+    short_of_quota_this_month(rep)
     sign_in(manager)
     forecast = page.locator("#forecast")
     # Won 30 000 of 100 000; 70 000 left at a 50 % win rate needs 140 000 of pipeline:

@@ -2,8 +2,6 @@
 
 import itertools
 import re
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,11 +11,8 @@ from playwright.sync_api import expect
 from tests.factories import (
     ActivityFactory,
     AlertFactory,
-    OpportunityFactory,
-    ProspectFactory,
-    QuotaFactory,
     RepFactory,
-    default_stages,
+    short_of_quota_this_month,
 )
 
 pytestmark = pytest.mark.browser
@@ -36,35 +31,9 @@ TABS = [
 def a_team_short_of_its_quota(rep, team):
     """Ana this month: quota 100 000, won 30 000, lost 5 000, 20 000 open closing in it
     (coverage 0.14×); a teammate with calls; a standing alert."""
-    from quotas import calendar
 
-    stages = default_stages()
+    short_of_quota_this_month(rep)
     today = timezone.localdate()
-    month = calendar.period_containing(today, "month")
-    QuotaFactory(
-        rep=rep,
-        period_kind="month",
-        period_start=month.start,
-        period_end=month.end,
-        period_label=month.label,
-        revenue_quota=Decimal("100000"),
-    )
-    for stage, amount in (("Won", "30000"), ("Lost", "5000")):
-        OpportunityFactory(
-            prospect=ProspectFactory(owner=rep),
-            amount=Decimal(amount),
-            stage=stages[stage],
-            status=stages[stage].status,
-            opened_on=today - timedelta(days=30),
-            closed_on=today,
-        )
-    OpportunityFactory(
-        prospect=ProspectFactory(owner=rep),
-        amount=Decimal("20000"),
-        stage=stages["Negotiation"],
-        opened_on=today - timedelta(days=10),
-        expected_close_on=month.end,
-    )
     luis = RepFactory(team=team, full_name="Luis Gil")
     for person, calls in ((rep, 30), (luis, 18)):
         ActivityFactory(rep=person, date=today, kind="call", outcome="connected", quantity=calls)
