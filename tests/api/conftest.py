@@ -1,6 +1,8 @@
 import json
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from api.services import token_create
@@ -33,6 +35,27 @@ class ApiClient:
 
     def delete(self, path, headers=None):
         return self._send("delete", path, None, headers)
+
+
+def post_at_once(raw: str, path: str, body, *, headers=None, times: int = 2) -> list:
+    """POST the same body `times` times at the same moment, each from its own thread and
+    database connection (a transactional test); their (status, JSON) answers."""
+    answers, start = [], threading.Barrier(times)
+
+    def send():
+        try:
+            start.wait()
+            response = ApiClient(raw).post(path, body, headers=headers)
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 @pytest.fixture

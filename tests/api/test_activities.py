@@ -1,16 +1,14 @@
 """/api/v1/activities through the activities services (docs/api.md#activities)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, DailyRollup, Source
 from api.models import ApiToken
 from api.services import token_create
-from tests.api.conftest import ApiClient
+from tests.api.conftest import post_at_once
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory
 
 URL = "/api/v1/activities"
@@ -144,21 +142,7 @@ def test_two_identical_requests_at_the_same_moment_write_once():
     rep = RepFactory(email="ana@example.com")
     raw = token_create(by=None, user=rep, name="twins").raw
     body = {"activities": [call(notes=f"row {i}") for i in range(50)]}
-    answers, start = [], threading.Barrier(2)
-
-    def send():
-        try:
-            start.wait()
-            response = ApiClient(raw).post(URL, body, headers={"Idempotency-Key": "same"})
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = post_at_once(raw, URL, body, headers={"Idempotency-Key": "same"})
     assert Activity.objects.count() == 50
     assert DailyRollup.objects.get(rep=rep).activities == 50
     assert answers[0] == answers[1]

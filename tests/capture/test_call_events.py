@@ -2,19 +2,17 @@
 
 import io
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, DailyRollup, Source
 from api.models import ApiToken
 from api.services import token_create
 from capture.models import CallRecord, UnmatchedEvent
-from tests.api.conftest import ApiClient
+from tests.api.conftest import post_at_once
 from tests.factories import ProspectFactory, RepFactory
 
 URL = "/api/v1/events/call"
@@ -383,21 +381,7 @@ def test_two_identical_deliveries_at_the_same_moment_make_one_call():
     ProspectFactory(owner=rep, phone="+14155550100")
     raw = token_create(by=None, user=rep, name="dialer").raw
     body = {"events": [event(rep, call_id=f"c-{i}") for i in range(20)]}
-    answers, start = [], threading.Barrier(2)
-
-    def send():
-        try:
-            start.wait()
-            response = ApiClient(raw).post(URL, body)
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = post_at_once(raw, URL, body)
     assert Activity.objects.count() == 20
     assert CallRecord.objects.count() == 20
     assert DailyRollup.objects.get(rep=rep).calls == 20

@@ -1,11 +1,9 @@
 """POST /api/v1/events/email and capture.email (docs/api.md#email-events)."""
 
 import random
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, DailyRollup, Source
@@ -17,7 +15,7 @@ from capture.models import EmailMessage, UnmatchedEvent
 from dashboards.reports.by_name import default_period, report_json
 from dashboards.scope import Scope
 from pipeline.models import Prospect
-from tests.api.conftest import ApiClient
+from tests.api.conftest import ApiClient, post_at_once
 from tests.factories import ActivityFactory, ProspectFactory, RepFactory
 
 URL = "/api/v1/events/email"
@@ -309,21 +307,7 @@ def test_two_identical_requests_at_the_same_moment_make_one_row():
         for i in range(40)
         for kind in ("sent", "opened")
     ]
-    answers, start = [], threading.Barrier(2)
-
-    def send():
-        try:
-            start.wait()
-            response = ApiClient(raw).post(URL, body)
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = post_at_once(raw, URL, body)
     assert sorted(status for status, _body in answers) == [200, 201]
     assert sorted(body["created"] for _status, body in answers) == [0, 40]
     assert Activity.objects.count() == 40
