@@ -157,6 +157,8 @@ bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and
 	  $(MANAGE) bench --double "$(BENCH_DOUBLE_DATABASE_URL)"
 
 LOAD_SECONDS ?= 120
+# Browser users: five reps logging for every manager on the dashboards (issue 28 doubles it).
+LOAD_USERS ?= 60
 # Tools writing through the API beside the 60 browser users (100 activities a request).
 LOAD_API_WRITERS ?= 5
 
@@ -167,7 +169,7 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000 \
-	    LOAD_API_WRITERS=$(LOAD_API_WRITERS); \
+	    LOAD_API_WRITERS=$(LOAD_API_WRITERS) LOAD_USERS=$(LOAD_USERS); \
 	  pids="/tmp/salestrack-load.pid /tmp/salestrack-load-worker.pid"; rm -f $$pids; \
 	  trap 'kill $$(cat $$pids 2>/dev/null) 2>/dev/null; rm -f $$pids' EXIT; \
 	  $(VENV_PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).ping()" 2>/dev/null \
@@ -179,6 +181,6 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
 	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  export LOAD_API_TOKEN=$$($(MANAGE) api_token create --user ana@demo.salestrack.test --name load-$$run --expires-in-days 1 2>/dev/null); \
-	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$((60 + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$(($(LOAD_USERS) + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
 	  $(VENV_PY) -m devtools.loadtest.verify && exit $$status
