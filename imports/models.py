@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 class ImportStatus(models.TextChoices):
@@ -80,6 +81,15 @@ class ImportJob(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error_count
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the active language. A failed job's is its reason as stored, in
+        English (imports.services.CRASHED, NOT_QUEUED…), looked up now; any other reads as
+        stored (docs/contracts.md#stored-sentences)."""
+        if self.status == ImportStatus.FAILED and self.summary:
+            return gettext(self.summary)
+        return self.summary
 
     @property
     def more_errors(self) -> int:

@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
@@ -293,8 +293,9 @@ def import_apply(*, job_id: int) -> ImportJob | None:
         return _end(job, ImportStatus.APPLIED if report.ok else ImportStatus.REJECTED)
 
 
-def _crashed() -> str:
-    return gettext("Something went wrong on our side; nothing was imported. Try again.")
+# A failed job's summary is stored as its reason's English text (a msgid) and looked up in
+# the reader's language when shown (ImportJob.summary_text, docs/contracts.md#stored-sentences).
+CRASHED = gettext_noop("Something went wrong on our side; nothing was imported. Try again.")
 
 
 NOT_QUEUED = gettext_noop(
@@ -319,7 +320,7 @@ def import_fail(*, job_id: int, reason: str | None = None) -> bool:
     with transaction.atomic():
         failed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
             status=ImportStatus.FAILED,
-            summary=gettext(reason) if reason else _crashed(),
+            summary=reason or CRASHED,
             finished_at=timezone.now(),
         )
         if failed:
@@ -370,13 +371,23 @@ def _publish_finished(job: ImportJob) -> None:
         "by": {"id": by.pk, "email": by.email, "name": by.full_name},
         "finished_at": job.finished_at,
     }
-    names = {"name": by.full_name, "file": job.file_name, "kind": job.kind, "summary": job.summary}
-    if job.status == ImportStatus.APPLIED:
-        text = gettext("%(name)s imported %(file)s (%(kind)s): %(summary)s") % names
-    elif job.status == ImportStatus.REJECTED:
-        text = gettext("%(name)s's import of %(file)s (%(kind)s) was rejected: %(summary)s") % names
-    else:
-        text = gettext("%(name)s's import of %(file)s (%(kind)s) failed: %(summary)s") % names
+    # The receiver has no language of its own: the site's, whoever's request failed the job.
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "name": by.full_name,
+            "file": job.file_name,
+            "kind": job.kind,
+            "summary": job.summary_text,
+        }
+        if job.status == ImportStatus.APPLIED:
+            text = gettext("%(name)s imported %(file)s (%(kind)s): %(summary)s") % names
+        elif job.status == ImportStatus.REJECTED:
+            text = (
+                gettext("%(name)s's import of %(file)s (%(kind)s) was rejected: %(summary)s")
+                % names
+            )
+        else:
+            text = gettext("%(name)s's import of %(file)s (%(kind)s) failed: %(summary)s") % names
     webhooks.publish(event=Event.IMPORT_FINISHED, data=data, text=text)
 
 
