@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -12,11 +13,15 @@ auth_patterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+            # The language switcher's choices, each named in itself (never translated).
+            extra_context={"languages": settings.LANGUAGES},
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", user_views.profile, name="profile"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
@@ -50,6 +55,8 @@ auth_patterns = [
 urlpatterns = [
     path("", user_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
+    # Django's set_language: the sign-in page's language switcher (docs/i18n.md).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("activities.urls")),
     path("", include("pipeline.urls")),
     path("", include("quotas.urls")),
