@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
+from django.views.i18n import JavaScriptCatalog
 
 from api import esp
 from api.v1 import api as api_v1
@@ -55,8 +56,10 @@ auth_patterns = [
 urlpatterns = [
     path("", user_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
-    # Django's set_language: the sign-in page's language switcher (docs/i18n.md).
+    # Django's set_language: the sign-in page's language switcher; the words static/js
+    # needs, in the page's language (docs/i18n.md).
     path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("activities.urls")),
     path("", include("pipeline.urls")),
     path("", include("quotas.urls")),
