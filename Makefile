@@ -36,9 +36,30 @@ uv: python
 	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found: installing it into $(PYTHON) with pip"; "$(PYTHON)" -m pip install --quiet uv; }
 
 .PHONY: install
-install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads)
+install: uv compilemessages ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
 	@$(UV) sync --locked --python "$(PYTHON)" --quiet
 	@$(VENV_PY) --version
+
+# Translations (docs/i18n.md): the catalogues in locale/ are committed as .po; their compiled
+# .mo files are not. Each is compiled with GNU gettext's msgfmt only when its .po is newer,
+# so `make install` costs nothing when no catalogue changed.
+LANGUAGES_MESSAGES := -l es -l zh_Hans
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=mutants --ignore=node_modules \
+	--ignore=staticfiles --ignore=var --ignore=docs --ignore=.bench
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+
+.PHONY: messages
+messages: ## Collect every marked string into locale/{es,zh_Hans}/LC_MESSAGES/django.po and djangojs.po
+	@$(MAKE) --no-print-directory install
+	$(MANAGE) makemessages $(LANGUAGES_MESSAGES) $(MESSAGES_IGNORE) --add-location file --no-obsolete
+	$(MANAGE) makemessages -d djangojs $(LANGUAGES_MESSAGES) $(MESSAGES_IGNORE) --add-location file --no-obsolete
+
+.PHONY: compilemessages
+compilemessages: $(PO_FILES:.po=.mo) ## Compile the catalogues whose .po changed (msgfmt, from gettext)
+
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext, brew install gettext)" >&2; exit 1; }
+	msgfmt --check-format -o $@ $<
 
 .PHONY: migrate
 migrate: install

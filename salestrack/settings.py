@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after authentication so that a signed-in person's own
+    # language wins over the browser's (users/middleware.py; docs/i18n.md#choosing-the-language).
+    "users.middleware.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,7 +167,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# English is the source language, written the British way (docs/i18n.md). Spanish and
+# Simplified Chinese come from the project's catalogues in locale/; each language is named
+# in itself in the switchers. A browser asking for any English (en-us too) gets en-gb.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("es", "Español"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# How each language writes numbers and dates beyond Django's own formats: Spanish groups
+# thousands with ".", Chinese with ","; and the patterns of core/formats.py (a percentage,
+# money, a date range) (docs/i18n.md#numbers-and-dates).
+FORMAT_MODULE_PATH = ["salestrack.formats"]
+# Grouping where no language is active (a command run with translations off). It groups
+# only where asked (core/formats.py): USE_THOUSAND_SEPARATOR stays off, so ids and form
+# values are never grouped.
+NUMBER_GROUPING = 3
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -29,6 +30,18 @@ class LoginForm(AuthenticationForm):
         # (docs/operations.md#email-addresses); no account is tried, no failure counted.
         validate_plain_email(self.cleaned_data["username"])
         return canonical_email(self.cleaned_data["username"])
+
+
+class ProfileForm(forms.Form):
+    """What anyone may change about themselves (`services.profile_update`)."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As my browser says")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("The language of your pages, numbers and dates."),
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -2,12 +2,14 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_name, validate_not_ancient
 
@@ -89,6 +91,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can open the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language their pages are written in; empty follows the browser
+    # (docs/i18n.md#choosing-the-language).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to follow your browser's language."),
+    )
 
     objects = UserManager()
 

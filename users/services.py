@@ -94,6 +94,21 @@ def user_update(*, by: User | None, user: User, effective_on: date | None = None
     return user
 
 
+def profile_update(*, user: User, full_name: str, language: str) -> User:
+    """What anyone may change about themselves on their profile page: their name and the
+    language their pages are written in ("" follows the browser;
+    docs/i18n.md#choosing-the-language)."""
+    user.full_name = full_name
+    user.language = language
+    try:
+        user.full_clean()
+    except ValidationError:
+        user.refresh_from_db()  # leave no half-applied change on the caller's object
+        raise
+    user.save(update_fields=["full_name", "language"])
+    return user
+
+
 def _follow_memberships(user: User, role: str, team_id: int | None, joined_on: date, *, on):
     """Bring the rep's membership history in line with what just changed."""
     if user.joined_on != joined_on:

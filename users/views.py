@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -19,6 +20,7 @@ from users.forms import (
     DeactivateForm,
     HandOverForm,
     PasswordResetForm,
+    ProfileForm,
     TeamForm,
     UserFilterForm,
     UserForm,
@@ -66,6 +68,36 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def home(request):
     return redirect(home_url_name(request.user))
+
+
+@login_required
+def profile(request):
+    """Anyone's own page: their name and the language of their pages
+    (docs/i18n.md#choosing-the-language)."""
+    user = request.user
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "language": user.language}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The confirmation reads in the language just chosen.
+            translation.activate(user.language or translation.get_language_from_request(request))
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("profile")
+            # A chosen language is written to the language cookie by users.middleware; following
+            # the browser again forgets the sign-in page's choice too.
+            if not user.language:
+                response.delete_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                )
+            return response
+    return render(request, "users/profile.html", {"form": form})
 
 
 @admin_required

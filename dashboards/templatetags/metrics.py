@@ -1,3 +1,7 @@
+"""Numbers as people read them, in the active language (core/formats.py;
+docs/i18n.md#numbers-and-dates): "66.7 %" / "66,7 %" / "66.7%", "25,001" / "25.001",
+"€25,001" / "25.001 €"."""
+
 from django import template
 from django.conf import settings
 

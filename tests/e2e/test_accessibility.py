@@ -38,6 +38,7 @@ PAGES = [
     ("manager", "/import/", "import"),
     ("admin", "/settings/api-tokens/", "api-tokens"),
     ("rep", "/settings/calendar/", "calendar-feed"),
+    ("rep", "/accounts/profile/", "profile"),
     ("admin", "/settings/webhooks/", "webhooks"),
     ("admin", "/settings/captured-events/", "captured-events"),
 ]
