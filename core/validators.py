@@ -32,22 +32,23 @@ def has_control_characters(value: str, allowed=ALLOWED_CONTROLS) -> bool:
 
 def validate_name(value: str) -> None:
     if "<" in value or ">" in value:
-        raise ValidationError("Leave out < and >: a name is plain text.", code="markup")
+        raise ValidationError(_("Leave out < and >: a name is plain text."), code="markup")
     if value.startswith("="):
         raise ValidationError(
-            "A name cannot start with = (a spreadsheet would run it as a formula).",
+            _("A name cannot start with = (a spreadsheet would run it as a formula)."),
             code="formula",
         )
     if has_control_characters(value, allowed=set()):
         raise ValidationError(
-            "Remove the control characters (tabs, line breaks…) from the name.", code="control"
+            _("Remove the control characters (tabs, line breaks…) from the name."), code="control"
         )
 
 
 def validate_free_text(value: str) -> None:
     if has_control_characters(value, allowed=ALLOWED_CONTROLS):
         raise ValidationError(
-            "Remove the control characters (such as a NUL byte) from the text.", code="control"
+            _("Remove the control characters (such as a NUL byte) from the text."),
+            code="control",
         )
 
 
@@ -55,7 +56,7 @@ def validate_phone(value: str) -> None:
     digits = sum(c.isdigit() for c in value)
     if value and (not PHONE.fullmatch(value) or digits < PHONE_MIN_DIGITS):
         raise ValidationError(
-            "Type a phone number: digits, spaces, + ( ) - and an extension like “ext. 12”.",
+            _("Type a phone number: digits, spaces, + ( ) - and an extension like “ext. 12”."),
             code="phone",
         )
 
@@ -63,14 +64,17 @@ def validate_phone(value: str) -> None:
 def validate_not_ancient(value: date) -> None:
     if value < EARLIEST_DATE:
         raise ValidationError(
-            f"{value.isoformat()} is before {EARLIEST_DATE.year}: is the year right?",
+            _("%(day)s is before %(year)s: is the year right?"),
             code="ancient",
+            params={"day": value.isoformat(), "year": EARLIEST_DATE.year},
         )
 
 
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
-        raise ValidationError(f"{value.isoformat()} has not come yet.", code="future")
+        raise ValidationError(
+            _("%(day)s has not come yet."), code="future", params={"day": value.isoformat()}
+        )
 
 
 def lookalike_characters(value: str) -> list[tuple[str, str]]:

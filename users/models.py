@@ -27,24 +27,27 @@ def canonical_email(value: str | None) -> str:
 
 
 class Role(models.TextChoices):
-    REP = "rep", "Sales rep"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
+    REP = "rep", _("Sales rep")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True, validators=[validate_name])
-    region = models.CharField(max_length=100, blank=True, validators=[validate_name])
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_name])
+    region = models.CharField(_("region"), max_length=100, blank=True, validators=[validate_name])
     managers = models.ManyToManyField(
         "users.User",
+        verbose_name=_("managers"),
         related_name="managed_teams",
         blank=True,
         limit_choices_to={"role": Role.MANAGER},
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self):
         return self.name
@@ -74,23 +77,31 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email. Reps belong to one team; managers manage
     teams through `Team.managers`; admins see the whole organisation."""
 
-    email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150, validators=[validate_name])
-    role = models.CharField(max_length=10, choices=Role, default=Role.REP)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_name])
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.REP)
     # PROTECT: a team that still has reps is deactivated, never deleted out from under them.
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="reps"
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reps",
+        verbose_name=_("team"),
     )
     joined_on = models.DateField(
+        _("joined on"),
         default=timezone.localdate,
         validators=[validate_not_ancient],
-        help_text="The first day this person can have activity logged.",
+        help_text=_("The first day this person can have activity logged."),
     )
     # The last day of a deactivated rep's last membership; empty while they sell.
-    left_on = models.DateField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="Can open the Django admin.")
-    date_joined = models.DateTimeField(default=timezone.now)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    is_active = models.BooleanField(_("is active"), default=True)
+    is_staff = models.BooleanField(
+        _("is staff"), default=False, help_text=_("Can open the Django admin.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # The language their pages are written in; empty follows the browser
     # (docs/i18n.md#choosing-the-language).
     language = models.CharField(
@@ -110,6 +121,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             # Only reps sit in a team; a manager's teams are the ones they manage.
@@ -120,7 +133,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(
                 Lower("email"),
                 name="user_email_ci_unique",
-                violation_error_message="Another user already has this email.",
+                violation_error_message=_("Another user already has this email."),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),

@@ -58,8 +58,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         if any(over):
             form.add_error(
                 None,
-                "Too many password-reset requests from here or for this address. "
-                "Try again in an hour, or ask an admin to send you the email.",
+                _(
+                    "Too many password-reset requests from here or for this address. "
+                    "Try again in an hour, or ask an admin to send you the email."
+                ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
@@ -134,9 +136,12 @@ def user_create(request):
         else:
             messages.success(
                 request,
-                f"{user.full_name} can now sign in once they set a password with "
-                "'Forgot your password?' on the sign-in page, or use 'Send password "
-                "email' below.",
+                _(
+                    "%(name)s can now sign in once they set a password with "
+                    "'Forgot your password?' on the sign-in page, or use 'Send password "
+                    "email' below."
+                )
+                % {"name": user.full_name},
             )
             return redirect("users:user_edit", pk=user.pk)
     return render(request, "users/user_form.html", {"form": form, "subject": None})
@@ -152,7 +157,7 @@ def user_edit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved {subject.full_name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": subject.full_name})
             return redirect("users:user_list")
     context = {
         "form": form,
@@ -238,7 +243,9 @@ def user_send_password_email(request, pk):
     form = PasswordResetForm({"email": subject.email})
     form.is_valid()
     form.save(request=request, use_https=request.is_secure())
-    messages.success(request, f"Sent a set-your-password email to {subject.email}.")
+    messages.success(
+        request, _("Sent a set-your-password email to %(email)s.") % {"email": subject.email}
+    )
     return redirect("users:user_edit", pk=subject.pk)
 
 
@@ -257,7 +264,7 @@ def team_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Created the team {team.name}.")
+            messages.success(request, _("Created the team %(team)s.") % {"team": team.name})
             return redirect("users:team_list")
     return render(request, "users/team_form.html", {"form": form, "team": None})
 
@@ -272,7 +279,7 @@ def team_edit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved the team {team.name}.")
+            messages.success(request, _("Saved the team %(team)s.") % {"team": team.name})
             return redirect("users:team_list")
     reps = selectors.active_reps_of(team)
     return render(request, "users/team_form.html", {"form": form, "team": team, "reps": reps})
@@ -288,5 +295,6 @@ def team_set_active(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{team.name} is {'reactivated' if active else 'deactivated'}.")
+        done = _("%(team)s is reactivated.") if active else _("%(team)s is deactivated.")
+        messages.success(request, done % {"team": team.name})
     return redirect("users:team_edit", pk=team.pk)
