@@ -276,6 +276,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Plan and alert refreshes that writes queue gather in Redis for this many seconds and run
+# once per rep (docs/architecture.md#coalesced-refreshes); 0 queues each at once, as does
+# running tasks in-process (no REDIS_URL).
+REFRESH_COALESCE_SECONDS = env.int("REFRESH_COALESCE_SECONDS", default=60)
 
 # The cache: Redis when there is one, shared by every web process (the password-reset rate
 # limits must hold across gunicorn workers and containers), else this process's memory,
