@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from dashboards import refreshes, selectors, tasks
+from dashboards import refreshes, report_cache, selectors, tasks
 
 REFRESH_EXPIRES_SECONDS = 3600  # a refresh queued during an outage is moot after the night
 _REFRESH_TASKS = {refreshes.PLANS: tasks.refresh_plans, refreshes.ALERTS: tasks.refresh_alerts}
@@ -53,3 +53,25 @@ def after_opportunity_change(sender, owner_ids, **kwargs):
 def after_plan_inputs_change(sender, rep_ids, **kwargs):
     """Quotas were set (for these reps) or the calendar changed (everyone's plan)."""
     _refresh(refreshes.PLANS, rep_ids, timezone.localdate())
+
+
+# The cached reports (docs/architecture.md#cached-reports): each write that changes what a
+# report counts gives its reps (or the organisation) a new rollup version, after commit.
+
+
+def forget_reports_of_activity(sender, changes, **kwargs):
+    report_cache.bump(changes)
+
+
+def forget_reports_of_deals(sender, owner_ids, **kwargs):
+    report_cache.bump(owner_ids)
+
+
+def forget_reports_of_plan_inputs(sender, rep_ids, **kwargs):
+    """Quotas of these reps, or (None) a holiday: every working day count moved."""
+    report_cache.bump(rep_ids)
+
+
+def forget_reports_of_people(sender, **kwargs):
+    """Someone moved, joined, left or was renamed: who a team counts moved."""
+    report_cache.bump(None)
