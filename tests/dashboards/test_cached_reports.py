@@ -149,7 +149,8 @@ def test_a_rep_moving_team_shows_on_the_next_read(manager_client, rep, admin, te
     log_calls(rep, 2, day=date(2026, 11, 16))
     newcomer = RepFactory(team=other_team, full_name="Bo Newcomer")
     member = {m.pk: m for m in team_funnel(manager_client).members}
-    assert member[rep.pk].moved_to is None and newcomer.pk not in member
+    assert member[rep.pk].moved_to is None
+    assert newcomer.pk not in member
     user_services.user_update(by=admin, user=rep, team=other_team)  # from today
     user_services.user_update(by=admin, user=newcomer, team=team)
     member = {m.pk: m for m in team_funnel(manager_client).members}
