@@ -296,6 +296,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Plan and alert refreshes that writes queue gather in Redis for this many seconds and run
+# once per rep (docs/architecture.md#coalesced-refreshes); 0 queues each at once, as does
+# running tasks in-process (no REDIS_URL).
+REFRESH_COALESCE_SECONDS = env.int("REFRESH_COALESCE_SECONDS", default=60)
+# How long a report worked out for the team page, the leaderboard or a rep page is kept in
+# the cache at most; a write that changes it makes the next read work it out again anyway
+# (docs/architecture.md#cached-reports). 0 keeps none: the default without Redis, whose
+# per-process cache would not hear of a write made by another process (a command run
+# beside the demo's server).
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 
 # The cache: Redis when there is one, shared by every web process (the password-reset rate
 # limits must hold across gunicorn workers and containers), else this process's memory,

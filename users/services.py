@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from users.models import Role, Team, TeamMembership, User, canonical_email
-from users.signals import work_handed_over
+from users.signals import announce_people_changed, work_handed_over
 
 
 def _require_admin(by: User | None) -> None:
@@ -62,6 +62,7 @@ def user_create(
     user.save()
     if user.role == Role.REP:
         TeamMembership.objects.create(rep=user, team=team, start=user.joined_on)
+    announce_people_changed()
     return user
 
 
@@ -92,6 +93,7 @@ def user_update(*, by: User | None, user: User, effective_on: date | None = None
         raise
     if user.role != Role.MANAGER:
         user.managed_teams.clear()
+    announce_people_changed()
     return user
 
 
@@ -245,6 +247,7 @@ def user_set_active(
     user.save(update_fields=["is_active", "left_on"])
     if not active and hand_to is not None:
         _hand_over(by=by, rep=user, to=hand_to)
+    announce_people_changed()
     return user
 
 
@@ -273,6 +276,7 @@ def user_hand_over(*, by: User | None, rep: User, to: User) -> User:
         raise ValidationError({"hand_to": _("Only a deactivated rep's work is handed over here.")})
     _check_hand_to(rep, to)
     _hand_over(by=by, rep=rep, to=to)
+    announce_people_changed()
     return rep
 
 
@@ -294,6 +298,7 @@ def team_update(*, by: User | None, team: Team, name: str, region: str, managers
     team.full_clean()
     team.save()
     _set_managers(team, managers)
+    announce_people_changed()
     return team
 
 
@@ -328,4 +333,5 @@ def team_set_active(*, by: User | None, team: Team, active: bool) -> Team:
             )
     team.is_active = active
     team.save(update_fields=["is_active"])
+    announce_people_changed()
     return team

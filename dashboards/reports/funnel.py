@@ -9,6 +9,7 @@ from functools import cached_property
 from django.db.models import Count, Sum
 
 from core.formats import percent
+from dashboards import report_cache
 from dashboards.metrics import (
     COUNT_FIELDS,
     RATIO_FIELDS,
@@ -25,7 +26,7 @@ from pipeline.models import OpportunityStatus
 from quotas import calendar
 from quotas import selectors as quota_selectors
 from quotas.backsolve import Rates
-from quotas.periods import Period, trailing_window
+from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Pace, PeriodProgress, pace
 
 TABLE_HEADER = [
@@ -171,11 +172,17 @@ class FunnelReport(Report[FunnelResult]):
         self.scope, self.period, self.today = scope, period, today
 
     def _calculate(self) -> FunnelResult:
+        """Kept in the cache per scope, period, day and rollup versions: the team page, the
+        leaderboard and the forecast's trailing rates read it for every manager
+        (docs/architecture.md#cached-reports)."""
+        return report_cache.cached("funnel", self.scope, self.period, self.today, self._work_out)
+
+    def _work_out(self) -> FunnelResult:
         scope, period = self.scope, self.period
         members = scope.members(period.start, period.end)
         counted = funnel_counts_by_rep(scope, period.start, period.end)
         counts = {m.pk: counted.get(m.pk, FunnelCounts()) for m in members}
-        return FunnelResult(
+        result = FunnelResult(
             scope=scope,
             period=period,
             today=self.today,
@@ -185,6 +192,9 @@ class FunnelReport(Report[FunnelResult]):
             total=funnel(FunnelCounts.total(counts.values())),
             progress=calendar.progress(period, self.today),
         )
+        if period.kind != PeriodKind.CUSTOM:
+            _ = result.paces, result.total_pace  # what the pages read, kept with it
+        return result
 
     # A figure of the result, for a caller that reads one.
     members = Figure()
