@@ -418,7 +418,8 @@ def import_value_choices(viewer: User, column: str) -> dict[str, str]:
         "revenue_type": RevenueType.choices,
         "role": Role.choices,
     }[column]
-    return dict(choices)
+    # Labels in the reader's language, as text: they are matched against the file's values.
+    return {value: str(label) for value, label in choices}
 
 
 @dataclass(frozen=True)
