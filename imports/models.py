@@ -9,18 +9,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
-    MAPPING = "mapping", "Waiting for its columns to be matched"
-    QUEUED = "queued", "Waiting for a worker"
-    CHECKING = "checking", "Checking the file"
-    CHECKED = "checked", "Checked, waiting for confirmation"
-    REJECTED = "rejected", "Has errors; nothing was imported"
-    APPLYING = "applying", "Importing"
-    APPLIED = "applied", "Imported"
-    FAILED = "failed", "Failed; nothing was imported"
-    EXPIRED = "expired", "Expired"
+    MAPPING = "mapping", _("Waiting for its columns to be matched")
+    QUEUED = "queued", _("Waiting for a worker")
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Checked, waiting for confirmation")
+    REJECTED = "rejected", _("Has errors; nothing was imported")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed; nothing was imported")
+    EXPIRED = "expired", _("Expired")
 
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.APPLYING)

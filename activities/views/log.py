@@ -82,7 +82,7 @@ def activity_edit(request, pk):
                 )
                 response = reswap(retarget(response, "#today"), "outerHTML")
                 return trigger_client_event(response, "activity-logged")
-            messages.success(request, f"Saved: {activity}.")
+            messages.success(request, _("Saved: %(activity)s.") % {"activity": activity})
             return redirect(next_url(request))
     context = {
         "activity": activity,
@@ -109,7 +109,7 @@ def activity_delete(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         if request.POST.get("next") or not request.htmx:  # on My day, the list shows it
-            messages.success(request, f"Deleted: {activity}.")
+            messages.success(request, _("Deleted: %(activity)s.") % {"activity": activity})
     if request.htmx and not request.POST.get("next"):
         context = my_day_context(request)
         context["oob"] = True

@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     trigger_client_event,
@@ -38,17 +40,17 @@ DAY_ROWS = 25  # the rest of a busy day is one click away ("Show all")
 
 # A booked meeting's outcome, one click each on the Due list (cancelled is an edit).
 MEETING_DONE_BUTTONS = [
-    (Outcome.HELD_POSITIVE, "Positive"),
-    (Outcome.HELD_NEUTRAL, "Neutral"),
-    (Outcome.HELD_NEGATIVE, "Negative"),
-    (Outcome.NO_SHOW, "No-show"),
+    (Outcome.HELD_POSITIVE, _("Positive")),
+    (Outcome.HELD_NEUTRAL, _("Neutral")),
+    (Outcome.HELD_NEGATIVE, _("Negative")),
+    (Outcome.NO_SHOW, _("No-show")),
 ]
 
 
 def _move_options(today):
     return [
-        (today + timedelta(days=1), "Tomorrow"),
-        (today + timedelta(days=7 - today.weekday()), "Next week"),
+        (today + timedelta(days=1), gettext("Tomorrow")),
+        (today + timedelta(days=7 - today.weekday()), gettext("Next week")),
     ]
 
 
@@ -169,7 +171,7 @@ def quick_add(request):
             add_service_errors(form, error)
         else:
             if not request.htmx:
-                messages.success(request, f"Logged: {activity}.")
+                messages.success(request, gettext("Logged: %(activity)s.") % {"activity": activity})
                 return redirect(my_day_url(day_asked(request)))
             fresh = ActivityForm(
                 rep=request.user,
@@ -223,7 +225,15 @@ def tally(request):
         else:
             total = sum(row.quantity for row in rows)
             if not request.htmx:
-                messages.success(request, f"Saved the tally: {total} activities.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Saved the tally: %(count)s activities.",
+                        "Saved the tally: %(count)s activities.",
+                        total,
+                    )
+                    % {"count": total},
+                )
                 return redirect(my_day_url(day_asked(request)))
             context = my_day_context(request)
             context["tally_saved"] = total

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext, pgettext
 
 from core.formats import percent
 from dashboards import report_cache
@@ -120,27 +121,33 @@ class FunnelResult:
 
     def table(self) -> Table:
         header = [
-            "rep",
-            "calls",
-            "connect",
-            "mtgs held",
-            "opps",
-            "won",
-            "lost",
-            "revenue won",
-            "win rate",
-            "contact close",
-            "call→mtg",
-            "mtg→opp",
-            "cycle days",
+            gettext("rep"),
+            gettext("calls"),
+            gettext("connect"),
+            gettext("mtgs held"),
+            gettext("opps"),
+            pgettext("deals", "won"),
+            pgettext("deals", "lost"),
+            gettext("revenue won"),
+            gettext("win rate"),
+            gettext("contact close"),
+            gettext("call→mtg"),
+            gettext("mtg→opp"),
+            gettext("cycle days"),
         ]
         rows = [_table_row(member.rep.full_name, result) for member, result in self.reps]
         period = self.period
         return Table(
             header,
-            [*rows, _table_row("Total", self.total)],
-            title=f"Funnel {period.label} ({period.start} to {period.end}, "
-            f"{self.working_days} working days)\n",
+            [*rows, _table_row(gettext("Total"), self.total)],
+            title=gettext("Funnel %(period)s (%(start)s to %(end)s, %(days)s working days)")
+            % {
+                "period": period.label,
+                "start": period.start,
+                "end": period.end,
+                "days": self.working_days,
+            }
+            + "\n",
         )
 
     def as_json(self) -> dict:

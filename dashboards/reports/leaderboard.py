@@ -6,6 +6,7 @@ from datetime import date
 from functools import cached_property
 
 from django.conf import settings
+from django.utils.translation import gettext, pgettext
 
 from core.formats import amount, money, percent, whole
 from dashboards.metrics import Funnel, as_json
@@ -88,14 +89,14 @@ class Leaderboard:
         percentage."""
         header = [
             "#",
-            "rep",
-            "team",
-            "revenue won",
-            "won",
-            "win rate",
-            "calls",
-            "mtgs held",
-            "opps",
+            gettext("rep"),
+            gettext("team"),
+            gettext("revenue won"),
+            pgettext("deals", "won"),
+            gettext("win rate"),
+            gettext("calls"),
+            gettext("mtgs held"),
+            gettext("opps"),
         ]
         rows = []
         for standing in self.standings:
@@ -117,7 +118,9 @@ class Leaderboard:
         return Table(
             header,
             rows,
-            title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
+            title=gettext("Leaderboard %(period)s (%(start)s to %(end)s)")
+            % {"period": period.label, "start": period.start, "end": period.end}
+            + "\n",
             text_columns=3,
         )
 
