@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from django.conf import settings
-
 from core.formats import amount, money, percent, whole
 from dashboards.metrics import Funnel, as_json
 from dashboards.reports.base import Figure, Report, Table, csv_header
@@ -14,6 +12,7 @@ from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
+from users import organisation
 
 # The CSV's columns: the JSON's, with the rep's full name beside their email.
 COLUMNS = [
@@ -44,7 +43,7 @@ class Standing:
         the template (the board has a row per rep of the organisation)."""
         counts = self.result.counts
         return {
-            "revenue_won": amount(counts.revenue_won, settings.CURRENCY),
+            "revenue_won": amount(counts.revenue_won, organisation.currency()),
             "quota_attainment": percent(self.pace.attainment),
             "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
