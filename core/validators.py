@@ -10,6 +10,7 @@ text: anything but control characters.
 A date before 2000 is a typo (1926 for 2026), not history anyone tracks here.
 """
 
+import difflib
 import re
 import unicodedata
 from datetime import date
@@ -17,6 +18,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.currencies import CODES as CURRENCY_CODES
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 EARLIEST_DATE = date(2000, 1, 1)
@@ -123,3 +126,28 @@ def validate_plain_email(value: str) -> None:
                 "plain": plain,
             },
         )
+
+
+def validate_currency(value: str) -> None:
+    """An ISO 4217 code the organisation may count in (core.currencies, docs/contracts.md
+    #currency), with the nearest code proposed for a typo ("EUROS" → EUR)."""
+    if value in CURRENCY_CODES:
+        return
+    near = difflib.get_close_matches(value, sorted(CURRENCY_CODES), n=1, cutoff=0.7)
+    if near:
+        raise ValidationError(
+            _(
+                "“%(value)s” is not an ISO 4217 currency code. Did you mean %(near)s? "
+                "Type the three letters, like EUR, USD or GBP."
+            ),
+            code="currency",
+            params={"value": value, "near": near[0]},
+        )
+    raise ValidationError(
+        _(
+            "“%(value)s” is not an ISO 4217 currency code. "
+            "Type the three letters, like EUR, USD or GBP."
+        ),
+        code="currency",
+        params={"value": value},
+    )

@@ -164,6 +164,7 @@ def my_targets(request):
         "rows": plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
         "forecast": rep_forecast(request.user, plan, today=today),
+        "week": selectors.week_pace(request.user, today=today),
     }
     return render_page(request, "dashboards/my_targets.html", context, partial="targets")
 

@@ -100,6 +100,7 @@ MATRIX = {
     "password_reset_confirm": ("uid-token", PUBLIC),
     "password_reset_complete": ("", PUBLIC),
     "users:settings": ("", ADMINS),
+    "users:organisation": ("", ADMINS),
     "users:user_list": ("", ADMINS),
     "users:user_create": ("", ADMINS),
     "users:user_edit": ("ana", ADMINS),

@@ -6,3 +6,8 @@ class UsersConfig(AppConfig):
     name = "users"
     label = "users"
     verbose_name = _("Users and teams")
+
+    def ready(self):
+        from users import organisation
+
+        organisation.connect()

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plain_email
+from core.validators import validate_currency, validate_plain_email
 from users.models import Role, Team, User, canonical_email
 
 
@@ -216,3 +216,31 @@ class UserFilterForm(forms.Form):
         choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("", _("All"))],
         initial="active",
     )
+
+
+class OrganisationForm(forms.Form):
+    """Settings → Organisation: the currency every amount is in (docs/contracts.md#currency).
+    Left empty, the environment's `CURRENCY` stands."""
+
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 6}),
+    )
+
+    def __init__(self, *args, default_currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        field.widget.attrs["placeholder"] = default_currency
+        field.help_text = _(
+            "An ISO 4217 code, like EUR, USD or GBP: pages write amounts with its symbol or "
+            "code, CSV money columns end in it and the API and reports name it. Leave it "
+            "empty for the server's default, %(default)s."
+        ) % {"default": default_currency}
+
+    def clean_currency(self):
+        code = self.cleaned_data["currency"].strip().upper()
+        if code:
+            validate_currency(code)
+        return code

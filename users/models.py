@@ -10,8 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from core.validators import validate_name, validate_not_ancient
+from core.validators import validate_currency, validate_name, validate_not_ancient
 
 
 def canonical_email(value: str | None) -> str:
@@ -201,3 +202,29 @@ class TeamMembership(models.Model):
     def __str__(self):
         until = f"{self.end:%Y-%m-%d}" if self.end else "now"
         return f"{self.rep} in {self.team} {self.start:%Y-%m-%d}–{until}"
+
+
+class Organisation(models.Model):
+    """The organisation's own settings, one row (pk 1) that an admin edits under Settings →
+    Organisation. A blank field means "as the environment says": `currency` blank is the
+    `CURRENCY` setting (docs/contracts.md#currency). Read through `users.organisation`,
+    which caches it; written through `users.services.organisation_update`, which keeps its
+    history."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="organisation_one_row"),
+            models.CheckConstraint(
+                condition=Q(currency="") | Q(currency__regex=r"^[A-Z]{3}$"),
+                name="organisation_currency_iso_code",
+            ),
+        ]
+
+    def __str__(self):
+        return "Organisation"

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from users.models import Role, Team, TeamMembership, User, canonical_email
+from users import organisation as users_organisation
+from users.models import Organisation, Role, Team, TeamMembership, User, canonical_email
 from users.signals import announce_people_changed, work_handed_over
 
 
@@ -335,3 +336,26 @@ def team_set_active(*, by: User | None, team: Team, active: bool) -> Team:
     team.save(update_fields=["is_active"])
     announce_people_changed()
     return team
+
+
+@transaction.atomic
+def organisation_update(*, by: User | None, currency: str) -> Organisation:
+    """Save the organisation's settings (Settings → Organisation): `currency` an ISO 4217
+    code, or "" for the environment's `CURRENCY` (docs/contracts.md#currency). The change
+    is kept in the history with who made it, and every cached copy is dropped now and again
+    once it commits, so no page, file or report shows the old currency after the save."""
+    _require_admin(by)
+    organisation = Organisation.objects.select_for_update().filter(pk=Organisation.SINGLETON)
+    organisation = organisation.first() or Organisation(pk=Organisation.SINGLETON)
+    currency = currency.strip().upper()
+    if organisation.currency == currency and not organisation._state.adding:
+        return organisation  # nothing changed: no history row
+    organisation.currency = currency
+    organisation.full_clean()
+    organisation._history_user = by  # read by django-simple-history
+    organisation.save()
+    # Dropped now for the rest of this request, and on commit for the requests that read the
+    # row before it committed.
+    users_organisation.forget()
+    transaction.on_commit(users_organisation.forget, robust=True)
+    return organisation

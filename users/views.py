@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from core.http import render_page
-from users import selectors, services
+from users import organisation, selectors, services
 from users.access import admin_required, home_url_name
 from users.auth import client_ip
 from users.forms import (
     DeactivateForm,
     HandOverForm,
+    OrganisationForm,
     PasswordResetForm,
     ProfileForm,
     TeamForm,
@@ -104,7 +105,37 @@ def profile(request):
 
 @admin_required
 def settings_home(request):
-    return render(request, "users/settings_home.html", selectors.settings_counts())
+    context = {**selectors.settings_counts(), "currency": organisation.currency()}
+    return render(request, "users/settings_home.html", context)
+
+
+@admin_required
+def organisation_edit(request):
+    """Settings → Organisation: the currency amounts are in (docs/contracts.md#currency),
+    and who changed it when."""
+    default = organisation.default_currency()
+    saved = selectors.organisation()
+    form = OrganisationForm(
+        request.POST or None, initial={"currency": saved.currency}, default_currency=default
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Saved: amounts are in %(currency)s.")
+                % {"currency": form.cleaned_data["currency"] or default},
+            )
+            return redirect("users:organisation")
+    context = {
+        "form": form,
+        "default_currency": default,
+        "changes": selectors.organisation_changes(),
+    }
+    return render(request, "users/organisation.html", context)
 
 
 @admin_required

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from django.conf import settings
 from django.utils.translation import gettext, pgettext
 
 from core.formats import amount, money, percent, whole
@@ -15,6 +14,7 @@ from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
+from users import organisation
 
 # The CSV's columns: the JSON's, with the rep's full name beside their email.
 COLUMNS = [
@@ -45,7 +45,7 @@ class Standing:
         the template (the board has a row per rep of the organisation)."""
         counts = self.result.counts
         return {
-            "revenue_won": amount(counts.revenue_won, settings.CURRENCY),
+            "revenue_won": amount(counts.revenue_won, organisation.currency()),
             "quota_attainment": percent(self.pace.attainment),
             "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
