@@ -353,3 +353,40 @@ def test_a_csv_downloaded_in_spanish_or_chinese_is_the_english_one(client, manag
         assert date.today().isoformat() in cells
     else:
         assert "1234.56" in cells
+
+
+FORM_MODULES = [
+    "activities.forms",
+    "dashboards.forms",
+    "pipeline.forms",
+    "quotas.forms",
+    "users.forms",
+    "api.forms",
+    "webhooks.forms",
+]
+
+
+def test_every_visible_form_field_has_a_label_to_translate():
+    """A plain form field without `label=` shows its English field name ("Outcome") in
+    every language: each must name itself with a marked string (a model form's fields take
+    their model field's translated verbose name)."""
+    import importlib
+    import inspect
+
+    from django import forms
+
+    unlabelled = []
+    for module_name in FORM_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, forms.BaseForm) or cls.__module__ != module_name:
+                continue
+            unlabelled += [
+                f"{module_name}.{name}.{field_name}"
+                for field_name, field in cls.base_fields.items()
+                if field.label is None and not field.widget.is_hidden
+            ]
+    assert unlabelled == []
