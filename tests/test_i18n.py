@@ -390,3 +390,32 @@ def test_every_visible_form_field_has_a_label_to_translate():
                 if field.label is None and not field.widget.is_hidden
             ]
     assert unlabelled == []
+
+
+@pytest.mark.parametrize(("language", "word"), [("es", "Resultado"), ("zh_Hans", "结果")])
+def test_without_msgfmt_the_catalogues_compile_with_polib(tmp_path, language, word):
+    """`make install` on a machine without GNU gettext compiles with polib
+    (scripts/compile_catalogues.py): the .mo it writes translates as msgfmt's would."""
+    import gettext
+    import shutil
+
+    from scripts.compile_catalogues import compile_catalogue
+
+    po = tmp_path / "django.po"
+    shutil.copy(settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po", po)
+    with compile_catalogue(po).open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    assert catalogue.gettext("Outcome") == word
+
+
+def test_the_polib_fallback_refuses_a_placeholder_the_message_lacks(tmp_path):
+    from scripts.compile_catalogues import compile_catalogue
+
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, python-format\nmsgid "Hello %(name)s"\nmsgstr "Hola %(nombre)s"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit, match="Hello"):
+        compile_catalogue(po)
