@@ -24,7 +24,9 @@ def compile_catalogue(po_path: Path) -> Path:
         translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         known = _placeholders(entry.msgid) | _placeholders(entry.msgid_plural or "")
         if any(not _placeholders(t) <= known for t in translations):
-            raise SystemExit(f"{po_path}: a translation of “{entry.msgid}” has a placeholder it lacks")
+            raise SystemExit(
+                f"{po_path}: a translation of “{entry.msgid}” has a placeholder it lacks"
+            )
     mo_path = po_path.with_suffix(".mo")
     catalogue.save_as_mofile(str(mo_path))
     return mo_path
