@@ -38,7 +38,7 @@ uv: python
 .PHONY: install
 install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
 	@$(UV) sync --locked --python "$(PYTHON)" --quiet
-	@$(MAKE) --no-print-directory compilemessages
+	@$(MAKE) -s --no-print-directory compilemessages
 	@$(VENV_PY) --version
 
 # Translations (docs/i18n.md): the catalogues in locale/ are committed as .po; their compiled
