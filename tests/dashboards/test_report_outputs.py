@@ -1,6 +1,7 @@
-"""Oracles for the goal backsolve and the alerts as reports (docs/mutation.md#the-read-side-on-postgresql):
-their JSON, CSV rows and text table compared whole with figures worked out by hand from the
-team of tests/dashboards/report_example.py, never by calling the code under test."""
+"""Oracles for the goal backsolve and the alerts as reports
+(docs/mutation.md#the-read-side-on-postgresql): their JSON, CSV rows and text table
+compared whole with figures worked out by hand from the team of
+tests/dashboards/report_example.py, never by calling the code under test."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -111,7 +112,11 @@ def test_a_backsolve_over_a_period_that_is_over_takes_all_its_working_days(north
         notes=[],
     )
     inputs = result.as_json()["inputs"]
-    assert (inputs["scope"], inputs["working_days"], inputs["growth_pct"]) == ("organisation", 22, None)
+    assert (inputs["scope"], inputs["working_days"], inputs["growth_pct"]) == (
+        "organisation",
+        22,
+        None,
+    )
 
 
 def test_a_backsolve_without_history_names_every_unknown_rate(north):
@@ -126,7 +131,8 @@ def test_a_backsolve_without_history_names_every_unknown_rate(north):
     unknown = ["win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate"]
     unknown += ["emails_per_meeting", "messages_per_meeting"]
     rows = [["deals", 3, 1]] + [
-        [step, "—", "—"] for step in ["opportunities", "meetings held", "calls", "emails", "messages"]
+        [step, "—", "—"]
+        for step in ["opportunities", "meetings held", "calls", "emails", "messages"]
     ]
     assert result.rows() == (["step", "required", "per_working_day"], rows)
     assert result.table() == Table(
@@ -149,8 +155,14 @@ def test_a_backsolve_without_history_names_every_unknown_rate(north):
             "working_days": 4,
             "scope": "cleo@example.com",
             "rates": dict.fromkeys(
-                ["win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate"]
-                + ["emails_per_meeting", "messages_per_meeting", "avg_deal_size"]
+                [
+                    "win_rate",
+                    "meeting_to_opportunity_rate",
+                    "call_to_meeting_rate",
+                    "emails_per_meeting",
+                    "messages_per_meeting",
+                    "avg_deal_size",
+                ]
             ),
         },
         "required": {"deals": 3} | dict.fromkeys(STEPS[1:]),
@@ -176,14 +188,24 @@ def test_the_alerts_csv_table_and_json_list_the_latest_runs_open_alerts(north):
     )
     # Not shown: yesterday's run, and a dismissed alert.
     AlertFactory(rep=cleo, kind=AlertKind.NO_ACTIVITY, as_of=date(2026, 11, 17))
-    AlertFactory(rep=cleo, kind=AlertKind.NO_ACTIVITY, as_of=TODAY, dismissed_at=datetime(2026, 11, 18, 9, tzinfo=UTC))
+    AlertFactory(
+        rep=cleo,
+        kind=AlertKind.NO_ACTIVITY,
+        as_of=TODAY,
+        dismissed_at=datetime(2026, 11, 18, 9, tzinfo=UTC),
+    )
 
     alerts = AlertsReport(Scope.team(north["team"])).calculate()
     header = ["as_of", "rep", "rep_name", "kind", "message"]
     # By kind ("below_pace" before "no_activity"), then by name.
     rows = [
-        ["2026-11-18", "ben@example.com", "Ben Okafor", "below_pace"]
-        + ["At 0.0 % of quota, 61.9 % expected by today."],
+        [
+            "2026-11-18",
+            "ben@example.com",
+            "Ben Okafor",
+            "below_pace",
+            "At 0.0 % of quota, 61.9 % expected by today.",
+        ],
         ["2026-11-18", "ana@example.com", "Ana García", "no_activity", no_activity],
         ["2026-11-18", "ben@example.com", "Ben Okafor", "no_activity", no_activity],
     ]
