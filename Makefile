@@ -36,9 +36,32 @@ uv: python
 	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found: installing it into $(PYTHON) with pip"; "$(PYTHON)" -m pip install --quiet uv; }
 
 .PHONY: install
-install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads)
+install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
 	@$(UV) sync --locked --python "$(PYTHON)" --quiet
+	@$(MAKE) -s --no-print-directory compilemessages
 	@$(VENV_PY) --version
+
+# Translations (docs/i18n.md): the catalogues in locale/ are committed as .po; their compiled
+# .mo files are not. Each is compiled with GNU gettext's msgfmt only when its .po is newer,
+# so `make install` costs nothing when no catalogue changed.
+LANGUAGES_MESSAGES := -l es -l zh_Hans
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=mutants --ignore=node_modules \
+	--ignore=staticfiles --ignore=var --ignore=docs --ignore=.bench
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+
+.PHONY: messages
+messages: ## Collect every marked string into locale/{es,zh_Hans}/LC_MESSAGES/django.po and djangojs.po
+	@$(MAKE) --no-print-directory install
+	$(MANAGE) makemessages $(LANGUAGES_MESSAGES) $(MESSAGES_IGNORE) --add-location file --no-obsolete
+	$(MANAGE) makemessages -d djangojs $(LANGUAGES_MESSAGES) $(MESSAGES_IGNORE) --add-location file --no-obsolete
+
+.PHONY: compilemessages
+compilemessages: $(PO_FILES:.po=.mo) ## Compile the catalogues whose .po changed (msgfmt, from gettext)
+
+# msgfmt when GNU gettext is installed; else polib from the venv (scripts/compile_catalogues.py).
+locale/%.mo: locale/%.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	  else $(VENV_PY) scripts/compile_catalogues.py $<; fi
 
 .PHONY: migrate
 migrate: install
@@ -157,6 +180,8 @@ bench: bench-double-data ## Benchmark on PostgreSQL with the large demo set (and
 	  $(MANAGE) bench --double "$(BENCH_DOUBLE_DATABASE_URL)"
 
 LOAD_SECONDS ?= 120
+# Browser users: five reps logging for every manager on the dashboards (issue 28 doubles it).
+LOAD_USERS ?= 60
 # Tools writing through the API beside the 60 browser users (100 activities a request).
 LOAD_API_WRITERS ?= 5
 
@@ -167,7 +192,7 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	    LOAD_RUN_ID=$$run LOAD_LOG=$$log DEBUG=false \
 	    SECRET_KEY=load-test-only-$$run SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
 	    CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1 AXES_FAILURE_LIMIT=1000 \
-	    LOAD_API_WRITERS=$(LOAD_API_WRITERS); \
+	    LOAD_API_WRITERS=$(LOAD_API_WRITERS) LOAD_USERS=$(LOAD_USERS); \
 	  pids="/tmp/salestrack-load.pid /tmp/salestrack-load-worker.pid"; rm -f $$pids; \
 	  trap 'kill $$(cat $$pids 2>/dev/null) 2>/dev/null; rm -f $$pids' EXIT; \
 	  $(VENV_PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).ping()" 2>/dev/null \
@@ -176,9 +201,9 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	  .venv/bin/celery -A salestrack purge -f >/dev/null && \
 	  .venv/bin/celery -A salestrack worker --concurrency 1 --loglevel warning --detach \
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
-	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/gunicorn -c gunicorn.conf.py salestrack.wsgi --bind 127.0.0.1:8100 --timeout 90 \
+	    --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  export LOAD_API_TOKEN=$$($(MANAGE) api_token create --user ana@demo.salestrack.test --name load-$$run --expires-in-days 1 2>/dev/null); \
-	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$((60 + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
+	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$(($(LOAD_USERS) + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \
 	  $(VENV_PY) -m devtools.loadtest.verify && exit $$status

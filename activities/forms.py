@@ -5,8 +5,10 @@ from dataclasses import replace
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     MAX_QUANTITY,
@@ -35,56 +37,81 @@ def outcome_choices(kind: str | None):
     ]
 
 
+class _DealNames(ModelChoiceIterator):
+    """A deal <select>'s options: each deal's id and name (what it says, str(deal)), two
+    columns read in one plain query when the select is rendered — not Django's iterator()
+    over every column of the deal and its joined tables through a server-side cursor
+    (DECLARE … WITH HOLD), for a rep's handful of open deals."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class DealChoiceField(forms.ModelChoiceField):
+    iterator = _DealNames
+
+
 class ActivityForm(forms.Form):
     """Quick add (and inline edit) of one activity."""
 
-    kind = forms.ChoiceField(choices=Kind.choices, widget=forms.RadioSelect)
-    outcome = forms.ChoiceField(choices=Outcome.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     prospect = forms.ModelChoiceField(
         queryset=Prospect.objects.none(), required=False, widget=forms.HiddenInput
     )
     prospect_status = forms.ChoiceField(
-        label="Prospect",
+        label=_("Prospect"),
         choices=ProspectStatus.choices,
         required=False,
         widget=forms.RadioSelect,
-        help_text="Without a prospect picked, say whether this was a new or existing one.",
+        help_text=_("Without a prospect picked, say whether this was a new or existing one."),
     )
-    opportunity = forms.ModelChoiceField(
-        queryset=Opportunity.objects.none(), required=False, empty_label="No opportunity"
+    opportunity = DealChoiceField(
+        label=_("Opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        empty_label=_("No opportunity"),
     )
     quantity = forms.IntegerField(
+        label=_("Quantity"),
         min_value=1,
         max_value=MAX_QUANTITY,
         initial=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    date = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT)
+    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE_INPUT)
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)", required=False, min_value=0, max_value=24 * 60
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
     )
-    follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DATE_INPUT)
+    follow_up_on = forms.DateField(label=_("Follow up on"), required=False, widget=DATE_INPUT)
     notes = forms.CharField(
+        label=_("Notes"),
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        # Rendered as the counter ("12 / 2000"), which the textarea's aria-describedby names.
-        help_text=f"Up to {NOTES_MAX_LENGTH} characters.",
         error_messages={
-            "max_length": "Notes are at most %(limit_value)d characters "
-            "(these have %(show_value)d): shorten them."
+            "max_length": _(
+                "Notes are at most %(limit_value)d characters "
+                "(these have %(show_value)d): shorten them."
+            )
         },
     )
     # A prospect or a deal that does not exist yet, created with the activity
     # (services.activity_log_with_new).
-    new_prospect_name = forms.CharField(label="New prospect's name", required=False, max_length=150)
-    new_prospect_company = forms.CharField(label="Company", required=False, max_length=150)
-    new_opportunity = forms.BooleanField(
-        label="Open a new opportunity from this meeting", required=False
+    new_prospect_name = forms.CharField(
+        label=_("New prospect's name"), required=False, max_length=150
     )
-    new_opportunity_name = forms.CharField(label="Opportunity name", required=False, max_length=150)
+    new_prospect_company = forms.CharField(label=_("Company"), required=False, max_length=150)
+    new_opportunity = forms.BooleanField(
+        label=_("Open a new opportunity from this meeting"), required=False
+    )
+    new_opportunity_name = forms.CharField(
+        label=_("Opportunity name"), required=False, max_length=150
+    )
     new_opportunity_amount = forms.DecimalField(
-        label="Amount",
+        label=_("Amount"),
         required=False,
         min_value=0,
         max_digits=14,
@@ -92,13 +119,13 @@ class ActivityForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     new_opportunity_revenue_type = forms.ChoiceField(
-        label="Revenue type",
+        label=_("Revenue type"),
         choices=RevenueType.choices,
         initial=RevenueType.RECURRING,
         required=False,
     )
     new_opportunity_expected_close_on = forms.DateField(
-        label="Expected close", required=False, widget=DATE_INPUT
+        label=_("Expected close"), required=False, widget=DATE_INPUT
     )
 
     def __init__(self, *args, rep, **kwargs):
@@ -120,28 +147,39 @@ class ActivityForm(forms.Form):
         notes = self.fields["notes"].widget.attrs
         notes.pop("maxlength", None)
         notes["data-max-length"] = NOTES_MAX_LENGTH
+        # Its help text is rendered as the counter ("12 / 2000"), which the textarea's
+        # aria-describedby names.
+        self.fields["notes"].help_text = gettext("Up to %(limit)s characters.") % {
+            "limit": NOTES_MAX_LENGTH
+        }
 
     def clean(self):
         cleaned = super().clean()
         kind, outcome = cleaned.get("kind"), cleaned.get("outcome")
         if kind and outcome and outcome not in OUTCOMES_BY_KIND[Kind(kind)]:
-            self.add_error("outcome", f"Pick an outcome of a {Kind(kind).label.lower()}.")
+            self.add_error(
+                "outcome",
+                gettext("Pick an outcome of a %(kind)s.") % {"kind": Kind(kind).label.lower()},
+            )
         typed = " ".join(self.data.get(self.add_prefix("q"), "").split())
         if typed and not cleaned.get("prospect") and not cleaned.get("new_prospect_name"):
             # Typed in the prospect search but never picked: say so rather than save the
             # activity without the prospect the rep meant.
             self.add_error(
                 "prospect",
-                f"You typed “{typed}” but picked no prospect: pick one from the list, "
-                "create it as a new prospect, or clear the search.",
+                gettext(
+                    "You typed “%(typed)s” but picked no prospect: pick one from the list, "
+                    "create it as a new prospect, or clear the search."
+                )
+                % {"typed": typed},
             )
         if cleaned.get("new_opportunity"):
             if not cleaned.get("new_opportunity_name", "").strip():
-                self.add_error("new_opportunity_name", "Name the opportunity.")
+                self.add_error("new_opportunity_name", gettext("Name the opportunity."))
             if cleaned.get("new_opportunity_amount") is None and not self.has_error(
                 "new_opportunity_amount"
             ):
-                self.add_error("new_opportunity_amount", "Give the amount (0 if unknown).")
+                self.add_error("new_opportunity_amount", gettext("Give the amount (0 if unknown)."))
         return cleaned
 
     def service_kwargs(self):
@@ -188,14 +226,23 @@ class CorrectionForm(ActivityForm):
 # The daily tally: one number per row × new/existing column.
 TALLY_ROWS = [
     # (field stem, label, kind, outcome, part_of)
-    ("calls", "Calls made", Kind.CALL, None, None),
-    ("connected", "… of which connected", Kind.CALL, Outcome.CONNECTED, "calls"),
-    ("emails", "Emails sent", Kind.EMAIL, Outcome.SENT, None),
-    ("meetings", "Meetings held", Kind.MEETING, None, None),
-    ("positive", "… of which positive", Kind.MEETING, Outcome.HELD_POSITIVE, "meetings"),
-    ("messages", "Messages sent", Kind.MESSAGE, Outcome.SENT, None),
+    ("calls", _("Calls made"), Kind.CALL, None, None),
+    ("connected", _("… of which connected"), Kind.CALL, Outcome.CONNECTED, "calls"),
+    ("emails", _("Emails sent"), Kind.EMAIL, Outcome.SENT, None),
+    ("meetings", _("Meetings held"), Kind.MEETING, None, None),
+    ("positive", _("… of which positive"), Kind.MEETING, Outcome.HELD_POSITIVE, "meetings"),
+    ("messages", _("Messages sent"), Kind.MESSAGE, Outcome.SENT, None),
 ]
 TALLY_COLUMNS = [ProspectStatus.NEW, ProspectStatus.EXISTING]
+# "More than the 3 calls entered for new prospects.": one sentence per whole and column.
+TALLY_TOO_MANY = {
+    "calls": _("More than the %(whole)s calls entered for %(prospects)s."),
+    "meetings": _("More than the %(whole)s meetings entered for %(prospects)s."),
+}
+TALLY_PROSPECTS = {
+    ProspectStatus.NEW: _("new prospects"),
+    ProspectStatus.EXISTING: _("existing prospects"),
+}
 
 
 class TallyForm(forms.Form):
@@ -203,16 +250,17 @@ class TallyForm(forms.Form):
     not connected (no answer); "3 meetings held, 1 positive" becomes 1 positive and 2
     neutral — each split by new and existing prospects."""
 
-    date = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT)
+    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         # Its own ids: the quick-add form on the same page has an id_date too.
         kwargs.setdefault("auto_id", "tally_%s")
         super().__init__(*args, **kwargs)
-        for stem, label, *_ in TALLY_ROWS:
+        for stem, label, *_rest in TALLY_ROWS:
             for status in TALLY_COLUMNS:
                 self.fields[f"{stem}_{status}"] = forms.IntegerField(
-                    label=f"{label} — {ProspectStatus(status).label.lower()}",
+                    label=gettext("%(row)s — %(status)s")
+                    % {"row": label, "status": ProspectStatus(status).label.lower()},
                     required=False,
                     min_value=0,
                     max_value=MAX_QUANTITY,
@@ -225,7 +273,7 @@ class TallyForm(forms.Form):
         """The grid for the template: (label, [bound field per column])."""
         return [
             (label, [self[f"{stem}_{status}"] for status in TALLY_COLUMNS])
-            for stem, label, *_ in TALLY_ROWS
+            for stem, label, *_rest in TALLY_ROWS
         ]
 
     def clean(self):
@@ -239,8 +287,8 @@ class TallyForm(forms.Form):
                 if part > whole:
                     self.add_error(
                         f"{stem}_{status}",
-                        f"More than the {whole} {part_of} entered for "
-                        f"{ProspectStatus(status).label.lower()}s.",
+                        TALLY_TOO_MANY[part_of]
+                        % {"whole": whole, "prospects": TALLY_PROSPECTS[status]},
                     )
         return cleaned
 
@@ -271,11 +319,17 @@ class TallyForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=DATE_INPUT)
-    end = forms.DateField(label="To", required=False, widget=DATE_INPUT)
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
-    rep = forms.ModelChoiceField(required=False, queryset=None, empty_label="Every rep")
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *Outcome.choices]
+    )
+    rep = forms.ModelChoiceField(
+        label=_("Rep"), required=False, queryset=None, empty_label=_("Every rep")
+    )
 
     def __init__(self, *args, reps, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,28 +339,30 @@ class ActivityFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", "The end comes before the start.")
+            self.add_error("end", gettext("The end comes before the start."))
         return cleaned
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What the file holds",
+        label=_("What the file holds"),
         choices=[
-            ("activities", "Activities"),
-            ("prospects", "Prospects"),
-            ("opportunities", "Opportunities"),
-            ("users", "Users (admins only)"),
+            ("activities", _("Activities")),
+            ("prospects", _("Prospects")),
+            ("opportunities", _("Opportunities")),
+            ("users", _("Users (admins only)")),
         ],
     )
     file = forms.FileField(
-        label="CSV file",
-        help_text="With a header row: SalesTrack's columns (below), or an export of HubSpot, "
-        "Pipedrive or Salesforce as it comes, whose columns you match on the next page. "
-        "Up to 10 MB.",
+        label=_("CSV file"),
+        help_text=_(
+            "With a header row: SalesTrack's columns (below), or an export of HubSpot, "
+            "Pipedrive or Salesforce as it comes, whose columns you match on the next page. "
+            "Up to 10 MB."
+        ),
     )
     create_missing = forms.BooleanField(
-        label="Create unknown teams, lead sources, stages and products",
+        label=_("Create unknown teams, lead sources, stages and products"),
         required=False,
     )
 
@@ -325,8 +381,11 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
-                f"{self.max_bytes // 1_048_576} MB. Split it into smaller files."
+                gettext(
+                    "The file is %(size).1f MB; the limit is %(limit)s MB. "
+                    "Split it into smaller files."
+                )
+                % {"size": upload.size / 1_048_576, "limit": self.max_bytes // 1_048_576}
             )
         return upload
 
@@ -336,8 +395,8 @@ class ImportForm(forms.Form):
 JOINED = "__joined__"
 DATE_FORMATS = {
     "%Y-%m-%d": "2026-01-31",
-    "%m/%d/%Y": "01/31/2026 (month first, US)",
-    "%d/%m/%Y": "31/01/2026 (day first)",
+    "%m/%d/%Y": _("01/31/2026 (month first, US)"),
+    "%d/%m/%Y": _("31/01/2026 (day first)"),
     "%d.%m.%Y": "31.01.2026",
     "%Y-%m-%d %H:%M": "2026-01-31 14:05",
     "%Y-%m-%d %H:%M:%S": "2026-01-31 14:05:00",
@@ -361,7 +420,9 @@ class ImportMappingForm(forms.Form):
         self.our_columns = required + optional
         self.value_lists = value_lists
         for column in self.our_columns:
-            choices = [("", "— not in my file —")] + [(name, name) for name in header if name]
+            choices = [("", gettext("— not in my file —"))] + [
+                (name, name) for name in header if name
+            ]
             initial = mapping.columns.get(column, "")
             if column in mapping.joins:
                 choices.insert(1, (JOINED, " + ".join(mapping.joins[column])))
@@ -370,7 +431,7 @@ class ImportMappingForm(forms.Form):
                 label=column, choices=choices, required=False, initial=initial
             )
             self.fields[f"constant__{column}"] = forms.CharField(
-                label=f"Or the same {column} on every row",
+                label=gettext("Or the same %(column)s on every row") % {"column": column},
                 required=False,
                 max_length=200,
                 initial=mapping.constants.get(column, ""),
@@ -378,7 +439,7 @@ class ImportMappingForm(forms.Form):
         formats = dict(DATE_FORMATS)
         formats.setdefault(mapping.date_format[0], mapping.date_format[0])
         self.fields["date_format"] = forms.ChoiceField(
-            label="Dates in the file look like",
+            label=gettext("Dates in the file look like"),
             choices=list(formats.items()),
             initial=mapping.date_format[0],
         )
@@ -390,7 +451,7 @@ class ImportMappingForm(forms.Form):
                 self.fields[f"value__{column}__{index}"] = forms.ChoiceField(
                     label=value,
                     choices=[
-                        ("", "— no match: refuse these rows —"),
+                        ("", gettext("— no match: refuse these rows —")),
                         *(
                             (v, label if label == v else f"{label} ({v})")
                             for v, label in our_values.items()
@@ -400,7 +461,7 @@ class ImportMappingForm(forms.Form):
                     initial=current.get(folded) or suggested.get(folded, ""),
                 )
         self.fields["preset_name"] = forms.CharField(
-            label="Save this matching for the next file, named",
+            label=gettext("Save this matching for the next file, named"),
             required=False,
             max_length=80,
             help_text=gettext_lazy(
@@ -432,13 +493,17 @@ class ImportMappingForm(forms.Form):
             constant = cleaned.get(f"constant__{column}", "").strip()
             if source and constant:
                 self.add_error(
-                    f"constant__{column}", "Either a column of your file or one value, not both."
+                    f"constant__{column}",
+                    gettext("Either a column of your file or one value, not both."),
                 )
             if column in self.required and not source and not constant:
                 self.add_error(
                     f"column__{column}",
-                    f"Choose the column of your file that holds {column}, or give one value "
-                    "for every row.",
+                    gettext(
+                        "Choose the column of your file that holds %(column)s, or give one "
+                        "value for every row."
+                    )
+                    % {"column": column},
                 )
         return cleaned
 

@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
@@ -117,7 +118,11 @@ def _import_activities(rows, out: RowErrors, *, by, create_missing):
         errors_before = out.report.error_count
         rep = rep_of_email[row["rep_email"]]
         if rep is None:
-            out.error(line, "rep_email", f"no rep {row['rep_email']} you can import for")
+            out.error(
+                line,
+                "rep_email",
+                gettext("no rep %(email)s you can import for") % {"email": row["rep_email"]},
+            )
         day = parse_date(out, line, "date", row["date"])
         quantity = parse_int(out, line, "quantity", row["quantity"])
         duration = parse_int(
@@ -128,21 +133,37 @@ def _import_activities(rows, out: RowErrors, *, by, create_missing):
             prospect = prospects.get(ref)
             if prospect is None or prospect.pk not in visible_prospects:
                 prospect = None
-                out.error(line, "prospect_external_id", f"no prospect {ref}")
+                out.error(line, "prospect_external_id", gettext("no prospect %(id)s") % {"id": ref})
             elif rep is not None and prospect.owner.team_id != rep.team_id:
-                out.error(line, "prospect_external_id", f"{ref} is not a prospect of {rep}'s team")
+                out.error(
+                    line,
+                    "prospect_external_id",
+                    gettext("%(id)s is not a prospect of %(rep)s's team") % {"id": ref, "rep": rep},
+                )
         if ref := row.get("opportunity_external_id"):
             opportunity = opportunities.get(ref)
             if opportunity is None or opportunity.pk not in visible_opportunities:
                 opportunity = None
-                out.error(line, "opportunity_external_id", f"no opportunity {ref}")
+                out.error(
+                    line, "opportunity_external_id", gettext("no opportunity %(id)s") % {"id": ref}
+                )
             elif rep is not None and opportunity.owner_id != rep.pk:
-                out.error(line, "opportunity_external_id", f"{ref} is not {rep}'s opportunity")
+                out.error(
+                    line,
+                    "opportunity_external_id",
+                    gettext("%(id)s is not %(rep)s's opportunity") % {"id": ref, "rep": rep},
+                )
             elif prospect is not None and opportunity.prospect_id != prospect.pk:
-                out.error(line, "opportunity_external_id", f"{ref} belongs to another prospect")
+                out.error(
+                    line,
+                    "opportunity_external_id",
+                    gettext("%(id)s belongs to another prospect") % {"id": ref},
+                )
         status = row.get("prospect_status", "")
         if prospect is None and opportunity is None and status not in statuses:
-            out.error(line, "prospect_status", "is new or existing when no prospect is given")
+            out.error(
+                line, "prospect_status", gettext("is new or existing when no prospect is given")
+            )
         if rep is not None and day is not None and quantity is not None:
             try:
                 check_activity(

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.validators import validate_free_text, validate_not_ancient
@@ -11,31 +14,35 @@ from pipeline.models import Opportunity, Prospect
 
 MAX_QUANTITY = 500
 EDIT_WINDOW_DAYS = 7
+# Said in the reader's language when it is shown, not when this module is imported.
+QUANTITY_MESSAGE = lazy(
+    lambda: gettext("Quantity is a whole number from 1 to %(max)s.") % {"max": MAX_QUANTITY}, str
+)()
 
 
 class Kind(models.TextChoices):
-    CALL = "call", "Call"
-    EMAIL = "email", "Email"
-    MEETING = "meeting", "Meeting"
-    MESSAGE = "message", "Message"
+    CALL = "call", _("Call")
+    EMAIL = "email", _("Email")
+    MEETING = "meeting", _("Meeting")
+    MESSAGE = "message", _("Message")
 
 
 class Outcome(models.TextChoices):
-    CONNECTED = "connected", "Connected"
-    NO_ANSWER = "no_answer", "No answer"
-    VOICEMAIL = "voicemail", "Voicemail"
-    WRONG_NUMBER = "wrong_number", "Wrong number"
-    SENT = "sent", "Sent"
-    OPENED = "opened", "Opened"
-    REPLIED = "replied", "Replied"
-    BOUNCED = "bounced", "Bounced"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD_POSITIVE = "held_positive", "Held — positive"
-    HELD_NEUTRAL = "held_neutral", "Held — neutral"
-    HELD_NEGATIVE = "held_negative", "Held — negative"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
+    CONNECTED = "connected", _("Connected")
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    SENT = "sent", pgettext_lazy("email or message", "Sent")
+    OPENED = "opened", pgettext_lazy("email", "Opened")
+    REPLIED = "replied", _("Replied")
+    BOUNCED = "bounced", _("Bounced")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD_POSITIVE = "held_positive", _("Held — positive")
+    HELD_NEUTRAL = "held_neutral", _("Held — neutral")
+    HELD_NEGATIVE = "held_negative", _("Held — negative")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The outcomes each kind can have (docs/architecture.md#the-domain-model), in the order a form
@@ -63,42 +70,59 @@ MEETING_HELD_OUTCOMES = [Outcome.HELD_POSITIVE, Outcome.HELD_NEUTRAL, Outcome.HE
 
 
 class ProspectStatus(models.TextChoices):
-    NEW = "new", "New prospect"
-    EXISTING = "existing", "Existing prospect"
+    NEW = "new", _("New prospect")
+    EXISTING = "existing", _("Existing prospect")
 
 
 class Source(models.TextChoices):
-    FORM = "form", "Form"
-    TALLY = "tally", "Daily tally"
-    IMPORT = "import", "Import"
-    API = "api", "API"
-    EMAIL_EVENT = "email_event", "Email service"
-    CALL_EVENT = "call_event", "Dialer"
+    FORM = "form", _("Form")
+    TALLY = "tally", _("Daily tally")
+    IMPORT = "import", pgettext_lazy("activity source", "Import")
+    API = "api", _("API")
+    EMAIL_EVENT = "email_event", _("Email service")
+    CALL_EVENT = "call_event", _("Dialer")
 
 
 class Activity(models.Model):
     """One call, email, meeting or message — or a tally of many ("12 calls") in one row."""
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("rep"),
     )
-    date = models.DateField(validators=[validate_not_ancient])
-    kind = models.CharField(max_length=8, choices=Kind)
-    outcome = models.CharField(max_length=16, choices=Outcome)
+    date = models.DateField(_("date"), validators=[validate_not_ancient])
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
     prospect = models.ForeignKey(
-        Prospect, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+        Prospect,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("prospect"),
     )
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+        Opportunity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("opportunity"),
     )
     # Derived by services.activity_log when a prospect is given; the rep's own tag otherwise.
-    prospect_status = models.CharField(max_length=8, choices=ProspectStatus)
-    quantity = models.PositiveSmallIntegerField(default=1)
-    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    follow_up_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
+    prospect_status = models.CharField(_("prospect status"), max_length=8, choices=ProspectStatus)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration minutes"), null=True, blank=True
+    )
+    follow_up_on = models.DateField(
+        _("follow up on"), null=True, blank=True, validators=[validate_not_ancient]
+    )
     # Set when the rep ticks the follow-up off their "Due" list. The follow-up date itself
     # stays: follow_up_rate counts calls that had one (docs/metrics.md#metrics).
-    follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow up done at"), null=True, blank=True)
     # Who follows up when it is not the rep who logged it: a rep who left handed it over
     # (docs/operations.md#when-a-rep-leaves). The activity itself stays theirs.
     follow_up_rep = models.ForeignKey(
@@ -107,14 +131,15 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("follow up rep"),
     )
-    notes = models.TextField(blank=True, validators=[validate_free_text])
-    source = models.CharField(max_length=11, choices=Source, default=Source.FORM)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_free_text])
+    source = models.CharField(_("source"), max_length=11, choices=Source, default=Source.FORM)
     # Another tool's id for this row (the API's upsert key, docs/api.md#activities): a second
     # write with the same id for the same rep changes that row, never adds one. NULL, not "",
     # for none: the unique constraint is over the rows that have one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=100, null=True, blank=True, validators=[validate_free_text]
+        _("external id"), max_length=100, null=True, blank=True, validators=[validate_free_text]
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -123,18 +148,19 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-date", "-pk"]
-        verbose_name_plural = "activities"
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="activity_quantity_1_500",
-                violation_error_message=f"Quantity is a whole number from 1 to {MAX_QUANTITY}.",
+                violation_error_message=QUANTITY_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True)
                 | Q(duration_minutes__gte=0, duration_minutes__lte=24 * 60),
                 name="activity_duration_within_a_day",
-                violation_error_message="Duration is at most 1 440 minutes (a day).",
+                violation_error_message=_("Duration is at most 1 440 minutes (a day)."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -145,7 +171,7 @@ class Activity(models.Model):
                     _connector=Q.OR,
                 ),
                 name="activity_outcome_of_its_kind",
-                violation_error_message="That outcome does not belong to this kind of activity.",
+                violation_error_message=_("That outcome does not belong to this kind of activity."),
             ),
             models.CheckConstraint(
                 condition=Q(prospect_status__in=ProspectStatus.values),
@@ -158,7 +184,9 @@ class Activity(models.Model):
                 fields=["rep", "external_id"],
                 condition=Q(external_id__isnull=False),
                 name="activity_one_row_per_external_id",
-                violation_error_message="This rep already has an activity with this external id.",
+                violation_error_message=_(
+                    "This rep already has an activity with this external id."
+                ),
             ),
         ]
         indexes = [
@@ -180,6 +208,22 @@ class Activity(models.Model):
     def __str__(self):
         quantity = f"{self.quantity} × " if self.quantity != 1 else ""
         return f"{quantity}{self.get_kind_display()} ({self.get_outcome_display()}) {self.date}"
+
+    # What Django's get_FOO_display() says, with one translation looked up: its own builds a
+    # dict of every choice, translating each of the 15 outcomes, at every call — a quarter
+    # of My day's CPU, where each row says its kind and outcome several times.
+    def get_kind_display(self):
+        return _choice_label(Kind, self.kind)
+
+    def get_outcome_display(self):
+        return _choice_label(Outcome, self.outcome)
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # not one of the choices: the value itself, as Django says it
+        return value
 
 
 class DailyRollup(models.Model):

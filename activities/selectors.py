@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from activities.models import (
     EDIT_WINDOW_DAYS,
@@ -315,7 +316,8 @@ def _shown(field, value, names):
     if value is None or value == "":
         return "—"
     if field.is_relation:
-        return str(names[field.related_model].get(value, f"#{value} (deleted)"))
+        gone = gettext("#%(id)s (deleted)") % {"id": value}
+        return str(names[field.related_model].get(value, gone))
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     return value
@@ -416,7 +418,8 @@ def import_value_choices(viewer: User, column: str) -> dict[str, str]:
         "revenue_type": RevenueType.choices,
         "role": Role.choices,
     }[column]
-    return dict(choices)
+    # Labels in the reader's language, as text: they are matched against the file's values.
+    return {value: str(label) for value, label in choices}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -67,7 +68,7 @@ def _before_the_window(start: date) -> str:
         "Activity dated before %(start)s is locked: reps log, move and change activity "
         "dated from that day on. A manager (of their own teams) or an admin corrects "
         "older activity, with a reason; older history is back-filled by their imports."
-    ) % {"start": f"{start:%-d %B %Y}"}
+    ) % {"start": date_format(start, "j F Y")}
 
 
 def _check_window(by: User | None, day: date) -> None:
@@ -209,23 +210,36 @@ def check_activity(
     today = today or timezone.localdate()
     errors = {}
     if kind not in _KINDS:
-        errors["kind"] = f"Unknown kind “{kind}”: use one of {', '.join(Kind.values)}."
+        errors["kind"] = _("Unknown kind “%(kind)s”: use one of %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(Kind.values),
+        }
     elif outcome not in _OUTCOMES[kind]:
         allowed = ", ".join(OUTCOMES_BY_KIND[Kind(kind)])
-        errors["outcome"] = f"“{outcome}” is not an outcome of a {kind}: use one of {allowed}."
+        errors["outcome"] = _(
+            "“%(outcome)s” is not an outcome of a %(kind)s: use one of %(allowed)s."
+        ) % {"outcome": outcome, "kind": Kind(kind).label.lower(), "allowed": allowed}
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        errors["quantity"] = f"Quantity is a whole number from 1 to {MAX_QUANTITY}."
+        errors["quantity"] = _("Quantity is a whole number from 1 to %(max)s.") % {
+            "max": MAX_QUANTITY
+        }
     scheduled_meeting = kind == Kind.MEETING and outcome == Outcome.SCHEDULED
     if date > today and not scheduled_meeting:
-        errors["date"] = "This date is in the future; only a scheduled meeting can be."
+        errors["date"] = _("This date is in the future; only a scheduled meeting can be.")
     elif date < rep.joined_on:
-        errors["date"] = f"{rep} joined on {rep.joined_on:%Y-%m-%d}; pick that day or later."
+        errors["date"] = _("%(rep)s joined on %(day)s; pick that day or later.") % {
+            "rep": rep,
+            "day": f"{rep.joined_on:%Y-%m-%d}",
+        }
     elif rep.left_on is not None and date > rep.left_on:
-        errors["date"] = f"{rep} left on {rep.left_on:%Y-%m-%d}; pick that day or earlier."
+        errors["date"] = _("%(rep)s left on %(day)s; pick that day or earlier.") % {
+            "rep": rep,
+            "day": f"{rep.left_on:%Y-%m-%d}",
+        }
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
-        errors["duration_minutes"] = "Duration is from 0 to 1 440 minutes (a day)."
+        errors["duration_minutes"] = _("Duration is from 0 to 1 440 minutes (a day).")
     if follow_up_on is not None and follow_up_on < date:
-        errors["follow_up_on"] = "The follow-up comes after the activity."
+        errors["follow_up_on"] = _("The follow-up comes after the activity.")
     if errors:
         raise ValidationError(errors)
 
@@ -234,11 +248,11 @@ def _check_logger(by: User | None, rep: User) -> None:
     """Reps log their own activity; admins may log or correct anyone's
     (docs/architecture.md#who-may-do-what)."""
     if rep.role != Role.REP:
-        raise ValidationError({"rep": "Activity is logged for sales reps."})
+        raise ValidationError({"rep": _("Activity is logged for sales reps.")})
     if not rep.is_active:
-        raise ValidationError({"rep": f"{rep} is deactivated."})
+        raise ValidationError({"rep": _("%(rep)s is deactivated.") % {"rep": rep}})
     if by is not None and by.pk != rep.pk and by.role != Role.ADMIN:
-        raise PermissionDenied("You can log only your own activity.")
+        raise PermissionDenied(_("You can log only your own activity."))
 
 
 def _resolve_links(
@@ -249,10 +263,13 @@ def _resolve_links(
     too (`lock_prospects`), in the same query when it is given alone."""
     if opportunity is not None:
         if not opportunities_visible_to(rep).filter(pk=opportunity.pk).exists():
-            raise ValidationError({"opportunity": "Choose one of your own opportunities."})
+            raise ValidationError({"opportunity": _("Choose one of your own opportunities.")})
         if prospect is not None and opportunity.prospect_id != prospect.pk:
             raise ValidationError(
-                {"opportunity": f"This opportunity belongs to {opportunity.prospect}."}
+                {
+                    "opportunity": _("This opportunity belongs to %(prospect)s.")
+                    % {"prospect": opportunity.prospect}
+                }
             )
         prospect = prospect or opportunity.prospect
         if lock:
@@ -265,7 +282,7 @@ def _resolve_links(
         else:
             found = visible.exists()
         if not found:
-            raise ValidationError({"prospect": "Choose a prospect of your team."})
+            raise ValidationError({"prospect": _("Choose a prospect of your team.")})
     return prospect
 
 
@@ -342,7 +359,7 @@ def activity_log(
         prospect_status = prospect_status_on(prospect, date)
     elif prospect_status not in ProspectStatus.values:
         raise ValidationError(
-            {"prospect_status": "Say whether this was a new or an existing prospect."}
+            {"prospect_status": _("Say whether this was a new or an existing prospect.")}
         )
     activity = Activity(
         rep=rep,
@@ -407,7 +424,7 @@ def activity_update(*, by: User | None, activity: Activity, reason: str = "", **
     prospect = _resolve_links(activity.rep, values["prospect"], values["opportunity"])
     if prospect is None and values["prospect_status"] not in ProspectStatus.values:
         raise ValidationError(
-            {"prospect_status": "Say whether this was a new or an existing prospect."}
+            {"prospect_status": _("Say whether this was a new or an existing prospect.")}
         )
     touched = {activity.prospect_id, prospect.pk if prospect else None} - {None}
     deals = {activity.opportunity_id, values["opportunity"].pk if values["opportunity"] else None}
@@ -476,13 +493,13 @@ def activity_log_tally(
     _check_logger(by, rep)
     lines = [line for line in lines if line.quantity]
     if not lines:
-        raise ValidationError("Enter at least one count above zero.")
+        raise ValidationError(_("Enter at least one count above zero."))
     for line in lines:
         check_activity(
             rep=rep, date=date, kind=line.kind, outcome=line.outcome, quantity=line.quantity
         )
         if line.prospect_status not in ProspectStatus.values:
-            raise ValidationError({"prospect_status": "Each count is for new or existing."})
+            raise ValidationError({"prospect_status": _("Each count is for new or existing.")})
     _check_window(by, date)
     rows = [
         Activity(
@@ -568,7 +585,7 @@ def activity_log_with_new(
     if new_prospect is not None:
         if prospect is not None:
             errors.setdefault(NON_FIELD_ERRORS, []).append(
-                "Pick a prospect or create a new one, not both."
+                _("Pick a prospect or create a new one, not both.")
             )
         try:
             with transaction.atomic():
@@ -586,15 +603,15 @@ def activity_log_with_new(
     if new_opportunity is not None:
         if fields["kind"] != Kind.MEETING:
             errors.setdefault(NON_FIELD_ERRORS, []).append(
-                "A new opportunity comes from a meeting: pick the kind “Meeting”."
+                _("A new opportunity comes from a meeting: pick the kind “Meeting”.")
             )
         elif opportunity is not None:
-            errors["opportunity"] = ["Pick an opportunity or open a new one, not both."]
+            errors["opportunity"] = [_("Pick an opportunity or open a new one, not both.")]
         elif prospect is None and new_prospect is None:
-            errors["new_opportunity_name"] = ["Pick or create the prospect this deal is with."]
+            errors["new_opportunity_name"] = [_("Pick or create the prospect this deal is with.")]
         elif new_opportunity.expected_close_on and new_opportunity.expected_close_on < started:
             errors["new_opportunity_expected_close_on"] = [
-                "The expected close comes after the deal opens."
+                _("The expected close comes after the deal opens.")
             ]
         elif prospect is not None:
             try:
@@ -623,7 +640,7 @@ def _check_own(by: User | None, activity: Activity) -> None:
     if by is None or by.role == Role.ADMIN:
         return
     if by.pk != (activity.follow_up_rep_id or activity.rep_id):
-        raise PermissionDenied("You can change only your own activity.")
+        raise PermissionDenied(_("You can change only your own activity."))
 
 
 def _is_booked_meeting(activity: Activity) -> bool:
@@ -636,7 +653,7 @@ def follow_up_done(*, by: User | None, activity: Activity) -> Activity:
     _lock(activity)
     _check_own(by, activity)
     if activity.follow_up_on is None:
-        raise ValidationError({"follow_up_on": "This activity has no follow-up."})
+        raise ValidationError({"follow_up_on": _("This activity has no follow-up.")})
     if activity.follow_up_done_at is None:
         activity.follow_up_done_at = timezone.now()
         activity._history_user = by
@@ -651,9 +668,9 @@ def follow_up_move(*, by: User | None, activity: Activity, to: date) -> Activity
     _lock(activity)
     _check_own(by, activity)
     if activity.follow_up_on is None:
-        raise ValidationError({"follow_up_on": "This activity has no follow-up."})
+        raise ValidationError({"follow_up_on": _("This activity has no follow-up.")})
     if to < timezone.localdate():
-        raise ValidationError({"follow_up_on": "Move a follow-up to today or later."})
+        raise ValidationError({"follow_up_on": _("Move a follow-up to today or later.")})
     activity.follow_up_on = to
     activity.follow_up_done_at = None
     activity._history_user = by
@@ -704,11 +721,11 @@ def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str)
     booking and becomes one meeting held (docs/metrics.md#metrics)."""
     _lock(activity)  # a second click finds the outcome already recorded
     if not _is_booked_meeting(activity):
-        raise ValidationError({"outcome": "Only a booked meeting gets its outcome here."})
+        raise ValidationError({"outcome": _("Only a booked meeting gets its outcome here.")})
     if outcome == Outcome.SCHEDULED or outcome not in OUTCOMES_BY_KIND[Kind.MEETING]:
-        raise ValidationError({"outcome": "Pick how the meeting went."})
+        raise ValidationError({"outcome": _("Pick how the meeting went.")})
     if activity.date > timezone.localdate():
-        raise ValidationError({"outcome": "This meeting has not happened yet."})
+        raise ValidationError({"outcome": _("This meeting has not happened yet.")})
     return activity_update(by=by, activity=activity, outcome=outcome)
 
 
@@ -716,9 +733,9 @@ def meeting_record_outcome(*, by: User | None, activity: Activity, outcome: str)
 def meeting_reschedule(*, by: User | None, activity: Activity, to: date) -> Activity:
     _lock(activity)
     if not _is_booked_meeting(activity):
-        raise ValidationError({"date": "Only a booked meeting can be moved."})
+        raise ValidationError({"date": _("Only a booked meeting can be moved.")})
     if to < timezone.localdate():
-        raise ValidationError({"date": "Move a meeting to today or later."})
+        raise ValidationError({"date": _("Move a meeting to today or later.")})
     fields = {"date": to}
     if activity.follow_up_on is not None and activity.follow_up_on < to:
         fields["follow_up_on"] = to

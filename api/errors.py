@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig as DjangoRequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
@@ -17,16 +18,18 @@ from api.services import IdempotencyConflict
 
 PROBLEM = "application/problem+json"
 
+# A problem's `title` is for a person (RFC 9457), so it is translated; `type` and `status`
+# are what programs read (docs/api.md#errors).
 TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    422: "Invalid values",
-    429: "Too many requests",
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Not authenticated"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    409: gettext_lazy("Conflict"),
+    413: gettext_lazy("Request too large"),
+    422: gettext_lazy("Invalid values"),
+    429: gettext_lazy("Too many requests"),
 }
 
 
@@ -61,7 +64,8 @@ class Forbidden(Exception):
 
 
 def problem(status: int, detail: str, *, errors=None, headers=None) -> HttpResponse:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    title = str(TITLES.get(status) or _("Error"))
+    body = {"type": "about:blank", "title": title, "status": status}
     body["detail"] = detail
     if errors is not None:
         body["errors"] = errors

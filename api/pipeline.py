@@ -22,6 +22,7 @@ from api.schemas import ERRORS, READ_ERRORS, Strict, WriteResult
 from pipeline import services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, Stage
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
+from users import organisation
 from users.models import User, canonical_email
 
 router = Router(tags=["pipeline"])
@@ -74,7 +75,7 @@ class OpportunityOut(Schema):
     owner_email: str
     prospect_external_id: str | None
     amount: Decimal
-    currency: str  # the organisation's (settings.CURRENCY), docs/contracts.md#currency
+    currency: str  # the organisation's (users.organisation.currency), docs/contracts.md#currency
     revenue_type: str
     stage: str
     status: str
@@ -129,7 +130,7 @@ def opportunity_out(o: Opportunity) -> dict:
         "owner_email": o.owner.email,
         "prospect_external_id": o.prospect.external_id,
         "amount": o.amount,
-        "currency": settings.CURRENCY,
+        "currency": organisation.currency(),
         "revenue_type": o.revenue_type,
         "stage": o.stage.name,
         "status": o.status,

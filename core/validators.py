@@ -10,6 +10,7 @@ text: anything but control characters.
 A date before 2000 is a typo (1926 for 2026), not history anyone tracks here.
 """
 
+import difflib
 import re
 import unicodedata
 from datetime import date
@@ -17,6 +18,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.currencies import CODES as CURRENCY_CODES
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 EARLIEST_DATE = date(2000, 1, 1)
@@ -32,22 +35,23 @@ def has_control_characters(value: str, allowed=ALLOWED_CONTROLS) -> bool:
 
 def validate_name(value: str) -> None:
     if "<" in value or ">" in value:
-        raise ValidationError("Leave out < and >: a name is plain text.", code="markup")
+        raise ValidationError(_("Leave out < and >: a name is plain text."), code="markup")
     if value.startswith("="):
         raise ValidationError(
-            "A name cannot start with = (a spreadsheet would run it as a formula).",
+            _("A name cannot start with = (a spreadsheet would run it as a formula)."),
             code="formula",
         )
     if has_control_characters(value, allowed=set()):
         raise ValidationError(
-            "Remove the control characters (tabs, line breaks…) from the name.", code="control"
+            _("Remove the control characters (tabs, line breaks…) from the name."), code="control"
         )
 
 
 def validate_free_text(value: str) -> None:
     if has_control_characters(value, allowed=ALLOWED_CONTROLS):
         raise ValidationError(
-            "Remove the control characters (such as a NUL byte) from the text.", code="control"
+            _("Remove the control characters (such as a NUL byte) from the text."),
+            code="control",
         )
 
 
@@ -55,7 +59,7 @@ def validate_phone(value: str) -> None:
     digits = sum(c.isdigit() for c in value)
     if value and (not PHONE.fullmatch(value) or digits < PHONE_MIN_DIGITS):
         raise ValidationError(
-            "Type a phone number: digits, spaces, + ( ) - and an extension like “ext. 12”.",
+            _("Type a phone number: digits, spaces, + ( ) - and an extension like “ext. 12”."),
             code="phone",
         )
 
@@ -63,14 +67,17 @@ def validate_phone(value: str) -> None:
 def validate_not_ancient(value: date) -> None:
     if value < EARLIEST_DATE:
         raise ValidationError(
-            f"{value.isoformat()} is before {EARLIEST_DATE.year}: is the year right?",
+            _("%(day)s is before %(year)s: is the year right?"),
             code="ancient",
+            params={"day": value.isoformat(), "year": EARLIEST_DATE.year},
         )
 
 
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
-        raise ValidationError(f"{value.isoformat()} has not come yet.", code="future")
+        raise ValidationError(
+            _("%(day)s has not come yet."), code="future", params={"day": value.isoformat()}
+        )
 
 
 def lookalike_characters(value: str) -> list[tuple[str, str]]:
@@ -119,3 +126,28 @@ def validate_plain_email(value: str) -> None:
                 "plain": plain,
             },
         )
+
+
+def validate_currency(value: str) -> None:
+    """An ISO 4217 code the organisation may count in (core.currencies, docs/contracts.md
+    #currency), with the nearest code proposed for a typo ("EUROS" → EUR)."""
+    if value in CURRENCY_CODES:
+        return
+    near = difflib.get_close_matches(value, sorted(CURRENCY_CODES), n=1, cutoff=0.7)
+    if near:
+        raise ValidationError(
+            _(
+                "“%(value)s” is not an ISO 4217 currency code. Did you mean %(near)s? "
+                "Type the three letters, like EUR, USD or GBP."
+            ),
+            code="currency",
+            params={"value": value, "near": near[0]},
+        )
+    raise ValidationError(
+        _(
+            "“%(value)s” is not an ISO 4217 currency code. "
+            "Type the three letters, like EUR, USD or GBP."
+        ),
+        code="currency",
+        params={"value": value},
+    )

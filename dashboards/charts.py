@@ -11,8 +11,10 @@ the plot, at the foot of the figure), round ticks (a 1-2-5 step for 3 to 6 ticks
 `nice_step`; whole numbers on axes that count), category labels short enough for a phone
 (the full name in the hover), and says "no data" rather than drawing an empty frame. A
 few won deals are dots, not a histogram; the forecast's quota is a labelled line. Template
-"none" and a small house layout keep the JSON small. The words are translated
-(docs/architecture.md#chart-layout-rules).
+"none" and a small house layout keep the JSON small. The words are translated, and the
+numbers and dates follow the active language: Plotly's `separators` ("," for Spanish
+decimals), percentages and month names as core/formats.py and Django's formats write them
+(docs/architecture.md#chart-layout-rules, docs/i18n.md#numbers-and-dates).
 """
 
 import math
@@ -20,10 +22,12 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.formats import percent, whole
+from core.formats import locale_format, percent, whole
 from dashboards.metrics import WEEKDAYS, Funnel
 
 BLUE, GREEN, ORANGE, GREY, RED = "#1d4ed8", "#0f7a4a", "#b45309", "#9aa5b1", "#b42318"
@@ -53,6 +57,18 @@ def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
 
+def _percent_of(number: str) -> str:
+    """A percentage around a number or a Plotly placeholder, as the active language writes
+    it: "%{y:.1f}" → "%{y:.1f} %" (Chinese "%{y:.1f}%")."""
+    return locale_format("PERCENT_FORMAT").format(number=number)
+
+
+def _separators() -> str:
+    """Plotly's `separators`, the decimal then the thousands separator of the active
+    language: ".," in English and Chinese, ",." in Spanish."""
+    return f"{get_format('DECIMAL_SEPARATOR')}{get_format('THOUSAND_SEPARATOR')}"
+
+
 def _axis(title: str, **extra) -> dict:
     return {"title": {"text": title}, "automargin": True, "gridcolor": "#eef1f5", **extra}
 
@@ -60,7 +76,7 @@ def _axis(title: str, **extra) -> dict:
 def _values(values, *, integer: bool = False, suffix: str = "") -> dict:
     """An axis from zero with round ticks: a nice step chosen from the largest value (3 to
     6 ticks), thousands grouped, no decimals the step does not need. A count (`integer`)
-    never ticks between whole numbers; `suffix` follows each tick (" %")."""
+    never ticks between whole numbers; `suffix` follows each tick (`_percent_of("")`)."""
     top = max((v for v in values if v is not None), default=0)
     step = nice_step(top)
     if integer:
@@ -128,6 +144,7 @@ def _layout(
 ) -> dict:
     return {
         "template": "none",
+        "separators": _separators(),
         "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.97, "font": {"size": 15}},
         "xaxis": x or _axis(""),
         "yaxis": y or _axis("", rangemode="tozero"),
@@ -197,17 +214,17 @@ def funnel_chart(result: Funnel) -> dict:
     labels, hovers = [], []
     for index, (name, value) in enumerate(steps):
         if index == 0:
-            labels.append(f"{value:,}")
-            hovers.append(f"{name}: {value:,}")
+            labels.append(whole(value))
+            hovers.append(f"{name}: {whole(value)}")
             continue
         previous = steps[index - 1][1]
         rate = value / previous if previous else None
-        labels.append(f"{value:,} · {percent(rate)}")
+        labels.append(f"{whole(value)} · {percent(rate)}")
         hovers.append(
             _("%(step)s: %(count)s (%(rate)s of %(previous)s)")
             % {
                 "step": name,
-                "count": f"{value:,}",
+                "count": whole(value),
                 "rate": percent(rate),
                 "previous": steps[index - 1][0].lower(),
             }
@@ -279,19 +296,20 @@ def hit_rate_chart(result: Funnel) -> dict:
     y = _percentages([rates[d] for d in WEEKDAYS])
     bar = {
         "type": "bar",
-        "x": list(WEEKDAYS),
+        # Monday to Friday in the active language, from Django's own catalogue.
+        "x": [str(WEEKDAYS_ABBR[index]) for index in range(len(WEEKDAYS))],
         "y": y,
         "marker": {"color": BLUE},
         "text": [percent(rates[d]) for d in WEEKDAYS],
         "textposition": "outside",
-        "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
+        "hovertemplate": f"%{{x}}: {_percent_of('%{y:.1f}')}<extra></extra>",
     }
     return _figure(
         [bar],
         _layout(
             title,
             x=_axis(_("Weekday")),
-            y=_axis(_("Hit rate (%)"), **_values(y, suffix=" %")),
+            y=_axis(_("Hit rate (%)"), **_values(y, suffix=_percent_of(""))),
         ),
     )
 
@@ -335,7 +353,10 @@ def email_effectiveness_chart(rows: list[tuple[str, Funnel]]) -> dict:
         _layout(
             title,
             x=_categories(_("Rep"), labels),
-            y=_axis(_("Rate (%)"), **_values([y for t in traces for y in t["y"]], suffix=" %")),
+            y=_axis(
+                _("Rate (%)"),
+                **_values([y for t in traces for y in t["y"]], suffix=_percent_of("")),
+            ),
             legend=True,
             barmode="group",
         ),
@@ -348,7 +369,7 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
     if not any(result.counts.emails for _week, result in weeks):
         return _no_data(title)
     # "Week of 16 Nov" on a category axis: a date axis ticks hours when there is one week.
-    labels = [f"{week:%d %b}".lstrip("0") for week, _result in weeks]
+    labels = [date_format(week, "MONTH_DAY_FORMAT") for week, _result in weeks]
     traces = [
         {
             "type": "scatter",
@@ -358,7 +379,7 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
             "y": _percentages([getattr(r, key) for _week, r in weeks]),
             "line": {"color": colour},
             "hovertemplate": _("week of %(week)s: %(rate)s %(name)s")
-            % {"week": "%{x}", "rate": "%{y:.1f} %", "name": str(label).lower()}
+            % {"week": "%{x}", "rate": _percent_of("%{y:.1f}"), "name": str(label).lower()}
             + "<extra></extra>",
         }
         for label, key, colour in EMAIL_ONLY_RATES
@@ -375,7 +396,10 @@ def email_trend_chart(weeks: list[tuple[date, Funnel]]) -> dict:
                 range=[-0.5, len(labels) - 0.5],
                 autotickangles=[0, 90],
             ),
-            y=_axis(_("Rate (%)"), **_values([y for t in traces for y in t["y"]], suffix=" %")),
+            y=_axis(
+                _("Rate (%)"),
+                **_values([y for t in traces for y in t["y"]], suffix=_percent_of("")),
+            ),
             legend=True,
         ),
     )
@@ -411,7 +435,7 @@ def call_quality_chart(rows: list[tuple[str, Funnel]]) -> dict:
             "yaxis": "y2",
             "marker": {"color": GREEN, "size": 11, "symbol": "diamond"},
             "hovertemplate": _("%(rep)s: %(rate)s of connects followed up")
-            % {"rep": "%{x}", "rate": "%{y:.1f} %"}
+            % {"rep": "%{x}", "rate": _percent_of("%{y:.1f}")}
             + "<extra></extra>",
         },
     ]
@@ -426,7 +450,7 @@ def call_quality_chart(rows: list[tuple[str, Funnel]]) -> dict:
                 overlaying="y",
                 side="right",
                 showgrid=False,
-                **{**_values([100], suffix=" %"), "range": [0, 105]},
+                **{**_values([100], suffix=_percent_of("")), "range": [0, 105]},
             ),
             legend=True,
         ),
@@ -730,7 +754,9 @@ def forecast_chart(months: list[dict]) -> dict:
     if not any(m["won"] or m["commit"] or m["weighted"] or m["quota"] for m in months):
         return _no_data(title)
     # "Nov 2026", on a category axis: Plotly would read "2026-11" as a date and tick hours.
-    labels = [m["month"].start.strftime("%b %Y") for m in months]
+    labels = [
+        date_format(m["month"].start, locale_format("SHORT_YEAR_MONTH_FORMAT")) for m in months
+    ]
     traces = [
         {
             "type": "bar",

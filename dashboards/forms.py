@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.formats import percent
 from quotas import calendar
@@ -47,19 +49,19 @@ class WhatIfForm(forms.Form):
     form answers the current plan to the call. Every error starts with the field's name."""
 
     target_revenue = forms.DecimalField(
-        label="Revenue still to win", required=False, min_value=0, **MONEY
+        label=_("Revenue still to win"), required=False, min_value=0, **MONEY
     )
     target_deals = forms.IntegerField(
-        label="…or deals still to win", required=False, min_value=0, max_value=100_000
+        label=_("…or deals still to win"), required=False, min_value=0, max_value=100_000
     )
     avg_deal_size = forms.DecimalField(
-        label="Average deal size", required=False, min_value=Decimal("0.01"), **MONEY
+        label=_("Average deal size"), required=False, min_value=Decimal("0.01"), **MONEY
     )
-    win_rate = RateField(label="Win rate", required=False)
-    meeting_to_opportunity_rate = RateField(label="Meetings → opportunities", required=False)
-    call_to_meeting_rate = RateField(label="Calls → meetings", required=False)
+    win_rate = RateField(label=_("Win rate"), required=False)
+    meeting_to_opportunity_rate = RateField(label=_("Meetings → opportunities"), required=False)
+    call_to_meeting_rate = RateField(label=_("Calls → meetings"), required=False)
     emails_per_meeting = forms.DecimalField(
-        label="Emails per meeting held",
+        label=_("Emails per meeting held"),
         required=False,
         min_value=0,
         max_value=10_000,
@@ -67,7 +69,7 @@ class WhatIfForm(forms.Form):
         decimal_places=3,
     )
     messages_per_meeting = forms.DecimalField(
-        label="Messages per meeting held",
+        label=_("Messages per meeting held"),
         required=False,
         min_value=0,
         max_value=10_000,
@@ -75,7 +77,7 @@ class WhatIfForm(forms.Form):
         decimal_places=3,
     )
     working_days = forms.IntegerField(
-        label="Working days left", min_value=1, max_value=366, required=False
+        label=_("Working days left"), min_value=1, max_value=366, required=False
     )
 
     def __init__(self, *args, exact_rates=None, **kwargs):
@@ -92,7 +94,7 @@ class WhatIfForm(forms.Form):
         cleaned = super().clean()
         no_target = cleaned.get("target_revenue") is None and cleaned.get("target_deals") is None
         if no_target and not self.errors:
-            raise forms.ValidationError("Give the revenue or the deals still to win.")
+            raise forms.ValidationError(gettext("Give the revenue or the deals still to win."))
         return cleaned
 
     def full_clean(self):
@@ -117,29 +119,29 @@ def _named(label: str, message: str) -> str:
     rest = message[1:]
     if first.isupper() and not rest[:1].isupper():
         first = first.lower()
-    return f"{label}: {first}{rest}"
+    return gettext("%(field)s: %(error)s") % {"field": label, "error": f"{first}{rest}"}
 
 
 RANGES = [
-    ("this_month", "This month"),
-    ("last_month", "Last month"),
-    ("this_week", "This week"),
-    ("last_week", "Last week"),
-    ("this_quarter", "This quarter"),
-    ("last_quarter", "Last quarter"),
-    ("custom", "Custom…"),
+    ("this_month", _("This month")),
+    ("last_month", _("Last month")),
+    ("this_week", _("This week")),
+    ("last_week", _("Last week")),
+    ("this_quarter", _("This quarter")),
+    ("last_quarter", _("Last quarter")),
+    ("custom", _("Custom…")),
 ]
 
 
 class DashboardPeriodForm(forms.Form):
     """The period picker of the dashboards: a named range, or custom dates."""
 
-    range = forms.ChoiceField(label="Period", choices=RANGES, required=False)
+    range = forms.ChoiceField(label=_("Period"), choices=RANGES, required=False)
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):
@@ -147,16 +149,16 @@ class DashboardPeriodForm(forms.Form):
         if cleaned.get("range") == "custom":
             start, end = cleaned.get("start"), cleaned.get("end")
             if not start or not end:
-                raise forms.ValidationError("A custom period needs a start and an end.")
+                raise forms.ValidationError(gettext("A custom period needs a start and an end."))
             if end < start:
-                raise forms.ValidationError("The period ends before it starts.")
+                raise forms.ValidationError(gettext("The period ends before it starts."))
             if (end - start).days > 731:
-                raise forms.ValidationError("Pick at most two years.")
+                raise forms.ValidationError(gettext("Pick at most two years."))
             try:
                 custom(start, end)
             except PeriodError as error:
                 raise forms.ValidationError(
-                    f"Pick dates inside the years we plan in: {error}."
+                    gettext("Pick dates inside the years we plan in: %(error)s.") % {"error": error}
                 ) from None
         return cleaned
 

@@ -3,6 +3,9 @@ every app, and no app imports it."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dashboards import alerts as alert_rules
 
 
 class PlanSnapshot(models.Model):
@@ -99,22 +102,30 @@ class MetricsRun(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    BELOW_PACE = "below_pace", "Below pace"
-    NO_ACTIVITY = "no_activity", "No activity logged"
-    CONVERSION_DROP = "conversion_drop", "Conversion drop"
-    EMAIL_BOUNCES = "email_bounces", "Emails bouncing"
-    REPLY_DROP = "reply_drop", "Reply rate drop"
+    BELOW_PACE = alert_rules.BELOW_PACE, _("Below pace")
+    NO_ACTIVITY = alert_rules.NO_ACTIVITY, _("No activity logged")
+    CONVERSION_DROP = alert_rules.CONVERSION_DROP, _("Conversion drop")
+    EMAIL_BOUNCES = alert_rules.EMAIL_BOUNCES, _("Emails bouncing")
+    REPLY_DROP = alert_rules.REPLY_DROP, _("Reply rate drop")
 
 
 class Alert(models.Model):
-    """A sentence for a manager (and the rep) about who needs help, written by the nightly
-    job: one per rep, kind and day, so running the job twice changes nothing."""
+    """Who needs help, for a manager (and the rep), written by the nightly job: one per
+    rep, kind and day, so running the job twice changes nothing. It stores its kind and
+    figures (`params`), and its sentence is put into words when it is read, in the reader's
+    language (`sentence`; docs/contracts.md#stored-sentences)."""
 
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
     )
     kind = models.CharField(max_length=16, choices=AlertKind)
     as_of = models.DateField()
+    # The figures the sentence needs (dashboards/alerts.py `…_params`); empty only on a row
+    # written before they were kept whose message could not be read back.
+    params = models.JSONField(default=dict, blank=True)
+    # The sentence in the site's language (settings.LANGUAGE_CODE) as it was written: what
+    # CSV files, `report`, the API and webhooks carry, and what a page shows of a row
+    # without `params`.
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
@@ -134,4 +145,12 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["as_of", "dismissed_at"])]
 
     def __str__(self):
-        return self.message
+        return self.sentence
+
+    @property
+    def sentence(self) -> str:
+        """The sentence in the active language, from the kind and figures; the stored
+        message for a row without figures."""
+        if not self.params:
+            return self.message
+        return alert_rules.sentence(self.kind, self.params)

@@ -7,19 +7,20 @@ snapshots; nothing here recounts the activity log.
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Q, Subquery, Sum
 
 from activities import selectors as activity_selectors
 from activities.selectors import activities_visible_to
 from dashboards import plans
 from dashboards.models import Alert, AlertKind
 from dashboards.scope import Scope
-from pipeline.models import OpportunityStatus
+from pipeline.models import Opportunity, OpportunityStatus
 from pipeline.selectors import opportunities_visible_to
 from quotas import calendar
+from quotas import selectors as quota_selectors
 from quotas.backsolve import Backsolve, Target, backsolve
-from quotas.periods import trailing_window
-from quotas.plan import Plan
+from quotas.periods import Period, PeriodKind, trailing_window
+from quotas.plan import Pace, Plan, pace
 from users.models import Role, Team, User
 from users.selectors import (
     managed_teams_of,
@@ -56,6 +57,19 @@ plans_for = plans.plans_for
 
 def plan_for(rep: User, *, today: date) -> Plan:
     return plans.plans_for([rep.pk], today=today)[rep.pk]
+
+
+def week_pace(rep: User, *, today: date) -> tuple[Period, Pace] | None:
+    """This week's quota, won and pace for My targets: the week's share of its months'
+    quotas (docs/metrics.md#week-quotas). None when the week has no quota. Four queries."""
+    week = calendar.period_containing(today, PeriodKind.WEEK)
+    quota = quota_selectors.quotas_for([rep.pk], week)[rep.pk]
+    if not quota.known:
+        return None
+    won = Opportunity.objects.filter(
+        owner=rep, status=OpportunityStatus.WON, closed_on__range=(week.start, week.end)
+    ).aggregate(won=Sum("amount", default=Decimal(0)))["won"]
+    return week, pace(quota.revenue, won, calendar.progress(week, today).expected)
 
 
 def last_working_day_totals(rep: User, *, today: date) -> tuple[date, dict]:

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from activities.models import DailyRollup
@@ -134,55 +134,67 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
     last_logged = _last_logged(ids, as_of)
     lookback = as_of - timedelta(days=60)
     holidays = calendar.holidays_between(lookback, as_of)
-    found: dict[tuple[int, str], str] = {}
+    # (rep, kind) → the alert's figures; its words come when it is read.
+    found: dict[tuple[int, str], dict] = {}
     for rep in people:
         name = rep.full_name
         now = funnel(this_month.get(rep.pk, FunnelCounts()))
         quota = quotas[rep.pk]
         if quota.known:
             standing = pace(quota.revenue, now.counts.revenue_won, expected)
-            month_name = date_format(month.start, "F")
-            if message := alert_rules.below_pace(name, standing.attainment, expected, month_name):
-                found[(rep.pk, AlertKind.BELOW_PACE)] = message
+            if params := alert_rules.below_pace_params(
+                name, standing.attainment, expected, month.start
+            ):
+                found[(rep.pk, AlertKind.BELOW_PACE)] = params
         last = last_logged.get(rep.pk)
         since = max(d for d in (last, rep.joined_on - timedelta(days=1), lookback) if d)
         idle = periods.working_days(since + timedelta(days=1), as_of - timedelta(days=1), holidays)
-        if message := alert_rules.no_activity(name, last, idle):
-            found[(rep.pk, AlertKind.NO_ACTIVITY)] = message
+        if params := alert_rules.no_activity_params(name, last, idle):
+            found[(rep.pk, AlertKind.NO_ACTIVITY)] = params
         before = funnel(trailing.get(rep.pk, FunnelCounts()))
-        if message := alert_rules.conversion_drop(
+        if params := alert_rules.conversion_drop_params(
             name,
             now.call_to_meeting_rate,
             before.call_to_meeting_rate,
             now.counts.calls,
             before.counts.meetings_held,
         ):
-            found[(rep.pk, AlertKind.CONVERSION_DROP)] = message
+            found[(rep.pk, AlertKind.CONVERSION_DROP)] = params
         recent = funnel(last_30_days.get(rep.pk, FunnelCounts()))
-        if message := alert_rules.email_bounces(
+        if params := alert_rules.email_bounces_params(
             name, recent.email_bounce_rate, recent.counts.emails
         ):
-            found[(rep.pk, AlertKind.EMAIL_BOUNCES)] = message
-        if message := alert_rules.reply_drop(
+            found[(rep.pk, AlertKind.EMAIL_BOUNCES)] = params
+        if params := alert_rules.reply_drop_params(
             name,
             recent.email_reply_rate,
             before.email_reply_rate,
             recent.delivered_emails,
             before.counts.emails_replied,
         ):
-            found[(rep.pk, AlertKind.REPLY_DROP)] = message
+            found[(rep.pk, AlertKind.REPLY_DROP)] = params
+    # The message in the site's language, whoever's request runs this
+    # (docs/contracts.md#stored-sentences).
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [
+            Alert(
+                rep_id=rep_id,
+                kind=kind,
+                as_of=as_of,
+                params=params,
+                message=alert_rules.sentence(kind, params),
+            )
+            for (rep_id, kind), params in found.items()
+        ]
     with transaction.atomic():
         standing = set(
             Alert.objects.filter(as_of=as_of, rep_id__in=ids).values_list("rep_id", "kind")
         )
         alerts = Alert.objects.bulk_create(
-            [
-                Alert(rep_id=rep_id, kind=kind, as_of=as_of, message=message)
-                for (rep_id, kind), message in found.items()
-            ],
+            rows,
             update_conflicts=True,
             unique_fields=["rep", "kind", "as_of"],
-            update_fields=["message"],
+            update_fields=["params", "message"],
         )
         _publish_new_alerts(
             [alert for alert in alerts if (alert.rep_id, alert.kind) not in standing],
@@ -199,19 +211,23 @@ def alerts_recompute(*, as_of: date | None = None, rep_ids: list[int] | None = N
 
 def _publish_new_alerts(alerts: list[Alert], reps: dict[int, User]) -> None:
     """`alert.created` for each alert the day did not have yet (docs/api.md#webhook-events): a
-    recompute that finds the same alert again sends nothing."""
+    recompute that finds the same alert again sends nothing. The receiver has no language of
+    its own: `sentence` and `text` are in the site's, the kind and `params` are for programs
+    (docs/contracts.md#stored-sentences)."""
     items = []
-    for alert in alerts:
-        rep = reps[alert.rep_id]
-        data = {
-            "id": alert.pk,
-            "kind": alert.kind,
-            "as_of": alert.as_of,
-            "rep": {"id": rep.pk, "email": rep.email, "name": rep.full_name},
-            "team": {"id": rep.team_id, "name": rep.team.name} if rep.team_id else None,
-            "sentence": alert.message,
-        }
-        items.append((data, gettext("Alert: %(sentence)s") % {"sentence": alert.message}))
+    with translation.override(settings.LANGUAGE_CODE):
+        for alert in alerts:
+            rep = reps[alert.rep_id]
+            data = {
+                "id": alert.pk,
+                "kind": alert.kind,
+                "as_of": alert.as_of,
+                "rep": {"id": rep.pk, "email": rep.email, "name": rep.full_name},
+                "team": {"id": rep.team_id, "name": rep.team.name} if rep.team_id else None,
+                "params": alert.params,
+                "sentence": alert.message,
+            }
+            items.append((data, gettext("Alert: %(sentence)s") % {"sentence": alert.message}))
     webhooks.publish_many(event=Event.ALERT_CREATED, items=items)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from dashboards import services
+from dashboards import refreshes, services
 
 
 @shared_task(
@@ -33,3 +33,10 @@ def refresh_plans(rep_ids: list[int] | None, as_of: str) -> int:
     """After something a plan depends on changed (queued on commit): rewrite today's plan
     of these reps (None: everyone)."""
     return services.plans_refresh(as_of=date.fromisoformat(as_of), rep_ids=rep_ids)
+
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def drain_refreshes(kind: str, as_of: str) -> int:
+    """Queued by the first write of a window (docs/architecture.md#coalesced-refreshes):
+    refresh, once, every rep whose plans or alerts the window's writes asked for."""
+    return refreshes.drain(kind, date.fromisoformat(as_of))

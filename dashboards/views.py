@@ -1,6 +1,8 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.exports import csv_response
@@ -162,6 +164,7 @@ def my_targets(request):
         "rows": plan_rows(plan, done),
         "unknown": [RATE_LABELS.get(name, name) for name in unknown],
         "forecast": rep_forecast(request.user, plan, today=today),
+        "week": selectors.week_pace(request.user, today=today),
     }
     return render_page(request, "dashboards/my_targets.html", context, partial="targets")
 
@@ -222,7 +225,7 @@ def what_if(request):
     unknown = selectors.unknown_rates(plan, result)
     for name in unknown:
         if name in form.fields:
-            form.fields[name].help_text = "Not known from the last 90 days: type a value."
+            form.fields[name].help_text = gettext("Not known from the last 90 days: type a value.")
     context = {
         "reps": reps if request.user.role != Role.REP else None,
         "rep": rep,
@@ -236,12 +239,12 @@ def what_if(request):
 
 
 STEP_LABELS = [
-    ("deals", "Deals"),
-    ("opportunities", "Opportunities"),
-    ("meetings_held", "Meetings held"),
-    ("calls", "Calls"),
-    ("emails", "Emails"),
-    ("messages", "Messages"),
+    ("deals", _("Deals")),
+    ("opportunities", _("Opportunities")),
+    ("meetings_held", _("Meetings held")),
+    ("calls", _("Calls")),
+    ("emails", _("Emails")),
+    ("messages", _("Messages")),
 ]
 
 

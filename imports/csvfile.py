@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.exports import unguard_cell
 
@@ -98,31 +98,43 @@ class CsvFile:
                 # Excel's "Unicode text": UTF-16 with a BOM, often tab-separated.
                 csv_file.encoding = "utf-16"
                 if not _decodes(stream, "utf-16"):
-                    raise UnreadableFile("the file is broken UTF-16 text; save it as “CSV UTF-8”")
+                    raise UnreadableFile(
+                        gettext("the file is broken UTF-16 text; save it as “CSV UTF-8”")
+                    )
             elif _looks_binary(start):
                 raise UnreadableFile(
-                    "this is not a CSV text file (it holds binary data, like a spreadsheet "
-                    "or an image); save it from your spreadsheet as “CSV UTF-8”"
+                    gettext(
+                        "this is not a CSV text file (it holds binary data, like a spreadsheet "
+                        "or an image); save it from your spreadsheet as “CSV UTF-8”"
+                    )
                 )
             elif not _is_utf8(stream):
                 csv_file.encoding = "cp1252"
                 stream.seek(0)
                 if not _decodes(stream, "cp1252"):
                     raise UnreadableFile(
-                        "the file is neither UTF-8 nor Windows-1252 text; save it as “CSV UTF-8”"
+                        gettext(
+                            "the file is neither UTF-8 nor Windows-1252 text; "
+                            "save it as “CSV UTF-8”"
+                        )
                     )
                 csv_file.notes.append(
-                    "The file is not UTF-8; it was read as Windows-1252 (what Excel writes "
-                    "on Windows). Check that accented names came through."
+                    gettext(
+                        "The file is not UTF-8; it was read as Windows-1252 (what Excel writes "
+                        "on Windows). Check that accented names came through."
+                    )
                 )
         first = csv_file._first_line()
         if first is None:
-            raise UnreadableFile("the file is empty; it needs a header row")
+            raise UnreadableFile(gettext("the file is empty; it needs a header row"))
         if "," not in first:
-            for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+            for delimiter, note in (
+                (";", gettext_noop("Columns are separated by semicolons, not commas.")),
+                ("\t", gettext_noop("Columns are separated by tabs, not commas.")),
+            ):
                 if delimiter in first:
                     csv_file.delimiter = delimiter
-                    csv_file.notes.append(f"Columns are separated by {name}, not commas.")
+                    csv_file.notes.append(gettext(note))
                     break
         with csv_file._text() as text:
             reader = csv.reader(text, delimiter=csv_file.delimiter)

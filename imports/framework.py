@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from imports import registry
 from imports.csvfile import PROGRESS_EVERY, CsvFile, UnreadableFile
@@ -52,14 +53,31 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.error_count:
+            return ngettext(
+                "%(errors)s error in %(rows)s rows: nothing was imported.",
+                "%(errors)s errors in %(rows)s rows: nothing was imported.",
+                self.error_count,
+            ) % {"errors": self.error_count, "rows": self.rows}
+        counts = {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        if self.dry_run:
             return (
-                f"{self.error_count} error{'s' if self.error_count != 1 else ''} in "
-                f"{self.rows} rows: nothing was imported."
+                gettext(
+                    "%(rows)s rows: %(created)s would be created, %(updated)s would be updated, "
+                    "%(unchanged)s unchanged."
+                )
+                % counts
             )
-        verb = "would be" if self.dry_run else "were"
         return (
-            f"{self.rows} rows: {self.created} {verb} created, {self.updated} {verb} updated, "
-            f"{self.unchanged} unchanged."
+            gettext(
+                "%(rows)s rows: %(created)s were created, %(updated)s were updated, "
+                "%(unchanged)s unchanged."
+            )
+            % counts
         )
 
 
@@ -85,7 +103,10 @@ class RowErrors:
         self.report.error_count += 1
         if len(self.report.errors) < MAX_ERRORS_KEPT:
             column = self.their_names.get(column, column)
-            self.report.errors.append(f"line {line}, column {column}: {reason}")
+            self.report.errors.append(
+                gettext("line %(line)s, column %(column)s: %(reason)s")
+                % {"line": line, "column": column, "reason": reason}
+            )
 
     def progress(self, phase: str, done: int) -> None:
         if self._progress is not None:
@@ -130,7 +151,8 @@ class Rows:
                 self.out.error(
                     row.line,
                     "-",
-                    f"has {len(row.values[None])} cells, the header has {len(header)}",
+                    gettext("has %(cells)s cells, the header has %(columns)s")
+                    % {"cells": len(row.values[None]), "columns": len(header)},
                 )
                 continue
             # One search over the row's text; the cells only when it finds something.
@@ -143,8 +165,10 @@ class Rows:
                     self.out.error(
                         row.line,
                         name,
-                        "contains a control character (such as a NUL byte); is the file "
-                        "UTF-8 text?",
+                        gettext(
+                            "contains a control character (such as a NUL byte); is the file "
+                            "UTF-8 text?"
+                        ),
                     )
                 continue
             if self.mapping is not None:
@@ -155,7 +179,7 @@ class Rows:
                         self.out.error(row.line, column, reason)
         self.out.report.rows = rows - len(self.bad_lines)
         if not rows:
-            self.out.error(2, "-", "there are no rows below the header; nothing to import")
+            self.out.error(2, "-", gettext("there are no rows below the header; nothing to import"))
 
     def __iter__(self) -> Iterator[tuple[int, dict]]:
         """Our rows: another tool's are translated through the mapping first."""
@@ -184,9 +208,13 @@ def _check_mapping(mapping: Mapping, header: list[str], out: "RowErrors") -> Non
     required, _ = registry.columns(mapping.kind)
     for name in required:
         if name not in mapping.mapped:
-            out.error(1, name, "not matched to a column of the file (or a value for every row)")
+            out.error(
+                1,
+                name,
+                gettext("not matched to a column of the file (or a value for every row)"),
+            )
     for name in sorted(mapping.sources - set(header)):
-        out.error(1, name, "not in this file; match the columns again")
+        out.error(1, name, gettext("not in this file; match the columns again"))
 
 
 def header_fits(kind: str, header: list[str]) -> bool:
@@ -203,41 +231,44 @@ def _check_header(kind: str, header: list[str], out: "RowErrors") -> None:
     required, optional = registry.columns(kind)
     for name, count in Counter(header).items():
         if count > 1:
-            out.error(1, name, f"appears {count} times")
+            out.error(1, name, gettext("appears %(count)s times") % {"count": count})
     read_past = registry.importer(kind).read_past
     for name in header:
         if name not in required and name not in optional and name not in read_past:
             out.error(
                 1,
-                name or "(empty)",
-                f"unknown column; the columns are {', '.join(required + optional)}",
+                name or gettext("(empty)"),
+                gettext("unknown column; the columns are %(columns)s")
+                % {"columns": ", ".join(required + optional)},
             )
     for name in required:
         if name not in header:
-            out.error(1, name, "missing")
+            out.error(1, name, gettext("missing"))
 
 
 def parse_date(rows: RowErrors, line, column, value, *, required=True) -> date | None:
     if not value:
         if required:
-            rows.error(line, column, "is empty")
+            rows.error(line, column, gettext("is empty"))
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        rows.error(line, column, f"“{value}” is not a date like 2026-11-23")
+        rows.error(
+            line, column, gettext("“%(value)s” is not a date like 2026-11-23") % {"value": value}
+        )
         return None
 
 
 def parse_int(rows: RowErrors, line, column, value, *, required=True) -> int | None:
     if not value:
         if required:
-            rows.error(line, column, "is empty")
+            rows.error(line, column, gettext("is empty"))
         return None
     try:
         return int(value)
     except ValueError:
-        rows.error(line, column, f"“{value}” is not a whole number")
+        rows.error(line, column, gettext("“%(value)s” is not a whole number") % {"value": value})
         return None
 
 
@@ -264,13 +295,21 @@ def named(rows, line, column, value, found, create_missing, model_label, to_crea
     obj = found.get(value.lower())
     if obj is None:
         if not may_create(by):
-            rows.error(line, column, f"unknown {model_label} “{value}”; only an admin can add one")
+            rows.error(
+                line,
+                column,
+                gettext("unknown %(what)s “%(value)s”; only an admin can add one")
+                % {"what": model_label, "value": value},
+            )
         elif create_missing:
             to_create.add(value)
             return value  # resolved after creation
         else:
             rows.error(
-                line, column, f"unknown {model_label} “{value}” (import with --create-missing)"
+                line,
+                column,
+                gettext("unknown %(what)s “%(value)s” (import with --create-missing)")
+                % {"what": model_label, "value": value},
             )
     return obj
 
@@ -278,10 +317,14 @@ def named(rows, line, column, value, found, create_missing, model_label, to_crea
 def first_time(out: RowErrors, line: int, external_id: str, seen: set) -> bool:
     """A row needs an external_id that no earlier row of the file used."""
     if not external_id:
-        out.error(line, "external_id", "is empty")
+        out.error(line, "external_id", gettext("is empty"))
         return False
     if external_id in seen:
-        out.error(line, "external_id", f"{external_id} appears twice in the file")
+        out.error(
+            line,
+            "external_id",
+            gettext("%(id)s appears twice in the file") % {"id": external_id},
+        )
         return False
     seen.add(external_id)
     return True
@@ -326,9 +369,9 @@ def run_import(
     run."""
     importer = registry.importer(kind)  # LookupError for an unknown kind
     if by is not None and by.role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied("Only managers and admins import files.")
+        raise PermissionDenied(gettext("Only managers and admins import files."))
     if importer.admins_only and by is not None and by.role != Role.ADMIN:
-        raise PermissionDenied(f"Only admins import {kind}.")
+        raise PermissionDenied(gettext("Only admins import %(kind)s.") % {"kind": kind})
     report = ImportReport(kind=kind, dry_run=dry_run)
     out = RowErrors(report, progress)
     try:

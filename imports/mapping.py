@@ -19,6 +19,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
+from django.utils.translation import gettext
+
 from imports import registry
 
 JSON_VERSION = 1
@@ -318,8 +320,14 @@ def _amount(value: str, decimal_comma: bool) -> str | None:
 def _unmapped(value: str, kind: str, column: str, value_map: dict[str, str]) -> str:
     fixed = choices(kind, column) or tuple(dict.fromkeys(v for v in value_map.values() if v))
     if fixed:
-        return f"“{value}” has no match; map it to one of {', '.join(fixed)}"
-    return f"“{value}” has no match yet; map it to a value of {column}"
+        return gettext("“%(value)s” has no match; map it to one of %(values)s") % {
+            "value": value,
+            "values": ", ".join(fixed),
+        }
+    return gettext("“%(value)s” has no match yet; map it to a value of %(column)s") % {
+        "value": value,
+        "column": column,
+    }
 
 
 def translate(
@@ -335,7 +343,7 @@ def translate(
     def cell(header: str) -> str:
         value = row.get(header)
         if value is None:
-            errors.append((header, "is not in the file"))
+            errors.append((header, gettext("is not in the file")))
             return ""
         return value.strip()
 
@@ -369,13 +377,25 @@ def translate(
         if value and ours in DATE_COLUMNS and ours not in mapping.constants:
             if (iso := _date(value, mapping.date_format)) is None:
                 example = _EXAMPLE_DAY.strftime(mapping.date_format[0])
-                errors.append((theirs, f"“{value}” is not a date like {example}"))
+                errors.append(
+                    (
+                        theirs,
+                        gettext("“%(value)s” is not a date like %(example)s")
+                        % {"value": value, "example": example},
+                    )
+                )
             else:
                 out[ours] = iso
         if value and ours in mapping.amount_columns:
             if (plain := _amount(value, mapping.decimal_comma)) is None:
                 example = "25.000,00" if mapping.decimal_comma else "25,000.00"
-                errors.append((theirs, f"“{value}” is not an amount like {example}"))
+                errors.append(
+                    (
+                        theirs,
+                        gettext("“%(value)s” is not an amount like %(example)s")
+                        % {"value": value, "example": example},
+                    )
+                )
             else:
                 out[ours] = plain
     return out, errors

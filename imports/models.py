@@ -8,18 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
-    MAPPING = "mapping", "Waiting for its columns to be matched"
-    QUEUED = "queued", "Waiting for a worker"
-    CHECKING = "checking", "Checking the file"
-    CHECKED = "checked", "Checked, waiting for confirmation"
-    REJECTED = "rejected", "Has errors; nothing was imported"
-    APPLYING = "applying", "Importing"
-    APPLIED = "applied", "Imported"
-    FAILED = "failed", "Failed; nothing was imported"
-    EXPIRED = "expired", "Expired"
+    MAPPING = "mapping", _("Waiting for its columns to be matched")
+    QUEUED = "queued", _("Waiting for a worker")
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Checked, waiting for confirmation")
+    REJECTED = "rejected", _("Has errors; nothing was imported")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed; nothing was imported")
+    EXPIRED = "expired", _("Expired")
 
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.APPLYING)
@@ -80,6 +82,15 @@ class ImportJob(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error_count
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the active language. A failed job's is its reason as stored, in
+        English (imports.services.CRASHED, NOT_QUEUED…), looked up now; any other reads as
+        stored (docs/contracts.md#stored-sentences)."""
+        if self.status == ImportStatus.FAILED and self.summary:
+            return gettext(self.summary)
+        return self.summary
 
     @property
     def more_errors(self) -> int:

@@ -30,9 +30,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from imports import framework, registry
 from imports.csvfile import CsvFile, TooManyColumns, UnreadableFile
@@ -123,7 +123,9 @@ def import_map(*, by: User, job: ImportJob, mapping: dict, preset_name: str = ""
         pk=job.pk, created_by=by, status=ImportStatus.MAPPING
     ).update(mapping=mapping, status=ImportStatus.QUEUED)
     if not claimed:
-        raise ImportNotStaged(f"{job.file_name} is already on its way.", job)
+        raise ImportNotStaged(
+            gettext("%(file)s is already on its way.") % {"file": job.file_name}, job
+        )
     if preset_name:
         import_preset_save(by=by, kind=job.kind, name=preset_name, mapping=mapping)
     transaction.on_commit(lambda: _queue("check_import", job.pk))
@@ -248,17 +250,19 @@ def import_confirm(*, by: User, token) -> ImportJob:
     ).update(status=ImportStatus.APPLYING, started_at=timezone.now())
     job = ImportJob.objects.filter(token=token, created_by=by).first()
     if job is None:
-        raise ImportNotStaged("That upload has expired; upload the file again.")
+        raise ImportNotStaged(gettext("That upload has expired; upload the file again."))
     if not claimed:
         message = {
-            ImportStatus.APPLYING: f"{job.file_name} is being imported already.",
-            ImportStatus.APPLIED: f"{job.file_name} is already imported; nothing changed.",
-            ImportStatus.REJECTED: f"{job.file_name} has errors; fix them and upload it again.",
-            ImportStatus.MAPPING: f"Match the columns of {job.file_name} first.",
-            ImportStatus.QUEUED: f"{job.file_name} is still being checked.",
-            ImportStatus.CHECKING: f"{job.file_name} is still being checked.",
-        }.get(job.status, "That upload has expired; upload the file again.")
-        raise ImportNotStaged(message, job)
+            ImportStatus.APPLYING: gettext_noop("%(file)s is being imported already."),
+            ImportStatus.APPLIED: gettext_noop("%(file)s is already imported; nothing changed."),
+            ImportStatus.REJECTED: gettext_noop(
+                "%(file)s has errors; fix them and upload it again."
+            ),
+            ImportStatus.MAPPING: gettext_noop("Match the columns of %(file)s first."),
+            ImportStatus.QUEUED: gettext_noop("%(file)s is still being checked."),
+            ImportStatus.CHECKING: gettext_noop("%(file)s is still being checked."),
+        }.get(job.status, gettext_noop("That upload has expired; upload the file again."))
+        raise ImportNotStaged(gettext(message) % {"file": job.file_name}, job)
     _queue("apply_import", job.pk)
     return job
 
@@ -293,8 +297,9 @@ def import_apply(*, job_id: int) -> ImportJob | None:
         return _end(job, ImportStatus.APPLIED if report.ok else ImportStatus.REJECTED)
 
 
-def _crashed() -> str:
-    return gettext("Something went wrong on our side; nothing was imported. Try again.")
+# A failed job's summary is stored as its reason's English text (a msgid) and looked up in
+# the reader's language when shown (ImportJob.summary_text, docs/contracts.md#stored-sentences).
+CRASHED = gettext_noop("Something went wrong on our side; nothing was imported. Try again.")
 
 
 NOT_QUEUED = gettext_noop(
@@ -305,10 +310,13 @@ NOT_QUEUED = gettext_noop(
 
 def _too_slow() -> str:
     hours = int(RUNNING_AT_MOST.total_seconds() // 3600)
-    return gettext(
-        "The import did not finish within %(hours)s hour%(plural)s, so it was stopped; "
-        "nothing was imported. Upload the file again."
-    ) % {"hours": hours, "plural": "" if hours == 1 else "s"}
+    return ngettext(
+        "The import did not finish within %(hours)s hour, so it was stopped; "
+        "nothing was imported. Upload the file again.",
+        "The import did not finish within %(hours)s hours, so it was stopped; "
+        "nothing was imported. Upload the file again.",
+        hours,
+    ) % {"hours": hours}
 
 
 def import_fail(*, job_id: int, reason: str | None = None) -> bool:
@@ -319,7 +327,7 @@ def import_fail(*, job_id: int, reason: str | None = None) -> bool:
     with transaction.atomic():
         failed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
             status=ImportStatus.FAILED,
-            summary=gettext(reason) if reason else _crashed(),
+            summary=reason or CRASHED,
             finished_at=timezone.now(),
         )
         if failed:
@@ -370,13 +378,23 @@ def _publish_finished(job: ImportJob) -> None:
         "by": {"id": by.pk, "email": by.email, "name": by.full_name},
         "finished_at": job.finished_at,
     }
-    names = {"name": by.full_name, "file": job.file_name, "kind": job.kind, "summary": job.summary}
-    if job.status == ImportStatus.APPLIED:
-        text = gettext("%(name)s imported %(file)s (%(kind)s): %(summary)s") % names
-    elif job.status == ImportStatus.REJECTED:
-        text = gettext("%(name)s's import of %(file)s (%(kind)s) was rejected: %(summary)s") % names
-    else:
-        text = gettext("%(name)s's import of %(file)s (%(kind)s) failed: %(summary)s") % names
+    # The receiver has no language of its own: the site's, whoever's request failed the job.
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "name": by.full_name,
+            "file": job.file_name,
+            "kind": job.kind,
+            "summary": job.summary_text,
+        }
+        if job.status == ImportStatus.APPLIED:
+            text = gettext("%(name)s imported %(file)s (%(kind)s): %(summary)s") % names
+        elif job.status == ImportStatus.REJECTED:
+            text = (
+                gettext("%(name)s's import of %(file)s (%(kind)s) was rejected: %(summary)s")
+                % names
+            )
+        else:
+            text = gettext("%(name)s's import of %(file)s (%(kind)s) failed: %(summary)s") % names
     webhooks.publish(event=Event.IMPORT_FINISHED, data=data, text=text)
 
 

@@ -4,6 +4,7 @@ users services. Admins only; a users file is small, so each row goes through
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.validators import validate_plain_email
 from imports import registry
@@ -29,18 +30,29 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
             continue
         email = canonical_email(row["email"])
         if email in seen:
-            out.error(line, "email", f"{email} appears twice in the file")
+            out.error(
+                line, "email", gettext("%(email)s appears twice in the file") % {"email": email}
+            )
             continue
         seen.add(email)
         if row["role"] not in Role.values:
-            out.error(line, "role", f"“{row['role']}” is not one of rep, manager, admin")
+            out.error(
+                line,
+                "role",
+                gettext("“%(role)s” is not one of rep, manager, admin") % {"role": row["role"]},
+            )
             continue
         team = None
         if row["team"]:
             team = teams.get(row["team"].lower())
             if team is None:
                 if not create_missing:
-                    out.error(line, "team", f"unknown team “{row['team']}” (use --create-missing)")
+                    out.error(
+                        line,
+                        "team",
+                        gettext("unknown team “%(team)s” (use --create-missing)")
+                        % {"team": row["team"]},
+                    )
                     continue
                 team = user_services.team_create(by=by, name=row["team"])
                 teams[team.name.lower()] = team

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 ENGAGED_DAYS = 30
 COOLING_DAYS = 90
@@ -21,9 +22,9 @@ GOING_COLD_DAYS = 21
 
 
 class Engagement(models.TextChoices):
-    ENGAGED = "engaged", "Engaged"
-    COOLING = "cooling", "Cooling"
-    COLD = "cold", "Cold"
+    ENGAGED = "engaged", _("Engaged")
+    COOLING = "cooling", _("Cooling")
+    COLD = "cold", _("Cold")
 
 
 def engagement(last_response_on: date | None, today: date) -> Engagement:

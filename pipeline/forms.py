@@ -1,9 +1,11 @@
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pipeline.engagement import Engagement
-from pipeline.models import LeadSource, Product, RevenueType, Stage
+from pipeline.models import LeadSource, OpportunityStatus, Product, RevenueType, Stage
 from pipeline.selectors import prospects_visible_to
 from users.models import Role
 from users.selectors import reps_visible_to
@@ -25,7 +27,9 @@ class _OwnedForm(forms.Form):
     """A form whose object belongs to a rep: reps own what they create; managers and admins
     pick the owner among the reps they see."""
 
-    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label=None)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=None
+    )
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,15 +50,17 @@ class _OwnedForm(forms.Form):
 
 
 class ProspectForm(_OwnedForm):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
-    company = forms.CharField(max_length=150, required=False)
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=40, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    company = forms.CharField(label=_("Company"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     source = forms.ModelChoiceField(
-        label="Lead source",
+        label=_("Lead source"),
         queryset=LeadSource.objects.filter(is_active=True),
         required=False,
-        empty_label="Unknown",
+        empty_label=_("Unknown"),
     )
     field_order = ["name", "company", "email", "phone", "source", "owner"]
 
@@ -64,25 +70,34 @@ class ProspectForm(_OwnedForm):
 
 
 class OpportunityForm(_OwnedForm):
-    prospect = forms.ModelChoiceField(queryset=None)
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    prospect = forms.ModelChoiceField(label=_("Prospect"), queryset=None)
+    name = forms.CharField(
+        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     amount = forms.DecimalField(
+        label=_("Amount"),
         min_value=0,
         max_digits=14,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
-    revenue_type = forms.ChoiceField(choices=RevenueType.choices)
+    revenue_type = forms.ChoiceField(label=_("Revenue type"), choices=RevenueType.choices)
     product = forms.ModelChoiceField(
-        queryset=Product.objects.filter(is_active=True), required=False, empty_label="None"
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        empty_label=pgettext_lazy("no product", "None"),
     )
     lead_source = forms.ModelChoiceField(
+        label=_("Lead source"),
         queryset=LeadSource.objects.filter(is_active=True),
         required=False,
-        empty_label="The prospect's",
+        empty_label=_("The prospect's"),
     )
-    opened_on = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT)
-    expected_close_on = forms.DateField(required=False, widget=DATE_INPUT)
+    opened_on = forms.DateField(label=_("Opened on"), initial=timezone.localdate, widget=DATE_INPUT)
+    expected_close_on = forms.DateField(
+        label=_("Expected close on"), required=False, widget=DATE_INPUT
+    )
     field_order = [
         "prospect",
         "name",
@@ -105,74 +120,86 @@ class OpportunityForm(_OwnedForm):
         cleaned = super().clean()
         opened, expected = cleaned.get("opened_on"), cleaned.get("expected_close_on")
         if opened and opened > timezone.localdate():
-            self.add_error("opened_on", "An opportunity cannot open in the future.")
+            self.add_error("opened_on", _("An opportunity cannot open in the future."))
         if opened and expected and expected < opened:
-            self.add_error("expected_close_on", "The expected close comes after it opened.")
+            self.add_error("expected_close_on", _("The expected close comes after it opened."))
         return cleaned
 
 
 class MoveForm(forms.Form):
-    stage = forms.ModelChoiceField(queryset=Stage.objects.order_by("order"), empty_label=None)
+    stage = forms.ModelChoiceField(
+        label=_("Stage"), queryset=Stage.objects.order_by("order"), empty_label=None
+    )
     closed_on = forms.DateField(
-        label="Closed on",
+        label=_("Closed on"),
         required=False,
         widget=DATE_INPUT,
-        help_text="For won or lost; today if left empty.",
+        help_text=_("For won or lost; today if left empty."),
     )
-    lost_reason = forms.CharField(label="Why was it lost?", max_length=200, required=False)
+    lost_reason = forms.CharField(label=_("Why was it lost?"), max_length=200, required=False)
 
 
 class ProspectFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": "Name, company or email"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, company or email")}),
     )
     engagement = forms.ChoiceField(
-        label="Engagement", required=False, choices=[("", "Any"), *Engagement.choices]
+        label=_("Engagement"), required=False, choices=[("", _("Any")), *Engagement.choices]
     )
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         required=False,
         choices=[
-            ("name", "Name"),
-            ("engagement", "Latest response"),
-            ("unanswered", "Most unanswered touches"),
+            ("name", _("Name")),
+            ("engagement", _("Latest response")),
+            ("unanswered", _("Most unanswered touches")),
         ],
     )
 
 
 class OpportunityFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, widget=forms.SearchInput())
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput())
     status = forms.ChoiceField(
+        label=_("Status"),
         required=False,
-        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost"), ("", "All")],
+        choices=[*OpportunityStatus.choices, ("", _("All"))],
     )
     stage = forms.ModelChoiceField(
-        required=False, queryset=Stage.objects.order_by("order"), empty_label="Any stage"
+        label=_("Stage"),
+        required=False,
+        queryset=Stage.objects.order_by("order"),
+        empty_label=_("Any stage"),
     )
 
 
 class LeadSourceForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 class StageForm(forms.Form):
-    name = forms.CharField(max_length=60)
-    order = forms.IntegerField(min_value=0, max_value=32767, help_text="Lower comes first.")
+    name = forms.CharField(label=_("Name"), max_length=60)
+    order = forms.IntegerField(
+        label=_("Order"), min_value=0, max_value=32767, help_text=_("Lower comes first.")
+    )
     probability = forms.IntegerField(
-        min_value=0, max_value=100, help_text="Chance of winning from here, in %."
+        label=_("Probability"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Chance of winning from here, in %."),
     )
     kind = forms.ChoiceField(
+        label=_("Kind"),
         choices=[
-            ("open", "Open"),
-            ("won", "Won (closes as won)"),
-            ("lost", "Lost (closes as lost)"),
-        ]
+            ("open", pgettext_lazy("stage kind", "Open")),
+            ("won", _("Won (closes as won)")),
+            ("lost", _("Lost (closes as lost)")),
+        ],
     )

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.validators import (
@@ -21,15 +23,15 @@ from pipeline.phones import e164
 
 
 class RevenueType(models.TextChoices):
-    RECURRING = "recurring", "Recurring"
-    ONE_TIME = "one_time", "One-time"
-    CONTRACT = "contract", "Contract"
+    RECURRING = "recurring", _("Recurring")
+    ONE_TIME = "one_time", _("One-time")
+    CONTRACT = "contract", _("Contract")
 
 
 class OpportunityStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+    OPEN = "open", pgettext_lazy("opportunity status", "Open")
+    WON = "won", pgettext_lazy("opportunity status", "Won")
+    LOST = "lost", pgettext_lazy("opportunity status", "Lost")
 
 
 class LeadSource(models.Model):
@@ -44,7 +46,7 @@ class LeadSource(models.Model):
             models.UniqueConstraint(
                 Lower("name"),
                 name="leadsource_name_ci_unique",
-                violation_error_message="There is already a lead source with this name.",
+                violation_error_message=_("There is already a lead source with this name."),
             )
         ]
 
@@ -62,7 +64,7 @@ class Product(models.Model):
             models.UniqueConstraint(
                 Lower("name"),
                 name="product_name_ci_unique",
-                violation_error_message="There is already a product with this name.",
+                violation_error_message=_("There is already a product with this name."),
             )
         ]
 
@@ -75,7 +77,7 @@ class Stage(models.Model):
 
     name = models.CharField(max_length=60, unique=True, validators=[validate_name])
     order = models.PositiveSmallIntegerField(unique=True)
-    probability = models.PositiveSmallIntegerField(help_text="Chance of winning, 0–100 %.")
+    probability = models.PositiveSmallIntegerField(help_text=_("Chance of winning, 0–100 %."))
     is_won = models.BooleanField(default=False)
     is_lost = models.BooleanField(default=False)
 
@@ -85,12 +87,12 @@ class Stage(models.Model):
             models.CheckConstraint(
                 condition=Q(probability__gte=0, probability__lte=100),
                 name="stage_probability_0_100",
-                violation_error_message="Probability is a percentage from 0 to 100.",
+                violation_error_message=_("Probability is a percentage from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=~Q(is_won=True, is_lost=True),
                 name="stage_not_won_and_lost",
-                violation_error_message="A stage cannot be both won and lost.",
+                violation_error_message=_("A stage cannot be both won and lost."),
             ),
         ]
 
@@ -113,26 +115,41 @@ class Stage(models.Model):
 class Prospect(models.Model):
     """A person or company a rep sells to. Owned by one rep; visible to the owner's team."""
 
-    name = models.CharField(max_length=150, validators=[validate_name])
-    company = models.CharField(max_length=150, blank=True, validators=[validate_name])
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
+    name = models.CharField(_("name"), max_length=150, validators=[validate_name])
+    company = models.CharField(_("company"), max_length=150, blank=True, validators=[validate_name])
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     # The phone as E.164 ("+14155550100", read in settings.PHONE_REGION), "" for none or
     # not a number: a dialer's call is matched to its prospect on it
     # (docs/api.md#call-events). Derived from `phone` on every save (and by the importer).
     phone_e164 = models.CharField(max_length=16, blank=True, default="", editable=False)
     source = models.ForeignKey(
-        LeadSource, on_delete=models.PROTECT, null=True, blank=True, related_name="prospects"
+        LeadSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prospects",
+        verbose_name=_("source"),
     )
     # PROTECT: people leave by deactivation; their prospects keep their owner.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("owner"),
     )
     created_on = models.DateField(
-        default=timezone.localdate, validators=[validate_not_ancient, validate_not_future]
+        _("created on"),
+        default=timezone.localdate,
+        validators=[validate_not_ancient, validate_not_future],
     )
     external_id = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
+        _("external id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_free_text],
     )
     # What its activity says, kept by every write to the activity log in the same
     # transaction (activities.rollups.touches_refresh), so that the prospect list filters
@@ -153,6 +170,8 @@ class Prospect(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
         indexes = [
             models.Index(fields=["owner", "last_response_on"]),
             models.Index(fields=["owner", "created_on"]),
@@ -180,15 +199,28 @@ class Opportunity(models.Model):
     RevenueType = RevenueType
     Status = OpportunityStatus
 
-    prospect = models.ForeignKey(Prospect, on_delete=models.PROTECT, related_name="opportunities")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+    prospect = models.ForeignKey(
+        Prospect,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("prospect"),
     )
-    name = models.CharField(max_length=150, validators=[validate_name])
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    revenue_type = models.CharField(max_length=10, choices=RevenueType)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=150, validators=[validate_name])
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    revenue_type = models.CharField(_("revenue type"), max_length=10, choices=RevenueType)
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="opportunities"
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("product"),
     )
     lead_source = models.ForeignKey(
         LeadSource,
@@ -196,24 +228,45 @@ class Opportunity(models.Model):
         null=True,
         blank=True,
         related_name="opportunities",
-        help_text="Defaults to the prospect's lead source.",
+        verbose_name=_("lead source"),
+        help_text=_("Defaults to the prospect's lead source."),
     )
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("stage")
+    )
     # Mirrors stage.is_won / is_lost so that the database can hold the closing rules and
     # metrics can count won and lost without a join. Only services.opportunity_* write it.
     status = models.CharField(
-        max_length=4, choices=OpportunityStatus, default=OpportunityStatus.OPEN, editable=False
+        _("status"),
+        max_length=4,
+        choices=OpportunityStatus,
+        default=OpportunityStatus.OPEN,
+        editable=False,
     )
     opened_on = models.DateField(
-        default=timezone.localdate, validators=[validate_not_ancient, validate_not_future]
+        _("opened on"),
+        default=timezone.localdate,
+        validators=[validate_not_ancient, validate_not_future],
     )
-    expected_close_on = models.DateField(null=True, blank=True, validators=[validate_not_ancient])
+    expected_close_on = models.DateField(
+        _("expected close on"), null=True, blank=True, validators=[validate_not_ancient]
+    )
     closed_on = models.DateField(
-        null=True, blank=True, validators=[validate_not_ancient, validate_not_future]
+        _("closed on"),
+        null=True,
+        blank=True,
+        validators=[validate_not_ancient, validate_not_future],
     )
-    lost_reason = models.CharField(max_length=200, blank=True, validators=[validate_free_text])
+    lost_reason = models.CharField(
+        _("lost reason"), max_length=200, blank=True, validators=[validate_free_text]
+    )
     external_id = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, validators=[validate_free_text]
+        _("external id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_free_text],
     )
     # Activity volume linked to the deal or its prospect up to the day it closed
     # (docs/metrics.md#metrics), stored when it closes and kept current by the activity log's
@@ -224,12 +277,13 @@ class Opportunity(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "name"]
-        verbose_name_plural = "opportunities"
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="opportunity_amount_not_negative",
-                violation_error_message="The amount cannot be negative.",
+                violation_error_message=_("The amount cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(revenue_type__in=RevenueType.values),
@@ -242,17 +296,17 @@ class Opportunity(models.Model):
                     closed_on__isnull=False,
                 ),
                 name="opportunity_closed_on_only_when_closed",
-                violation_error_message="Only won or lost opportunities have a close date.",
+                violation_error_message=_("Only won or lost opportunities have a close date."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=OpportunityStatus.LOST, lost_reason=""),
                 name="opportunity_lost_needs_reason",
-                violation_error_message="A lost opportunity needs a reason.",
+                violation_error_message=_("A lost opportunity needs a reason."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="opportunity_closed_after_opened",
-                violation_error_message="An opportunity cannot close before it opened.",
+                violation_error_message=_("An opportunity cannot close before it opened."),
             ),
         ]
         indexes = [

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.formats import money, whole
@@ -30,11 +30,11 @@ from webhooks.models import Event
 
 def _check_owner(by: User | None, owner: User) -> None:
     if owner.role != Role.REP:
-        raise ValidationError({"owner": "Prospects and opportunities are owned by a sales rep."})
+        raise ValidationError({"owner": _("Prospects and opportunities are owned by a sales rep.")})
     if not owner.is_active:
-        raise ValidationError({"owner": f"{owner} is deactivated."})
+        raise ValidationError({"owner": _("%(rep)s is deactivated.") % {"rep": owner}})
     if by is not None and not reps_visible_to(by).filter(pk=owner.pk).exists():
-        raise PermissionDenied("You cannot give work to a rep outside your teams.")
+        raise PermissionDenied(_("You cannot give work to a rep outside your teams."))
 
 
 def _save(instance, by: User | None) -> None:
@@ -79,7 +79,7 @@ def prospect_create(
 @transaction.atomic
 def prospect_update(*, by: User | None, prospect: Prospect, **fields) -> Prospect:
     if by is not None and not prospects_visible_to(by).filter(pk=prospect.pk).exists():
-        raise PermissionDenied("You cannot edit this prospect.")
+        raise PermissionDenied(_("You cannot edit this prospect."))
     allowed = {"owner", "name", "company", "email", "phone", "source", "created_on"}
     if unknown := set(fields) - allowed:
         raise TypeError(f"prospect_update() cannot change {', '.join(sorted(unknown))}")
@@ -96,7 +96,7 @@ def prospect_update(*, by: User | None, prospect: Prospect, **fields) -> Prospec
 
 def _check_can_change(by: User | None, opportunity: Opportunity) -> None:
     if by is not None and not opportunities_visible_to(by).filter(pk=opportunity.pk).exists():
-        raise PermissionDenied("You cannot change this opportunity.")
+        raise PermissionDenied(_("You cannot change this opportunity."))
 
 
 def _apply_stage(
@@ -108,10 +108,10 @@ def _apply_stage(
     if stage.is_closed:
         opportunity.closed_on = closed_on or opportunity.closed_on or timezone.localdate()
         if opportunity.closed_on > timezone.localdate():
-            raise ValidationError({"closed_on": "A deal cannot close in the future."})
+            raise ValidationError({"closed_on": _("A deal cannot close in the future.")})
         opportunity.lost_reason = lost_reason.strip() if stage.is_lost else ""
         if stage.is_lost and not opportunity.lost_reason:
-            raise ValidationError({"lost_reason": "Say why it was lost."})
+            raise ValidationError({"lost_reason": _("Say why it was lost.")})
     else:
         opportunity.closed_on = None  # reopening clears the close
         opportunity.lost_reason = ""
@@ -149,13 +149,13 @@ def opportunity_build(
         external_id=external_id or None,
     )
     if opportunity.opened_on > timezone.localdate():
-        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
+        raise ValidationError({"opened_on": _("An opportunity cannot open in the future.")})
     _apply_stage(opportunity, stage, closed_on=closed_on, lost_reason=lost_reason)
     # The field rules, without a query each (the relations are the caller's; the unique
     # external id and the constraints are checked on save, or by the database in bulk).
     opportunity.clean_fields(exclude=["owner", "prospect", "stage", "product", "lead_source"])
     if opportunity.closed_on and opportunity.closed_on < opportunity.opened_on:
-        raise ValidationError({"closed_on": "An opportunity cannot close before it opened."})
+        raise ValidationError({"closed_on": _("An opportunity cannot close before it opened.")})
     return opportunity
 
 
@@ -181,7 +181,7 @@ def opportunity_open(
     into its stage."""
     _check_owner(by, owner)
     if by is not None and not prospects_visible_to(by).filter(pk=prospect.pk).exists():
-        raise ValidationError({"prospect": "Choose a prospect of your team."})
+        raise ValidationError({"prospect": _("Choose a prospect of your team.")})
     opportunity = opportunity_build(
         owner=owner,
         prospect=prospect,
@@ -255,17 +255,17 @@ def opportunity_update(*, by: User | None, opportunity: Opportunity, **fields) -
         and by is not None
         and not prospects_visible_to(by).filter(pk=prospect.pk).exists()
     ):
-        raise ValidationError({"prospect": "Choose a prospect of your team."})
+        raise ValidationError({"prospect": _("Choose a prospect of your team.")})
     today = timezone.localdate()
     if fields.get("opened_on") and fields["opened_on"] > today:
-        raise ValidationError({"opened_on": "An opportunity cannot open in the future."})
+        raise ValidationError({"opened_on": _("An opportunity cannot open in the future.")})
     if "closed_on" in fields:
         if opportunity.status == OpportunityStatus.OPEN:
             raise ValidationError(
-                {"closed_on": "Only won or lost opportunities have a close date."}
+                {"closed_on": _("Only won or lost opportunities have a close date.")}
             )
         if fields["closed_on"] is None or fields["closed_on"] > today:
-            raise ValidationError({"closed_on": "A deal closes on a day that has come."})
+            raise ValidationError({"closed_on": _("A deal closes on a day that has come.")})
     previous_owner = opportunity.owner_id
     for name, value in fields.items():
         setattr(opportunity, name, value.strip() if isinstance(value, str) else value)
@@ -326,13 +326,15 @@ def _publish_won(opportunity: Opportunity) -> None:
         "closed_on": opportunity.closed_on,
         "external_id": opportunity.external_id,
     }
-    text = gettext("%(owner)s won “%(name)s” (%(prospect)s) for %(amount)s on %(day)s.") % {
-        "owner": owner.full_name,
-        "name": opportunity.name,
-        "prospect": prospect.company or prospect.name,
-        "amount": whole(opportunity.amount),
-        "day": formats.date_format(opportunity.closed_on, "j M Y"),
-    }
+    # `text` goes to a third party (a Slack channel…) that has no reader's language: it stays
+    # English whoever won the deal, so it is not marked for translation
+    # (docs/api.md#outbound-webhooks).
+    with translation.override("en"):
+        day = formats.date_format(opportunity.closed_on, "j M Y")
+    text = (
+        f"{owner.full_name} won “{opportunity.name}” ({prospect.company or prospect.name}) "
+        f"for {whole(opportunity.amount)} on {day}."
+    )
     webhooks.publish(event=Event.OPPORTUNITY_WON, data=data, text=text)
 
 
@@ -366,7 +368,7 @@ def work_hand_over(*, by: User | None, rep: User, to: User, reason: str) -> tupl
 
 def _require_admin(by: User | None) -> None:
     if by is not None and by.role != Role.ADMIN:
-        raise PermissionDenied("Only admins change lead sources, stages and products.")
+        raise PermissionDenied(_("Only admins change lead sources, stages and products."))
 
 
 @transaction.atomic
@@ -411,8 +413,10 @@ def stage_save(
     changes_kind = stage.pk and (stage.is_won, stage.is_lost) != (is_won, is_lost)
     if changes_kind and stage.opportunities.exists():
         raise ValidationError(
-            "This stage holds opportunities; it cannot become won, lost or open. "
-            "Add a new stage instead."
+            _(
+                "This stage holds opportunities; it cannot become won, lost or open. "
+                "Add a new stage instead."
+            )
         )
     stage.name = name.strip()
     stage.order = order

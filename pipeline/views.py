@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import id_or_404, render_page
@@ -93,7 +94,7 @@ def prospect_form(request, pk=None):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved {prospect.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": prospect.name})
             return redirect("pipeline:prospect_detail", pk=prospect.pk)
     return render(request, "pipeline/prospect_form.html", {"form": form, "prospect": prospect})
 
@@ -168,7 +169,7 @@ def opportunity_form(request, pk=None):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Saved {opportunity.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": opportunity.name})
             return redirect("pipeline:opportunity_detail", pk=opportunity.pk)
     return render(
         request, "pipeline/opportunity_form.html", {"form": form, "opportunity": opportunity}
@@ -203,7 +204,11 @@ def opportunity_move(request, pk):
     if error_message:
         messages.error(request, error_message)
     else:
-        messages.success(request, f"{opportunity.name} is now in {opportunity.stage}.")
+        messages.success(
+            request,
+            _("%(name)s is now in %(stage)s.")
+            % {"name": opportunity.name, "stage": opportunity.stage},
+        )
     if request.POST.get("from") == "board":
         return redirect("pipeline:board")
     return redirect("pipeline:opportunity_detail", pk=opportunity.pk)
@@ -258,7 +263,7 @@ def _settings_form(request, *, form_class, instance, initial, save, title):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved {saved}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": saved})
             return redirect("pipeline:settings")
     return render(
         request, "pipeline/settings_form.html", {"form": form, "title": title, "item": instance}
@@ -274,7 +279,7 @@ def lead_source_form(request, pk=None):
         instance=source,
         initial={"name": source.name, "is_active": source.is_active} if source else {},
         save=lambda data: services.lead_source_save(by=request.user, source=source, **data),
-        title=f"Lead source: {source}" if source else "Add a lead source",
+        title=_("Lead source: %(name)s") % {"name": source} if source else _("Add a lead source"),
     )
 
 
@@ -287,7 +292,7 @@ def product_form(request, pk=None):
         instance=product,
         initial={"name": product.name, "is_active": product.is_active} if product else {},
         save=lambda data: services.product_save(by=request.user, product=product, **data),
-        title=f"Product: {product}" if product else "Add a product",
+        title=_("Product: %(name)s") % {"name": product} if product else _("Add a product"),
     )
 
 
@@ -322,5 +327,5 @@ def stage_form(request, pk=None):
         instance=stage,
         initial=initial,
         save=save,
-        title=f"Stage: {stage}" if stage else "Add a stage",
+        title=_("Stage: %(name)s") % {"name": stage} if stage else _("Add a stage"),
     )

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 RATE_NAMES = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")
 NOISE_DECIMALS = 6
 # The smallest rate worth planning with (1 in 10 000). Smaller ones are typing mistakes, and
@@ -43,9 +45,11 @@ def parse_rate(text: str) -> float:
         else:
             value = float(raw)
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise RateError(f"“{shown}” is not a rate: write 15%, 0.15 or 1/3") from None
+        raise RateError(
+            _("“%(text)s” is not a rate: write 15%%, 0.15 or 1/3") % {"text": shown}
+        ) from None
     if not math.isfinite(value) or not MIN_RATE <= value <= 1:
-        raise RateError(f"“{shown}” is not a rate between 0.01 % and 100 %")
+        raise RateError(_("“%(text)s” is not a rate between 0.01 %% and 100 %%") % {"text": shown})
     return value
 
 

@@ -13,15 +13,17 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(widget=DATE_INPUT)
-    name = forms.CharField(max_length=100)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    name = forms.CharField(label=_("Name"), max_length=100)
 
 
 class HolidayImportForm(forms.Form):
     text = forms.CharField(
-        label="Holidays, one a line",
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "2026-12-25 Christmas Day"}),
-        help_text="A date (YYYY-MM-DD) and a name on each line. Dates already listed are skipped.",
+        label=_("Holidays, one a line"),
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("2026-12-25 Christmas Day")}),
+        help_text=_(
+            "A date (YYYY-MM-DD) and a name on each line. Dates already listed are skipped."
+        ),
     )
 
 
@@ -30,7 +32,9 @@ class PeriodField(forms.CharField):
 
     def __init__(self, *args, kinds=PLANNED_KINDS, **kwargs):
         self.kinds = kinds
-        kwargs.setdefault("help_text", "A month (2026-12), a quarter (2026-Q4) or a year (FY2027).")
+        kwargs.setdefault(
+            "help_text", _("A month (2026-12), a quarter (2026-Q4) or a year (FY2027).")
+        )
         super().__init__(*args, max_length=12, **kwargs)
 
     def clean(self, value):
@@ -40,13 +44,15 @@ class PeriodField(forms.CharField):
         except PeriodError as error:
             raise forms.ValidationError(str(error)) from None
         if period.kind not in self.kinds:
-            raise forms.ValidationError("Targets are set for a month, a quarter or a year.")
+            raise forms.ValidationError(_("Targets are set for a month, a quarter or a year."))
         return period
 
 
 class TargetChoiceForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.filter(is_active=True).order_by("name"))
-    period = PeriodField()
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.filter(is_active=True).order_by("name")
+    )
+    period = PeriodField(label=_("Period"))
 
 
 class TargetPlanForm(forms.Form):
@@ -56,25 +62,30 @@ class TargetPlanForm(forms.Form):
         queryset=Team.objects.filter(is_active=True), widget=forms.HiddenInput
     )
     period = PeriodField(widget=forms.HiddenInput)
-    basis_revenue = forms.DecimalField(label="Basis: revenue won last period", min_value=0, **MONEY)
+    basis_revenue = forms.DecimalField(
+        label=_("Basis: revenue won last period"), min_value=0, **MONEY
+    )
     growth_pct = forms.DecimalField(
-        label="Growth %",
+        # xgettext:no-python-format
+        label=_("Growth %"),
         required=False,
         min_value=-100,
         max_value=1000,
         max_digits=7,
         decimal_places=2,
-        help_text="e.g. 10 for +10 % over the basis.",
+        # xgettext:no-python-format
+        help_text=_("e.g. 10 for +10 % over the basis."),
     )
     revenue_target = forms.DecimalField(
-        label="…or an absolute target",
+        label=_("…or an absolute target"),
         required=False,
         min_value=0,
-        help_text="Overrides the growth %.",
+        # xgettext:no-python-format
+        help_text=_("Overrides the growth %."),
         **MONEY,
     )
     avg_deal_size = forms.DecimalField(
-        label="Average deal size", required=False, min_value=Decimal("0.01"), **MONEY
+        label=_("Average deal size"), required=False, min_value=Decimal("0.01"), **MONEY
     )
 
     def __init__(self, *args, reps=(), **kwargs):
@@ -82,7 +93,7 @@ class TargetPlanForm(forms.Form):
         self.reps = list(reps)
         for rep in self.reps:
             self.fields[f"weight_{rep.pk}"] = forms.DecimalField(
-                label=f"Weight of {rep.full_name}",
+                label=_("Weight of %(name)s") % {"name": rep.full_name},
                 min_value=0,
                 max_value=1000,
                 max_digits=7,
@@ -106,6 +117,7 @@ class TargetPlanForm(forms.Form):
             )
             return cleaned
         if absolute is None and growth is None and not self.errors:
+            # xgettext:no-python-format
             raise forms.ValidationError(_("Give a growth % or an absolute target."))
         if absolute == 0 or (absolute is None and growth == -100):
             self.add_error(
@@ -114,7 +126,7 @@ class TargetPlanForm(forms.Form):
             )
         weights = [cleaned.get(f"weight_{rep.pk}") for rep in self.reps]
         if weights and all(w is not None for w in weights) and not any(weights):
-            raise forms.ValidationError("At least one rep needs a weight above zero.")
+            raise forms.ValidationError(_("At least one rep needs a weight above zero."))
         return cleaned
 
     def target(self) -> Decimal:

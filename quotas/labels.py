@@ -1,6 +1,7 @@
 """Periods as people say them: "December 2026", "Q4 2026", "Week 46 2026", "FY 2026",
 "3–21 Nov 2026", "28 Nov – 5 Dec 2026". Written through Django's localisation (month names
-and formats from the active language), so another language only adds a catalogue. The ISO
+and formats from the active language, salestrack/formats/; docs/i18n.md#numbers-and-dates),
+so another language adds a catalogue and, if it writes dates otherwise, a format module. The ISO
 label (`Period.label`: 2026-12, 2026-Q4, 2026-W46, FY2026, 2026-11-03..2026-11-21) stays in
 URLs, CSV files, JSON and the API (docs/contracts.md#periods)."""
 
@@ -10,6 +11,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.formats import locale_format
 from quotas.periods import Period, PeriodKind
 
 _NUMBERED = re.compile(r"(?:FY)?(\d{4})(?:-[QW](\d{1,2}))?")
@@ -25,15 +27,19 @@ def _year_and_number(period: Period) -> tuple[int, int]:
 
 
 def date_range_name(start: date, end: date) -> str:
-    """Two days as people write a range: "3 Nov 2026", "3–21 Nov 2026",
-    "28 Nov – 5 Dec 2026", "28 Dec 2026 – 3 Jan 2027"."""
+    """Two days as people write a range, in the active language's formats
+    (salestrack/formats/, DATE_RANGE_FORMATS): "3 Nov 2026", "3–21 Nov 2026",
+    "28 Nov – 5 Dec 2026", "28 Dec 2026 – 3 Jan 2027"; in Chinese "2026年11月3日–21日"."""
     if start == end:
-        return date_format(start, "j M Y")
-    last = date_format(end, "j M Y")
-    if (start.year, start.month) == (end.year, end.month):
-        return _("%(first)s–%(last)s") % {"first": date_format(start, "j"), "last": last}
-    first = date_format(start, "j M" if start.year == end.year else "j M Y")
-    return _("%(first)s – %(last)s") % {"first": first, "last": last}
+        return date_format(start, "DATE_FORMAT")
+    if start.year != end.year:
+        span = "years"
+    elif start.month != end.month:
+        span = "year"
+    else:
+        span = "month"
+    first, separator, last = locale_format("DATE_RANGE_FORMATS")[span]
+    return f"{date_format(start, first)}{separator}{date_format(end, last)}"
 
 
 def period_name(period: Period) -> str:
@@ -45,11 +51,15 @@ def period_name(period: Period) -> str:
     if period.kind == PeriodKind.QUARTER:
         calendar_quarter = period.start == date(year, 3 * number - 2, 1) if number else True
         if calendar_quarter:
+            # Translators: a calendar quarter and its year, "Q4 2026".
             return _("Q%(number)d %(year)d") % {"number": number, "year": year}
         # A fiscal year that does not start in January: say whose quarter it is.
+        # Translators: a quarter of a fiscal year and the fiscal year, "Q1 FY 2026".
         return _("Q%(number)d FY %(year)d") % {"number": number, "year": year}
     if period.kind == PeriodKind.WEEK:
+        # Translators: an ISO week and its year, "Week 46 2026".
         return _("Week %(number)d %(year)d") % {"number": number, "year": year}
     if period.kind == PeriodKind.YEAR:
+        # Translators: a fiscal year, "FY 2026".
         return _("FY %(year)d") % {"year": year}
     return date_range_name(period.start, period.end)

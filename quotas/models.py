@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.validators import validate_name, validate_not_ancient
@@ -23,9 +24,9 @@ class Holiday(models.Model):
 
 # The kinds of period targets and quotas are set for (quotas.periods.PLANNED_KINDS).
 PERIOD_KIND_CHOICES = [
-    (PeriodKind.MONTH.value, "Month"),
-    (PeriodKind.QUARTER.value, "Quarter"),
-    (PeriodKind.YEAR.value, "Fiscal year"),
+    (PeriodKind.MONTH.value, _("Month")),
+    (PeriodKind.QUARTER.value, _("Quarter")),
+    (PeriodKind.YEAR.value, _("Fiscal year")),
 ]
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class PeriodError(ValueError):
     """A period written in a way we do not understand."""
@@ -18,7 +20,10 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(f"{year} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+        raise PeriodError(
+            _("%(year)s is outside the years %(first)s–%(last)s")
+            % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
 
 
 class PeriodKind(StrEnum):
@@ -53,13 +58,15 @@ def week(year: int, number: int) -> Period:
     try:
         start = date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise PeriodError(f"{year} has no ISO week {number}") from None
+        raise PeriodError(
+            _("%(year)s has no ISO week %(number)s") % {"year": year, "number": number}
+        ) from None
     return Period(PeriodKind.WEEK, start, start + timedelta(days=6), f"{year}-W{number:02d}")
 
 
 def month(year: int, number: int) -> Period:
     if not 1 <= number <= 12:
-        raise PeriodError(f"there is no month {number}")
+        raise PeriodError(_("there is no month %(number)s") % {"number": number})
     return Period(
         PeriodKind.MONTH, date(year, number, 1), _month_end(year, number), f"{year}-{number:02d}"
     )
@@ -68,7 +75,7 @@ def month(year: int, number: int) -> Period:
 def quarter(year: int, number: int, *, fiscal_start_month: int = 1) -> Period:
     """Quarter `number` of the fiscal year that starts in `fiscal_start_month` of `year`."""
     if not 1 <= number <= 4:
-        raise PeriodError(f"there is no quarter {number}")
+        raise PeriodError(_("there is no quarter %(number)s") % {"number": number})
     first_month = fiscal_start_month - 1 + (number - 1) * 3  # months since January of year
     start_year, start_month = year + first_month // 12, first_month % 12 + 1
     last = first_month + 2
@@ -96,14 +103,16 @@ def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
         return quarter(int(match[1]), int(match[2]), fiscal_start_month=fiscal_start_month)
     if match := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
         return week(int(match[1]), int(match[2]))
-    raise PeriodError(f"“{text}” is not a period: write 2026-11, 2026-Q3, 2026-W45 or FY2026")
+    raise PeriodError(
+        _("“%(text)s” is not a period: write 2026-11, 2026-Q3, 2026-W45 or FY2026") % {"text": text}
+    )
 
 
 def custom(start: date, end: date) -> Period:
     _check_year(start.year)
     _check_year(end.year)
     if end < start:
-        raise PeriodError("the period ends before it starts")
+        raise PeriodError(_("the period ends before it starts"))
     return Period(PeriodKind.CUSTOM, start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
 
 

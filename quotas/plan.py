@@ -5,7 +5,8 @@ every page, the nightly snapshot and `report` use it.
 - Quota (docs/metrics.md#quotas-and-targets): the quota set for the period; where none is,
   the sum of the quotas of the shorter periods inside it, when every one of them has one
   (a quarter with three monthly quotas); with only some set, there is no quota and the
-  missing periods are named.
+  missing periods are named. A week's is its working days' share of its month or months
+  (docs/metrics.md#week-quotas).
 - Progress (`PeriodProgress`): how far a day is into a period, in working days — the one
   place the elapsed share, the days left and the expected attainment are computed.
 - Pace: attainment against where linear progress over working days would be by now.
@@ -16,7 +17,7 @@ every page, the nightly snapshot and `report` use it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from quotas.backsolve import Backsolve, Rates, Target, backsolve
@@ -98,6 +99,38 @@ def resolve_quota(
     return QuotaAmount(
         None, missing=tuple(p.label for p, a in zip(pieces, amounts, strict=True) if not a.known)
     )
+
+
+def week_quota(
+    week: Period, months: list[tuple[Period, QuotaAmount]], holidays=frozenset()
+) -> QuotaAmount:
+    """The quota of an ISO week (docs/metrics.md#week-quotas): the share of each month it
+    lies in (one, or two for a week that straddles them) that its working days in that month
+    are of the month's working days, added up. Each share is cut from the month's running
+    total (`prorate` over the working days before the week and in it), so the weeks of a
+    month add up to its quota to the cent. A month the week has no working day in does not
+    count; one it has working days in without a quota leaves the week without one (named
+    in `missing` when the other month has one). `months` are the months the week touches,
+    each with its quota; the deals quota is not split."""
+    shares, missing = [], []
+    for month, quota in months:
+        start, end = max(week.start, month.start), min(week.end, month.end)
+        days = working_days(start, end, holidays)
+        if days == 0:
+            continue
+        if not quota.known:
+            missing.append(month.label)
+            continue
+        before = working_days(month.start, start - timedelta(days=1), holidays)
+        base = working_days(month.start, month.end, holidays)
+        shares.append(prorate(quota.revenue, [before, days], base)[1])
+    if missing:
+        return QuotaAmount(None, missing=tuple(missing)) if shares else NO_QUOTA
+    if not shares:  # no working day in the week: nothing to sell for, if there is a quota
+        return (
+            QuotaAmount(Decimal("0.00")) if months and all(q.known for _, q in months) else NO_QUOTA
+        )
+    return QuotaAmount(sum(shares, Decimal(0)))
 
 
 @dataclass(frozen=True)

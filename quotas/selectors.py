@@ -23,6 +23,7 @@ from quotas.plan import (
     Span,
     quota_in_spans,
     resolve_quota,
+    week_quota,
 )
 from quotas.split import deals_for, realism_share, realism_warning, split_by_weights
 from users.models import Team, TeamMembership, User
@@ -39,28 +40,59 @@ def _set_quotas(rep_ids: list[int], start: date, end: date) -> dict[int, dict]:
     return found
 
 
+# The kinds a quota can be read for: those set (month, quarter, year) and the week, a share
+# of its months (docs/metrics.md#week-quotas). Custom ranges have none.
+QUOTA_KINDS = (PeriodKind.WEEK, *PLAN_KINDS)
+
+
+def _months_of(week: periods.Period) -> list[periods.Period]:
+    """The one or two months an ISO week lies in."""
+    first = period_containing(week.start, PeriodKind.MONTH)
+    last = period_containing(week.end, PeriodKind.MONTH)
+    return [first] if first == last else [first, last]
+
+
+def _reach(period: periods.Period) -> tuple[date, date]:
+    """The days whose quotas make up a period's: a week's months, or the period itself."""
+    if period.kind == PeriodKind.WEEK:
+        months = _months_of(period)
+        return months[0].start, months[-1].end
+    return period.start, period.end
+
+
+def _quota_of(period: periods.Period, set_quotas: dict, holidays: frozenset) -> QuotaAmount:
+    if period.kind == PeriodKind.WEEK:
+        months = [(m, resolve_quota(m, set_quotas, period_parts)) for m in _months_of(period)]
+        return week_quota(period, months, holidays)
+    return resolve_quota(period, set_quotas, period_parts)
+
+
 def quotas_for(rep_ids: Iterable[int], period: periods.Period) -> dict[int, QuotaAmount]:
     """Each rep's quota for `period` by the one rule of docs/metrics.md#quotas-and-targets (set, or
-    the sum of the shorter periods inside it), in one query. Weeks and custom ranges have none."""
-    rep_ids = list(rep_ids)
-    if period.kind not in PLAN_KINDS or not rep_ids:
-        return dict.fromkeys(rep_ids, NO_QUOTA)
-    found = _set_quotas(rep_ids, period.start, period.end)
-    return {rep_id: resolve_quota(period, found[rep_id], period_parts) for rep_id in rep_ids}
+    the sum of the shorter periods inside it; a week's, the share of its months,
+    docs/metrics.md#week-quotas), in one query (two for a week, with its months' holidays).
+    Custom ranges have none."""
+    return quotas_by_period(rep_ids, [period])[period.start]
 
 
 def quotas_by_period(
     rep_ids: Iterable[int], periods_: list[periods.Period]
 ) -> dict[object, dict[int, QuotaAmount]]:
     """Each rep's quota for each of several periods (the months of a quarter, say), by
-    period start, in one query."""
+    period start, in one query (two with a week among them)."""
     rep_ids = list(rep_ids)
-    if not periods_ or not rep_ids:
-        return {p.start: dict.fromkeys(rep_ids, NO_QUOTA) for p in periods_}
-    found = _set_quotas(rep_ids, min(p.start for p in periods_), max(p.end for p in periods_))
-    return {
-        p.start: {pk: resolve_quota(p, found[pk], period_parts) for pk in rep_ids} for p in periods_
-    }
+    quotas = {p.start: dict.fromkeys(rep_ids, NO_QUOTA) for p in periods_}
+    with_quotas = [p for p in periods_ if p.kind in QUOTA_KINDS]
+    if not with_quotas or not rep_ids:
+        return quotas
+    reach = [_reach(p) for p in with_quotas]
+    start, end = min(r[0] for r in reach), max(r[1] for r in reach)
+    found = _set_quotas(rep_ids, start, end)
+    weeks = any(p.kind == PeriodKind.WEEK for p in with_quotas)
+    holidays = holidays_between(start, end) if weeks else frozenset()
+    for p in with_quotas:
+        quotas[p.start] = {pk: _quota_of(p, found[pk], holidays) for pk in rep_ids}
+    return quotas
 
 
 def counted_quotas_for(

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from quotas.models import Holiday, Quota, TeamTarget
 from quotas.periods import PLANNED_KINDS, Period
@@ -15,7 +16,7 @@ from users.models import Role, Team, User
 
 def _require_admin(by: User | None) -> None:
     if by is not None and by.role != Role.ADMIN:
-        raise PermissionDenied("Only admins set holidays, targets and quotas.")
+        raise PermissionDenied(gettext("Only admins set holidays, targets and quotas."))
 
 
 @transaction.atomic
@@ -23,9 +24,11 @@ def holiday_add(*, by: User | None, day: date, name: str) -> Holiday:
     _require_admin(by)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the holiday a name."})
+        raise ValidationError({"name": gettext("Give the holiday a name.")})
     if Holiday.objects.filter(date=day).exists():
-        raise ValidationError({"date": f"{day:%Y-%m-%d} is already a holiday."})
+        raise ValidationError(
+            {"date": gettext("%(day)s is already a holiday.") % {"day": f"{day:%Y-%m-%d}"}}
+        )
     holiday = Holiday(date=day, name=name)
     holiday.full_clean()
     holiday.save()
@@ -54,16 +57,25 @@ def holidays_import(*, by: User | None, text: str) -> int:
         try:
             day = date.fromisoformat(day_text.strip())
         except ValueError:
-            errors.append(f"line {number}: “{day_text}” is not a date like 2026-12-25")
+            errors.append(
+                gettext("line %(number)s: “%(text)s” is not a date like 2026-12-25")
+                % {"number": number, "text": day_text}
+            )
             continue
         if not name.strip():
-            errors.append(f"line {number}: the holiday needs a name after the date")
+            errors.append(
+                gettext("line %(number)s: the holiday needs a name after the date")
+                % {"number": number}
+            )
             continue
         holiday = Holiday(date=day, name=name.strip())
         try:
             holiday.full_clean(validate_unique=False)  # listed days are skipped below
         except ValidationError as error:
-            errors.extend(f"line {number}: {message}" for message in error.messages)
+            errors.extend(
+                gettext("line %(number)s: %(message)s") % {"number": number, "message": message}
+                for message in error.messages
+            )
             continue
         parsed.append(holiday)
     if errors:
@@ -103,21 +115,31 @@ def team_target_save(
     team's active reps."""
     _require_admin(by)
     if period.kind not in PLANNED_KINDS:
-        raise ValidationError({"period": "Targets are set for a month, a quarter or a year."})
+        raise ValidationError(
+            {"period": gettext("Targets are set for a month, a quarter or a year.")}
+        )
     if revenue_target < 0 or basis_revenue < 0:
-        raise ValidationError({"revenue_target": "Amounts cannot be negative."})
+        raise ValidationError({"revenue_target": gettext("Amounts cannot be negative.")})
     if avg_deal_size is not None and avg_deal_size <= 0:
-        raise ValidationError({"avg_deal_size": "The average deal size is above zero."})
+        raise ValidationError({"avg_deal_size": gettext("The average deal size is above zero.")})
     team_reps = set(team.reps.filter(is_active=True, role=Role.REP).values_list("pk", flat=True))
     strangers = [str(line.rep) for line in quotas if line.rep.pk not in team_reps]
     if strangers:
-        raise ValidationError({"quotas": f"Not active reps of {team}: {', '.join(strangers)}."})
+        raise ValidationError(
+            {
+                "quotas": gettext("Not active reps of %(team)s: %(names)s.")
+                % {"team": team, "names": ", ".join(strangers)}
+            }
+        )
     if any(line.revenue_quota < 0 or line.weight < 0 for line in quotas):
-        raise ValidationError({"quotas": "Quotas and weights cannot be negative."})
+        raise ValidationError({"quotas": gettext("Quotas and weights cannot be negative.")})
     total = sum((line.revenue_quota for line in quotas), Decimal(0))
     if quotas and total != revenue_target:
         raise ValidationError(
-            {"quotas": f"The quotas add up to {total}, not to the target {revenue_target}."}
+            {
+                "quotas": gettext("The quotas add up to %(total)s, not to the target %(target)s.")
+                % {"total": total, "target": revenue_target}
+            }
         )
     target, _ = TeamTarget.objects.update_or_create(
         team=team,

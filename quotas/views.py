@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.http import render_page
@@ -31,11 +32,15 @@ def holidays(request):
                 holiday = services.holiday_add(
                     by=request.user, day=add.cleaned_data["date"], name=add.cleaned_data["name"]
                 )
-                messages.success(request, f"Added {holiday}.")
+                messages.success(request, _("Added %(holiday)s.") % {"holiday": holiday})
                 return redirect("quotas:holidays")
             if "import" in request.POST and bulk.is_valid():
                 count = services.holidays_import(by=request.user, text=bulk.cleaned_data["text"])
-                messages.success(request, f"Added {count} holiday{'s' if count != 1 else ''}.")
+                messages.success(
+                    request,
+                    ngettext("Added %(count)d holiday.", "Added %(count)d holidays.", count)
+                    % {"count": count},
+                )
                 return redirect("quotas:holidays")
         except ValidationError as error:
             (add if "add" in request.POST else bulk).add_error(None, error)
@@ -56,7 +61,7 @@ def holidays(request):
 def holiday_delete(request, pk):
     holiday = get_object_or_404(Holiday, pk=pk)
     services.holiday_delete(by=request.user, holiday=holiday)
-    messages.success(request, f"Removed {holiday}.")
+    messages.success(request, _("Removed %(holiday)s.") % {"holiday": holiday})
     return redirect("quotas:holidays")
 
 
@@ -138,7 +143,11 @@ def target_plan(request):
         else:
             messages.success(
                 request,
-                _("Saved %(team)s's target for %(period)s and %(count)s quotas.")
+                ngettext(
+                    "Saved %(team)s's target for %(period)s and %(count)s quota.",
+                    "Saved %(team)s's target for %(period)s and %(count)s quotas.",
+                    len(plan.lines),
+                )
                 % {"team": team, "period": period_name(period), "count": len(plan.lines)},
             )
             return redirect("quotas:targets")

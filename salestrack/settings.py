@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after authentication so that a signed-in person's own
+    # language wins over the browser's (users/middleware.py; docs/i18n.md#choosing-the-language).
+    "users.middleware.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -98,6 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "users.context_processors.navigation",
             ],
+            # `dated`: dates in the reader's language on every page (core/dates.py).
+            "builtins": ["core.dates"],
         },
     },
 ]
@@ -164,7 +169,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# English is the source language, written the British way (docs/i18n.md). Spanish and
+# Simplified Chinese come from the project's catalogues in locale/; each language is named
+# in itself in the switchers. A browser asking for any English (en-us too) gets en-gb.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("es", "Español"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# How each language writes numbers and dates beyond Django's own formats: Spanish groups
+# thousands with ".", Chinese with ","; and the patterns of core/formats.py (a percentage,
+# money, a date range) (docs/i18n.md#numbers-and-dates).
+FORMAT_MODULE_PATH = ["salestrack.formats"]
+# Grouping where no language is active (a command run with translations off). It groups
+# only where asked (core/formats.py): USE_THOUSAND_SEPARATOR stays off, so ids and form
+# values are never grouped.
+NUMBER_GROUPING = 3
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -276,6 +298,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Plan and alert refreshes that writes queue gather in Redis for this many seconds and run
+# once per rep (docs/architecture.md#coalesced-refreshes); 0 queues each at once, as does
+# running tasks in-process (no REDIS_URL).
+REFRESH_COALESCE_SECONDS = env.int("REFRESH_COALESCE_SECONDS", default=60)
+# How long a report worked out for the team page, the leaderboard or a rep page is kept in
+# the cache at most; a write that changes it makes the next read work it out again anyway
+# (docs/architecture.md#cached-reports). 0 keeps none: the default without Redis, whose
+# per-process cache would not hear of a write made by another process (a command run
+# beside the demo's server).
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 
 # The cache: Redis when there is one, shared by every web process (the password-reset rate
 # limits must hold across gunicorn workers and containers), else this process's memory,

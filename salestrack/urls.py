@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
+from django.views.i18n import JavaScriptCatalog
 
 from api import esp
 from api.v1 import api as api_v1
@@ -12,11 +14,15 @@ auth_patterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+            # The language switcher's choices, each named in itself (never translated).
+            extra_context={"languages": settings.LANGUAGES},
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", user_views.profile, name="profile"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
@@ -50,6 +56,10 @@ auth_patterns = [
 urlpatterns = [
     path("", user_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
+    # Django's set_language: the sign-in page's language switcher; the words static/js
+    # needs, in the page's language (docs/i18n.md).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("activities.urls")),
     path("", include("pipeline.urls")),
     path("", include("quotas.urls")),

@@ -89,6 +89,10 @@ MATRIX = {
     "healthz": ("", PUBLIC),
     "login": ("", {"anonymous": 200, **dict.fromkeys(PERSONAS[1:], 302)}),
     "logout": ("", dict.fromkeys(PERSONAS, POST_ONLY)),
+    "profile": ("", ANYONE),
+    # Django's set_language: a GET changes nothing and is sent back to the page it came from.
+    "set_language": ("", dict.fromkeys(PERSONAS, 302)),
+    "javascript-catalog": ("", PUBLIC),
     "password_change": ("", ANYONE),
     "password_change_done": ("", ANYONE),
     "password_reset": ("", PUBLIC),
@@ -96,6 +100,7 @@ MATRIX = {
     "password_reset_confirm": ("uid-token", PUBLIC),
     "password_reset_complete": ("", PUBLIC),
     "users:settings": ("", ADMINS),
+    "users:organisation": ("", ADMINS),
     "users:user_list": ("", ADMINS),
     "users:user_create": ("", ADMINS),
     "users:user_edit": ("ana", ADMINS),

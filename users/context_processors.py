@@ -1,6 +1,7 @@
 """The role-aware navigation of base.html, built once here rather than in templates."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from users.models import Role
 
@@ -8,15 +9,15 @@ EVERYONE = {Role.REP, Role.MANAGER, Role.ADMIN}
 
 # (label, url name, roles that see it, other path prefixes that belong to the same section).
 NAVIGATION = [
-    ("My day", "activities:my_day", {Role.REP}, ()),
-    ("Team dashboard", "dashboards:team", {Role.MANAGER, Role.ADMIN}, ()),
-    ("Leaderboard", "dashboards:leaderboard", EVERYONE, ()),
-    ("Pipeline", "pipeline:board", EVERYONE, ("/opportunities/",)),
-    ("Prospects", "pipeline:prospect_list", EVERYONE, ()),
-    ("Activity log", "activities:log", EVERYONE, ()),
-    ("What if", "dashboards:what_if", {Role.REP, Role.MANAGER}, ()),
-    ("Import", "activities:import", {Role.MANAGER, Role.ADMIN}, ()),
-    ("Settings", "users:settings", {Role.ADMIN}, ()),
+    (_("My day"), "activities:my_day", {Role.REP}, ()),
+    (_("Team dashboard"), "dashboards:team", {Role.MANAGER, Role.ADMIN}, ()),
+    (_("Leaderboard"), "dashboards:leaderboard", EVERYONE, ()),
+    (_("Pipeline"), "pipeline:board", EVERYONE, ("/opportunities/",)),
+    (_("Prospects"), "pipeline:prospect_list", EVERYONE, ()),
+    (_("Activity log"), "activities:log", EVERYONE, ()),
+    (_("What if"), "dashboards:what_if", {Role.REP, Role.MANAGER}, ()),
+    (_("Import"), "activities:import", {Role.MANAGER, Role.ADMIN}, ()),
+    (_("Settings"), "users:settings", {Role.ADMIN}, ()),
 ]
 
 

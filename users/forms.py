@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plain_email
+from core.validators import validate_currency, validate_plain_email
 from users.models import Role, Team, User, canonical_email
 
 
@@ -14,14 +15,15 @@ class LoginForm(AuthenticationForm):
     `confirm_login_allowed`, at the cost of the one hash every attempt takes)."""
 
     username = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match an account. "
-        "Check both and try again.",
-        "inactive": "This account has been deactivated. Ask an admin to reactivate it.",
+        "invalid_login": _(
+            "That email and password do not match an account. Check both and try again."
+        ),
+        "inactive": _("This account has been deactivated. Ask an admin to reactivate it."),
     }
 
     def clean_username(self):
@@ -29,6 +31,18 @@ class LoginForm(AuthenticationForm):
         # (docs/operations.md#email-addresses); no account is tried, no failure counted.
         validate_plain_email(self.cleaned_data["username"])
         return canonical_email(self.cleaned_data["username"])
+
+
+class ProfileForm(forms.Form):
+    """What anyone may change about themselves (`services.profile_update`)."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As my browser says")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("The language of your pages, numbers and dates."),
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -47,28 +61,31 @@ class UserForm(forms.Form):
     """What an admin types about a person. The rules (a rep needs a team, only reps sit in
     one, nobody demotes themselves) live in `services.user_create/user_update`."""
 
-    full_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Role.choices)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     team = forms.ModelChoiceField(
+        label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
-        help_text="Reps only. Managers are given their teams on the team page.",
+        help_text=_("Reps only. Managers are given their teams on the team page."),
     )
     joined_on = forms.DateField(
-        label="Joined on",
+        label=_("Joined on"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="No activity can be logged before this day.",
+        help_text=_("No activity can be logged before this day."),
     )
     effective_on = forms.DateField(
-        label="A new team or role takes effect on",
+        label=_("A new team or role takes effect on"),
         required=False,
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Days before it stay with the old team in every report.",
+        help_text=_("Days before it stay with the old team in every report."),
     )
-    is_staff = forms.BooleanField(label="Can open the Django admin", required=False)
+    is_staff = forms.BooleanField(label=_("Can open the Django admin"), required=False)
 
     def __init__(self, *args, instance: User | None = None, **kwargs):
         self.instance = instance
@@ -99,18 +116,21 @@ class UserForm(forms.Form):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another user already has this email.")
+            raise forms.ValidationError(_("Another user already has this email."))
         return email
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
-    region = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
     managers = forms.ModelMultipleChoiceField(
+        label=_("Managers"),
         queryset=User.objects.filter(role=Role.MANAGER, is_active=True).order_by("full_name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The managers who see this team's dashboard and reps.",
+        help_text=_("The managers who see this team's dashboard and reps."),
     )
 
     def __init__(self, *args, instance: Team | None = None, **kwargs):
@@ -132,7 +152,7 @@ class TeamForm(forms.Form):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("There is already a team with this name.")
+            raise forms.ValidationError(_("There is already a team with this name."))
         return name
 
 
@@ -178,15 +198,49 @@ class HandOverForm(forms.Form):
 class UserFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
-        widget=forms.SearchInput(attrs={"placeholder": "Name or email"}),
+        label=_("Search"),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or email")}),
     )
-    role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices]
+    )
     team = forms.ModelChoiceField(
-        required=False, queryset=Team.objects.order_by("name"), empty_label="Any team"
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.order_by("name"),
+        empty_label=_("Any team"),
     )
     status = forms.ChoiceField(
+        label=_("Status"),
         required=False,
-        choices=[("active", "Active"), ("inactive", "Deactivated"), ("", "All")],
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("", _("All"))],
         initial="active",
     )
+
+
+class OrganisationForm(forms.Form):
+    """Settings → Organisation: the currency every amount is in (docs/contracts.md#currency).
+    Left empty, the environment's `CURRENCY` stands."""
+
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 6}),
+    )
+
+    def __init__(self, *args, default_currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        field.widget.attrs["placeholder"] = default_currency
+        field.help_text = _(
+            "An ISO 4217 code, like EUR, USD or GBP: pages write amounts with its symbol or "
+            "code, CSV money columns end in it and the API and reports name it. Leave it "
+            "empty for the server's default, %(default)s."
+        ) % {"default": default_currency}
+
+    def clean_currency(self):
+        code = self.cleaned_data["currency"].strip().upper()
+        if code:
+            validate_currency(code)
+        return code

@@ -2,14 +2,17 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from core.validators import validate_name, validate_not_ancient
+from core.validators import validate_currency, validate_name, validate_not_ancient
 
 
 def canonical_email(value: str | None) -> str:
@@ -25,24 +28,27 @@ def canonical_email(value: str | None) -> str:
 
 
 class Role(models.TextChoices):
-    REP = "rep", "Sales rep"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
+    REP = "rep", _("Sales rep")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True, validators=[validate_name])
-    region = models.CharField(max_length=100, blank=True, validators=[validate_name])
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_name])
+    region = models.CharField(_("region"), max_length=100, blank=True, validators=[validate_name])
     managers = models.ManyToManyField(
         "users.User",
+        verbose_name=_("managers"),
         related_name="managed_teams",
         blank=True,
         limit_choices_to={"role": Role.MANAGER},
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self):
         return self.name
@@ -72,23 +78,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email. Reps belong to one team; managers manage
     teams through `Team.managers`; admins see the whole organisation."""
 
-    email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150, validators=[validate_name])
-    role = models.CharField(max_length=10, choices=Role, default=Role.REP)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_name])
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.REP)
     # PROTECT: a team that still has reps is deactivated, never deleted out from under them.
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="reps"
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reps",
+        verbose_name=_("team"),
     )
     joined_on = models.DateField(
+        _("joined on"),
         default=timezone.localdate,
         validators=[validate_not_ancient],
-        help_text="The first day this person can have activity logged.",
+        help_text=_("The first day this person can have activity logged."),
     )
     # The last day of a deactivated rep's last membership; empty while they sell.
-    left_on = models.DateField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="Can open the Django admin.")
-    date_joined = models.DateTimeField(default=timezone.now)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    is_active = models.BooleanField(_("is active"), default=True)
+    is_staff = models.BooleanField(
+        _("is staff"), default=False, help_text=_("Can open the Django admin.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language their pages are written in; empty follows the browser
+    # (docs/i18n.md#choosing-the-language).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to follow your browser's language."),
+    )
 
     objects = UserManager()
 
@@ -98,6 +122,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             # Only reps sit in a team; a manager's teams are the ones they manage.
@@ -108,7 +134,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(
                 Lower("email"),
                 name="user_email_ci_unique",
-                violation_error_message="Another user already has this email.",
+                violation_error_message=_("Another user already has this email."),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
@@ -176,3 +202,29 @@ class TeamMembership(models.Model):
     def __str__(self):
         until = f"{self.end:%Y-%m-%d}" if self.end else "now"
         return f"{self.rep} in {self.team} {self.start:%Y-%m-%d}–{until}"
+
+
+class Organisation(models.Model):
+    """The organisation's own settings, one row (pk 1) that an admin edits under Settings →
+    Organisation. A blank field means "as the environment says": `currency` blank is the
+    `CURRENCY` setting (docs/contracts.md#currency). Read through `users.organisation`,
+    which caches it; written through `users.services.organisation_update`, which keeps its
+    history."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="organisation_one_row"),
+            models.CheckConstraint(
+                condition=Q(currency="") | Q(currency__regex=r"^[A-Z]{3}$"),
+                name="organisation_currency_iso_code",
+            ),
+        ]
+
+    def __str__(self):
+        return "Organisation"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from users.models import Role, Team, TeamMembership, User
+from users.models import Organisation, Role, Team, TeamMembership, User
 
 
 def teams_visible_to(viewer: User) -> QuerySet[Team]:
@@ -191,3 +191,27 @@ def settings_counts() -> dict:
 def active_reps_of(team: Team) -> QuerySet[User]:
     """The team's active reps (today's team), by name."""
     return team.reps.filter(is_active=True).order_by("full_name")
+
+
+def organisation() -> Organisation:
+    """The organisation's saved settings, or their defaults when none were saved yet."""
+    return Organisation.objects.filter(pk=Organisation.SINGLETON).first() or Organisation()
+
+
+def organisation_changes(limit: int = 20) -> list[dict]:
+    """Settings → Organisation: the last changes of the currency, latest first, each with
+    who made it, when, and the code before and after ("" for the environment's)."""
+    records = list(
+        Organisation.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
+    )
+    return [
+        {
+            "when": record.history_date,
+            "who": record.history_user,
+            "before": records[i + 1].currency if i + 1 < len(records) else "",
+            "after": record.currency,
+        }
+        for i, record in enumerate(records[:limit])
+    ]

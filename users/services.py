@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from users.models import Role, Team, TeamMembership, User, canonical_email
-from users.signals import work_handed_over
+from users import organisation as users_organisation
+from users.models import Organisation, Role, Team, TeamMembership, User, canonical_email
+from users.signals import announce_people_changed, work_handed_over
 
 
 def _require_admin(by: User | None) -> None:
@@ -26,13 +28,13 @@ def _require_admin(by: User | None) -> None:
 
 def _check_team_for_role(role: str, team: Team | None) -> None:
     if role == Role.REP and team is None:
-        raise ValidationError({"team": "A sales rep needs a team."})
+        raise ValidationError({"team": _("A sales rep needs a team.")})
     if role != Role.REP and team is not None:
         raise ValidationError(
-            {"team": "Only sales reps sit in a team; make a manager a manager of the team."}
+            {"team": _("Only sales reps sit in a team; make a manager a manager of the team.")}
         )
     if team is not None and not team.is_active:
-        raise ValidationError({"team": f"The team {team} is deactivated."})
+        raise ValidationError({"team": _("The team %(team)s is deactivated.") % {"team": team}})
 
 
 @transaction.atomic
@@ -61,6 +63,7 @@ def user_create(
     user.save()
     if user.role == Role.REP:
         TeamMembership.objects.create(rep=user, team=team, start=user.joined_on)
+    announce_people_changed()
     return user
 
 
@@ -76,7 +79,7 @@ def user_update(*, by: User | None, user: User, effective_on: date | None = None
     role = fields.get("role", user.role)
     _check_team_for_role(role, fields.get("team", user.team))
     if by is not None and user.pk == by.pk and role != Role.ADMIN:
-        raise ValidationError({"role": "You cannot take away your own admin role."})
+        raise ValidationError({"role": _("You cannot take away your own admin role.")})
     if "email" in fields:
         fields["email"] = canonical_email(fields["email"])
     before = (user.role, user.team_id, user.joined_on)
@@ -91,6 +94,22 @@ def user_update(*, by: User | None, user: User, effective_on: date | None = None
         raise
     if user.role != Role.MANAGER:
         user.managed_teams.clear()
+    announce_people_changed()
+    return user
+
+
+def profile_update(*, user: User, full_name: str, language: str) -> User:
+    """What anyone may change about themselves on their profile page: their name and the
+    language their pages are written in ("" follows the browser;
+    docs/i18n.md#choosing-the-language)."""
+    user.full_name = full_name
+    user.language = language
+    try:
+        user.full_clean()
+    except ValidationError:
+        user.refresh_from_db()  # leave no half-applied change on the caller's object
+        raise
+    user.save(update_fields=["full_name", "language"])
     return user
 
 
@@ -109,17 +128,23 @@ def _follow_memberships(user: User, role: str, team_id: int | None, joined_on: d
 
 def _check_effective_day(user: User, on: date) -> None:
     if on > timezone.localdate():
-        raise ValidationError({"effective_on": "A move takes effect today or on a past day."})
+        raise ValidationError({"effective_on": _("A move takes effect today or on a past day.")})
     if on < user.joined_on:
         raise ValidationError(
-            {"effective_on": f"{user} joined on {user.joined_on:%Y-%m-%d}; pick that day or later."}
+            {
+                "effective_on": _("%(user)s joined on %(day)s; pick that day or later.")
+                % {"user": user, "day": f"{user.joined_on:%Y-%m-%d}"}
+            }
         )
     current = user.memberships.filter(end__isnull=True).first()
     if current is not None and on < current.start:
         raise ValidationError(
             {
-                "effective_on": f"{user} is in {current.team} since {current.start:%Y-%m-%d}; "
-                "a move takes effect on that day or later."
+                "effective_on": _(
+                    "%(user)s is in %(team)s since %(day)s; a move takes effect on that day or "
+                    "later."
+                )
+                % {"user": user, "team": current.team, "day": f"{current.start:%Y-%m-%d}"}
             }
         )
 
@@ -134,7 +159,10 @@ def _open_membership(rep: User, team: Team, *, start: date) -> None:
             return
         if last.end >= start:
             raise ValidationError(
-                {"effective_on": f"{rep} was in {last.team} until {last.end:%Y-%m-%d}."}
+                {
+                    "effective_on": _("%(rep)s was in %(team)s until %(day)s.")
+                    % {"rep": rep, "team": last.team, "day": f"{last.end:%Y-%m-%d}"}
+                }
             )
     TeamMembership.objects.create(rep=rep, team=team, start=start)
 
@@ -159,8 +187,8 @@ def _move_first_start(user: User, old_joined_on: date) -> None:
     if first.end is not None and user.joined_on > first.end:
         raise ValidationError(
             {
-                "joined_on": f"{user} was in {first.team} until {first.end:%Y-%m-%d}; "
-                "they joined before that."
+                "joined_on": _("%(user)s was in %(team)s until %(day)s; they joined before that.")
+                % {"user": user, "team": first.team, "day": f"{first.end:%Y-%m-%d}"}
             }
         )
     first.start = user.joined_on
@@ -220,6 +248,7 @@ def user_set_active(
     user.save(update_fields=["is_active", "left_on"])
     if not active and hand_to is not None:
         _hand_over(by=by, rep=user, to=hand_to)
+    announce_people_changed()
     return user
 
 
@@ -248,6 +277,7 @@ def user_hand_over(*, by: User | None, rep: User, to: User) -> User:
         raise ValidationError({"hand_to": _("Only a deactivated rep's work is handed over here.")})
     _check_hand_to(rep, to)
     _hand_over(by=by, rep=rep, to=to)
+    announce_people_changed()
     return rep
 
 
@@ -269,6 +299,7 @@ def team_update(*, by: User | None, team: Team, name: str, region: str, managers
     team.full_clean()
     team.save()
     _set_managers(team, managers)
+    announce_people_changed()
     return team
 
 
@@ -277,7 +308,10 @@ def _set_managers(team: Team, managers) -> None:
     not_managers = [str(m) for m in managers if m.role != Role.MANAGER]
     if not_managers:
         raise ValidationError(
-            {"managers": f"Only managers can manage a team: {', '.join(not_managers)}."}
+            {
+                "managers": _("Only managers can manage a team: %(names)s.")
+                % {"names": ", ".join(not_managers)}
+            }
         )
     team.managers.set(managers)
 
@@ -291,9 +325,37 @@ def team_set_active(*, by: User | None, team: Team, active: bool) -> Team:
         active_reps = team.reps.filter(is_active=True).count()
         if active_reps:
             raise ValidationError(
-                f"{team} still has {active_reps} active rep{'s' if active_reps != 1 else ''}; "
-                "move or deactivate them first."
+                ngettext(
+                    "%(team)s still has %(count)d active rep; move or deactivate them first.",
+                    "%(team)s still has %(count)d active reps; move or deactivate them first.",
+                    active_reps,
+                )
+                % {"team": team, "count": active_reps}
             )
     team.is_active = active
     team.save(update_fields=["is_active"])
+    announce_people_changed()
     return team
+
+
+@transaction.atomic
+def organisation_update(*, by: User | None, currency: str) -> Organisation:
+    """Save the organisation's settings (Settings → Organisation): `currency` an ISO 4217
+    code, or "" for the environment's `CURRENCY` (docs/contracts.md#currency). The change
+    is kept in the history with who made it, and every cached copy is dropped now and again
+    once it commits, so no page, file or report shows the old currency after the save."""
+    _require_admin(by)
+    organisation = Organisation.objects.select_for_update().filter(pk=Organisation.SINGLETON)
+    organisation = organisation.first() or Organisation(pk=Organisation.SINGLETON)
+    currency = currency.strip().upper()
+    if organisation.currency == currency and not organisation._state.adding:
+        return organisation  # nothing changed: no history row
+    organisation.currency = currency
+    organisation.full_clean()
+    organisation._history_user = by  # read by django-simple-history
+    organisation.save()
+    # Dropped now for the rest of this request, and on commit for the requests that read the
+    # row before it committed.
+    users_organisation.forget()
+    transaction.on_commit(users_organisation.forget, robust=True)
+    return organisation

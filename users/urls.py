@@ -6,6 +6,7 @@ app_name = "users"
 
 urlpatterns = [
     path("", views.settings_home, name="settings"),
+    path("organisation/", views.organisation_edit, name="organisation"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),

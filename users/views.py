@@ -7,18 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from core.http import render_page
-from users import selectors, services
+from users import organisation, selectors, services
 from users.access import admin_required, home_url_name
 from users.auth import client_ip
 from users.forms import (
     DeactivateForm,
     HandOverForm,
+    OrganisationForm,
     PasswordResetForm,
+    ProfileForm,
     TeamForm,
     UserFilterForm,
     UserForm,
@@ -56,8 +59,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         if any(over):
             form.add_error(
                 None,
-                "Too many password-reset requests from here or for this address. "
-                "Try again in an hour, or ask an admin to send you the email.",
+                _(
+                    "Too many password-reset requests from here or for this address. "
+                    "Try again in an hour, or ask an admin to send you the email."
+                ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
@@ -68,9 +73,69 @@ def home(request):
     return redirect(home_url_name(request.user))
 
 
+@login_required
+def profile(request):
+    """Anyone's own page: their name and the language of their pages
+    (docs/i18n.md#choosing-the-language)."""
+    user = request.user
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "language": user.language}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The confirmation reads in the language just chosen.
+            translation.activate(user.language or translation.get_language_from_request(request))
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("profile")
+            # A chosen language is written to the language cookie by users.middleware; following
+            # the browser again forgets the sign-in page's choice too.
+            if not user.language:
+                response.delete_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                )
+            return response
+    return render(request, "users/profile.html", {"form": form})
+
+
 @admin_required
 def settings_home(request):
-    return render(request, "users/settings_home.html", selectors.settings_counts())
+    context = {**selectors.settings_counts(), "currency": organisation.currency()}
+    return render(request, "users/settings_home.html", context)
+
+
+@admin_required
+def organisation_edit(request):
+    """Settings → Organisation: the currency amounts are in (docs/contracts.md#currency),
+    and who changed it when."""
+    default = organisation.default_currency()
+    saved = selectors.organisation()
+    form = OrganisationForm(
+        request.POST or None, initial={"currency": saved.currency}, default_currency=default
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Saved: amounts are in %(currency)s.")
+                % {"currency": form.cleaned_data["currency"] or default},
+            )
+            return redirect("users:organisation")
+    context = {
+        "form": form,
+        "default_currency": default,
+        "changes": selectors.organisation_changes(),
+    }
+    return render(request, "users/organisation.html", context)
 
 
 @admin_required
@@ -102,9 +167,12 @@ def user_create(request):
         else:
             messages.success(
                 request,
-                f"{user.full_name} can now sign in once they set a password with "
-                "'Forgot your password?' on the sign-in page, or use 'Send password "
-                "email' below.",
+                _(
+                    "%(name)s can now sign in once they set a password with "
+                    "'Forgot your password?' on the sign-in page, or use 'Send password "
+                    "email' below."
+                )
+                % {"name": user.full_name},
             )
             return redirect("users:user_edit", pk=user.pk)
     return render(request, "users/user_form.html", {"form": form, "subject": None})
@@ -120,7 +188,7 @@ def user_edit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved {subject.full_name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": subject.full_name})
             return redirect("users:user_list")
     context = {
         "form": form,
@@ -206,7 +274,9 @@ def user_send_password_email(request, pk):
     form = PasswordResetForm({"email": subject.email})
     form.is_valid()
     form.save(request=request, use_https=request.is_secure())
-    messages.success(request, f"Sent a set-your-password email to {subject.email}.")
+    messages.success(
+        request, _("Sent a set-your-password email to %(email)s.") % {"email": subject.email}
+    )
     return redirect("users:user_edit", pk=subject.pk)
 
 
@@ -225,7 +295,7 @@ def team_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Created the team {team.name}.")
+            messages.success(request, _("Created the team %(team)s.") % {"team": team.name})
             return redirect("users:team_list")
     return render(request, "users/team_form.html", {"form": form, "team": None})
 
@@ -240,7 +310,7 @@ def team_edit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved the team {team.name}.")
+            messages.success(request, _("Saved the team %(team)s.") % {"team": team.name})
             return redirect("users:team_list")
     reps = selectors.active_reps_of(team)
     return render(request, "users/team_form.html", {"form": form, "team": team, "reps": reps})
@@ -256,5 +326,6 @@ def team_set_active(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{team.name} is {'reactivated' if active else 'deactivated'}.")
+        done = _("%(team)s is reactivated.") if active else _("%(team)s is deactivated.")
+        messages.success(request, done % {"team": team.name})
     return redirect("users:team_edit", pk=team.pk)

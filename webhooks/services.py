@@ -62,7 +62,9 @@ def endpoint_create(*, by: User, url: str, events: Iterable[str]) -> Endpoint:
     if not events:
         raise ValidationError({"events": _("Choose at least one event.")})
     if unknown := set(events) - set(Event.values):
-        raise ValidationError({"events": _("Unknown event: %s.") % ", ".join(sorted(unknown))})
+        raise ValidationError(
+            {"events": _("Unknown event: %(events)s.") % {"events": ", ".join(sorted(unknown))}}
+        )
     url = url.strip()
     endpoint = Endpoint(url=url, events=events, secret=new_secret(), created_by=by)
     endpoint.full_clean()
@@ -101,9 +103,12 @@ def endpoint_test(*, by: User | None, endpoint: Endpoint) -> Delivery:
     delivery with its answer."""
     _require_admin(by)
     now = timezone.now()
-    name = by.full_name if by else _("the command line")
+    name = by.full_name if by else "the command line"
     data = {"endpoint": endpoint.pk, "by": by.email if by else None}
-    text = _("SalesTrack test: webhooks to this URL work (sent by %(name)s).") % {"name": name}
+    # `text` goes to a third party (a Slack channel…) that has no reader's language: it stays
+    # English whoever sends the test, so it is not marked for translation
+    # (docs/api.md#outbound-webhooks).
+    text = f"SalesTrack test: webhooks to this URL work (sent by {name})."
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event=TEST_EVENT,
@@ -129,7 +134,8 @@ def body_for(event: str, data: dict, text: str, created_at: datetime) -> str:
 
 def publish(*, event: str, data: dict, text: str) -> list[Delivery]:
     """Tell every active endpoint subscribed to `event`: call it inside the transaction of
-    the news. `text` is one sentence a person reads (what a Slack-compatible receiver shows)."""
+    the news. `text` is one sentence a person reads (what a Slack-compatible receiver shows),
+    in English: the receiver has no reader's language, so it is not translated."""
     return publish_many(event=event, items=[(data, text)])
 
 

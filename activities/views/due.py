@@ -4,9 +4,10 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     trigger_client_event,
@@ -44,10 +45,7 @@ def _due_answer(request, *, error=None, done=None):
     context["due_error"] = error
     context["due_done"] = done
     context["oob"] = True
-    response = HttpResponse(
-        render(request, "activities/my_day.html#due", context | {"oob": False}).content
-        + render(request, "activities/my_day.html#today", context).content
-    )
+    response = render(request, "activities/my_day.html#due-and-day", context)
     return trigger_client_event(response, "activity-logged")
 
 
@@ -61,10 +59,10 @@ def due_done(request, pk):
     try:
         if request.POST.get("what") == "meeting":
             services.meeting_record_outcome(by=request.user, activity=activity, outcome=outcome)
-            done = f"Meeting: {Outcome(outcome).label}."
+            done = gettext("Meeting: %(outcome)s.") % {"outcome": Outcome(outcome).label}
         else:
             services.follow_up_done(by=request.user, activity=activity)
-            done = "Follow-up done."
+            done = gettext("Follow-up done.")
     except ValidationError as error:
         return _due_answer(request, error=" ".join(error.messages))
     return _due_answer(request, done=done)
@@ -79,7 +77,7 @@ def due_move(request, pk):
     try:
         to = date.fromisoformat(request.POST.get("to", ""))
     except ValueError:
-        return _due_answer(request, error="Pick the day to move it to.")
+        return _due_answer(request, error=gettext("Pick the day to move it to."))
     try:
         if request.POST.get("what") == "meeting":
             services.meeting_reschedule(by=request.user, activity=activity, to=to)
@@ -87,7 +85,9 @@ def due_move(request, pk):
             services.follow_up_move(by=request.user, activity=activity, to=to)
     except ValidationError as error:
         return _due_answer(request, error=" ".join(error.messages))
-    return _due_answer(request, done=f"Moved to {to:%A %-d %B}.")
+    return _due_answer(
+        request, done=gettext("Moved to %(day)s.") % {"day": date_format(to, "l j F")}
+    )
 
 
 @require_GET

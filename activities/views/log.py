@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -74,15 +73,10 @@ def activity_edit(request, pk):
                 # The edit form sits in one row; after saving, the whole day list changes.
                 context = my_day_context(request)
                 context["oob"] = True
-                response = HttpResponse(
-                    render(
-                        request, "activities/my_day.html#today", context | {"oob": False}
-                    ).content
-                    + render(request, "activities/my_day.html#due", context).content
-                )
+                response = render(request, "activities/my_day.html#day-and-due", context)
                 response = reswap(retarget(response, "#today"), "outerHTML")
                 return trigger_client_event(response, "activity-logged")
-            messages.success(request, f"Saved: {activity}.")
+            messages.success(request, _("Saved: %(activity)s.") % {"activity": activity})
             return redirect(next_url(request))
     context = {
         "activity": activity,
@@ -109,14 +103,11 @@ def activity_delete(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         if request.POST.get("next") or not request.htmx:  # on My day, the list shows it
-            messages.success(request, f"Deleted: {activity}.")
+            messages.success(request, _("Deleted: %(activity)s.") % {"activity": activity})
     if request.htmx and not request.POST.get("next"):
         context = my_day_context(request)
         context["oob"] = True
-        response = HttpResponse(
-            render(request, "activities/my_day.html#today", context | {"oob": False}).content
-            + render(request, "activities/my_day.html#due", context).content
-        )
+        response = render(request, "activities/my_day.html#day-and-due", context)
         return trigger_client_event(response, "activity-logged")
     if request.htmx:
         return HttpResponseClientRedirect(next_url(request))

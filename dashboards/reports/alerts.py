@@ -1,6 +1,8 @@
 """The alerts standing for a scope's reps (rules in dashboards/alerts.py, written by the
 nightly job): the latest run's alerts not yet dismissed, of the active reps the scope
-counts today. The team page and My day show them."""
+counts today. The team page and My day show them, each in the reader's language
+(`Alert.sentence`); the CSV, `report` and the API carry the kind, the figures (JSON) and the
+message in the site's language (docs/contracts.md#stored-sentences)."""
 
 from dataclasses import dataclass
 
@@ -39,6 +41,7 @@ class Alerts:
                     "as_of": a.as_of.isoformat(),
                     "rep": a.rep.email,
                     "kind": a.kind,
+                    "params": a.params,
                     "message": a.message,
                 }
                 for a in self.alerts

@@ -5,6 +5,8 @@ and per working day. `report backsolve` prints it; the what-if page uses the sam
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext
+
 from core.formats import money
 from dashboards.reports.base import Report, Table
 from dashboards.reports.funnel import trailing_rates
@@ -62,19 +64,25 @@ class BacksolveResult:
         result = self.result
         lines = []
         if result.target_revenue is not None:
-            lines.append(f"Target revenue {money(result.target_revenue)}")
+            lines.append(
+                gettext("Target revenue %(amount)s") % {"amount": money(result.target_revenue)}
+            )
         if result.gap is not None:
             lines.append(
-                f"  {money(result.gap)} above the basis of {money(self.target.basis_revenue)}"
+                "  "
+                + gettext("%(gap)s above the basis of %(basis)s")
+                % {"gap": money(result.gap), "basis": money(self.target.basis_revenue)}
             )
-        lines.append(f"Working days: {self.working_days}")
+        lines.append(gettext("Working days: %(days)s") % {"days": self.working_days})
         notes = []
         if result.unknown_rates:
             notes.append(
-                "\nUnknown (no data; give them as options): " + ", ".join(result.unknown_rates)
+                "\n"
+                + gettext("Unknown (no data; give them as options): %(rates)s")
+                % {"rates": ", ".join(result.unknown_rates)}
             )
         return Table(
-            ["step", "required", "per working day"],
+            [gettext("step"), gettext("required"), gettext("per working day")],
             self.rows()[1],
             title="\n".join(lines) + "\n",
             notes=notes,

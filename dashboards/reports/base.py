@@ -10,21 +10,22 @@ rows of its CSV download and `--format csv`) and `table()` (the command's text t
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.conf import settings
-
 from core.formats import money_column
+from users import organisation
 
 
 def csv_header(names: list[str], money: set[str] | frozenset[str]) -> list[str]:
     """A CSV download's header: each money column named with the organisation's currency
     ("revenue_won" → "revenue_won_eur"), the others as they are (docs/contracts.md#currency)."""
-    return [money_column(name, settings.CURRENCY) if name in money else name for name in names]
+    return [
+        money_column(name, organisation.currency()) if name in money else name for name in names
+    ]
 
 
 def with_currency(data: dict) -> dict:
     """A report's JSON with the organisation's currency at the top (`"currency": "EUR"`):
     every amount in it is in that currency."""
-    return {**data, "currency": settings.CURRENCY}
+    return {**data, "currency": organisation.currency()}
 
 
 @dataclass(frozen=True)

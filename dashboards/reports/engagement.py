@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from dashboards.metrics import ratio
 from dashboards.reports.base import Report, Table
@@ -39,7 +40,12 @@ class EngagementResult:
 
     def table(self) -> Table:
         header, rows = self.rows()
-        return Table(header, rows, title=f"Prospect engagement on {self.today}\n", text_columns=3)
+        return Table(
+            header,
+            rows,
+            title=gettext("Prospect engagement on %(day)s") % {"day": self.today} + "\n",
+            text_columns=3,
+        )
 
     def as_json(self) -> dict:
         return {

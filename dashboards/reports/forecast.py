@@ -12,6 +12,7 @@ from functools import cached_property
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext, ngettext, pgettext
 
 from core.formats import money
 from dashboards import charts, plans
@@ -356,7 +357,16 @@ class ForecastResult:
         count, _ = self.overdue
         period = self.period
         return Table(
-            ["rep", "open", "weighted", "commit", "best case", "won", "quota", "coverage"],
+            [
+                gettext("rep"),
+                pgettext("pipeline", "open"),
+                gettext("weighted"),
+                gettext("commit"),
+                gettext("best case"),
+                pgettext("revenue", "won"),
+                gettext("quota"),
+                gettext("coverage"),
+            ],
             [
                 [
                     row[0],
@@ -370,9 +380,23 @@ class ForecastResult:
                 ]
                 for row in rows
             ],
-            title=f"Forecast {period.label} ({period.start} to {period.end}, "
-            f"{self.working_days_left} working days left)\n",
-            notes=[f"\n{count} open deals are overdue (expected to close before today)."]
+            title=gettext("Forecast %(period)s (%(start)s to %(end)s, %(days)s working days left)")
+            % {
+                "period": period.label,
+                "start": period.start,
+                "end": period.end,
+                "days": self.working_days_left,
+            }
+            + "\n",
+            notes=[
+                "\n"
+                + ngettext(
+                    "%(count)s open deals are overdue (expected to close before today).",
+                    "%(count)s open deals are overdue (expected to close before today).",
+                    count,
+                )
+                % {"count": count}
+            ]
             if count
             else [],
         )

@@ -7,8 +7,10 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext, pgettext
 
 from core.formats import percent
+from dashboards import report_cache
 from dashboards.metrics import (
     COUNT_FIELDS,
     RATIO_FIELDS,
@@ -25,7 +27,7 @@ from pipeline.models import OpportunityStatus
 from quotas import calendar
 from quotas import selectors as quota_selectors
 from quotas.backsolve import Rates
-from quotas.periods import Period, trailing_window
+from quotas.periods import Period, PeriodKind, trailing_window
 from quotas.plan import Pace, PeriodProgress, pace
 
 TABLE_HEADER = [
@@ -119,27 +121,33 @@ class FunnelResult:
 
     def table(self) -> Table:
         header = [
-            "rep",
-            "calls",
-            "connect",
-            "mtgs held",
-            "opps",
-            "won",
-            "lost",
-            "revenue won",
-            "win rate",
-            "contact close",
-            "call→mtg",
-            "mtg→opp",
-            "cycle days",
+            gettext("rep"),
+            gettext("calls"),
+            gettext("connect"),
+            gettext("mtgs held"),
+            gettext("opps"),
+            pgettext("deals", "won"),
+            pgettext("deals", "lost"),
+            gettext("revenue won"),
+            gettext("win rate"),
+            gettext("contact close"),
+            gettext("call→mtg"),
+            gettext("mtg→opp"),
+            gettext("cycle days"),
         ]
         rows = [_table_row(member.rep.full_name, result) for member, result in self.reps]
         period = self.period
         return Table(
             header,
-            [*rows, _table_row("Total", self.total)],
-            title=f"Funnel {period.label} ({period.start} to {period.end}, "
-            f"{self.working_days} working days)\n",
+            [*rows, _table_row(gettext("Total"), self.total)],
+            title=gettext("Funnel %(period)s (%(start)s to %(end)s, %(days)s working days)")
+            % {
+                "period": period.label,
+                "start": period.start,
+                "end": period.end,
+                "days": self.working_days,
+            }
+            + "\n",
         )
 
     def as_json(self) -> dict:
@@ -171,11 +179,17 @@ class FunnelReport(Report[FunnelResult]):
         self.scope, self.period, self.today = scope, period, today
 
     def _calculate(self) -> FunnelResult:
+        """Kept in the cache per scope, period, day and rollup versions: the team page, the
+        leaderboard and the forecast's trailing rates read it for every manager
+        (docs/architecture.md#cached-reports)."""
+        return report_cache.cached("funnel", self.scope, self.period, self.today, self._work_out)
+
+    def _work_out(self) -> FunnelResult:
         scope, period = self.scope, self.period
         members = scope.members(period.start, period.end)
         counted = funnel_counts_by_rep(scope, period.start, period.end)
         counts = {m.pk: counted.get(m.pk, FunnelCounts()) for m in members}
-        return FunnelResult(
+        result = FunnelResult(
             scope=scope,
             period=period,
             today=self.today,
@@ -185,6 +199,9 @@ class FunnelReport(Report[FunnelResult]):
             total=funnel(FunnelCounts.total(counts.values())),
             progress=calendar.progress(period, self.today),
         )
+        if period.kind != PeriodKind.CUSTOM:
+            _ = result.paces, result.total_pace  # what the pages read, kept with it
+        return result
 
     # A figure of the result, for a caller that reads one.
     members = Figure()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from django.conf import settings
+from django.utils.translation import gettext, pgettext
 
 from core.formats import amount, money, percent, whole
 from dashboards.metrics import Funnel, as_json
@@ -14,6 +14,7 @@ from dashboards.reports.funnel import FunnelReport, period_json
 from dashboards.scope import Member, Scope
 from quotas.periods import Period
 from quotas.plan import Pace
+from users import organisation
 
 # The CSV's columns: the JSON's, with the rep's full name beside their email.
 COLUMNS = [
@@ -44,7 +45,7 @@ class Standing:
         the template (the board has a row per rep of the organisation)."""
         counts = self.result.counts
         return {
-            "revenue_won": amount(counts.revenue_won, settings.CURRENCY),
+            "revenue_won": amount(counts.revenue_won, organisation.currency()),
             "quota_attainment": percent(self.pace.attainment),
             "won": whole(counts.won),
             "win_rate": percent(self.result.win_rate),
@@ -88,14 +89,14 @@ class Leaderboard:
         percentage."""
         header = [
             "#",
-            "rep",
-            "team",
-            "revenue won",
-            "won",
-            "win rate",
-            "calls",
-            "mtgs held",
-            "opps",
+            gettext("rep"),
+            gettext("team"),
+            gettext("revenue won"),
+            pgettext("deals", "won"),
+            gettext("win rate"),
+            gettext("calls"),
+            gettext("mtgs held"),
+            gettext("opps"),
         ]
         rows = []
         for standing in self.standings:
@@ -117,7 +118,9 @@ class Leaderboard:
         return Table(
             header,
             rows,
-            title=f"Leaderboard {period.label} ({period.start} to {period.end})\n",
+            title=gettext("Leaderboard %(period)s (%(start)s to %(end)s)")
+            % {"period": period.label, "start": period.start, "end": period.end}
+            + "\n",
             text_columns=3,
         )
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext, pgettext
 
 from activities.models import DailyRollup
 from core.formats import money, percent, whole
@@ -99,26 +100,45 @@ class Plans:
     def table(self) -> Table:
         """The plans as people read them, for the command line: each rep's pace and what
         today asks of them."""
-        header = ["rep", "quota", "won", "attainment", "pace", "calls/day", "meetings/day"]
-        header += ["done today"]
+        header = [
+            gettext("rep"),
+            gettext("quota"),
+            pgettext("revenue", "won"),
+            gettext("attainment"),
+            gettext("pace"),
+            gettext("calls/day"),
+            gettext("meetings/day"),
+            gettext("done today"),
+        ]
         rows = [
             [
                 row.rep.full_name,
                 whole(row.pace.quota),
                 whole(row.pace.won),
                 percent(row.pace.attainment),
-                {True: "on pace", False: "below pace"}.get(row.pace.on_pace, "no quota"),
+                {True: gettext("on pace"), False: gettext("below pace")}.get(
+                    row.pace.on_pace, gettext("no quota")
+                ),
                 _count(row.per_day.get("calls")),
                 _count(row.per_day.get("meetings_held")),
-                f"{_plural(row.done_today['calls'], 'call')}, "
-                f"{_plural(row.done_today['meetings_held'], 'meeting')}",
+                gettext("%(calls)s, %(meetings)s")
+                % {
+                    "calls": ngettext("%(count)s call", "%(count)s calls", row.done_today["calls"])
+                    % {"count": row.done_today["calls"]},
+                    "meetings": ngettext(
+                        "%(count)s meeting", "%(count)s meetings", row.done_today["meetings_held"]
+                    )
+                    % {"count": row.done_today["meetings_held"]},
+                },
             ]
             for row in self.reps
         ]
         return Table(
             header,
             rows,
-            title=f"Plans for {self.today} (this period's quota, per working day left)\n",
+            title=gettext("Plans for %(day)s (this period's quota, per working day left)")
+            % {"day": self.today}
+            + "\n",
         )
 
     def as_json(self) -> dict:
@@ -174,7 +194,3 @@ def done_on(rep_ids: list[int], day: date) -> dict[int, dict[str, int]]:
 
 def _count(value) -> str:
     return "—" if value is None else str(value)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

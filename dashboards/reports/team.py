@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboards.reports.alerts import Alerts, AlertsReport
 from dashboards.reports.charts import Charts, ChartsReport
@@ -152,12 +153,12 @@ class SortColumn:
 TEAM_TABLE_COLUMNS = [
     SortColumn("rep", _("Rep"), lambda m, r: m.rep.full_name.casefold(), descending_first=False),
     SortColumn("revenue", _("Revenue won"), lambda m, r: r.counts.revenue_won),
-    SortColumn("won", _("Won"), lambda m, r: r.counts.won),
+    SortColumn("won", pgettext_lazy("deals", "Won"), lambda m, r: r.counts.won),
     SortColumn("win_rate", _("Win rate"), lambda m, r: r.win_rate),
     SortColumn("calls", _("Calls"), lambda m, r: r.counts.calls),
     SortColumn("meetings", _("Mtgs held"), lambda m, r: r.counts.meetings_held),
     SortColumn("opportunities", _("Opps"), lambda m, r: r.counts.opportunities_created),
-    SortColumn("lost", _("Lost"), lambda m, r: r.counts.lost),
+    SortColumn("lost", pgettext_lazy("deals", "Lost"), lambda m, r: r.counts.lost),
     SortColumn("connects", _("Connects"), lambda m, r: r.counts.connects),
     SortColumn("connect_rate", _("Connect rate"), lambda m, r: r.connect_rate),
     SortColumn(

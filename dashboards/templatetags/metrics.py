@@ -1,7 +1,11 @@
+"""Numbers as people read them, in the active language (core/formats.py;
+docs/i18n.md#numbers-and-dates): "66.7 %" / "66,7 %" / "66.7%", "25,001" / "25.001",
+"€25,001" / "25.001 €"."""
+
 from django import template
-from django.conf import settings
 
 from core.formats import amount, percent, whole
+from users import organisation
 
 register = template.Library()
 
@@ -24,5 +28,5 @@ def whole_filter(value):
 @register.filter(name="amount")
 def amount_filter(value, places=0):
     """Money as people read it, in the organisation's currency: 25000.5 → "€25,001"
-    (CURRENCY=EUR), "25,001 CHF"; `|amount:2` → "€25,000.50"; no data → "—"."""
-    return amount(value, settings.CURRENCY, places=int(places))
+    (in EUR), "25,001 CHF"; `|amount:2` → "€25,000.50"; no data → "—"."""
+    return amount(value, organisation.currency(), places=int(places))

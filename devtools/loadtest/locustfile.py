@@ -1,4 +1,5 @@
-"""`make load`: 50 reps logging activities and 10 managers reloading dashboards, against
+"""`make load`: 50 reps logging activities and 10 managers reloading dashboards (LOAD_USERS
+scales both), against
 gunicorn on 127.0.0.1 with the large demo set, for a bounded time. Every logged activity
 carries a unique note, so that `devtools.loadtest.verify` can check each is
 stored exactly once.
@@ -28,7 +29,9 @@ MANAGER_NUMBERS = itertools.count(3)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+# Browser users (`make load LOAD_USERS=120`): five reps logging for every manager reading.
 USERS = int(os.environ.get("LOAD_USERS", "60"))
+MANAGERS = USERS // 6
 EVERYONE_IN = Event()
 SIGN_INS = {"done": 0, "first": None, "summary": None}
 
@@ -79,7 +82,7 @@ class SignedIn(HttpUser):
 
 class Rep(SignedIn):
     weight = 5
-    fixed_count = 50
+    fixed_count = USERS - MANAGERS
     wait_time = between(1, 3)
 
     def on_start(self):
@@ -121,7 +124,7 @@ class Rep(SignedIn):
 
 class Manager(SignedIn):
     weight = 1
-    fixed_count = 10
+    fixed_count = MANAGERS
     wait_time = between(2, 5)
 
     def on_start(self):

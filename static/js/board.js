@@ -29,7 +29,7 @@
         if (!card || card.closest(".board-column") === column) return;
         var values = { stage: column.dataset.stage, from: "board" };
         if (column.dataset.lost === "1") {
-          var reason = window.prompt("Why was it lost?");
+          var reason = window.prompt(gettext("Why was it lost?"));
           if (!reason) return;
           values.lost_reason = reason;
         }

@@ -1,6 +1,7 @@
 // My day and the activity edit form: the prospect combobox, where focus goes after each
 // htmx answer, the meeting-only fields and the notes counter. No inline script anywhere
-// (the CSP allows scripts from this origin only), so all of it lives here.
+// (the CSP allows scripts from this origin only), so all of it lives here. Its words come
+// from Django's JavaScript catalogue (gettext, interpolate), which base.html loads first.
 (function () {
   "use strict";
 
@@ -160,16 +161,17 @@
     function update() {
       var length = textarea.value.length;
       var over = length > limit;
+      var counts = { length: length, limit: limit, over: length - limit };
       help.textContent = over
-        ? length + " / " + limit + " characters: " + (length - limit) + " over the limit"
-        : length + " / " + limit + " characters";
+        ? interpolate(gettext("%(length)s / %(limit)s characters: %(over)s over the limit"), counts, true)
+        : interpolate(gettext("%(length)s / %(limit)s characters"), counts, true);
       help.classList.toggle("is-over", over);
       if (over) textarea.setAttribute("aria-invalid", "true");
       else if (!textarea.closest(".field-invalid")) textarea.removeAttribute("aria-invalid");
       if (over !== wasOver) {
         status.textContent = over
-          ? "The note is over the " + limit + " character limit."
-          : "The note fits again.";
+          ? interpolate(gettext("The note is over the %(limit)s character limit."), counts, true)
+          : gettext("The note fits again.");
         wasOver = over;
       }
     }

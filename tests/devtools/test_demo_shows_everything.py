@@ -120,6 +120,17 @@ def _what_the_demo_shows(output: str) -> SimpleNamespace:
     seen.quarter_quota = quotas_for(ids, quarter)
     seen.month_quotas = [quotas_for(ids, m) for m in months]
     seen.quarter_page = _client("marta").get("/team/?range=this_quarter").text
+    # This week's quota, its share of November's (docs/metrics.md#week-quotas), and the weeks
+    # of November, which add up to it.
+    november = calendar.period_containing(TODAY, PeriodKind.MONTH)
+    seen.month_quota = quotas_for(ids, november)
+    seen.week_quota = quotas_for(ids, calendar.period_containing(TODAY, PeriodKind.WEEK))
+    seen.november_weeks = [
+        quotas_for(ids, calendar.period_containing(day, PeriodKind.WEEK))
+        for day in (date(2026, 11, d) for d in (2, 9, 16, 23, 30))
+    ]
+    seen.week_page = _client("marta").get("/team/?range=this_week").text
+    seen.week_targets = _client("ana").get("/my-day/targets/").text
 
     # The edit window: rows logged on their day, the older ones locked.
     seen.window_start = edit_window_start(TODAY)
@@ -193,6 +204,20 @@ def test_the_quarter_has_a_quota_the_sum_of_its_months(demo):
     # Every quota of the quarter was set through the targets (three months, eight reps).
     assert len(demo.month_quotas) == 3
     assert "no quota" not in demo.quarter_page.lower()
+
+
+def test_this_week_has_a_quota_its_share_of_the_month(demo):
+    for rep_id, month in demo.month_quota.items():
+        week = demo.week_quota[rep_id]
+        assert week.known
+        assert 0 < week.revenue < month.revenue
+        # Weeks 45-48 fall short of November's quota by 30 November, which week 49 counts.
+        weeks = [w[rep_id].revenue for w in demo.november_weeks]
+        assert sum(weeks[:4]) < month.revenue < sum(weeks)
+    assert "no quota" not in demo.week_page.lower()
+    assert "expected" in demo.week_page
+    page = " ".join(demo.week_targets.split())
+    assert re.search(r"Week 47 2026 quota €[\d,]+ · won €[\d,]+", page)
 
 
 def test_rows_are_logged_on_their_day_and_the_older_ones_are_locked(demo):

@@ -35,9 +35,11 @@ PAGES = [
     ("admin", "/settings/targets/plan/?team={team}&period={next_quarter}", "target-plan"),
     ("admin", "/settings/users/", "settings-users"),
     ("admin", "/settings/teams/", "settings-teams"),
+    ("admin", "/settings/organisation/", "settings-organisation"),
     ("manager", "/import/", "import"),
     ("admin", "/settings/api-tokens/", "api-tokens"),
     ("rep", "/settings/calendar/", "calendar-feed"),
+    ("rep", "/accounts/profile/", "profile"),
     ("admin", "/settings/webhooks/", "webhooks"),
     ("admin", "/settings/captured-events/", "captured-events"),
 ]

@@ -131,6 +131,7 @@ def test_a_new_alert_publishes_alert_created_once(hook, team):
         "as_of": "2026-11-16",
         "rep": {"id": idle.pk, "email": idle.email, "name": "Diego Torres"},
         "team": {"id": team.pk, "name": "North"},
+        "params": {"name": "Diego Torres", "idle_days": 2, "last_logged": "2026-11-11"},
         "sentence": sentence,
     }
     assert body["text"] == f"Alert: {sentence}"

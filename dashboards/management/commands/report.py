@@ -6,11 +6,14 @@ one-line message.
 
 import csv
 import json
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.exports import safe_cell
 from dashboards.reports.backsolve import EXTRA_RATES, BacksolveReport
@@ -30,9 +33,12 @@ def _decimal(text: str, name: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise _usage(f"{name} “{text}” is not a number like 25000.00") from None
+        raise _usage(
+            gettext("%(option)s “%(text)s” is not a number like 25000.00")
+            % {"option": name, "text": text}
+        ) from None
     if not value.is_finite() or value < 0:
-        raise _usage(f"{name} must be a number ≥ 0")
+        raise _usage(gettext("%(option)s must be a number ≥ 0") % {"option": name})
     return value
 
 
@@ -40,9 +46,11 @@ def _growth(text: str) -> Decimal:
     try:
         value = Decimal(text.rstrip("%"))
     except InvalidOperation:
-        raise _usage(f"--growth-pct “{text}” is not a percentage like 10 or -5") from None
+        raise _usage(
+            gettext("--growth-pct “%(text)s” is not a percentage like 10 or -5") % {"text": text}
+        ) from None
     if not value.is_finite() or not -100 <= value <= 1000:
-        raise _usage("--growth-pct must be between -100 and 1000")
+        raise _usage(gettext("--growth-pct must be between -100 and 1000"))
     return value
 
 
@@ -50,7 +58,20 @@ def _date(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _usage(f"{name} “{text}” is not a date like 2026-11-23") from None
+        raise _usage(
+            gettext("%(option)s “%(text)s” is not a date like 2026-11-23")
+            % {"option": name, "text": text}
+        ) from None
+
+
+def _width(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, left: bool) -> str:
+    padding = " " * (width - _width(text))
+    return text + padding if left else padding + text
 
 
 class Command(BaseCommand):
@@ -69,6 +90,12 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="team name")
         parser.add_argument("--rep", help="rep email")
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the table's language (JSON and CSV are the same in every language)",
+        )
         backsolve_args = parser.add_argument_group("backsolve")
         backsolve_args.add_argument("--target-revenue")
         backsolve_args.add_argument("--target-deals", type=int)
@@ -79,12 +106,20 @@ class Command(BaseCommand):
             backsolve_args.add_argument(f"--{name}", dest=f"rate_{name}")
 
     def handle(self, *args, **options):
+        # A table is read by a person in their language; JSON and CSV stay machine-formatted
+        # whatever it is (docs/i18n.md#what-stays-machine-formatted).
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options):
         self.options = options
         period = self._period()
         team = self._team()
         rep = self._rep()
         if options["report"] == "leaderboard" and rep is not None:
-            raise _usage("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
+            raise _usage(
+                gettext("the leaderboard ranks a team (--team) or everyone; --rep is for funnel")
+            )
         if options["report"] == "backsolve":
             report = self._backsolve(period, team, rep)
         else:
@@ -100,10 +135,10 @@ class Command(BaseCommand):
     def _period(self) -> periods.Period:
         o = self.options
         if o["period"] and (o["start"] or o["end"]):
-            raise _usage("give either --period or --from/--to, not both")
+            raise _usage(gettext("give either --period or --from/--to, not both"))
         if o["start"] or o["end"]:
             if not (o["start"] and o["end"]):
-                raise _usage("--from and --to go together")
+                raise _usage(gettext("--from and --to go together"))
             try:
                 return periods.custom(_date(o["start"], "--from"), _date(o["end"], "--to"))
             except periods.PeriodError as error:
@@ -121,7 +156,7 @@ class Command(BaseCommand):
             return None
         team = Team.objects.filter(name__iexact=name).first()
         if team is None:
-            raise _usage(f"no team named “{name}”")
+            raise _usage(gettext("no team named “%(name)s”") % {"name": name})
         return team
 
     def _rep(self) -> User | None:
@@ -130,7 +165,7 @@ class Command(BaseCommand):
             return None
         rep = User.objects.filter(email=canonical_email(email), role=Role.REP).first()
         if rep is None:
-            raise _usage(f"no rep with the email {email}")
+            raise _usage(gettext("no rep with the email %(email)s") % {"email": email})
         return rep
 
     # Output ---------------------------------------------------------------------------------
@@ -143,11 +178,11 @@ class Command(BaseCommand):
         if title:
             self.stdout.write(title)
         cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+        widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
 
         def line(row):
             parts = [
-                value.ljust(width) if i < text_columns else value.rjust(width)
+                _pad(value, width, left=i < text_columns)
                 for i, (value, width) in enumerate(zip(row, widths, strict=True))
             ]
             return "  ".join(parts).rstrip()
@@ -215,12 +250,14 @@ class Command(BaseCommand):
         )
         if target.deals is None and target.resolved_revenue is None:
             raise _usage(
-                "give --target-deals, --target-revenue, or --basis-revenue with --growth-pct"
+                gettext(
+                    "give --target-deals, --target-revenue, or --basis-revenue with --growth-pct"
+                )
             )
         if target.deals is not None and target.deals < 0:
-            raise _usage("--target-deals cannot be negative")
+            raise _usage(gettext("--target-deals cannot be negative"))
         if o["working_days"] is not None and o["working_days"] < 1:
-            raise _usage("--working-days must be at least 1")
+            raise _usage(gettext("--working-days must be at least 1"))
         return BacksolveReport(
             self._scope(team, rep),
             period,

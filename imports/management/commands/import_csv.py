@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from imports import registry
@@ -79,8 +80,12 @@ class Command(BaseCommand):
         for line in report.errors:
             self.stderr.write(line)
         if report.error_count > len(report.errors):
-            self.stderr.write(f"… and {report.error_count - len(report.errors)} more errors.")
+            more = report.error_count - len(report.errors)
+            self.stderr.write(gettext("… and %(count)s more errors.") % {"count": more})
         if not report.ok:
             raise CommandError(report.summary(), returncode=1)
-        prefix = "Dry run: " if dry_run else ""
-        self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))
+        if dry_run:
+            said = gettext("Dry run: %(summary)s") % {"summary": report.summary()}
+        else:
+            said = report.summary()
+        self.stdout.write(self.style.SUCCESS(said))
