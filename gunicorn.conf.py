@@ -9,16 +9,17 @@ worker_class = "gthread"
 workers = 3
 threads = 2
 
-# How long an idle keep-alive connection stays open. A gthread worker keeps every
-# connection it accepted, and each later request on it, to itself; with a long keep-alive
-# clients that come back within it (the load test's users wait 1–5 s) stay with the worker
-# that won them during the ramp-up — one process, one core under the GIL, at 81 % while
-# the other two idled (BENCHMARKS.md, "Issue 28: My day and the log POST"). Gunicorn's
-# own default, 2 s, "in the 1–5 seconds range for servers with direct connection to the
-# client": an idle connection closes and the client's next one goes to whichever worker
-# accepts first. Behind the compose proxy (a new upstream connection a request) it
-# changes nothing.
-keepalive = 2
+# No keep-alive: each answer says "Connection: close". A gthread worker keeps every
+# connection it accepted, and each later request on it, to itself: with keep-alive 10 s
+# the load test's users (who come back within 1–5 s) stayed with the worker that won
+# them during the ramp-up — one process, one core under the GIL, at 81 % while the other
+# two idled. With gunicorn's default of 2 s the workers shared the load, but 2.8 % of
+# requests failed "Remote end closed connection without response": a client reused an
+# idle connection at the moment the server closed it (BENCHMARKS.md, "Load at twice the
+# users"). Closing after each answer costs one local TCP handshake a request and leaves
+# no connection to race for; behind the compose proxy, which opens an upstream
+# connection a request anyway, it changes nothing.
+keepalive = 0
 
 # Access log: gunicorn's with secret addresses (calendar feeds) redacted.
 logger_class = "salestrack.access_log.RedactingLogger"
