@@ -36,8 +36,9 @@ uv: python
 	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found: installing it into $(PYTHON) with pip"; "$(PYTHON)" -m pip install --quiet uv; }
 
 .PHONY: install
-install: uv compilemessages ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
+install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
 	@$(UV) sync --locked --python "$(PYTHON)" --quiet
+	@$(MAKE) --no-print-directory compilemessages
 	@$(VENV_PY) --version
 
 # Translations (docs/i18n.md): the catalogues in locale/ are committed as .po; their compiled
@@ -57,9 +58,10 @@ messages: ## Collect every marked string into locale/{es,zh_Hans}/LC_MESSAGES/dj
 .PHONY: compilemessages
 compilemessages: $(PO_FILES:.po=.mo) ## Compile the catalogues whose .po changed (msgfmt, from gettext)
 
+# msgfmt when GNU gettext is installed; else polib from the venv (scripts/compile_catalogues.py).
 locale/%.mo: locale/%.po
-	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext, brew install gettext)" >&2; exit 1; }
-	msgfmt --check-format -o $@ $<
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	  else $(VENV_PY) scripts/compile_catalogues.py $<; fi
 
 .PHONY: migrate
 migrate: install

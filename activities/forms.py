@@ -39,8 +39,8 @@ def outcome_choices(kind: str | None):
 class ActivityForm(forms.Form):
     """Quick add (and inline edit) of one activity."""
 
-    kind = forms.ChoiceField(choices=Kind.choices, widget=forms.RadioSelect)
-    outcome = forms.ChoiceField(choices=Outcome.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     prospect = forms.ModelChoiceField(
         queryset=Prospect.objects.none(), required=False, widget=forms.HiddenInput
     )
@@ -52,7 +52,10 @@ class ActivityForm(forms.Form):
         help_text=_("Without a prospect picked, say whether this was a new or existing one."),
     )
     opportunity = forms.ModelChoiceField(
-        queryset=Opportunity.objects.none(), required=False, empty_label=_("No opportunity")
+        label=_("Opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        empty_label=_("No opportunity"),
     )
     quantity = forms.IntegerField(
         label=_("Quantity"),

@@ -77,7 +77,7 @@ class ProspectStatus(models.TextChoices):
 class Source(models.TextChoices):
     FORM = "form", _("Form")
     TALLY = "tally", _("Daily tally")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("activity source", "Import")
     API = "api", _("API")
     EMAIL_EVENT = "email_event", _("Email service")
     CALL_EVENT = "call_event", _("Dialer")

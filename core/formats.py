@@ -20,6 +20,10 @@ _DEFAULTS = {
     "PERCENT_FORMAT": "{number} %",
     "MONEY_FORMAT": "{symbol}{number}",
     "SHORT_YEAR_MONTH_FORMAT": "M Y",
+    # A page's date patterns, written as English's (the key) and mapped to the language's own
+    # order and words (docs/i18n.md#numbers-and-dates): "j M Y" reads "7 Dec 2026",
+    # "7 dic 2026", "2026年12月7日". A pattern a language leaves out is used as written.
+    "DATE_PATTERNS": {},
     "DATE_RANGE_FORMATS": {
         "month": ("j", "–", "j M Y"),
         "year": ("j M", " – ", "j M Y"),
@@ -36,6 +40,11 @@ def locale_format(name: str):
         if hasattr(module, name):
             return getattr(module, name)
     return _DEFAULTS[name]
+
+
+def date_pattern(pattern: str) -> str:
+    """The active language's version of an English date pattern ("j M Y", "D j M", …)."""
+    return locale_format("DATE_PATTERNS").get(pattern, pattern)
 
 
 def _number(value: Decimal, *, grouped: bool = True) -> str:

@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "users.context_processors.navigation",
             ],
+            # `dated`: dates in the reader's language on every page (core/dates.py).
+            "builtins": ["core.dates"],
         },
     },
 ]

@@ -5,7 +5,7 @@ writes them, and the files that stay machine-formatted whatever the language."""
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -189,7 +189,7 @@ def test_numbers_read_as_the_language_writes_them(
         assert money(Decimal("1234.56")) == "1234.56"
 
 
-def test_the_template_filters_follow_the_active_language():
+def test_the_template_filters_follow_the_active_language(db):
     template = Template(
         "{% load metrics %}{{ value|amount:2 }} · {{ value|whole }} · {{ rate|pct }}"
     )
@@ -220,7 +220,7 @@ def test_the_template_filters_follow_the_active_language():
             ES,
             "7 dic 2026",
             "diciembre de 2026",
-            "Q4 2026",  # until the Spanish catalogue says otherwise
+            "T4 2026",
             "3–21 nov 2026",
             "28 nov – 5 dic 2026",
             "28 dic 2026 – 3 ene 2027",
@@ -229,7 +229,7 @@ def test_the_template_filters_follow_the_active_language():
             ZH,
             "2026年12月7日",
             "2026年12月",
-            "Q4 2026",
+            "2026年第4季度",
             "2026年11月3日–21日",
             "2026年11月28日 – 12月5日",
             "2026年12月28日 – 2027年1月3日",
@@ -243,10 +243,27 @@ def test_dates_and_periods_read_as_the_language_writes_them(
         assert date_format(date(2026, 12, 7)) == day
         assert date_range_name(date(2026, 12, 7), date(2026, 12, 7)) == day
         assert period_name(periods.month(2026, 12)) == month
-        assert period_name(periods.quarter(2026, 4)).startswith(quarter[:2])
+        assert period_name(periods.quarter(2026, 4)) == quarter
         assert date_range_name(date(2026, 11, 3), date(2026, 11, 21)) == within_month
         assert date_range_name(date(2026, 11, 28), date(2026, 12, 5)) == across_months
         assert date_range_name(date(2026, 12, 28), date(2027, 1, 3)) == across_years
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "weekday", "stamp"),
+    [
+        (EN, "7 Dec 2026", "Mon 7 Dec", "7 Dec 2026, 14:05"),
+        (ES, "7 dic 2026", "lun 7 dic", "7 dic 2026, 14:05"),
+        (ZH, "2026年12月7日", "12月7日 星期一", "2026年12月7日 14:05"),
+    ],
+)
+def test_pages_dates_read_in_the_readers_order_and_words(language, day, weekday, stamp):
+    """Templates write `dated:"j M Y"` as English reads it; each language's format module
+    turns it into its own order (core/dates.py)."""
+    template = Template('{{ d|dated:"j M Y" }}|{{ d|dated:"D j M" }}|{{ t|dated:"j M Y, H:i" }}')
+    context = Context({"d": date(2026, 12, 7), "t": datetime(2026, 12, 7, 14, 5)})
+    with translation.override(language):
+        assert template.render(context) == f"{day}|{weekday}|{stamp}"
 
 
 def test_ids_and_form_values_are_never_grouped():
@@ -262,8 +279,8 @@ def test_ids_and_form_values_are_never_grouped():
     ("language", "separators", "calls", "connects", "month", "quota", "monday"),
     [
         (EN, ".,", "1,234", "617 · 50.0 %", "Dec 2026", "Quota 5,000", "Mon"),
-        (ES, ",.", "1.234", "617 · 50,0 %", "dic 2026", "Quota 5.000", "lun"),
-        (ZH, ".,", "1,234", "617 · 50.0%", "2026年12月", "Quota 5,000", "星期一"),
+        (ES, ",.", "1.234", "617 · 50,0 %", "dic 2026", "Cuota 5.000", "lun"),
+        (ZH, ".,", "1,234", "617 · 50.0%", "2026年12月", "配额 5,000", "星期一"),
     ],
 )
 def test_charts_write_numbers_and_months_as_the_language_does(
@@ -336,3 +353,69 @@ def test_a_csv_downloaded_in_spanish_or_chinese_is_the_english_one(client, manag
         assert date.today().isoformat() in cells
     else:
         assert "1234.56" in cells
+
+
+FORM_MODULES = [
+    "activities.forms",
+    "dashboards.forms",
+    "pipeline.forms",
+    "quotas.forms",
+    "users.forms",
+    "api.forms",
+    "webhooks.forms",
+]
+
+
+def test_every_visible_form_field_has_a_label_to_translate():
+    """A plain form field without `label=` shows its English field name ("Outcome") in
+    every language: each must name itself with a marked string (a model form's fields take
+    their model field's translated verbose name)."""
+    import importlib
+    import inspect
+
+    from django import forms
+
+    unlabelled = []
+    for module_name in FORM_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, forms.BaseForm) or cls.__module__ != module_name:
+                continue
+            unlabelled += [
+                f"{module_name}.{name}.{field_name}"
+                for field_name, field in cls.base_fields.items()
+                if field.label is None and not field.widget.is_hidden
+            ]
+    assert unlabelled == []
+
+
+@pytest.mark.parametrize(("language", "word"), [("es", "Resultado"), ("zh_Hans", "结果")])
+def test_without_msgfmt_the_catalogues_compile_with_polib(tmp_path, language, word):
+    """`make install` on a machine without GNU gettext compiles with polib
+    (scripts/compile_catalogues.py): the .mo it writes translates as msgfmt's would."""
+    import gettext
+    import shutil
+
+    from scripts.compile_catalogues import compile_catalogue
+
+    po = tmp_path / "django.po"
+    shutil.copy(settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po", po)
+    with compile_catalogue(po).open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    assert catalogue.gettext("Outcome") == word
+
+
+def test_the_polib_fallback_refuses_a_placeholder_the_message_lacks(tmp_path):
+    from scripts.compile_catalogues import compile_catalogue
+
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, python-format\nmsgid "Hello %(name)s"\nmsgstr "Hola %(nombre)s"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit, match="Hello"):
+        compile_catalogue(po)

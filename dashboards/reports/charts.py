@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Sum
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext
 
 from dashboards import charts
 from dashboards.metrics import FunnelCounts, funnel
@@ -157,7 +158,7 @@ def won_deals(scope: Scope, start: date, end: date) -> list[dict]:
             "cycle_days": (d["closed_on"] - d["opened_on"]).days,
             "touches": d["touches_before_close"] or 0,
             "amount": d["amount"],
-            "product": d["product__name"] or "No product",
+            "product": d["product__name"] or gettext("No product"),
         }
         for d in deals
     ]

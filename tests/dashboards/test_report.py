@@ -343,3 +343,45 @@ def test_a_bad_growth_percentage_exits_2(db):
     with pytest.raises(CommandError) as error:
         call_command("report", "backsolve", "--basis-revenue", "100", "--growth-pct", "abc")
     assert error.value.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "columns", "rate"),
+    [
+        ("es", "Clasificación 2026-11", ["#", "vendedor", "equipo"], "50,0 %"),
+        ("zh-hans", "2026-11排行榜", ["#", "销售代表", "团队"], "50.0%"),
+    ],
+)
+def test_the_table_reads_in_the_language_asked_for_and_the_files_do_not_change(
+    db, capsys, november, rep, language, title, columns, rate
+):
+    """`--language` translates the table a person reads, aligned by display width (a
+    Chinese character takes two columns); JSON and CSV are the same in every language."""
+    table = report(capsys, "leaderboard", "--period", "2026-11", "--language", language)
+    lines = table.splitlines()
+    assert lines[0].startswith(title)
+    assert lines[1].split()[:3] == columns
+    assert rate in next(line for line in lines if rep.email in line)
+    for fmt in ("json", "csv"):
+        english = report(capsys, "leaderboard", "--period", "2026-11", "--format", fmt)
+        assert (
+            report(
+                capsys,
+                "leaderboard",
+                "--period",
+                "2026-11",
+                "--format",
+                fmt,
+                "--language",
+                language,
+            )
+            == english
+        )
+
+
+def test_a_chinese_table_lines_up_by_display_width(db, capsys, november):
+    lines = report(capsys, "leaderboard", "--period", "2026-11", "--language", "zh-hans")
+    header, rule = lines.splitlines()[1:3]
+    # Each heading ends where its column's dashes end, counted in terminal columns.
+    wide = sum(1 for c in header if "\u4e00" <= c <= "\u9fff")
+    assert len(header) + wide == len(rule)

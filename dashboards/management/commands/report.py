@@ -6,11 +6,13 @@ one-line message.
 
 import csv
 import json
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.exports import safe_cell
@@ -62,6 +64,16 @@ def _date(text: str, name: str) -> date:
         ) from None
 
 
+def _width(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, left: bool) -> str:
+    padding = " " * (width - _width(text))
+    return text + padding if left else padding + text
+
+
 class Command(BaseCommand):
     help = (
         "Print the funnel, the leaderboard, today's plans, a goal backsolve or the forecast as a "
@@ -78,6 +90,12 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="team name")
         parser.add_argument("--rep", help="rep email")
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the table's language (JSON and CSV are the same in every language)",
+        )
         backsolve_args = parser.add_argument_group("backsolve")
         backsolve_args.add_argument("--target-revenue")
         backsolve_args.add_argument("--target-deals", type=int)
@@ -88,6 +106,12 @@ class Command(BaseCommand):
             backsolve_args.add_argument(f"--{name}", dest=f"rate_{name}")
 
     def handle(self, *args, **options):
+        # A table is read by a person in their language; JSON and CSV stay machine-formatted
+        # whatever it is (docs/i18n.md#what-stays-machine-formatted).
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options):
         self.options = options
         period = self._period()
         team = self._team()
@@ -154,11 +178,11 @@ class Command(BaseCommand):
         if title:
             self.stdout.write(title)
         cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+        widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
 
         def line(row):
             parts = [
-                value.ljust(width) if i < text_columns else value.rjust(width)
+                _pad(value, width, left=i < text_columns)
                 for i, (value, width) in enumerate(zip(row, widths, strict=True))
             ]
             return "  ".join(parts).rstrip()

@@ -17,3 +17,19 @@ DATE_RANGE_FORMATS = {
     "year": ("j b", " – ", "j b Y"),  # 28 nov – 5 dic 2026
     "years": ("j b Y", " – ", "j b Y"),  # 28 dic 2026 – 3 ene 2027
 }
+# The pages' date patterns, keyed by how English writes them (core/dates.py `dated`).
+DATE_PATTERNS = {
+    "j M Y": "j b Y",  # 7 dic 2026
+    "j M": "j b",  # 7 dic
+    "D j": "D j",  # lun 7
+    "D j M": "D j b",  # lun 7 dic
+    "D j M Y": "D j b Y",  # lun 7 dic 2026
+    "l j M": "l j b",  # lunes 7 dic
+    "l j F": r"l j \d\e F",  # lunes 7 de diciembre
+    "l j F Y": r"l j \d\e F \d\e Y",  # lunes 7 de diciembre de 2026
+    "j M, H:i": "j b, H:i",  # 7 dic, 14:05
+    "j M Y H:i": "j b Y, H:i",
+    "j M Y, H:i": "j b Y, H:i",  # 7 dic 2026, 14:05
+    "j M Y, H:i:s": "j b Y, H:i:s",
+    "D j M Y, H:i": "D j b Y, H:i",  # lun 7 dic 2026, 14:05
+}

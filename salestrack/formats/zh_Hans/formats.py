@@ -15,3 +15,19 @@ DATE_RANGE_FORMATS = {
     "year": ("Y年n月j日", " – ", "n月j日"),  # 2026年11月28日 – 12月5日
     "years": ("Y年n月j日", " – ", "Y年n月j日"),  # 2026年12月28日 – 2027年1月3日
 }
+# The pages' date patterns, keyed by how English writes them (core/dates.py `dated`).
+DATE_PATTERNS = {
+    "j M Y": "Y年n月j日",  # 2026年12月7日
+    "j M": "n月j日",  # 12月7日
+    "D j": "j日 D",
+    "D j M": "n月j日 D",
+    "D j M Y": "Y年n月j日 D",
+    "l j M": "n月j日 l",
+    "l j F": "n月j日 l",
+    "l j F Y": "Y年n月j日 l",
+    "j M, H:i": "n月j日 H:i",
+    "j M Y H:i": "Y年n月j日 H:i",
+    "j M Y, H:i": "Y年n月j日 H:i",  # 2026年12月7日 14:05
+    "j M Y, H:i:s": "Y年n月j日 H:i:s",
+    "D j M Y, H:i": "Y年n月j日 D H:i",
+}
