@@ -45,10 +45,16 @@ def import_upload(request):
             form.add_error(None, error)
         else:
             return redirect("activities:import_job", token=job.token)
+    names = dict(ImportForm.base_fields["kind"].choices)
+    jobs = list(import_selectors.import_jobs_of(request.user)[:8])
+    for job in jobs:
+        job.kind_name = names.get(job.kind, job.kind)
     context = {
         "form": form,
-        "columns": {kind: registry.columns(kind) for kind in registry.kinds()},
-        "jobs": import_selectors.import_jobs_of(request.user)[:8],
+        # Each kind of file by the name the form gives it, in the reader's language: the
+        # kind itself ("activities") is the command line's word (import_csv).
+        "columns": {names.get(kind, kind): registry.columns(kind) for kind in registry.kinds()},
+        "jobs": jobs,
     }
     return render(request, "activities/import.html", context)
 

@@ -29,6 +29,12 @@ def _text(response) -> str:
     return " ".join(text.split())
 
 
+def _figure(number: str, text: str) -> bool:
+    """`number` stands whole in `text`: no digit, nor a separator and a digit, either side
+    ("1,000," ends a figure; "21,000" does not hold "1,000")."""
+    return re.search(rf"(?<![\d.,]){re.escape(number)}(?!\d|[.,]\d)", text) is not None
+
+
 @pytest.fixture
 def fifteen_deals_through_sixty_contacts(rep):
     """docs/metrics.md#worked-examples: 15 unique opportunities, 10 won and 5 lost, reached
@@ -122,7 +128,38 @@ def test_the_what_if_writes_the_backsolve_example_in_the_reps_language(
     )
 
     # 1 000 calls in all, 48 a working day, 150 meetings: each figure whole, not "1000".
-    assert re.search(rf"(?<![\d.,]){re.escape(calls)}(?![\d.,])", page), page[-400:]
+    assert _figure(calls, page), page[-400:]
     assert "1000" not in page
-    assert re.search(r"(?<![\d.,])48(?![\d.,])", page)
-    assert re.search(r"(?<![\d.,])150(?![\d.,])", page)
+    assert _figure("48", page)
+    assert _figure("150", page)
+
+
+@pytest.mark.parametrize(
+    ("quota", "won", "win_rate"),
+    [
+        (None, 0, 0.5),
+        (Decimal(100), Decimal(120), 0.5),
+        (Decimal(100), 0, None),
+        (Decimal(100), 0, 0.0),
+    ],
+    ids=["no quota", "quota reached", "win rate unknown", "no deal won"],
+)
+def test_why_a_forecast_has_no_coverage_reads_in_the_readers_language(quota, won, win_rate):
+    """The JSON keeps the note as it is; a page says it in the reader's language."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from quotas.forecast import Forecast
+
+    note = Forecast(Decimal(5), Decimal(1), Decimal(0), Decimal(won), quota, win_rate)
+    note = note.why_no_coverage
+    template = Template("{% load metrics %}{{ note|coverage_note }}")
+    said = {}
+    for language in (EN, ES, ZH):
+        with translation.override(language):
+            said[language] = template.render(Context({"note": note}))
+
+    assert said[EN] == note
+    assert said[ES] != note
+    assert said[ZH] != note
+    assert not re.search(r"[A-Za-z]", said[ZH])
