@@ -435,3 +435,49 @@ def test_the_pages_before_signing_in_read_in_the_chosen_language(page, live_serv
     page.goto(f"{live_server.url}/accounts/login/")
     axe(f"sign in in {language}")
     assert not english, "\n".join(english)
+
+
+# Text that overflows its box on a phone: an element whose content is wider than it is,
+# unless it scrolls on purpose (the tab bar, wide tables, charts).
+OVERFLOWING_JS = """() => [...document.querySelectorAll("body *")]
+  .filter((el) => {
+    if (!el.checkVisibility()) return false;
+    if (el.closest(".table-wrap, .section-tabs, .chart, svg")) return false;
+    const style = getComputedStyle(el);
+    if (["auto", "scroll"].includes(style.overflowX) || style.textOverflow === "ellipsis") {
+      return false;
+    }
+    return el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 1;  // 1 px: screen readers'
+
+  })
+  .map((el) => {
+    const what = `${el.tagName.toLowerCase()}.${el.className}`;
+    const text = el.textContent.trim().slice(0, 60);
+    return `${what} ${el.scrollWidth} > ${el.clientWidth} px: ${text}`;
+  })
+"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_no_text_runs_out_of_the_page(
+    page, live_server, manager, rep, a_lived_in_organisation, sign_in, screenshot, language
+):
+    """Spanish strings run longer than English, Chinese ones wrap anywhere: at 390 px the
+    navigation, My day and the team page and its sections stay inside the screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    for person, urls in (
+        (rep, ["/my-day/", "/leaderboard/"]),
+        (manager, ["/team/", *[f"/team/?section={s}" for s in TEAM_SECTIONS if s != "overview"]]),
+    ):
+        person.language = language
+        person.save(update_fields=["language"])
+        page.context.clear_cookies()
+        sign_in(person)
+        for url in urls:
+            page.goto(live_server.url + url)
+            page.wait_for_load_state("networkidle")
+            name = url.strip("/").replace("/?section=", "-") or "home"
+            screenshot(f"phone-{language}-{name}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+            overflowing = page.evaluate(OVERFLOWING_JS)
+            assert overflowing == [], f"{url}: " + "\n".join(overflowing)
