@@ -40,6 +40,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)" || exit 1
 
-# Threaded workers: a sync worker is killed at the 30 s timeout in the middle of a long
-# streamed download (the whole activity log as CSV), answering a truncated file.
-CMD ["gunicorn", "salestrack.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--logger-class", "salestrack.access_log.RedactingLogger"]
+# Workers, threads (why threads), keep-alive and the redacting access log: gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "salestrack.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -38,7 +38,7 @@ uv: python
 .PHONY: install
 install: uv ## Create or update .venv from uv.lock (Python >= 3.12, no interpreter downloads) and compile the translations
 	@$(UV) sync --locked --python "$(PYTHON)" --quiet
-	@$(MAKE) --no-print-directory compilemessages
+	@$(MAKE) -s --no-print-directory compilemessages
 	@$(VENV_PY) --version
 
 # Translations (docs/i18n.md): the catalogues in locale/ are committed as .po; their compiled
@@ -201,8 +201,8 @@ load: bench-data ## Load test: 50 reps logging + 10 managers on dashboards + 5 A
 	  .venv/bin/celery -A salestrack purge -f >/dev/null && \
 	  .venv/bin/celery -A salestrack worker --concurrency 1 --loglevel warning --detach \
 	    --pidfile /tmp/salestrack-load-worker.pid --logfile /tmp/salestrack-load-worker.log && \
-	  .venv/bin/gunicorn salestrack.wsgi --bind 127.0.0.1:8100 --workers 3 --threads 2 --timeout 90 \
-	    --keep-alive 10 --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
+	  .venv/bin/gunicorn -c gunicorn.conf.py salestrack.wsgi --bind 127.0.0.1:8100 --timeout 90 \
+	    --daemon --pid /tmp/salestrack-load.pid --access-logfile /dev/null && sleep 2 && \
 	  export LOAD_API_TOKEN=$$($(MANAGE) api_token create --user ana@demo.salestrack.test --name load-$$run --expires-in-days 1 2>/dev/null); \
 	  .venv/bin/locust -f devtools/loadtest/locustfile.py --headless -u $$(($(LOAD_USERS) + $(LOAD_API_WRITERS))) -r 5 -t $(LOAD_SECONDS)s --only-summary --stop-timeout 10 ; \
 	  status=$$?; kill $$(cat $$pids 2>/dev/null) 2>/dev/null; sleep 2; \

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,22 @@ def outcome_choices(kind: str | None):
     ]
 
 
+class _DealNames(ModelChoiceIterator):
+    """A deal <select>'s options: each deal's id and name (what it says, str(deal)), two
+    columns read in one plain query when the select is rendered — not Django's iterator()
+    over every column of the deal and its joined tables through a server-side cursor
+    (DECLARE … WITH HOLD), for a rep's handful of open deals."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class DealChoiceField(forms.ModelChoiceField):
+    iterator = _DealNames
+
+
 class ActivityForm(forms.Form):
     """Quick add (and inline edit) of one activity."""
 
@@ -51,7 +68,7 @@ class ActivityForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Without a prospect picked, say whether this was a new or existing one."),
     )
-    opportunity = forms.ModelChoiceField(
+    opportunity = DealChoiceField(
         label=_("Opportunity"),
         queryset=Opportunity.objects.none(),
         required=False,

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -46,10 +45,7 @@ def _due_answer(request, *, error=None, done=None):
     context["due_error"] = error
     context["due_done"] = done
     context["oob"] = True
-    response = HttpResponse(
-        render(request, "activities/my_day.html#due", context | {"oob": False}).content
-        + render(request, "activities/my_day.html#today", context).content
-    )
+    response = render(request, "activities/my_day.html#due-and-day", context)
     return trigger_client_event(response, "activity-logged")
 
 

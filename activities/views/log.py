@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -74,12 +73,7 @@ def activity_edit(request, pk):
                 # The edit form sits in one row; after saving, the whole day list changes.
                 context = my_day_context(request)
                 context["oob"] = True
-                response = HttpResponse(
-                    render(
-                        request, "activities/my_day.html#today", context | {"oob": False}
-                    ).content
-                    + render(request, "activities/my_day.html#due", context).content
-                )
+                response = render(request, "activities/my_day.html#day-and-due", context)
                 response = reswap(retarget(response, "#today"), "outerHTML")
                 return trigger_client_event(response, "activity-logged")
             messages.success(request, _("Saved: %(activity)s.") % {"activity": activity})
@@ -113,10 +107,7 @@ def activity_delete(request, pk):
     if request.htmx and not request.POST.get("next"):
         context = my_day_context(request)
         context["oob"] = True
-        response = HttpResponse(
-            render(request, "activities/my_day.html#today", context | {"oob": False}).content
-            + render(request, "activities/my_day.html#due", context).content
-        )
+        response = render(request, "activities/my_day.html#day-and-due", context)
         return trigger_client_event(response, "activity-logged")
     if request.htmx:
         return HttpResponseClientRedirect(next_url(request))

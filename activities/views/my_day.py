@@ -5,7 +5,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -108,45 +107,31 @@ def _rows(activities, day):
     return activities
 
 
-def _logged(request, activity, totals, form_context):
+def _logged(request, activity, totals, answer):
     """The answer to a logged activity, when it is for the day the list shows and the list
     already had rows: the fresh form, the new row at the top of the list, the day's totals
     (and the Due list when the activity is a follow-up or a booked meeting) — not the whole
     day's list again. Logging is the most frequent request of all."""
-    day = day_asked(request)
-    context = {
-        **form_context,
-        "oob": True,
-        "day": day,
+    answer |= {
         "totals": totals,
         # The rows the list shows once the new one is at its top.
         "day_rows": min(totals["rows"] - 1, DAY_ROWS) + 1,
-        "logged_rows": _rows([activity], day),
+        "logged_rows": _rows([activity], answer["day"]),
     }
-    parts = ["quick-add", "logged-row", "today-totals", "today-more"]
     if activity.follow_up_on or activity.outcome == Outcome.SCHEDULED:
-        context["due"] = selectors.due_list(
-            request.user, rep=request.user, today=timezone.localdate()
-        )
-        parts.append("due")
-    response = HttpResponse(
-        "".join(
-            render(request, f"activities/my_day.html#{part}", context).content.decode()
-            for part in parts
-        )
-    )
-    return trigger_client_event(response, "activity-logged")
+        answer["due"] = _due(request)
+    return _answer(request, "logged", answer)
 
 
-def _today_and(request, partial, context):
-    """An htmx answer: the given partial, plus the day list swapped out of band, and an
-    "activity-logged" event so that other parts of the page (today's targets) refresh."""
+def _due(request):
+    return selectors.due_list(request.user, rep=request.user, today=timezone.localdate())
+
+
+def _answer(request, partial, context):
+    """An htmx answer in one render of `partial`, which puts the parts of My day it changes
+    out of band; an "activity-logged" event tells the rest of the page (today's targets)."""
     context["oob"] = True
-    response = HttpResponse(
-        render(request, f"activities/my_day.html#{partial}", context).content
-        + render(request, "activities/my_day.html#today", context).content
-        + render(request, "activities/my_day.html#due", context).content
-    )
+    response = render(request, f"activities/my_day.html#{partial}", context)
     return trigger_client_event(response, "activity-logged")
 
 
@@ -177,27 +162,32 @@ def quick_add(request):
                 rep=request.user,
                 initial={"kind": activity.kind, "date": form.cleaned_data["date"]},
             )
-            shown_day = day_asked(request)
-            shown = activity.date == shown_day and request.POST.get("rows") != "all"
-            totals = shown and selectors.day_totals(request.user, rep=request.user, day=shown_day)
-            if totals and totals["rows"] > 1:  # the list had rows: add this one to them
-                return _logged(
-                    request,
-                    activity,
-                    totals,
-                    {
-                        "form": fresh,
-                        "just_logged": activity,
-                        "today": timezone.localdate(),
-                        "days": _day_picker(timezone.localdate()),
-                        "edit_window_days": services.EDIT_WINDOW_DAYS,
-                        "meeting_outcomes": MEETING_DONE_BUTTONS,
-                        "move_options": _move_options(timezone.localdate()),
-                    },
-                )
+            today, shown_day = timezone.localdate(), day_asked(request)
+            answer = {
+                "form": fresh,
+                "just_logged": activity,
+                "today": today,
+                "day": shown_day,
+                "days": _day_picker(today),
+                "edit_window_days": services.EDIT_WINDOW_DAYS,
+                "meeting_outcomes": MEETING_DONE_BUTTONS,
+                "move_options": _move_options(today),
+            }
+            if activity.date != shown_day:
+                # Logged for another day than the one shown: that day's list and totals
+                # are as they were. The Due list changes with a follow-up, a booked
+                # meeting, or a touch that takes a prospect off "going cold".
+                changes_due = activity.follow_up_on or activity.outcome == Outcome.SCHEDULED
+                if changes_due or activity.prospect_id:
+                    answer["due"] = _due(request)
+                return _answer(request, "quick-add-and-day", answer)
+            if request.POST.get("rows") != "all":
+                totals = selectors.day_totals(request.user, rep=request.user, day=shown_day)
+                if totals["rows"] > 1:  # the list had rows: add this one to them
+                    return _logged(request, activity, totals, answer)
             context = my_day_context(request, form=fresh)
-            context["just_logged"] = activity
-            return _today_and(request, "quick-add", context)
+            context |= {"just_logged": activity, "day_changed": True}
+            return _answer(request, "quick-add-and-day", context)
     context = my_day_context(request, form=form)
     context["new_prospect"] = _new_prospect_panel(form)
     return render_page(request, "activities/my_day.html", context, partial="quick-add")
@@ -237,7 +227,7 @@ def tally(request):
                 return redirect(my_day_url(day_asked(request)))
             context = my_day_context(request)
             context["tally_saved"] = total
-            return _today_and(request, "tally", context)
+            return _answer(request, "tally-and-day", context)
     context = my_day_context(request, tally=form)
     return render_page(request, "activities/my_day.html", context, partial="tally")
 

@@ -222,11 +222,11 @@ def test_my_day_query_count_does_not_grow_with_rows(
     for i in range(60):
         ActivityFactory(rep=rep, date=today, prospect=prospects[i % 10], quantity=1 + i % 3)
     client.force_login(rep)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.get("/my-day/")
     assert response.text.count('class="activity-row"') == 25
     assert "Show all 60 rows of the day" in response.text
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         everything = client.get("/my-day/", {"rows": "all"}, headers={"HX-Target": "today"})
     assert everything.text.count('class="activity-row"') == 60
 
@@ -527,3 +527,30 @@ def test_an_activity_on_a_deal_that_closed_since_can_still_be_edited(client, rep
     )
     activity.refresh_from_db()
     assert activity.quantity == 2
+
+
+def test_logging_answers_in_one_render_and_a_handful_of_queries(
+    client, rep, today, django_assert_max_num_queries
+):
+    """The log POST (the most frequent request) renders its answer once — the new row, the
+    totals and the form out of band — and reads only the day's totals and the deal <select>
+    after the write; a log for another day than the one shown does not send that day's
+    list again (issue 28, BENCHMARKS.md "Issue 28: My day and the log POST")."""
+    ActivityFactory.create_batch(3, rep=rep, date=today)
+    OpportunityFactory.create_batch(3, owner=rep)
+    client.force_login(rep)
+    with django_assert_max_num_queries(12):  # 6 of them the write itself
+        response = quick_add(client, day=today.isoformat())
+    assert response.text.count('hx-swap-oob="afterbegin:#today-list"') == 1
+    assert 'id="today-totals" aria-label="Today\'s totals" hx-swap-oob="true"' in response.text
+    assert 'id="today-list"' not in response.text
+    assert response.text.count('id="quick-add"') == 1
+
+    back = (today - timedelta(days=2)).isoformat()
+    with django_assert_max_num_queries(10):  # was 18: My day's whole context again
+        response = quick_add(client, date=back, day=today.isoformat())
+    assert Activity.objects.filter(rep=rep, date=back).count() == 1
+    assert 'id="quick-add"' in response.text
+    assert 'id="today"' not in response.text
+    assert 'id="due"' not in response.text  # no follow-up, no meeting, no prospect touched
+    assert "activity-logged" in response.headers["HX-Trigger"]
