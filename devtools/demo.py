@@ -203,6 +203,38 @@ def seed_organisation(
     return logins
 
 
+# Languages (`seed_demo --language`, docs/contracts.md#seed_demo) ---------------------------
+
+# "by-team": each team's people read in the language of its region; the others (the admin)
+# as their browser says.
+BY_TEAM = "by-team"
+REGION_LANGUAGES = {"Madrid": "es", "Bogotá": "es", "Shanghai": "zh-hans"}
+
+
+def language_choices() -> list[str]:
+    return [code for code, _ in settings.LANGUAGES] + [BY_TEAM]
+
+
+def seed_languages(language: str = "") -> dict[str, str]:
+    """Set each demo person's language preference, as their profile page would: `language`
+    for everyone ("" lets the browser decide, the default), or BY_TEAM — North (Madrid) in
+    Spanish and South (Shanghai) in Chinese. Returns each team's language (its manager's)."""
+    if language not in ("", *language_choices()):
+        raise ValueError(f"unknown language {language!r}")
+    chosen = {}
+    people = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").select_related("team")
+    for user in people.order_by("email"):
+        team = user.team or user.managed_teams.order_by("name").first()
+        wanted = language
+        if language == BY_TEAM:
+            wanted = REGION_LANGUAGES.get(team.region, "") if team else ""
+        if user.language != wanted:
+            user_services.profile_update(user=user, full_name=user.full_name, language=wanted)
+        if team is not None and user.role == Role.MANAGER:
+            chosen[team.name] = wanted
+    return chosen
+
+
 # Pipeline and activity --------------------------------------------------------------------
 
 DEMO_PREFIX = "DEMO-"

@@ -68,10 +68,11 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> No
 
 
 def sign_in(page: Page, url: str, email: str) -> None:
+    """Sign in by the fields' names: the page is in the browser's language."""
     page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
     page.wait_for_load_state("networkidle")
 
 
@@ -111,22 +112,22 @@ def save(
     print(f"  {path.relative_to(ROOT)}  {width}×{height}  {path.stat().st_size / 1024:.0f} KB")
 
 
-def my_day(page: Page, url: str) -> None:
+def my_day(page: Page, url: str, suffix: str = "") -> None:
     """A rep's home: log an activity, what is due, today's targets worked back from the
     quota."""
     sign_in(page, url, "ana@demo.salestrack.test")
     page.goto(f"{url}/my-day/")
     page.wait_for_load_state("networkidle")
-    save(page, "my-day", down_to="#quick-add")
+    save(page, f"my-day{suffix}", down_to="#quick-add")
 
 
-def team_dashboard(page: Page, url: str) -> None:
+def team_dashboard(page: Page, url: str, suffix: str = "") -> None:
     """A manager's home, its first screen: revenue against quota with pace, the forecast's
     line, who needs help, the tabs of the other sections and the rep table."""
     sign_in(page, url, "marta@demo.salestrack.test")
     page.goto(f"{url}/team/")
     page.wait_for_load_state("networkidle")
-    save(page, "team-dashboard", down_to="#section-panel", max_height=1500)
+    save(page, f"team-dashboard{suffix}", down_to="#section-panel", max_height=1500)
 
 
 def team_dashboard_phone(page: Page, url: str) -> None:
@@ -167,7 +168,25 @@ def target_page(page: Page, url: str) -> None:
     save(page, "target-plan", down_to="#plan")
 
 
+def in_language(shot, language: str, locale: str):
+    """`shot` as a browser set to `locale` sees it (the demo people follow their browser's
+    language, docs/i18n.md#choosing-the-language), saved with `-language` after its name."""
+
+    def run(page: Page, url: str) -> None:
+        shot(page, url, suffix=f"-{language}")
+
+    run.locale = locale
+    return run
+
+
 SHOTS = [my_day, team_dashboard, team_dashboard_phone, team_funnel, leaderboard, target_page]
+# My day and the team page in Spanish and in Chinese (issue 29; Chinese needs a CJK font:
+# Debian's fonts-noto-cjk).
+SHOTS += [
+    in_language(shot, language, locale)
+    for language, locale in (("es", "es-ES"), ("zh-hans", "zh-CN"))
+    for shot in (my_day, team_dashboard)
+]
 
 
 @contextmanager
@@ -215,7 +234,9 @@ def main() -> None:
             )
             for shot in SHOTS:
                 context = browser.new_context(
-                    viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1
+                    viewport={"width": WIDTH, "height": HEIGHT},
+                    device_scale_factor=1,
+                    locale=getattr(shot, "locale", "en-GB"),
                 )
                 shot(context.new_page(), url)
                 context.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery._state import _set_task_join_will_block
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import AdminFactory, ManagerFactory, RepFactory, TeamFactory
 
@@ -34,6 +34,15 @@ def _private_state(settings, tmp_path, request):
             "LOCATION": request.node.nodeid,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    # A page asked for in Spanish or Chinese leaves that language active in the test's
+    # thread (the LocaleMiddleware activates it; nothing deactivates it): the next test
+    # would read its charts and sentences in Chinese (docs/i18n.md#choosing-the-language).
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from activities import selectors
@@ -19,6 +20,15 @@ from imports import selectors as import_selectors
 from imports import services as import_services
 from users.access import role_required
 from users.models import Role
+
+# Each kind of file by its name in the reader's language: the kind itself ("activities") is
+# the command line's word (import_csv) and the job's stored value.
+KIND_NAMES = {
+    "users": _("Users"),
+    "prospects": _("Prospects"),
+    "opportunities": _("Opportunities"),
+    "activities": _("Activities"),
+}
 
 
 @role_required(Role.MANAGER, Role.ADMIN)
@@ -45,10 +55,15 @@ def import_upload(request):
             form.add_error(None, error)
         else:
             return redirect("activities:import_job", token=job.token)
+    jobs = list(import_selectors.import_jobs_of(request.user)[:8])
+    for job in jobs:
+        job.kind_name = KIND_NAMES.get(job.kind, job.kind)
     context = {
         "form": form,
-        "columns": {kind: registry.columns(kind) for kind in registry.kinds()},
-        "jobs": import_selectors.import_jobs_of(request.user)[:8],
+        "columns": {
+            KIND_NAMES.get(kind, kind): registry.columns(kind) for kind in registry.kinds()
+        },
+        "jobs": jobs,
     }
     return render(request, "activities/import.html", context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from dashboards import charts
 from dashboards.metrics import FunnelCounts, funnel
 from dashboards.reports.base import Report, Table
-from dashboards.reports.funnel import FunnelReport
+from dashboards.reports.funnel import NO_SOURCE, FunnelReport
 from dashboards.scope import Scope
 from pipeline.models import OpportunityStatus
 
@@ -68,7 +68,7 @@ class ChartsReport(Report[Charts]):
                     won_by_day, start, end, report.today, quota
                 ),
                 "chart-weekday": charts.hit_rate_chart(report.total),
-                "chart-sources": charts.lead_source_chart(report.lead_source_yield),
+                "chart-sources": charts.lead_source_chart(_sources_named(report.lead_source_yield)),
                 "chart-streams": charts.revenue_by_stream_chart(report.total),
                 "chart-products": charts.revenue_by_product_chart(deals),
                 "chart-cycle": charts.sales_cycle_chart(deals),
@@ -91,6 +91,15 @@ class ChartsReport(Report[Charts]):
 
     def table(self, chart_id: str) -> tuple[list[str], list[list]]:
         return self.calculate().rows(chart_id)
+
+
+def _sources_named(rows: list[dict]) -> list[dict]:
+    """The lead sources as a chart names them: no source at all reads in the reader's
+    language (the funnel's JSON keeps its NO_SOURCE)."""
+    return [
+        {**row, "lead_source": gettext("Unknown")} if row["lead_source"] == NO_SOURCE else row
+        for row in rows
+    ]
 
 
 # The series the funnel does not hold, one query each ---------------------------------------

@@ -215,6 +215,11 @@ class FunnelReport(Report[FunnelResult]):
     working_days = Figure()
 
 
+# The lead source of a prospect or deal without one, in the funnel JSON and CSV
+# (docs/metrics.md#counts); a chart says it in the reader's language.
+NO_SOURCE = "Unknown"
+
+
 def lead_source_yield(scope: Scope, start: date, end: date) -> list[dict]:
     """Prospects, opportunities, won deals and revenue per lead source for the scope's work
     in start..end, in three queries."""
@@ -222,13 +227,13 @@ def lead_source_yield(scope: Scope, start: date, end: date) -> list[dict]:
         lambda: {"prospects": 0, "opportunities": 0, "won": 0, "revenue": 0}
     )
     for row in scope.prospects(start, end).values("source__name").annotate(n=Count("pk")):
-        rows[row["source__name"] or "Unknown"]["prospects"] = row["n"]
+        rows[row["source__name"] or NO_SOURCE]["prospects"] = row["n"]
     opened = scope.opportunities("opened_on", start, end)
     for row in opened.values("lead_source__name").annotate(n=Count("pk")):
-        rows[row["lead_source__name"] or "Unknown"]["opportunities"] = row["n"]
+        rows[row["lead_source__name"] or NO_SOURCE]["opportunities"] = row["n"]
     won = scope.opportunities("closed_on", start, end).filter(status=OpportunityStatus.WON)
     for row in won.values("lead_source__name").annotate(n=Count("pk"), revenue=Sum("amount")):
-        entry = rows[row["lead_source__name"] or "Unknown"]
+        entry = rows[row["lead_source__name"] or NO_SOURCE]
         entry["won"], entry["revenue"] = row["n"], row["revenue"]
     return [{"lead_source": name, **values} for name, values in sorted(rows.items())]
 

@@ -110,3 +110,30 @@ def test_the_demo_without_postgresql_keeps_each_rows_logged_time_too(db, monkeyp
     rows = Activity.objects.exclude(created_at__date=F("date"))
     assert rows.count() < Activity.objects.count() / 5  # only the next-morning catch-ups
     assert Activity._meta.get_field("created_at").auto_now_add  # put back
+
+
+def test_seed_demo_language_by_team_shows_a_spanish_and_a_chinese_team(db, capsys, client):
+    call_command("seed_demo", days=5, no_capture=True, language="by-team")
+
+    languages = dict(User.objects.values_list("email", "language"))
+    north = {languages[f"{who}@demo.salestrack.test"] for who in ("marta", "ana", "diego")}
+    south = {languages[f"{who}@demo.salestrack.test"] for who in ("zhou", "wang", "liu")}
+    assert (north, south) == ({"es"}, {"zh-hans"})
+    assert languages["admin@demo.salestrack.test"] == ""  # as the browser says
+    assert "North in Español, South in 简体中文" in capsys.readouterr().out
+    client.force_login(User.objects.get(email="zhou@demo.salestrack.test"))
+    assert '<html lang="zh-hans">' in client.get("/team/").content.decode()
+
+    # Run again without it: everyone follows the browser again.
+    call_command("seed_demo", days=5, no_capture=True)
+    assert set(User.objects.values_list("language", flat=True)) == {""}
+
+
+def test_seed_demo_language_sets_everyones(db):
+    from devtools import demo
+
+    demo.seed_organisation(history_days=5)
+    assert demo.seed_languages("es") == {"North": "es", "South": "es"}
+    assert set(User.objects.values_list("language", flat=True)) == {"es"}
+    assert demo.seed_languages("") == {"North": "", "South": ""}
+    assert set(User.objects.values_list("language", flat=True)) == {""}

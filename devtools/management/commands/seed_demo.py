@@ -1,6 +1,7 @@
 import io
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -34,17 +35,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
         parser.add_argument(
+            "--language",
+            choices=demo.language_choices(),
+            default="",
+            help="every demo person's language (es, zh-hans, en-gb), or by-team: North in "
+            "Spanish, South in Chinese (default: none, each browser decides)",
+        )
+        parser.add_argument(
             "--no-capture",
             action="store_true",
             help="skip replaying today's email and call events through the API",
         )
 
-    def handle(self, *args, reps, days, seed, no_capture, **options):
+    def handle(self, *args, reps, days, seed, no_capture, language, **options):
         if reps < 2:
             raise CommandError("--reps must be at least 2 (the demo has two teams).")
         today = timezone.localdate()
         days = days or demo.default_days(today)
         logins = demo.seed_organisation(reps=reps, seed=seed, history_days=days)
+        languages = demo.seed_languages(language)
         counts = demo.seed_activity(days=days, seed=seed)
         quotas = demo.seed_targets(history_days=days)
         job = demo.seed_import_job()
@@ -83,6 +92,13 @@ class Command(BaseCommand):
                 f"{replayed.call_events:,} call events (make capture-demo replays them)."
             )
         self.stdout.write(f"\nDemo logins (password for every account: {demo.DEMO_PASSWORD})\n")
+        if language:
+            names = dict(settings.LANGUAGES)
+            said = ", ".join(
+                f"{team} in {names.get(code, 'the browser’s language')}"
+                for team, code in languages.items()
+            )
+            self.stdout.write(f"Pages read: {said}.\n")
         width = max(len(login.email) for login in logins)
         shown = logins if len(logins) <= 20 else logins[:20]
         for login in shown:
