@@ -218,6 +218,7 @@ def test_a_team_page_takes_the_same_queries_whatever_its_history(client, manager
 
     client.force_login(manager)
     RepFactory.create_batch(3, team=team)
+    page_queries()  # the first reads the organisation's currency into the cache
     few = page_queries()
     elsewhere = TeamFactory(name="Elsewhere")
     newcomers = RepFactory.create_batch(6, team=team, joined_on=date(2026, 1, 1))
