@@ -199,9 +199,7 @@ def test_with_the_broker_down_reps_still_log_and_the_failure_goes_to_the_log(
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_backfilled_day_clears_the_no_activity_alert_through_a_real_worker(
-    client, rep, settings
-):
+def test_a_backfilled_day_clears_the_no_activity_alert_through_a_real_worker(client, rep, settings):
     """The on-commit task, end to end: queued in Redis, drained by a worker after the
     coalescing window (one second here, docs/architecture.md#coalesced-refreshes), alert
     gone."""
