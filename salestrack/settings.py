@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "users.context_processors.navigation",
+                "salestrack.catalogue.context",
             ],
             # `dated`: dates in the reader's language on every page (core/dates.py).
             "builtins": ["core.dates"],

@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from django.views.i18n import JavaScriptCatalog
 
 from api import esp
 from api.v1 import api as api_v1
-from salestrack import health
+from salestrack import catalogue, health
 from users import views as user_views
 from users.forms import LoginForm
 
@@ -59,7 +58,7 @@ urlpatterns = [
     # Django's set_language: the sign-in page's language switcher; the words static/js
     # needs, in the page's language (docs/i18n.md).
     path("i18n/", include("django.conf.urls.i18n")),
-    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/js/<str:language>/", catalogue.catalogue, name="javascript-catalog"),
     path("", include("activities.urls")),
     path("", include("pipeline.urls")),
     path("", include("quotas.urls")),

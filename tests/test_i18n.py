@@ -4,6 +4,7 @@ writes them, and the files that stay machine-formatted whatever the language."""
 
 import csv
 import io
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -419,3 +420,33 @@ def test_the_polib_fallback_refuses_a_placeholder_the_message_lacks(tmp_path):
     )
     with pytest.raises(SystemExit, match="Hello"):
         compile_catalogue(po)
+
+
+def test_every_page_loads_the_javascript_catalogue_of_its_language_from_a_cacheable_url(
+    client, rep
+):
+    """docs/i18n.md#javascript: the language is in the catalogue's path and the compiled
+    catalogues' version in its query, so browsers keep it and pages do not wait on it."""
+    from salestrack.catalogue import VERSION
+
+    rep.language = "es"
+    rep.save(update_fields=["language"])
+    client.force_login(rep)
+    page = client.get(reverse("activities:my_day")).content.decode()
+    url = f"{reverse('javascript-catalog', args=['es'])}?v={VERSION}"
+    assert f'<script src="{url}" defer></script>' in page
+
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert "max-age=31536000" in answer["Cache-Control"]
+    assert "immutable" in answer["Cache-Control"]
+    # The words of the language in its path, whoever reads it.
+    chinese = client.get(reverse("javascript-catalog", args=["zh-hans"])).content.decode()
+    spanish = answer.content.decode()
+    assert json.dumps("La nota vuelve a caber en el límite.") in spanish
+    assert json.dumps("备注长度已符合要求。") in chinese
+    assert json.dumps("备注长度已符合要求。") not in spanish
+
+
+def test_a_javascript_catalogue_of_a_language_we_do_not_speak_is_not_found(client, db):
+    assert client.get(reverse("javascript-catalog", args=["de"])).status_code == 404

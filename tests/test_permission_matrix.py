@@ -92,7 +92,7 @@ MATRIX = {
     "profile": ("", ANYONE),
     # Django's set_language: a GET changes nothing and is sent back to the page it came from.
     "set_language": ("", dict.fromkeys(PERSONAS, 302)),
-    "javascript-catalog": ("", PUBLIC),
+    "javascript-catalog": ("language", PUBLIC),
     "password_change": ("", ANYONE),
     "password_change_done": ("", ANYONE),
     "password_reset": ("", PUBLIC),
@@ -258,6 +258,8 @@ def url_for(name, target, objects):
         return reverse(name, args=[objects[target].token])
     if target == "calendar_feed":
         return reverse(name, args=[objects[target].secret])
+    if target == "language":
+        return reverse(name, args=["es"])
     if target == "?prospect":
         return f"{reverse(name)}?prospect={objects['prospect'].pk}"
     return reverse(name, args=[objects[target].pk])

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator
 
 from tests.conftest import CHROMIUM
 from tests.factories import TEST_PASSWORD
@@ -35,6 +36,36 @@ def browser_type_launch_args(browser_type_launch_args):
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+# A person cannot act on a page before it is drawn; Playwright can: it fills a field the
+# moment the HTML holds it, before htmx and static/js have run (they are deferred, behind
+# the JavaScript catalogue), and the change then never reaches the server. So every action
+# first waits, as a person would, for the page's `load` (at once when it has passed).
+ACTIONS = (
+    "check",
+    "click",
+    "dblclick",
+    "fill",
+    "press",
+    "press_sequentially",
+    "select_option",
+    "set_checked",
+    "set_input_files",
+    "uncheck",
+)
+
+
+@pytest.fixture(autouse=True)
+def _act_once_the_page_has_loaded(monkeypatch):
+    for name in ACTIONS:
+        action = getattr(Locator, name)
+
+        def after_load(locator, *args, _action=action, **kwargs):
+            locator.page.wait_for_load_state("load")
+            return _action(locator, *args, **kwargs)
+
+        monkeypatch.setattr(Locator, name, after_load)
 
 
 @pytest.fixture
