@@ -392,25 +392,30 @@ def test_every_page_reads_in_the_persons_language(
 ):
     objects = a_lived_in_organisation
     values = data_values()
-    english, visited = [], 0
+    english, visited = [], set()
     for role in ROLES:
         person = request.getfixturevalue(role)
         person.language = language
         person.save(update_fields=["language"])
         page.context.clear_cookies()
         sign_in(person)
+        # A page that an earlier, less entitled role has read is not read again: the same
+        # template in the same language (a manager's and an admin's team page).
         for name, url in pages_of(role, objects):
+            if url in visited and name not in AXE_PAGES:
+                continue
             response = page.goto(live_server.url + url)
             assert response.status == 200, f"{role} {url}: {response.status}"
-            page.wait_for_load_state("networkidle")
-            visited += 1
+            # Sections that htmx fetches once the page is in place: read them too.
+            page.wait_for_function("!document.querySelector('.htmx-request')")
+            visited.add(url)
             if name not in FRAGMENTS:
                 assert page.locator("html").get_attribute("lang") == language, f"{role} {url}"
             english += [f"{role} {url}: {text!r}" for text in english_on(page, language, values)]
             if name in AXE_PAGES and "section=" not in url:
                 expect(page.locator("main h1").first).to_be_visible()
                 axe(f"{url} in {language} as the {role}")
-    assert visited > 60, visited
+    assert len(visited) > 60, len(visited)
     assert not english, f"{len(english)} English texts in {language}:\n" + "\n".join(english)
 
 
