@@ -84,3 +84,12 @@ class EmailBackend(ModelBackend):
             User().set_password(password)
             return None
         return user if user.check_password(password) else None
+
+    def get_user(self, user_id):
+        """The signed-in user of every request, with their team in the same query: every
+        page's account menu says it (base.html), and reads of a rep's scope use it."""
+        try:
+            user = User._default_manager.select_related("team").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
