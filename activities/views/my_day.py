@@ -92,8 +92,9 @@ def my_day_context(request, *, form=None, tally=None, day=None):
 
 
 def _rows(activities, day):
-    """What each row of the day's list shows: whether it is locked, and its links —
-    reversed once for the list rather than three times a row."""
+    """What each row of the day's list shows: whether it is locked, its links — reversed
+    once for the list rather than three times a row —, and what it is called in its
+    buttons' hidden names (three a row), worked out once."""
     now = timezone.now()
     day_param = day.isoformat()
     pattern = {
@@ -104,6 +105,7 @@ def _rows(activities, day):
     for activity in activities:
         here = f"/{activity.pk}/"
         activity.locked = services.is_locked(activity, now=now)
+        activity.label = str(activity)
         activity.edit_url = pattern["activity_edit"].replace("/0/", here) + f"?day={day_param}"
         activity.delete_url = pattern["activity_delete"].replace("/0/", here) + f"?day={day_param}"
         activity.history_url = pattern["activity_history"].replace("/0/", here) + f"?next={back}"
