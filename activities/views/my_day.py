@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -133,18 +136,69 @@ def _due(request):
 
 
 def _due_rows(due):
-    """What each item of the Due list shows more than once, worked out once an activity:
-    its buttons' two links (reversed once for the list) and the kind and day its labels
-    say — up to six times an item, in its visible text and its buttons' hidden names
-    (BENCHMARKS.md, "Issue 28: My day and the log POST")."""
+    """The Due list as the page shows it: each item's buttons' two links (reversed once for
+    the list) and its words — what it was, and what each button does in its hidden name,
+    up to six a follow-up — worked out here, where each is one catalogue look-up, rather
+    than in the template's loop (BENCHMARKS.md, "Issue 28: My day and the log POST")."""
     pattern = {name: reverse(f"activities:{name}", args=[0]) for name in ("due_done", "due_move")}
-    for item in (item for group in due["groups"].values() for item in group):
-        activity, here = item.activity, f"/{item.activity.pk}/"
-        activity.done_url = pattern["due_done"].replace("/0/", here)
-        activity.move_url = pattern["due_move"].replace("/0/", here)
-        activity.kind_lower = activity.get_kind_display().lower()
-        activity.day_label = dated(activity.date, "j M")
+    due["groups"] = {
+        name: [DueRow(item, pattern) for item in items] for name, items in due["groups"].items()
+    }
     return due
+
+
+def _said(translated, **values):
+    """`translated` filled in as `{% blocktranslate with … %}` does: the values escaped, the
+    translator's words as they are."""
+    return mark_safe(translated % {key: conditional_escape(v) for key, v in values.items()})
+
+
+class DueRow:
+    """One item of the Due list (selectors.DueItem) with what the page says of it."""
+
+    def __init__(self, item, pattern):
+        activity, here = item.activity, f"/{item.activity.pk}/"
+        self.activity, self.on, self.is_meeting = activity, item.on, item.is_meeting
+        self.key = item.key
+        self.done_url = pattern["due_done"].replace("/0/", here)
+        self.move_url = pattern["due_move"].replace("/0/", here)
+        kind, day = activity.get_kind_display(), dated(activity.date, "j M")
+        name = activity.prospect.name if activity.prospect else None
+        lower, self.kind_on_day = kind.lower(), None
+        if name is None:  # what it was (kind, day, notes) says whom to call
+            self.kind_on_day = _said(gettext("%(kind)s on %(day)s"), kind=kind, day=day)
+            self.after = None
+        elif activity.notes:
+            self.after = _said(
+                gettext("after a %(kind)s on %(day)s: %(notes)s"),
+                kind=lower,
+                day=day,
+                notes=Truncator(activity.notes).chars(60),
+            )
+        else:
+            self.after = _said(gettext("after a %(kind)s on %(day)s"), kind=lower, day=day)
+        if item.is_meeting:
+            self.done_what = _said(gettext("meeting with %(name)s"), name=name or "")
+            self.move_what = (
+                _said(gettext("move the meeting with %(name)s"), name=name)
+                if name is not None
+                else _said(
+                    gettext("move the meeting with the %(kind)s on %(day)s"), kind=lower, day=day
+                )
+            )
+        else:
+            self.done_what = (
+                _said(gettext("follow up %(name)s"), name=name)
+                if name is not None
+                else _said(gettext("follow up %(kind)s on %(day)s"), kind=lower, day=day)
+            )
+            self.move_what = (
+                _said(gettext("move the follow-up of %(name)s"), name=name)
+                if name is not None
+                else _said(
+                    gettext("move the follow-up of the %(kind)s on %(day)s"), kind=lower, day=day
+                )
+            )
 
 
 def _answer(request, partial, context):
