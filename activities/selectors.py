@@ -187,6 +187,11 @@ def due_list(viewer: User, *, rep: User, today: date) -> dict:
     source = follow_ups_handed_to(rep) | mine if viewer.pk == rep.pk else mine
     follow_ups = _follow_ups_owed(rep, source).filter(follow_up_on__lte=last_day)
     meetings = _booked_meetings(mine, today=today).filter(date__lte=last_day)
+    # The list says each item's prospect and deal, never its rep: not joined.
+    follow_ups, meetings = (
+        qs.select_related(None).select_related("prospect", "opportunity")
+        for qs in (follow_ups, meetings)
+    )
     items = [
         DueItem(a, a.follow_up_on, is_meeting=False)
         for a in follow_ups.order_by("follow_up_on", "pk")[: DUE_LIMIT * 3]
