@@ -218,17 +218,45 @@ def test_another_reps_activity_is_not_found(client, rep, team, today):
 def test_my_day_query_count_does_not_grow_with_rows(
     client, rep, today, django_assert_max_num_queries
 ):
+    """Ten queries whatever the day's rows and the Due list hold: the session, the user with
+    their team (the account menu says it), and My day's eight — none a row or an item
+    (issue 28, BENCHMARKS.md "Issue 28: My day and the log POST")."""
     prospects = ProspectFactory.create_batch(10, owner=rep)
     for i in range(60):
         ActivityFactory(rep=rep, date=today, prospect=prospects[i % 10], quantity=1 + i % 3)
+    deal = OpportunityFactory(owner=rep, name="Fleet renewal")
+    for i in range(12):  # follow-ups due this week, with and without a prospect or a deal
+        ActivityFactory(
+            rep=rep,
+            date=today - timedelta(days=1),
+            follow_up_on=today,
+            prospect=prospects[i] if i < 10 else None,
+            opportunity=deal if i % 2 else None,
+            notes=f"Call back {i}",
+        )
+    ActivityFactory(
+        rep=rep,
+        date=today,
+        kind=Kind.MEETING,
+        outcome=Outcome.SCHEDULED,
+        prospect=prospects[0],
+        opportunity=deal,
+    )
     client.force_login(rep)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client.get("/my-day/")
     assert response.text.count('class="activity-row"') == 25
-    assert "Show all 60 rows of the day" in response.text
-    with django_assert_max_num_queries(11):
+    assert "Show all 61 rows of the day" in response.text
+    assert response.text.count('class="due-item') == 13
+    assert f'Done<span class="visually-hidden">: follow up {prospects[3].name}</span>' in (
+        response.text
+    )
+    assert "follow up call on " in response.text  # the two without a prospect
+    assert f"meeting with {prospects[0].name}</span>" in response.text
+    assert f"· {rep.team.name}</p>" in response.text  # the account menu
+    with django_assert_max_num_queries(10):
         everything = client.get("/my-day/", {"rows": "all"}, headers={"HX-Target": "today"})
-    assert everything.text.count('class="activity-row"') == 60
+    assert everything.text.count('class="activity-row"') == 61
 
 
 def test_activity_log_filters_paginates_and_scopes(client, manager, rep, other_team_rep, today):
