@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
@@ -135,15 +135,40 @@ def _due(request):
     return _due_rows(selectors.due_list(request.user, rep=request.user, today=timezone.localdate()))
 
 
+# What the Due list says of an item, marked here and translated once an answer: looked up
+# once for the list rather than up to four times an item (the catalogue's fallbacks make
+# each look-up cost, BENCHMARKS.md "Issue 28: My day and the log POST").
+DUE_WORDS = {
+    "kind_on_day": gettext_noop("%(kind)s on %(day)s"),
+    "after_notes": gettext_noop("after a %(kind)s on %(day)s: %(notes)s"),
+    "after": gettext_noop("after a %(kind)s on %(day)s"),
+    "meeting": gettext_noop("meeting with %(name)s"),
+    "move_meeting": gettext_noop("move the meeting with %(name)s"),
+    "move_meeting_kind": gettext_noop("move the meeting with the %(kind)s on %(day)s"),
+    "follow_up": gettext_noop("follow up %(name)s"),
+    "follow_up_kind": gettext_noop("follow up %(kind)s on %(day)s"),
+    "move_follow_up": gettext_noop("move the follow-up of %(name)s"),
+    "move_follow_up_kind": gettext_noop("move the follow-up of the %(kind)s on %(day)s"),
+}
+
+
 def _due_rows(due):
     """The Due list as the page shows it: each item's buttons' two links (reversed once for
     the list) and its words — what it was, and what each button does in its hidden name,
-    up to six a follow-up — worked out here, where each is one catalogue look-up, rather
-    than in the template's loop (BENCHMARKS.md, "Issue 28: My day and the log POST")."""
+    up to six a follow-up — worked out here rather than in the template's loop, each
+    sentence, kind and day translated once for the list."""
     pattern = {name: reverse(f"activities:{name}", args=[0]) for name in ("due_done", "due_move")}
-    due["groups"] = {
-        name: [DueRow(item, pattern) for item in items] for name, items in due["groups"].items()
-    }
+    words = {key: gettext(message) for key, message in DUE_WORDS.items()}
+    kinds = {kind: str(label) for kind, label in Kind.choices}
+    days = {}
+    for name, items in due["groups"].items():
+        rows = []
+        for item in items:
+            day = item.activity.date
+            if day not in days:
+                days[day] = dated(day, "j M")
+            rows.append(DueRow(item, pattern, words, kinds[item.activity.kind], days[day]))
+        due["groups"][name] = rows
     return due
 
 
@@ -154,50 +179,42 @@ def _said(translated, **values):
 
 
 class DueRow:
-    """One item of the Due list (selectors.DueItem) with what the page says of it."""
+    """One item of the Due list (selectors.DueItem) with what the page says of it: `words`
+    are DUE_WORDS translated, `kind` and `day` the activity's kind and day as read."""
 
-    def __init__(self, item, pattern):
+    def __init__(self, item, pattern, words, kind, day):
         activity, here = item.activity, f"/{item.activity.pk}/"
         self.activity, self.on, self.is_meeting = activity, item.on, item.is_meeting
         self.key = item.key
         self.done_url = pattern["due_done"].replace("/0/", here)
         self.move_url = pattern["due_move"].replace("/0/", here)
-        kind, day = activity.get_kind_display(), dated(activity.date, "j M")
         name = activity.prospect.name if activity.prospect else None
         lower, self.kind_on_day = kind.lower(), None
         if name is None:  # what it was (kind, day, notes) says whom to call
-            self.kind_on_day = _said(gettext("%(kind)s on %(day)s"), kind=kind, day=day)
+            self.kind_on_day = _said(words["kind_on_day"], kind=kind, day=day)
             self.after = None
         elif activity.notes:
-            self.after = _said(
-                gettext("after a %(kind)s on %(day)s: %(notes)s"),
-                kind=lower,
-                day=day,
-                notes=Truncator(activity.notes).chars(60),
-            )
+            notes = Truncator(activity.notes).chars(60)
+            self.after = _said(words["after_notes"], kind=lower, day=day, notes=notes)
         else:
-            self.after = _said(gettext("after a %(kind)s on %(day)s"), kind=lower, day=day)
+            self.after = _said(words["after"], kind=lower, day=day)
         if item.is_meeting:
-            self.done_what = _said(gettext("meeting with %(name)s"), name=name or "")
+            self.done_what = _said(words["meeting"], name=name or "")
             self.move_what = (
-                _said(gettext("move the meeting with %(name)s"), name=name)
+                _said(words["move_meeting"], name=name)
                 if name is not None
-                else _said(
-                    gettext("move the meeting with the %(kind)s on %(day)s"), kind=lower, day=day
-                )
+                else _said(words["move_meeting_kind"], kind=lower, day=day)
             )
         else:
             self.done_what = (
-                _said(gettext("follow up %(name)s"), name=name)
+                _said(words["follow_up"], name=name)
                 if name is not None
-                else _said(gettext("follow up %(kind)s on %(day)s"), kind=lower, day=day)
+                else _said(words["follow_up_kind"], kind=lower, day=day)
             )
             self.move_what = (
-                _said(gettext("move the follow-up of %(name)s"), name=name)
+                _said(words["move_follow_up"], name=name)
                 if name is not None
-                else _said(
-                    gettext("move the follow-up of the %(kind)s on %(day)s"), kind=lower, day=day
-                )
+                else _said(words["move_follow_up_kind"], kind=lower, day=day)
             )
 
 
