@@ -139,6 +139,9 @@ def _due(request):
 # once for the list rather than up to four times an item (the catalogue's fallbacks make
 # each look-up cost, BENCHMARKS.md "Issue 28: My day and the log POST").
 DUE_WORDS = {
+    "meeting_badge": gettext_noop("Meeting"),
+    "follow_up_badge": gettext_noop("Follow up"),
+    "done": gettext_noop("Done"),
     "kind_on_day": gettext_noop("%(kind)s on %(day)s"),
     "after_notes": gettext_noop("after a %(kind)s on %(day)s: %(notes)s"),
     "after": gettext_noop("after a %(kind)s on %(day)s"),
@@ -186,6 +189,8 @@ class DueRow:
         activity, here = item.activity, f"/{item.activity.pk}/"
         self.activity, self.on, self.is_meeting = activity, item.on, item.is_meeting
         self.key = item.key
+        self.badge = words["meeting_badge" if item.is_meeting else "follow_up_badge"]
+        self.done = words["done"]
         self.done_url = pattern["due_done"].replace("/0/", here)
         self.move_url = pattern["due_move"].replace("/0/", here)
         name = activity.prospect.name if activity.prospect else None
