@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
@@ -94,11 +94,27 @@ def my_day_context(request, *, form=None, tally=None, day=None):
     }
 
 
+# The words every row of the day's list says, translated once for the list rather than
+# once a row (each look-up walks the catalogue's fallbacks).
+ROW_WORDS = {
+    "new": pgettext_lazy("prospect", "New"),
+    "existing": pgettext_lazy("prospect", "Existing"),
+    "tally": _("Tally"),
+    "locked_why": _("Dated before the edit window: your manager or an admin corrects it"),
+    "locked": _("Locked"),
+    "edit": _("Edit"),
+    "delete_confirm": _("Delete this activity?"),
+    "delete": _("Delete"),
+    "history": _("History"),
+}
+
+
 def _rows(activities, day):
     """What each row of the day's list shows: whether it is locked, its links — reversed
     once for the list rather than three times a row —, and what it is called in its
     buttons' hidden names (three a row), worked out once."""
     now = timezone.now()
+    words = {key: str(word) for key, word in ROW_WORDS.items()}
     day_param = day.isoformat()
     pattern = {
         name: reverse(f"activities:{name}", args=[0])
@@ -109,6 +125,7 @@ def _rows(activities, day):
         here = f"/{activity.pk}/"
         activity.locked = services.is_locked(activity, now=now)
         activity.label = str(activity)
+        activity.words = words
         activity.edit_url = pattern["activity_edit"].replace("/0/", here) + f"?day={day_param}"
         activity.delete_url = pattern["activity_delete"].replace("/0/", here) + f"?day={day_param}"
         activity.history_url = pattern["activity_history"].replace("/0/", here) + f"?next={back}"
