@@ -206,8 +206,13 @@ class Activity(models.Model):
         ]
 
     def __str__(self):
+        return self.described(self.get_kind_display(), self.get_outcome_display())
+
+    def described(self, kind: str, outcome: str) -> str:
+        """What str() says, given the kind's and the outcome's labels (a list that says
+        many rows looks each label up once)."""
         quantity = f"{self.quantity} × " if self.quantity != 1 else ""
-        return f"{quantity}{self.get_kind_display()} ({self.get_outcome_display()}) {self.date}"
+        return f"{quantity}{kind} ({outcome}) {self.date}"
 
     # What Django's get_FOO_display() says, with one translation looked up: its own builds a
     # dict of every choice, translating each of the 15 outcomes, at every call — a quarter

@@ -111,10 +111,12 @@ ROW_WORDS = {
 
 def _rows(activities, day):
     """What each row of the day's list shows: whether it is locked, its links — reversed
-    once for the list rather than three times a row —, and what it is called in its
-    buttons' hidden names (three a row), worked out once."""
+    once for the list rather than three times a row —, its kind and outcome, and what it
+    is called in its buttons' hidden names (three a row), worked out once a row and each
+    label translated once for the list."""
     now = timezone.now()
     words = {key: str(word) for key, word in ROW_WORDS.items()}
+    kinds, outcomes = {}, {}  # each label looked up once for the list
     day_param = day.isoformat()
     pattern = {
         name: reverse(f"activities:{name}", args=[0])
@@ -124,7 +126,13 @@ def _rows(activities, day):
     for activity in activities:
         here = f"/{activity.pk}/"
         activity.locked = services.is_locked(activity, now=now)
-        activity.label = str(activity)
+        if activity.kind not in kinds:
+            kinds[activity.kind] = activity.get_kind_display()
+        if activity.outcome not in outcomes:
+            outcomes[activity.outcome] = activity.get_outcome_display()
+        activity.kind_label = kinds[activity.kind]
+        activity.outcome_label = outcomes[activity.outcome]
+        activity.label = activity.described(activity.kind_label, activity.outcome_label)
         activity.words = words
         activity.edit_url = pattern["activity_edit"].replace("/0/", here) + f"?day={day_param}"
         activity.delete_url = pattern["activity_delete"].replace("/0/", here) + f"?day={day_param}"
