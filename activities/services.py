@@ -250,7 +250,10 @@ def _check_logger(by: User | None, rep: User) -> None:
     if rep.role != Role.REP:
         raise ValidationError({"rep": _("Activity is logged for sales reps.")})
     if not rep.is_active:
-        raise ValidationError({"rep": _("%(rep)s is deactivated.") % {"rep": rep}})
+        # Values as params, so that an import keeps the message id (imports.reasons).
+        raise ValidationError(
+            {"rep": ValidationError(_("%(rep)s is deactivated."), params={"rep": str(rep)})}
+        )
     if by is not None and by.pk != rep.pk and by.role != Role.ADMIN:
         raise PermissionDenied(_("You can log only your own activity."))
 
@@ -267,8 +270,10 @@ def _resolve_links(
         if prospect is not None and opportunity.prospect_id != prospect.pk:
             raise ValidationError(
                 {
-                    "opportunity": _("This opportunity belongs to %(prospect)s.")
-                    % {"prospect": opportunity.prospect}
+                    "opportunity": ValidationError(
+                        _("This opportunity belongs to %(prospect)s."),
+                        params={"prospect": str(opportunity.prospect)},
+                    )
                 }
             )
         prospect = prospect or opportunity.prospect
