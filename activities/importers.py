@@ -18,6 +18,7 @@ from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_apply, rollups_apply_select, touches_refresh
 from activities.services import check_activity, rederive_prospect_status
 from activities.signals import announce_activity_changed
+from core.reasons import Reason
 from imports import registry
 from imports.framework import (
     BATCH_SIZE,
@@ -26,7 +27,6 @@ from imports.framework import (
     parse_int,
     reps_by_email,
 )
-from imports.reasons import Reason
 from pipeline.importers import visible_opportunity_ids, visible_prospect_ids
 from pipeline.models import Opportunity, Prospect
 from users.models import canonical_email

@@ -36,7 +36,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext_noop
 
 from core.exports import unguard_cell
-from imports.reasons import Reason
+from core.reasons import Reason
 
 SNIFF_BYTES = 64 * 1024
 CHUNK = 1024 * 1024

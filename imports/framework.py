@@ -23,11 +23,12 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from core.reasons import Reason, as_reason, reasons_of
 from imports import registry
 from imports.csvfile import PROGRESS_EVERY, CsvFile, UnreadableFile
 from imports.csvfile import has_control_characters as has_control
 from imports.mapping import Mapping, translate
-from imports.reasons import Reason, as_reason, error_text, reasons_of
+from imports.reasons import error_text
 from users.models import Role, User, canonical_email
 from users.selectors import reps_visible_to
 

@@ -21,8 +21,8 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from imports import registry
-from imports.reasons import Reason
 
 JSON_VERSION = 1
 ISO_DATE = "%Y-%m-%d"

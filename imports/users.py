@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from core.validators import validate_plain_email
 from imports import registry
 from imports.framework import RowErrors, by_name, parse_date
-from imports.reasons import Reason
 from users import services as user_services
 from users.models import Role, Team, User, canonical_email
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from imports import registry
 from imports.framework import (
     BATCH_SIZE,
@@ -22,7 +23,6 @@ from imports.framework import (
     parse_date,
     reps_named,
 )
-from imports.reasons import Reason
 from pipeline import services as pipeline_services
 from pipeline.models import LeadSource, Opportunity, Product, Prospect, RevenueType, Stage
 from pipeline.phones import e164
