@@ -100,7 +100,9 @@ def test_an_unmatched_value_refuses_its_rows_with_their_own_column_name(
     job.refresh_from_db()
     assert job.status == ImportStatus.REJECTED
     assert job.error_count == 2
-    assert job.error_messages[0].startswith("line 4, column Activity - Assigned to user: “Jon Park”")
+    assert job.error_messages[0].startswith(
+        "line 4, column Activity - Assigned to user: “Jon Park”"
+    )
     assert not Activity.objects.exists()
 
 

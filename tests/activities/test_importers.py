@@ -92,7 +92,9 @@ def test_imported_activities_derive_new_and_existing_from_the_prospect(rep):
 def test_a_manager_imports_only_for_their_own_team(manager, rep, other_team_rep):
     data = csv_bytes(ACTIVITY_HEADER, activity_line(), activity_line(email="wang@example.com"))
     report = run_import("activities", data, by=manager)
-    assert report.messages == ["line 3, column rep_email: no rep wang@example.com you can import for"]
+    assert report.messages == [
+        "line 3, column rep_email: no rep wang@example.com you can import for"
+    ]
     assert not Activity.objects.exists()
 
 

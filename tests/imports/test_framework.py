@@ -19,7 +19,9 @@ def test_one_bad_row_in_a_thousand_saves_nothing_and_names_the_line(rep):
     lines[736] = activity_line(quantity="-3")
     report = run_import("activities", csv_bytes(ACTIVITY_HEADER, *lines), by=None)
 
-    assert report.messages == ["line 738, column quantity: Quantity is a whole number from 1 to 500."]
+    assert report.messages == [
+        "line 738, column quantity: Quantity is a whole number from 1 to 500."
+    ]
     assert not Activity.objects.exists()
 
 
