@@ -44,6 +44,7 @@ from tests.factories import (
 from tests.po import catalogue, read
 from tests.test_permission_matrix import MATRIX, url_for
 from users.models import Team, User
+from webhooks import transport
 from webhooks.models import Delivery
 
 LANGUAGES = ["es", "zh-hans"]
@@ -302,6 +303,8 @@ def a_lived_in_organisation(rep, manager, admin, team, other_team_rep):
     UnmatchedEvent.objects.create(
         channel="call", reason="unknown_recipient", key="c-1", payload={"to": "+34600000000"}
     )
+    # The endpoint first: the import's finish is delivered to it (below, refused).
+    endpoint = EndpointFactory(url="https://hooks.example.com/salestrack", created_by=admin)
     import_job = import_services.import_queue(
         by=manager,
         kind="activities",
@@ -313,9 +316,11 @@ def a_lived_in_organisation(rep, manager, admin, team, other_team_rep):
         ],
     )
     import_services.import_check(job_id=import_job.pk)
-    # The webhook after the import: its finish would be delivered (and refused: no network)
-    # with a stored English reason, a known gap of stored sentences, not what this checks.
-    endpoint = EndpointFactory(url="https://hooks.example.com/salestrack", created_by=admin)
+    # Its finish, refused, as a worker in English stores it (our reason: read in each
+    # language on Settings → Webhooks).
+    Delivery.objects.filter(endpoint=endpoint, event="import.finished").update(
+        attempts=1, last_reason=transport.describe(ConnectionRefusedError()).to_json()
+    )
     Delivery.objects.create(
         endpoint=endpoint,
         event="opportunity.won",
