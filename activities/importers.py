@@ -11,18 +11,18 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from activities.models import Activity, Kind, Outcome, ProspectStatus, Source
 from activities.rollups import rollups_apply, rollups_apply_select, touches_refresh
 from activities.services import check_activity, rederive_prospect_status
 from activities.signals import announce_activity_changed
+from core.reasons import Reason
 from imports import registry
 from imports.framework import (
     BATCH_SIZE,
     RowErrors,
-    messages_of,
     parse_date,
     parse_int,
     reps_by_email,
@@ -121,7 +121,7 @@ def _import_activities(rows, out: RowErrors, *, by, create_missing):
             out.error(
                 line,
                 "rep_email",
-                gettext("no rep %(email)s you can import for") % {"email": row["rep_email"]},
+                Reason(gettext_noop("no rep %(email)s you can import for"), email=row["rep_email"]),
             )
         day = parse_date(out, line, "date", row["date"])
         quantity = parse_int(out, line, "quantity", row["quantity"])
@@ -133,36 +133,44 @@ def _import_activities(rows, out: RowErrors, *, by, create_missing):
             prospect = prospects.get(ref)
             if prospect is None or prospect.pk not in visible_prospects:
                 prospect = None
-                out.error(line, "prospect_external_id", gettext("no prospect %(id)s") % {"id": ref})
+                out.error(
+                    line, "prospect_external_id", Reason(gettext_noop("no prospect %(id)s"), id=ref)
+                )
             elif rep is not None and prospect.owner.team_id != rep.team_id:
                 out.error(
                     line,
                     "prospect_external_id",
-                    gettext("%(id)s is not a prospect of %(rep)s's team") % {"id": ref, "rep": rep},
+                    Reason(
+                        gettext_noop("%(id)s is not a prospect of %(rep)s's team"), id=ref, rep=rep
+                    ),
                 )
         if ref := row.get("opportunity_external_id"):
             opportunity = opportunities.get(ref)
             if opportunity is None or opportunity.pk not in visible_opportunities:
                 opportunity = None
                 out.error(
-                    line, "opportunity_external_id", gettext("no opportunity %(id)s") % {"id": ref}
+                    line,
+                    "opportunity_external_id",
+                    Reason(gettext_noop("no opportunity %(id)s"), id=ref),
                 )
             elif rep is not None and opportunity.owner_id != rep.pk:
                 out.error(
                     line,
                     "opportunity_external_id",
-                    gettext("%(id)s is not %(rep)s's opportunity") % {"id": ref, "rep": rep},
+                    Reason(gettext_noop("%(id)s is not %(rep)s's opportunity"), id=ref, rep=rep),
                 )
             elif prospect is not None and opportunity.prospect_id != prospect.pk:
                 out.error(
                     line,
                     "opportunity_external_id",
-                    gettext("%(id)s belongs to another prospect") % {"id": ref},
+                    Reason(gettext_noop("%(id)s belongs to another prospect"), id=ref),
                 )
         status = row.get("prospect_status", "")
         if prospect is None and opportunity is None and status not in statuses:
             out.error(
-                line, "prospect_status", gettext("is new or existing when no prospect is given")
+                line,
+                "prospect_status",
+                gettext_noop("is new or existing when no prospect is given"),
             )
         if rep is not None and day is not None and quantity is not None:
             try:
@@ -176,8 +184,7 @@ def _import_activities(rows, out: RowErrors, *, by, create_missing):
                     today=today,
                 )
             except ValidationError as error:
-                for column, reason in messages_of(error):
-                    out.error(line, column, reason)
+                out.invalid(line, error)
         if out.report.error_count > errors_before:
             continue
         prospect_id = (

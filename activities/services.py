@@ -208,34 +208,37 @@ def check_activity(
     """The rules every activity row obeys, wherever it comes from. Raises ValidationError
     with every broken rule, each under its field name."""
     today = today or timezone.localdate()
+    # Each message with its values as params, not put in: an import keeps the message id
+    # and the values apart and says them in its reader's language (core.reasons).
     errors = {}
     if kind not in _KINDS:
-        errors["kind"] = _("Unknown kind “%(kind)s”: use one of %(kinds)s.") % {
-            "kind": kind,
-            "kinds": ", ".join(Kind.values),
-        }
+        errors["kind"] = ValidationError(
+            _("Unknown kind “%(kind)s”: use one of %(kinds)s."),
+            params={"kind": kind, "kinds": ", ".join(Kind.values)},
+        )
     elif outcome not in _OUTCOMES[kind]:
         allowed = ", ".join(OUTCOMES_BY_KIND[Kind(kind)])
-        errors["outcome"] = _(
-            "“%(outcome)s” is not an outcome of a %(kind)s: use one of %(allowed)s."
-        ) % {"outcome": outcome, "kind": Kind(kind).label.lower(), "allowed": allowed}
+        errors["outcome"] = ValidationError(
+            _("“%(outcome)s” is not an outcome of a %(kind)s: use one of %(allowed)s."),
+            params={"outcome": outcome, "kind": Kind(kind).label.lower(), "allowed": allowed},
+        )
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        errors["quantity"] = _("Quantity is a whole number from 1 to %(max)s.") % {
-            "max": MAX_QUANTITY
-        }
+        errors["quantity"] = ValidationError(
+            _("Quantity is a whole number from 1 to %(max)s."), params={"max": MAX_QUANTITY}
+        )
     scheduled_meeting = kind == Kind.MEETING and outcome == Outcome.SCHEDULED
     if date > today and not scheduled_meeting:
         errors["date"] = _("This date is in the future; only a scheduled meeting can be.")
     elif date < rep.joined_on:
-        errors["date"] = _("%(rep)s joined on %(day)s; pick that day or later.") % {
-            "rep": rep,
-            "day": f"{rep.joined_on:%Y-%m-%d}",
-        }
+        errors["date"] = ValidationError(
+            _("%(rep)s joined on %(day)s; pick that day or later."),
+            params={"rep": str(rep), "day": f"{rep.joined_on:%Y-%m-%d}"},
+        )
     elif rep.left_on is not None and date > rep.left_on:
-        errors["date"] = _("%(rep)s left on %(day)s; pick that day or earlier.") % {
-            "rep": rep,
-            "day": f"{rep.left_on:%Y-%m-%d}",
-        }
+        errors["date"] = ValidationError(
+            _("%(rep)s left on %(day)s; pick that day or earlier."),
+            params={"rep": str(rep), "day": f"{rep.left_on:%Y-%m-%d}"},
+        )
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         errors["duration_minutes"] = _("Duration is from 0 to 1 440 minutes (a day).")
     if follow_up_on is not None and follow_up_on < date:
@@ -250,7 +253,10 @@ def _check_logger(by: User | None, rep: User) -> None:
     if rep.role != Role.REP:
         raise ValidationError({"rep": _("Activity is logged for sales reps.")})
     if not rep.is_active:
-        raise ValidationError({"rep": _("%(rep)s is deactivated.") % {"rep": rep}})
+        # Values as params, so that an import keeps the message id (imports.reasons).
+        raise ValidationError(
+            {"rep": ValidationError(_("%(rep)s is deactivated."), params={"rep": str(rep)})}
+        )
     if by is not None and by.pk != rep.pk and by.role != Role.ADMIN:
         raise PermissionDenied(_("You can log only your own activity."))
 
@@ -267,8 +273,10 @@ def _resolve_links(
         if prospect is not None and opportunity.prospect_id != prospect.pk:
             raise ValidationError(
                 {
-                    "opportunity": _("This opportunity belongs to %(prospect)s.")
-                    % {"prospect": opportunity.prospect}
+                    "opportunity": ValidationError(
+                        _("This opportunity belongs to %(prospect)s."),
+                        params={"prospect": str(opportunity.prospect)},
+                    )
                 }
             )
         prospect = prospect or opportunity.prospect

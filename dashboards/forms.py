@@ -37,7 +37,7 @@ def rate_text(rate: float | None) -> str | None:
 
 
 def _compact(text: str) -> str:
-    return text.replace(" ", "")
+    return "".join(text.split())  # no-break spaces too (a Spanish "4,4 %")
 
 
 RATE_FIELDS = ("win_rate", "meeting_to_opportunity_rate", "call_to_meeting_rate")

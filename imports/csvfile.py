@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from core.exports import unguard_cell
+from core.reasons import Reason
 
 SNIFF_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
@@ -99,13 +100,17 @@ class CsvFile:
                 csv_file.encoding = "utf-16"
                 if not _decodes(stream, "utf-16"):
                     raise UnreadableFile(
-                        gettext("the file is broken UTF-16 text; save it as “CSV UTF-8”")
+                        Reason(
+                            gettext_noop("the file is broken UTF-16 text; save it as “CSV UTF-8”")
+                        )
                     )
             elif _looks_binary(start):
                 raise UnreadableFile(
-                    gettext(
-                        "this is not a CSV text file (it holds binary data, like a spreadsheet "
-                        "or an image); save it from your spreadsheet as “CSV UTF-8”"
+                    Reason(
+                        gettext_noop(
+                            "this is not a CSV text file (it holds binary data, like a spreadsheet "
+                            "or an image); save it from your spreadsheet as “CSV UTF-8”"
+                        )
                     )
                 )
             elif not _is_utf8(stream):
@@ -113,20 +118,23 @@ class CsvFile:
                 stream.seek(0)
                 if not _decodes(stream, "cp1252"):
                     raise UnreadableFile(
-                        gettext(
-                            "the file is neither UTF-8 nor Windows-1252 text; "
-                            "save it as “CSV UTF-8”"
+                        Reason(
+                            gettext_noop(
+                                "the file is neither UTF-8 nor Windows-1252 text; "
+                                "save it as “CSV UTF-8”"
+                            )
                         )
                     )
+                # Notes are message ids, said when read (imports.reasons.note_text).
                 csv_file.notes.append(
-                    gettext(
+                    gettext_noop(
                         "The file is not UTF-8; it was read as Windows-1252 (what Excel writes "
                         "on Windows). Check that accented names came through."
                     )
                 )
         first = csv_file._first_line()
         if first is None:
-            raise UnreadableFile(gettext("the file is empty; it needs a header row"))
+            raise UnreadableFile(Reason(gettext_noop("the file is empty; it needs a header row")))
         if "," not in first:
             for delimiter, note in (
                 (";", gettext_noop("Columns are separated by semicolons, not commas.")),
@@ -134,7 +142,7 @@ class CsvFile:
             ):
                 if delimiter in first:
                     csv_file.delimiter = delimiter
-                    csv_file.notes.append(gettext(note))
+                    csv_file.notes.append(note)
                     break
         with csv_file._text() as text:
             reader = csv.reader(text, delimiter=csv_file.delimiter)
@@ -144,11 +152,14 @@ class CsvFile:
                 raise UnreadableFile(_header_problem(error)) from error
         if len(csv_file.header) > MAX_COLUMNS:
             raise TooManyColumns(
-                gettext(
-                    "the header has %(columns)s columns; SalesTrack reads at most %(most)s. "
-                    "Export only the columns you import."
+                Reason(
+                    gettext_noop(
+                        "the header has %(columns)s columns; SalesTrack reads at most %(most)s. "
+                        "Export only the columns you import."
+                    ),
+                    columns=f"{len(csv_file.header):,}",
+                    most=MAX_COLUMNS,
                 )
-                % {"columns": f"{len(csv_file.header):,}", "most": MAX_COLUMNS}
             )
         return csv_file
 
@@ -232,20 +243,26 @@ def _too_long(error: csv.Error) -> bool:
 
 def _row_problem(error: csv.Error) -> str:
     if _too_long(error):
-        return gettext(
-            "a cell is longer than %(most)s characters, the most a cell may hold; is a quote "
-            "missing its closing quote?"
-        ) % {"most": f"{MAX_CELL_CHARS:,}"}
-    return gettext("this row cannot be read as CSV (%(error)s)") % {"error": error}
+        return Reason(
+            gettext_noop(
+                "a cell is longer than %(most)s characters, the most a cell may hold; is a quote "
+                "missing its closing quote?"
+            ),
+            most=f"{MAX_CELL_CHARS:,}",
+        )
+    return Reason(gettext_noop("this row cannot be read as CSV (%(error)s)"), error=error)
 
 
 def _header_problem(error: csv.Error) -> str:
     if _too_long(error):
-        return gettext(
-            "a cell of the header is longer than %(most)s characters; is this a CSV file "
-            "with a header row?"
-        ) % {"most": f"{MAX_CELL_CHARS:,}"}
-    return gettext("the header row cannot be read as CSV (%(error)s)") % {"error": error}
+        return Reason(
+            gettext_noop(
+                "a cell of the header is longer than %(most)s characters; is this a CSV file "
+                "with a header row?"
+            ),
+            most=f"{MAX_CELL_CHARS:,}",
+        )
+    return Reason(gettext_noop("the header row cannot be read as CSV (%(error)s)"), error=error)
 
 
 def has_control_characters(value: str) -> bool:

@@ -20,12 +20,15 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext, ngettext
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 
+from core.reasons import Reason, as_reason, reasons_of
 from imports import registry
 from imports.csvfile import PROGRESS_EVERY, CsvFile, UnreadableFile
 from imports.csvfile import has_control_characters as has_control
 from imports.mapping import Mapping, translate
+from imports.reasons import error_text
 from users.models import Role, User, canonical_email
 from users.selectors import reps_visible_to
 
@@ -42,7 +45,9 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
+    # Row errors as stored (imports.reasons: line, column, message id and values) and
+    # notes about the file (message ids), put into words when read.
+    errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -50,6 +55,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.error_count
+
+    @property
+    def messages(self) -> list[str]:
+        """The row errors in the active language: `line N, column C: reason`."""
+        return [error_text(error) for error in self.errors]
 
     def summary(self) -> str:
         if self.error_count:
@@ -89,7 +99,7 @@ Progress = Callable[[str, int, int], None]
 
 
 class RowErrors:
-    """Collects `line N, column C: reason` messages while rows are read, and tells
+    """Collects row errors (line, column, reason: imports.reasons) while rows are read, and tells
     `progress(phase, done, total)` how far the import is (phases: reading, checking,
     writing)."""
 
@@ -100,13 +110,19 @@ class RowErrors:
         self.their_names: dict[str, str] = {}
 
     def error(self, line: int, column: str, reason: str) -> None:
+        """`reason`: a Reason (a message id and its values), or plain text, which is looked up
+        as a message id when read (docs/i18n.md#stored-sentences)."""
         self.report.error_count += 1
         if len(self.report.errors) < MAX_ERRORS_KEPT:
             column = self.their_names.get(column, column)
             self.report.errors.append(
-                gettext("line %(line)s, column %(column)s: %(reason)s")
-                % {"line": line, "column": column, "reason": reason}
+                {"line": line, "column": column, **as_reason(reason).to_json()}
             )
+
+    def invalid(self, line: int, error: ValidationError) -> None:
+        """A ValidationError of a model or a service: one error per field it names."""
+        for column, reason in reasons_of(error):
+            self.error(line, column, reason)
 
     def progress(self, phase: str, done: int) -> None:
         if self._progress is not None:
@@ -151,8 +167,11 @@ class Rows:
                 self.out.error(
                     row.line,
                     "-",
-                    gettext("has %(cells)s cells, the header has %(columns)s")
-                    % {"cells": len(row.values[None]), "columns": len(header)},
+                    Reason(
+                        gettext_noop("has %(cells)s cells, the header has %(columns)s"),
+                        cells=len(row.values[None]),
+                        columns=len(header),
+                    ),
                 )
                 continue
             # One search over the row's text; the cells only when it finds something.
@@ -165,7 +184,7 @@ class Rows:
                     self.out.error(
                         row.line,
                         name,
-                        gettext(
+                        gettext_noop(
                             "contains a control character (such as a NUL byte); is the file "
                             "UTF-8 text?"
                         ),
@@ -179,7 +198,9 @@ class Rows:
                         self.out.error(row.line, column, reason)
         self.out.report.rows = rows - len(self.bad_lines)
         if not rows:
-            self.out.error(2, "-", gettext("there are no rows below the header; nothing to import"))
+            self.out.error(
+                2, "-", gettext_noop("there are no rows below the header; nothing to import")
+            )
 
     def __iter__(self) -> Iterator[tuple[int, dict]]:
         """Our rows: another tool's are translated through the mapping first."""
@@ -211,10 +232,10 @@ def _check_mapping(mapping: Mapping, header: list[str], out: "RowErrors") -> Non
             out.error(
                 1,
                 name,
-                gettext("not matched to a column of the file (or a value for every row)"),
+                gettext_noop("not matched to a column of the file (or a value for every row)"),
             )
     for name in sorted(mapping.sources - set(header)):
-        out.error(1, name, gettext("not in this file; match the columns again"))
+        out.error(1, name, gettext_noop("not in this file; match the columns again"))
 
 
 def header_fits(kind: str, header: list[str]) -> bool:
@@ -231,31 +252,35 @@ def _check_header(kind: str, header: list[str], out: "RowErrors") -> None:
     required, optional = registry.columns(kind)
     for name, count in Counter(header).items():
         if count > 1:
-            out.error(1, name, gettext("appears %(count)s times") % {"count": count})
+            out.error(1, name, Reason(gettext_noop("appears %(count)s times"), count=count))
     read_past = registry.importer(kind).read_past
     for name in header:
         if name not in required and name not in optional and name not in read_past:
             out.error(
                 1,
-                name or gettext("(empty)"),
-                gettext("unknown column; the columns are %(columns)s")
-                % {"columns": ", ".join(required + optional)},
+                name,  # an empty name reads "(empty)" (imports.reasons.error_text)
+                Reason(
+                    gettext_noop("unknown column; the columns are %(columns)s"),
+                    columns=", ".join(required + optional),
+                ),
             )
     for name in required:
         if name not in header:
-            out.error(1, name, gettext("missing"))
+            out.error(1, name, gettext_noop("missing"))
 
 
 def parse_date(rows: RowErrors, line, column, value, *, required=True) -> date | None:
     if not value:
         if required:
-            rows.error(line, column, gettext("is empty"))
+            rows.error(line, column, gettext_noop("is empty"))
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         rows.error(
-            line, column, gettext("“%(value)s” is not a date like 2026-11-23") % {"value": value}
+            line,
+            column,
+            Reason(gettext_noop("“%(value)s” is not a date like 2026-11-23"), value=value),
         )
         return None
 
@@ -263,12 +288,14 @@ def parse_date(rows: RowErrors, line, column, value, *, required=True) -> date |
 def parse_int(rows: RowErrors, line, column, value, *, required=True) -> int | None:
     if not value:
         if required:
-            rows.error(line, column, gettext("is empty"))
+            rows.error(line, column, gettext_noop("is empty"))
         return None
     try:
         return int(value)
     except ValueError:
-        rows.error(line, column, gettext("“%(value)s” is not a whole number") % {"value": value})
+        rows.error(
+            line, column, Reason(gettext_noop("“%(value)s” is not a whole number"), value=value)
+        )
         return None
 
 
@@ -289,7 +316,7 @@ def may_create(by: User | None) -> bool:
 
 def named(rows, line, column, value, found, create_missing, model_label, to_create, *, by):
     """Resolve a named reference; with create_missing (admins only), remember it to
-    create."""
+    create. `model_label` is a message id ("lead source", marked with gettext_noop)."""
     if not value:
         return None
     obj = found.get(value.lower())
@@ -298,8 +325,11 @@ def named(rows, line, column, value, found, create_missing, model_label, to_crea
             rows.error(
                 line,
                 column,
-                gettext("unknown %(what)s “%(value)s”; only an admin can add one")
-                % {"what": model_label, "value": value},
+                Reason(
+                    gettext_noop("unknown %(what)s “%(value)s”; only an admin can add one"),
+                    what=Reason(model_label),
+                    value=value,
+                ),
             )
         elif create_missing:
             to_create.add(value)
@@ -308,8 +338,11 @@ def named(rows, line, column, value, found, create_missing, model_label, to_crea
             rows.error(
                 line,
                 column,
-                gettext("unknown %(what)s “%(value)s” (import with --create-missing)")
-                % {"what": model_label, "value": value},
+                Reason(
+                    gettext_noop("unknown %(what)s “%(value)s” (import with --create-missing)"),
+                    what=Reason(model_label),
+                    value=value,
+                ),
             )
     return obj
 
@@ -317,23 +350,17 @@ def named(rows, line, column, value, found, create_missing, model_label, to_crea
 def first_time(out: RowErrors, line: int, external_id: str, seen: set) -> bool:
     """A row needs an external_id that no earlier row of the file used."""
     if not external_id:
-        out.error(line, "external_id", gettext("is empty"))
+        out.error(line, "external_id", gettext_noop("is empty"))
         return False
     if external_id in seen:
         out.error(
             line,
             "external_id",
-            gettext("%(id)s appears twice in the file") % {"id": external_id},
+            Reason(gettext_noop("%(id)s appears twice in the file"), id=external_id),
         )
         return False
     seen.add(external_id)
     return True
-
-
-def messages_of(error: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(error, "error_dict"):
-        return [(name, " ".join(messages)) for name, messages in error.message_dict.items()]
-    return [("-", " ".join(error.messages))]
 
 
 def reps_named(rows, column, by) -> dict[str, User]:
@@ -373,6 +400,15 @@ def run_import(
     if importer.admins_only and by is not None and by.role != Role.ADMIN:
         raise PermissionDenied(gettext("Only admins import %(kind)s.") % {"kind": kind})
     report = ImportReport(kind=kind, dry_run=dry_run)
+    # In English: a reason looked up as it is raised (a service's ValidationError, a file's
+    # problem) is then its message id, stored and said in the reader's language when read
+    # (imports.reasons, docs/i18n.md#stored-sentences).
+    with translation.override("en"):
+        _run(importer, kind, data, report, by, dry_run, create_missing, progress, mapping)
+    return report
+
+
+def _run(importer, kind, data, report, by, dry_run, create_missing, progress, mapping):
     out = RowErrors(report, progress)
     try:
         if isinstance(data, bytes):
@@ -380,21 +416,21 @@ def run_import(
         elif isinstance(data, Path):
             data = CsvFile.from_path(data)
     except UnreadableFile as error:
-        out.error(1, "-", str(error))
-        return report
+        out.error(1, "-", error.args[0])
+        return
     report.notes = list(data.notes)
     if mapping is None:
         _check_header(kind, data.header, out)
     else:
         _check_mapping(mapping, data.header, out)
     if report.errors:
-        return report
+        return
     if mapping is not None:
         out.their_names = dict(mapping.columns)
     rows = Rows(data, out, mapping)
     rows.check_structure()
     if report.errors:
-        return report
+        return
     try:
         with transaction.atomic():
             importer.run(rows, out, by=by, create_missing=create_missing)
@@ -404,7 +440,6 @@ def run_import(
         pass
     if report.errors:
         report.created = report.updated = report.unchanged = 0
-    return report
 
 
 def run_import_job(kind: str, path: Path, *, mapping: dict | None = None, **options):

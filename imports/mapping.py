@@ -19,8 +19,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from imports import registry
 
 JSON_VERSION = 1
@@ -320,14 +321,16 @@ def _amount(value: str, decimal_comma: bool) -> str | None:
 def _unmapped(value: str, kind: str, column: str, value_map: dict[str, str]) -> str:
     fixed = choices(kind, column) or tuple(dict.fromkeys(v for v in value_map.values() if v))
     if fixed:
-        return gettext("“%(value)s” has no match; map it to one of %(values)s") % {
-            "value": value,
-            "values": ", ".join(fixed),
-        }
-    return gettext("“%(value)s” has no match yet; map it to a value of %(column)s") % {
-        "value": value,
-        "column": column,
-    }
+        return Reason(
+            gettext_noop("“%(value)s” has no match; map it to one of %(values)s"),
+            value=value,
+            values=", ".join(fixed),
+        )
+    return Reason(
+        gettext_noop("“%(value)s” has no match yet; map it to a value of %(column)s"),
+        value=value,
+        column=column,
+    )
 
 
 def translate(
@@ -343,7 +346,7 @@ def translate(
     def cell(header: str) -> str:
         value = row.get(header)
         if value is None:
-            errors.append((header, gettext("is not in the file")))
+            errors.append((header, gettext_noop("is not in the file")))
             return ""
         return value.strip()
 
@@ -380,8 +383,11 @@ def translate(
                 errors.append(
                     (
                         theirs,
-                        gettext("“%(value)s” is not a date like %(example)s")
-                        % {"value": value, "example": example},
+                        Reason(
+                            gettext_noop("“%(value)s” is not a date like %(example)s"),
+                            value=value,
+                            example=example,
+                        ),
                     )
                 )
             else:
@@ -392,8 +398,11 @@ def translate(
                 errors.append(
                     (
                         theirs,
-                        gettext("“%(value)s” is not an amount like %(example)s")
-                        % {"value": value, "example": example},
+                        Reason(
+                            gettext_noop("“%(value)s” is not an amount like %(example)s"),
+                            value=value,
+                            example=example,
+                        ),
                     )
                 )
             else:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from imports.reasons import error_text, note_text
+
 
 class ImportStatus(models.TextChoices):
     MAPPING = "mapping", _("Waiting for its columns to be matched")
@@ -54,6 +56,9 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    # Row errors and notes in no language: each error its line, column, message id and
+    # values, each note its message id (imports.reasons); said when read, in the reader's
+    # language (`error_messages`, `note_texts`). Errors kept before are words, read as kept.
     errors = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
@@ -91,6 +96,16 @@ class ImportJob(models.Model):
         if self.status == ImportStatus.FAILED and self.summary:
             return gettext(self.summary)
         return self.summary
+
+    @property
+    def error_messages(self) -> list[str]:
+        """The row errors in the active language (docs/i18n.md#stored-sentences)."""
+        return [error_text(error) for error in self.errors]
+
+    @property
+    def note_texts(self) -> list[str]:
+        """The notes about the file in the active language."""
+        return [note_text(note) for note in self.notes]
 
     @property
     def more_errors(self) -> int:

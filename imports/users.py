@@ -4,11 +4,12 @@ users services. Admins only; a users file is small, so each row goes through
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from core.validators import validate_plain_email
 from imports import registry
-from imports.framework import RowErrors, by_name, messages_of, parse_date
+from imports.framework import RowErrors, by_name, parse_date
 from users import services as user_services
 from users.models import Role, Team, User, canonical_email
 
@@ -26,12 +27,14 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
         try:
             validate_plain_email(row["email"])
         except ValidationError as error:
-            out.error(line, "email", " ".join(error.messages))
+            out.invalid(line, ValidationError({"email": error.error_list}))
             continue
         email = canonical_email(row["email"])
         if email in seen:
             out.error(
-                line, "email", gettext("%(email)s appears twice in the file") % {"email": email}
+                line,
+                "email",
+                Reason(gettext_noop("%(email)s appears twice in the file"), email=email),
             )
             continue
         seen.add(email)
@@ -39,7 +42,9 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
             out.error(
                 line,
                 "role",
-                gettext("“%(role)s” is not one of rep, manager, admin") % {"role": row["role"]},
+                Reason(
+                    gettext_noop("“%(role)s” is not one of rep, manager, admin"), role=row["role"]
+                ),
             )
             continue
         team = None
@@ -50,8 +55,10 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
                     out.error(
                         line,
                         "team",
-                        gettext("unknown team “%(team)s” (use --create-missing)")
-                        % {"team": row["team"]},
+                        Reason(
+                            gettext_noop("unknown team “%(team)s” (use --create-missing)"),
+                            team=row["team"],
+                        ),
                     )
                     continue
                 team = user_services.team_create(by=by, name=row["team"])
@@ -81,8 +88,7 @@ def _import_users(rows, out: RowErrors, *, by, create_missing):
             if row["role"] == Role.MANAGER and team is not None:
                 team.managers.add(user)
         except ValidationError as error:
-            for column, reason in messages_of(error):
-                out.error(line, column, reason)
+            out.invalid(line, error)
 
 
 IMPORTER = registry.Importer(

@@ -10,14 +10,15 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from imports import registry
 from imports.framework import (
     BATCH_SIZE,
     RowErrors,
     by_name,
     first_time,
-    messages_of,
     named,
     parse_date,
     reps_named,
@@ -62,16 +63,28 @@ def _import_prospects(rows, out: RowErrors, *, by, create_missing):
             continue
         owner = owners.get(canonical_email(row["owner_email"]))
         if owner is None:
-            out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+            out.error(
+                line,
+                "owner_email",
+                Reason(
+                    gettext_noop("no rep %(email)s you can import for"), email=row["owner_email"]
+                ),
+            )
             continue
         if not owner.is_active:
-            out.error(line, "owner_email", f"{owner} is deactivated")
+            out.error(
+                line, "owner_email", Reason(gettext_noop("%(rep)s is deactivated."), rep=owner)
+            )
             continue
         known = existing.get(row["external_id"])
         if known is not None and known.pk not in visible:
             # External ids are unique across the organisation, so this one cannot be used;
             # say so without saying whose it is or what it names.
-            out.error(line, "external_id", f"{row['external_id']} is not available; use another")
+            out.error(
+                line,
+                "external_id",
+                Reason(gettext_noop("%(id)s is not available; use another"), id=row["external_id"]),
+            )
             continue
         source = named(
             out,
@@ -80,7 +93,7 @@ def _import_prospects(rows, out: RowErrors, *, by, create_missing):
             row.get("lead_source", ""),
             sources,
             create_missing,
-            "lead source",
+            gettext_noop("lead source"),
             new_sources,
             by=by,
         )
@@ -101,8 +114,7 @@ def _import_prospects(rows, out: RowErrors, *, by, create_missing):
             # source and the unique external_id were settled above in a few queries.
             prospect.clean_fields(exclude=["owner", "source"])
         except ValidationError as error:
-            for column, reason in messages_of(error):
-                out.error(line, column, reason)
+            out.invalid(line, error)
             continue
         parsed.append((prospect, source, known))
     if out.report.errors:
@@ -204,29 +216,58 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
             continue
         owner = owners.get(canonical_email(row["owner_email"]))
         if owner is None:
-            out.error(line, "owner_email", f"no rep {row['owner_email']} you can import for")
+            out.error(
+                line,
+                "owner_email",
+                Reason(
+                    gettext_noop("no rep %(email)s you can import for"), email=row["owner_email"]
+                ),
+            )
         prospect = prospects.get(row["prospect_external_id"])
         if prospect is None or prospect.pk not in visible:
-            out.error(line, "prospect_external_id", f"no prospect {row['prospect_external_id']}")
+            out.error(
+                line,
+                "prospect_external_id",
+                Reason(gettext_noop("no prospect %(id)s"), id=row["prospect_external_id"]),
+            )
             prospect = None
         try:
             amount = Decimal(row["amount"])
             if not amount.is_finite() or amount < 0:
                 raise InvalidOperation
         except InvalidOperation:
-            out.error(line, "amount", f"“{row['amount']}” is not an amount like 25000.00 (≥ 0)")
+            out.error(
+                line,
+                "amount",
+                Reason(
+                    gettext_noop("“%(value)s” is not an amount like 25000.00 (≥ 0)"),
+                    value=row["amount"],
+                ),
+            )
             amount = None
         if row["revenue_type"] not in RevenueType.values:
             out.error(
                 line,
                 "revenue_type",
-                f"“{row['revenue_type']}” is not one of " + ", ".join(RevenueType.values),
+                Reason(
+                    gettext_noop("“%(value)s” is not one of %(values)s"),
+                    value=row["revenue_type"],
+                    values=", ".join(RevenueType.values),
+                ),
             )
         stage = named(
-            out, line, "stage", row["stage"], stages, create_missing, "stage", new_stages, by=by
+            out,
+            line,
+            "stage",
+            row["stage"],
+            stages,
+            create_missing,
+            gettext_noop("stage"),
+            new_stages,
+            by=by,
         )
         if not row["stage"]:
-            out.error(line, "stage", "is empty")
+            out.error(line, "stage", gettext_noop("is empty"))
         source = named(
             out,
             line,
@@ -234,7 +275,7 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
             row.get("lead_source", ""),
             sources,
             create_missing,
-            "lead source",
+            gettext_noop("lead source"),
             new_sources,
             by=by,
         )
@@ -245,7 +286,7 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
             row.get("product", ""),
             products,
             create_missing,
-            "product",
+            gettext_noop("product"),
             new_products,
             by=by,
         )
@@ -290,10 +331,24 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
         source = sources[item.source.lower()] if isinstance(item.source, str) else item.source
         product = products[item.product.lower()] if isinstance(item.product, str) else item.product
         if closed_on and not stage.is_closed:
-            out.error(line, "closed_on", f"only won or lost opportunities close; “{stage}” is open")
+            out.error(
+                line,
+                "closed_on",
+                Reason(
+                    gettext_noop("only won or lost opportunities close; “%(stage)s” is open"),
+                    stage=stage,
+                ),
+            )
             continue
         if stage.is_closed and not closed_on:
-            out.error(line, "closed_on", f"is empty; a {stage} opportunity needs its close date")
+            out.error(
+                line,
+                "closed_on",
+                Reason(
+                    gettext_noop("is empty; a %(stage)s opportunity needs its close date"),
+                    stage=stage,
+                ),
+            )
             continue
         fields = {
             "owner": item.owner,
@@ -310,7 +365,14 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
         try:
             if opportunity is None:
                 if not item.owner.is_active:
-                    raise ValidationError({"owner_email": f"{item.owner} is deactivated."})
+                    raise ValidationError(
+                        {
+                            "owner_email": ValidationError(
+                                gettext_noop("%(rep)s is deactivated."),
+                                params={"rep": str(item.owner)},
+                            )
+                        }
+                    )
                 new.append(
                     pipeline_services.opportunity_build(
                         stage=stage,
@@ -346,8 +408,7 @@ def _import_opportunities(rows, out: RowErrors, *, by, create_missing):
             if isinstance(error, PermissionDenied):
                 out.error(line, "owner_email", str(error))
             else:
-                for column, reason in messages_of(error):
-                    out.error(line, column, reason)
+                out.invalid(line, error)
     out.report.created = len(new)
     if new and not out.report.errors and not out.report.dry_run:
         pipeline_services.opportunities_bulk_open(by=by, opportunities=new)

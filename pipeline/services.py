@@ -32,7 +32,10 @@ def _check_owner(by: User | None, owner: User) -> None:
     if owner.role != Role.REP:
         raise ValidationError({"owner": _("Prospects and opportunities are owned by a sales rep.")})
     if not owner.is_active:
-        raise ValidationError({"owner": _("%(rep)s is deactivated.") % {"rep": owner}})
+        # Values as params, so that an import keeps the message id (imports.reasons).
+        raise ValidationError(
+            {"owner": ValidationError(_("%(rep)s is deactivated."), params={"rep": str(owner)})}
+        )
     if by is not None and not reps_visible_to(by).filter(pk=owner.pk).exists():
         raise PermissionDenied(_("You cannot give work to a rep outside your teams."))
 

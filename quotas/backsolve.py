@@ -33,7 +33,8 @@ class RateError(ValueError):
 
 def parse_rate(text: str) -> float:
     """A rate as people write it: "0.15", "15%" or "1/3", from 0.01 % to 100 %."""
-    raw = str(text).strip().replace(" ", "")
+    # Every space goes, the no-break ones a Spanish "4,4 %" is written with too.
+    raw = "".join(str(text).split())
     shown = raw if len(raw) <= MAX_RATE_TEXT else raw[:MAX_RATE_TEXT] + "…"
     try:
         if len(raw) > MAX_RATE_TEXT:

@@ -34,7 +34,14 @@ def _check_team_for_role(role: str, team: Team | None) -> None:
             {"team": _("Only sales reps sit in a team; make a manager a manager of the team.")}
         )
     if team is not None and not team.is_active:
-        raise ValidationError({"team": _("The team %(team)s is deactivated.") % {"team": team}})
+        # Values as params, so that an import keeps the message id (imports.reasons).
+        raise ValidationError(
+            {
+                "team": ValidationError(
+                    _("The team %(team)s is deactivated."), params={"team": str(team)}
+                )
+            }
+        )
 
 
 @transaction.atomic

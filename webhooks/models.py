@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.reasons import said
+
 
 class Event(models.TextChoices):
     ALERT_CREATED = "alert.created", _("An alert is raised")
@@ -56,7 +58,11 @@ class Delivery(models.Model):
     # When the next attempt is due (a pending delivery only).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the last attempt got: the remote's answer as it came (data, any language), or
+    # instead our own reason (no answer, a refused URL, a redirect not followed) as its
+    # message id and values (core.reasons), said when read: `answer_text`.
     last_answer = models.CharField(max_length=500, blank=True)
+    last_reason = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
@@ -75,3 +81,11 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+    @property
+    def answer_text(self) -> str:
+        """What the last attempt got, in the reader's language: our reason said now, or the
+        remote's answer as it came (docs/i18n.md#stored-sentences)."""
+        if self.last_reason:
+            return said(self.last_reason)
+        return self.last_answer

@@ -20,7 +20,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.reasons import Reason
 from users.models import Role, User
 from webhooks import schedule, transport
 from webhooks.models import TEST_EVENT, Delivery, DeliveryStatus, Endpoint, Event
@@ -218,17 +220,20 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     answer = None
     if not delivery.endpoint.active:
         delivery.last_status_code = None
-        delivery.last_answer = _("The endpoint is disabled.")
+        delivery.last_answer = ""
+        delivery.last_reason = Reason(gettext_noop("The endpoint is disabled.")).to_json()
     else:
         body = delivery.payload.encode()
         try:
             answer = transport.post(delivery.endpoint.url, body, _headers(delivery, body, now))
         except (OSError, ValueError, http.client.HTTPException) as error:
             delivery.last_status_code = None
-            delivery.last_answer = transport.describe(error)
+            delivery.last_answer = ""
+            delivery.last_reason = transport.describe(error).to_json()
         else:
             delivery.last_status_code = answer.status
             delivery.last_answer = answer.text
+            delivery.last_reason = answer.reason.to_json() if answer.reason else None
     if answer is not None and answer.ok:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = now
@@ -249,6 +254,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
             "next_attempt_at",
             "last_status_code",
             "last_answer",
+            "last_reason",
             "delivered_at",
         ]
     )

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from core.reasons import Reason
 
 TIMEOUT_SECONDS = 5
 ANSWER_CHARS = 500
@@ -23,13 +25,16 @@ SCHEMES = {"http": 80, "https": 443}
 
 
 class UrlRefused(ValueError):
-    """A URL that is not ours to call: its message says why, for a person."""
+    """A URL that is not ours to call: its message (a core.reasons.Reason) says why, for a
+    person."""
 
 
 @dataclass(frozen=True)
 class Answer:
     status: int
-    text: str  # the first ANSWER_CHARS characters of the body (or where a redirect led)
+    text: str  # the first ANSWER_CHARS characters of the body, as it came
+    # Our own words instead of a body (a redirect not followed), said when read.
+    reason: Reason | None = None
 
     @property
     def ok(self) -> bool:
@@ -49,29 +54,40 @@ def check_url(url: str) -> tuple[str, str, int, list[str]]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UrlRefused(_("This is not a valid URL.")) from None
+        raise UrlRefused(Reason(gettext_noop("This is not a valid URL."))) from None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise UrlRefused(_("Only http:// and https:// URLs can receive webhooks."))
+        raise UrlRefused(
+            Reason(gettext_noop("Only http:// and https:// URLs can receive webhooks."))
+        )
     host = parts.hostname
     if not host:
-        raise UrlRefused(_("The URL has no host."))
+        raise UrlRefused(Reason(gettext_noop("The URL has no host.")))
     if parts.username or parts.password:
-        raise UrlRefused(_("Put no user name or password in the URL; the signature proves us."))
+        raise UrlRefused(
+            Reason(
+                gettext_noop("Put no user name or password in the URL; the signature proves us.")
+            )
+        )
     port = port or SCHEMES[scheme]
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise UrlRefused(_("The host %(host)s could not be found.") % {"host": host}) from None
+        raise UrlRefused(
+            Reason(gettext_noop("The host %(host)s could not be found."), host=host)
+        ) from None
     addresses = list(dict.fromkeys(info[4][0] for info in found))
     inside = [a for a in addresses if not _allowed(a)]
     if inside and not settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS:
         raise UrlRefused(
-            _(
-                "The host %(host)s is a private or local address (%(address)s); "
-                "webhooks go to public addresses only."
+            Reason(
+                gettext_noop(
+                    "The host %(host)s is a private or local address (%(address)s); "
+                    "webhooks go to public addresses only."
+                ),
+                host=host,
+                address=inside[0],
             )
-            % {"host": host, "address": inside[0]}
         )
     return scheme, host, port, addresses
 
@@ -107,24 +123,30 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
         if 300 <= response.status < 400:
-            text = _("Redirect to %(location)s not followed.") % {
-                "location": response.getheader("Location", "?")
-            }
-        else:
-            text = response.read(ANSWER_CHARS * 4).decode("utf-8", "replace")
+            location = response.getheader("Location", "?")[:ANSWER_CHARS]
+            return Answer(
+                response.status,
+                "",
+                Reason(gettext_noop("Redirect to %(location)s not followed."), location=location),
+            )
+        text = response.read(ANSWER_CHARS * 4).decode("utf-8", "replace")
         return Answer(response.status, text[:ANSWER_CHARS])
     finally:
         connection.close()
 
 
-def describe(error: Exception) -> str:
-    """A network failure in a few words, for the deliveries list."""
-    if isinstance(error, UrlRefused):
-        return str(error)
+def describe(error: Exception) -> Reason:
+    """A network failure in a few words, for the deliveries list: a Reason, stored as its
+    message id and values and said in the reader's language (docs/i18n.md#stored-sentences)."""
+    if isinstance(error, UrlRefused) and isinstance(error.args[0], Reason):
+        return error.args[0]
     if isinstance(error, TimeoutError | socket.timeout):
-        return _("No answer within %(seconds)s seconds.") % {"seconds": TIMEOUT_SECONDS}
+        return Reason(
+            gettext_noop("No answer within %(seconds)s seconds."), seconds=TIMEOUT_SECONDS
+        )
     if isinstance(error, ConnectionRefusedError):
-        return _("Connection refused.")
+        return Reason(gettext_noop("Connection refused."))
     if isinstance(error, ssl.SSLError):
-        return _("TLS error: %(error)s") % {"error": error}
-    return f"{type(error).__name__}: {error}"[:ANSWER_CHARS]
+        return Reason(gettext_noop("TLS error: %(error)s"), error=str(error)[:ANSWER_CHARS])
+    # Anything else: the error as Python words it (machine text, no message id).
+    return Reason(f"{type(error).__name__}: {error}"[:ANSWER_CHARS])

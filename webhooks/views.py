@@ -100,7 +100,7 @@ def endpoint_test(request, pk):
         answer = (
             _("it answered %(status)s") % {"status": delivery.last_status_code}
             if delivery.last_status_code
-            else delivery.last_answer
+            else delivery.answer_text
         )
         messages.error(
             request,

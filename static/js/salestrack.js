@@ -17,6 +17,15 @@
     });
   });
 
+  // On a phone the main navigation is one row that scrolls sideways: bring the page's own
+  // link into view, so that "where am I" shows without scrolling the row.
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.querySelector(".nav");
+    var current = nav && nav.querySelector("[aria-current=page]");
+    if (!current || nav.scrollWidth <= nav.clientWidth) return;
+    current.scrollIntoView({ block: "nearest", inline: "center" });
+  });
+
   // A period picker (form.period-picker: a "range" select and its .custom-dates fields)
   // shows From and To only when "Custom…" is chosen. Without JavaScript they stay shown.
   function showCustomDates(picker) {

@@ -67,8 +67,8 @@ def test_a_pipedrive_export_is_matched_checked_and_imported(
         client.post(f"/import/{job.token}/mapping/", data)
     checked = client.get(f"/import/{job.token}/")
     job.refresh_from_db()
-    assert job.status == ImportStatus.CHECKED, job.errors
-    assert "7 rows: 7 would be created" in checked.text, job.errors
+    assert job.status == ImportStatus.CHECKED, job.error_messages
+    assert "7 rows: 7 would be created" in checked.text, job.error_messages
     assert ImportPreset.objects.get().name == "Pipedrive, our account"
 
     client.post("/import/confirm/", {"token": job.token})
@@ -100,7 +100,9 @@ def test_an_unmatched_value_refuses_its_rows_with_their_own_column_name(
     job.refresh_from_db()
     assert job.status == ImportStatus.REJECTED
     assert job.error_count == 2
-    assert job.errors[0].startswith("line 4, column Activity - Assigned to user: “Jon Park”")
+    assert job.error_messages[0].startswith(
+        "line 4, column Activity - Assigned to user: “Jon Park”"
+    )
     assert not Activity.objects.exists()
 
 
@@ -114,7 +116,7 @@ def test_errors_after_the_matching_name_their_columns(
         client.post(f"/import/{job.token}/mapping/", _as_posted(page.context["form"]))
     job.refresh_from_db()
     assert job.status == ImportStatus.REJECTED
-    assert job.errors[:2] == [
+    assert job.error_messages[:2] == [
         "line 2, column Person - ID: no prospect 2201",
         "line 2, column Deal - ID: no opportunity 311",
     ]
@@ -185,7 +187,7 @@ def test_salesforce_contacts_then_opportunities_come_in_through_their_presets(
     contacts = ImportJob.objects.get()
     assert contacts.status == ImportStatus.MAPPING
     contacts = _match_and_check(client, contacts, django_capture_on_commit_callbacks)
-    assert contacts.status == ImportStatus.CHECKED, contacts.errors
+    assert contacts.status == ImportStatus.CHECKED, contacts.error_messages
     client.post("/import/confirm/", {"token": contacts.token})
     tom = Prospect.objects.get(external_id="0035g00000AbC01AAF")
     assert (tom.name, tom.company, tom.owner.full_name) == (
@@ -201,7 +203,7 @@ def test_salesforce_contacts_then_opportunities_come_in_through_their_presets(
     deals = _match_and_check(
         client, deals, django_capture_on_commit_callbacks, constant__revenue_type="one_time"
     )
-    assert deals.status == ImportStatus.CHECKED, deals.errors
+    assert deals.status == ImportStatus.CHECKED, deals.error_messages
     client.post("/import/confirm/", {"token": deals.token})
     won = Opportunity.objects.get(external_id="0065g00000XyZ03AAF")
     assert (won.status, won.amount, won.closed_on, won.prospect.name) == (
@@ -237,10 +239,10 @@ def test_a_hubspot_account_comes_in_whole_contacts_deals_then_calls(
         _upload(upload_import, name, kind=kind)
         job = ImportJob.objects.exclude(pk__in=[j.pk for j in jobs]).get()
         job = _match_and_check(client, job, django_capture_on_commit_callbacks, **changes)
-        assert job.status == ImportStatus.CHECKED, (name, job.errors)
+        assert job.status == ImportStatus.CHECKED, (name, job.error_messages)
         client.post("/import/confirm/", {"token": job.token})
         job.refresh_from_db()
-        assert job.status == ImportStatus.APPLIED, (name, job.errors)
+        assert job.status == ImportStatus.APPLIED, (name, job.error_messages)
         jobs.append(job)
 
     acme = Opportunity.objects.get(external_id="90311")

@@ -182,7 +182,7 @@ def _both_paths(monkeypatch, run):
 
 
 def _report(report):
-    return (report.rows, report.created, report.updated, report.unchanged, report.errors)
+    return (report.rows, report.created, report.updated, report.unchanged, report.messages)
 
 
 def test_the_staged_import_writes_what_the_row_by_row_import_wrote(data, monkeypatch):

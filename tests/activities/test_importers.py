@@ -22,7 +22,7 @@ def test_activities_import_whole_and_a_second_time_changes_nothing(rep):
         bom=True,
     )
     first = run_import("activities", data, by=None)
-    assert first.ok, first.errors
+    assert first.ok, first.messages
     assert (first.rows, first.created) == (3, 3)
     assert Activity.objects.filter(source=Source.IMPORT).count() == 3
 
@@ -54,15 +54,15 @@ def test_every_bad_value_is_reported_with_line_and_column(rep, cells, expected):
     report = run_import(
         "activities", csv_bytes(ACTIVITY_HEADER, activity_line(email, day, **cells)), by=None
     )
-    assert len(report.errors) == 1
-    assert report.errors[0].startswith(expected)
+    assert len(report.messages) == 1
+    assert report.messages[0].startswith(expected)
     assert not Activity.objects.exists()
 
 
 def test_a_future_date_is_refused_but_a_scheduled_meeting_is_not(rep):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     bad = run_import("activities", csv_bytes(ACTIVITY_HEADER, activity_line(day=tomorrow)), by=None)
-    assert "in the future" in bad.errors[0]
+    assert "in the future" in bad.messages[0]
     good = run_import(
         "activities",
         csv_bytes(
@@ -92,7 +92,9 @@ def test_imported_activities_derive_new_and_existing_from_the_prospect(rep):
 def test_a_manager_imports_only_for_their_own_team(manager, rep, other_team_rep):
     data = csv_bytes(ACTIVITY_HEADER, activity_line(), activity_line(email="wang@example.com"))
     report = run_import("activities", data, by=manager)
-    assert report.errors == ["line 3, column rep_email: no rep wang@example.com you can import for"]
+    assert report.messages == [
+        "line 3, column rep_email: no rep wang@example.com you can import for"
+    ]
     assert not Activity.objects.exists()
 
 
@@ -102,7 +104,7 @@ def test_an_opportunity_in_an_activity_row_must_be_the_reps(rep, team):
     report = run_import(
         "activities", csv_bytes(ACTIVITY_HEADER, activity_line(opportunity="O-7")), by=None
     )
-    assert "O-7 is not Ana García's opportunity" in report.errors[0]
+    assert "O-7 is not Ana García's opportunity" in report.messages[0]
 
 
 def test_an_exported_activity_log_imports_back_without_duplicates(client, rep):
@@ -110,6 +112,6 @@ def test_an_exported_activity_log_imports_back_without_duplicates(client, rep):
     client.force_login(rep)
     exported = b"".join(client.get("/activities/", {"format": "csv"}).streaming_content)
     report = run_import("activities", exported, by=None)
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert (report.created, report.unchanged) == (0, 1)
     assert Activity.objects.count() == 1

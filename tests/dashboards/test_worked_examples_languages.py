@@ -1,5 +1,6 @@
 """The worked examples of docs/metrics.md read in each language as it writes numbers
-(docs/i18n.md#numbers-and-dates): the same figures, Spanish `66,7 %` and `12.346 €`,
+(docs/i18n.md#numbers-and-dates): the same figures, Spanish `66,7 %` and `12.346 €` (a
+no-break space between the number and its sign),
 Chinese `66.7%` and `€12,346`, on the pages a manager and a rep read."""
 
 import re
@@ -21,12 +22,13 @@ EN, ES, ZH = "en-gb", "es", "zh-hans"
 
 
 def _text(response) -> str:
-    """The page's words as read: tags dropped, spaces (no-break ones too) made plain."""
+    """The page's words as read: tags dropped, runs of plain spaces made one; a no-break
+    space stays one (U+00A0), so that a figure that must not break says so."""
     assert response.status_code == 200
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").replace("\xa0", " ")
-    return " ".join(text.split())
+    text = re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", "\xa0")
+    return re.sub(r"[ \t\n\r\f\v]+", " ", text).strip()
 
 
 def _figure(number: str, text: str) -> bool:
@@ -61,7 +63,15 @@ def fifteen_deals_through_sixty_contacts(rep):
 # language → (win rate, per contact, quota attainment, revenue won, a deal's amount, the quota)
 FIGURES = {
     EN: ("66.7 %", "16.7 %", "12.3 %", "€12,346", "€1,234.56", "€100,000"),
-    ES: ("66,7 %", "16,7 %", "12,3 %", "12.346 €", "1.234,56 €", "100.000 €"),
+    # Spanish writes a no-break space (U+00A0) between the number and its sign.
+    ES: (
+        "66,7\u00a0%",
+        "16,7\u00a0%",
+        "12,3\u00a0%",
+        "12.346\u00a0€",
+        "1.234,56\u00a0€",
+        "100.000\u00a0€",
+    ),
     ZH: ("66.7%", "16.7%", "12.3%", "€12,346", "€1,234.56", "€100,000"),
 }
 
@@ -163,3 +173,42 @@ def test_why_a_forecast_has_no_coverage_reads_in_the_readers_language(quota, won
     assert said[ES] != note
     assert said[ZH] != note
     assert not re.search(r"[A-Za-z]", said[ZH])
+
+
+# The what-if's summary lists the daily steps as each language writes a list: "、" between
+# Chinese items and "。" at the end, ", " and "." in English and Spanish.
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            EN,
+            "Over 21 working days: 50 deals, 150 opportunities, 150 meetings held, 1,000 calls, "
+            "— emails, — messages.",
+        ),
+        (
+            ES,
+            "En 21 días laborables: 50 ventas, 150 oportunidades, 150 citas realizadas, "
+            "1.000 llamadas, — correos, — mensajes.",
+        ),
+        (ZH, "在21个工作日内： 交易50、交易150、已举行会面150、电话1,000、邮件—、消息—。"),
+    ],
+)
+def test_the_what_ifs_summary_lists_the_steps_as_the_language_writes_a_list(
+    client, rep, language, summary
+):
+    rep.language = language
+    rep.save(update_fields=["language"])
+    client.force_login(rep)
+    page = _text(
+        client.get(
+            "/what-if/",
+            {
+                "target_deals": 50,
+                "win_rate": "1/3",
+                "meeting_to_opportunity_rate": "1",
+                "call_to_meeting_rate": "15%",
+                "working_days": 21,
+            },
+        )
+    )
+    assert summary in page, page[-600:]

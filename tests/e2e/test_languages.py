@@ -44,6 +44,7 @@ from tests.factories import (
 from tests.po import catalogue, read
 from tests.test_permission_matrix import MATRIX, url_for
 from users.models import Team, User
+from webhooks import transport
 from webhooks.models import Delivery
 
 LANGUAGES = ["es", "zh-hans"]
@@ -302,6 +303,8 @@ def a_lived_in_organisation(rep, manager, admin, team, other_team_rep):
     UnmatchedEvent.objects.create(
         channel="call", reason="unknown_recipient", key="c-1", payload={"to": "+34600000000"}
     )
+    # The endpoint first: the import's finish is delivered to it (below, refused).
+    endpoint = EndpointFactory(url="https://hooks.example.com/salestrack", created_by=admin)
     import_job = import_services.import_queue(
         by=manager,
         kind="activities",
@@ -313,9 +316,11 @@ def a_lived_in_organisation(rep, manager, admin, team, other_team_rep):
         ],
     )
     import_services.import_check(job_id=import_job.pk)
-    # The webhook after the import: its finish would be delivered (and refused: no network)
-    # with a stored English reason, a known gap of stored sentences, not what this checks.
-    endpoint = EndpointFactory(url="https://hooks.example.com/salestrack", created_by=admin)
+    # Its finish, refused, as a worker in English stores it (our reason: read in each
+    # language on Settings → Webhooks).
+    Delivery.objects.filter(endpoint=endpoint, event="import.finished").update(
+        attempts=1, last_reason=transport.describe(ConnectionRefusedError()).to_json()
+    )
     Delivery.objects.create(
         endpoint=endpoint,
         event="opportunity.won",
@@ -407,7 +412,7 @@ def test_every_page_reads_in_the_persons_language(
             response = page.goto(live_server.url + url)
             assert response.status == 200, f"{role} {url}: {response.status}"
             # Sections that htmx fetches once the page is in place: read them too.
-            page.wait_for_function("!document.querySelector('.htmx-request')")
+            page.wait_for_function("() => !document.querySelector('.htmx-request')")
             visited.add(url)
             if name not in FRAGMENTS:
                 assert page.locator("html").get_attribute("lang") == language, f"{role} {url}"
@@ -480,9 +485,31 @@ def test_on_a_phone_no_text_runs_out_of_the_page(
         sign_in(person)
         for url in urls:
             page.goto(live_server.url + url)
-            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => !document.querySelector('.htmx-request')")
             name = url.strip("/").replace("/?section=", "-") or "home"
             screenshot(f"phone-{language}-{name}")
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
             overflowing = page.evaluate(OVERFLOWING_JS)
             assert overflowing == [], f"{url}: " + "\n".join(overflowing)
+
+
+def test_on_a_phone_the_navigation_is_one_row_that_shows_where_you_are(
+    page, live_server, manager, sign_in
+):
+    """Seven Spanish links wrapped into four rows above every page; now they scroll sideways
+    in one, and the page's own link is scrolled into view."""
+    manager.language = "es"
+    manager.save(update_fields=["language"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(manager)
+    page.goto(f"{live_server.url}/activities/")
+    nav = page.get_by_role("navigation", name="Principal")
+    links = nav.get_by_role("link")
+    expect(links.first).to_be_visible()
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all())}
+    assert len(tops) == 1, tops
+    current = nav.locator("[aria-current=page]")
+    expect(current).to_have_text("Registro de actividad")
+    shown, box = nav.bounding_box(), current.bounding_box()
+    assert shown["x"] <= box["x"]
+    assert box["x"] + box["width"] <= shown["x"] + shown["width"]

@@ -85,7 +85,7 @@ def test_ten_megabytes_of_binary_are_refused_after_reading_the_first_64_kb(rep, 
 
     report = run_import("activities", path, by=None)
 
-    assert report.errors == [BINARY]
+    assert report.messages == [BINARY]
     assert (report.error_count, report.rows, report.created) == (1, 0, 0)
     assert report.summary() == "1 error in 0 rows: nothing was imported."
     # The sniff, plus at most one buffer of read-ahead: never the whole file.
@@ -124,7 +124,7 @@ def test_a_million_blank_lines_are_skipped_and_the_one_row_imports(rep, case):
 
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors[:5]
+    assert report.ok, report.messages[:5]
     assert (report.rows, report.created) == (1, 1)
     assert list(Activity.objects.values_list("rep__email", "quantity")) == [("ana@example.com", 5)]
 
@@ -136,7 +136,7 @@ def test_a_bad_row_after_a_million_blank_lines_names_its_own_line(rep):
     report = run_import("activities", data, by=None)
 
     # Header on line 1, the good row on 2, the blanks on 3 to 1,000,002.
-    assert report.errors == [f"line 1000003, column quantity: {QUANTITY}"]
+    assert report.messages == [f"line 1000003, column quantity: {QUANTITY}"]
     assert report.rows == 2
     assert _written() == before
 
@@ -164,7 +164,7 @@ def test_a_header_only_file_has_nothing_to_import(rep, data):
 
     report = run_import("activities", data, by=None)
 
-    assert report.errors == [
+    assert report.messages == [
         "line 2, column -: there are no rows below the header; nothing to import"
     ]
     assert report.summary() == "1 error in 0 rows: nothing was imported."
@@ -190,7 +190,7 @@ def test_a_file_separated_by_semicolons_or_tabs_imports_with_a_note(rep, delimit
 
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert report.notes == [note]
     assert (report.rows, report.created) == (1, 1)
     activity = Activity.objects.get()
@@ -207,7 +207,7 @@ def test_a_semicolon_file_with_a_bad_row_names_its_line_and_writes_nothing(rep):
 
     report = run_import("activities", data, by=None)
 
-    assert report.errors == [f"line 3, column quantity: {QUANTITY}"]
+    assert report.messages == [f"line 3, column quantity: {QUANTITY}"]
     assert _written() == before
 
 
@@ -219,7 +219,7 @@ def test_a_quoted_cell_keeps_its_line_break(rep):
 
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert (report.rows, report.created) == (2, 2)
     assert sorted(Activity.objects.values_list("notes", flat=True)) == [
         "after",
@@ -240,7 +240,7 @@ def test_the_row_after_a_two_line_record_is_reported_on_the_line_it_starts(rep):
 
     report = run_import("activities", data, by=None)
 
-    assert report.errors == [
+    assert report.messages == [
         f"line 4, column quantity: {QUANTITY}",
         f"line 5, column quantity: {QUANTITY}",
         f"line 8, column quantity: {QUANTITY}",
@@ -257,7 +257,7 @@ def test_utf8_with_a_bom_imports_and_the_header_is_read_without_it(rep):
     assert CsvFile.from_bytes(data).header == NOTES_HEADER.split(",")
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert report.notes == []
     assert Activity.objects.get().notes == "Reunión café"
 
@@ -272,7 +272,7 @@ def test_windows_1252_imports_with_its_accents_and_says_so(rep):
 
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert report.notes == [CP1252_NOTE]
     assert Activity.objects.get().notes == notes
 
@@ -287,7 +287,7 @@ def test_excel_unicode_text_utf16_with_a_bom_and_tabs_imports(rep, encoding):
 
     report = run_import("activities", data, by=None)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert report.notes == ["Columns are separated by tabs, not commas."]
     activity = Activity.objects.get()
     assert (activity.quantity, activity.notes) == (5, "Reunión 会议")
@@ -304,9 +304,9 @@ def test_five_thousand_bad_rows_are_counted_the_first_thousand_kept(rep, tmp_pat
     report = run_import("activities", data, by=None)
 
     assert report.error_count == 5000
-    assert len(report.errors) == MAX_ERRORS_KEPT == 1000
-    assert report.errors[0] == f"line 3, column quantity: {QUANTITY}"
-    assert report.errors[-1] == f"line 1002, column quantity: {QUANTITY}"
+    assert len(report.messages) == MAX_ERRORS_KEPT == 1000
+    assert report.messages[0] == f"line 3, column quantity: {QUANTITY}"
+    assert report.messages[-1] == f"line 1002, column quantity: {QUANTITY}"
     assert report.summary() == "5000 errors in 5001 rows: nothing was imported."
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
     assert _written() == before
@@ -346,7 +346,7 @@ def test_the_upload_page_shows_the_note_and_what_would_be_created(
 
     assert page.status_code == 200
     job = page.context["job"]
-    assert (job.status, job.notes, job.errors) == ("checked", [note], [])
+    assert (job.status, job.note_texts, job.error_messages) == ("checked", [note], [])
     text = html.unescape(page.text)
     assert note in text
     assert "1 row: 1 would be created, 0 would be updated, 0 unchanged." in text

@@ -19,7 +19,9 @@ def test_one_bad_row_in_a_thousand_saves_nothing_and_names_the_line(rep):
     lines[736] = activity_line(quantity="-3")
     report = run_import("activities", csv_bytes(ACTIVITY_HEADER, *lines), by=None)
 
-    assert report.errors == ["line 738, column quantity: Quantity is a whole number from 1 to 500."]
+    assert report.messages == [
+        "line 738, column quantity: Quantity is a whole number from 1 to 500."
+    ]
     assert not Activity.objects.exists()
 
 
@@ -37,7 +39,7 @@ def test_one_bad_row_in_a_thousand_saves_nothing_and_names_the_line(rep):
 )
 def test_a_bad_file_or_header_is_refused_before_any_row(rep, data, expected):
     report = run_import("activities", data, by=None)
-    assert report.errors[0].startswith(expected)
+    assert report.messages[0].startswith(expected)
 
 
 def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out(rep):
@@ -46,7 +48,7 @@ def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out(rep):
         "3,voicemail,call,ana@example.com,2026-03-03,existing",
     )
     report = run_import("activities", data, by=None)
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert Activity.objects.get().quantity == 3
 
 
@@ -64,7 +66,7 @@ def test_a_dry_run_reports_and_writes_nothing(rep):
 def _queries(run) -> int:
     reports = []
     queries = count_queries(lambda: reports.append(run()))
-    assert reports[0].ok, reports[0].errors
+    assert reports[0].ok, reports[0].messages
     return queries
 
 

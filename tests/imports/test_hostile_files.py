@@ -46,9 +46,9 @@ def test_1005_rows_naming_a_rep_who_left_reject_the_job_with_1000_messages_and_t
     assert page.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.REJECTED
-    assert (job.error_count, len(job.errors)) == (1005, MAX_ERRORS_KEPT)
-    assert job.errors[0] == f"line 2, column rep_email: {UNKNOWN_REP}"
-    assert job.errors[-1] == f"line 1001, column rep_email: {UNKNOWN_REP}"
+    assert (job.error_count, len(job.error_messages)) == (1005, MAX_ERRORS_KEPT)
+    assert job.error_messages[0] == f"line 2, column rep_email: {UNKNOWN_REP}"
+    assert job.error_messages[-1] == f"line 1001, column rep_email: {UNKNOWN_REP}"
     assert job.summary == "1005 errors in 1005 rows: nothing was imported."
     text = html.unescape(page.text)
     assert POLLS not in text
@@ -94,8 +94,8 @@ def test_every_importer_counts_past_the_thousandth_bad_row(rep, kind, header, li
     report = run_import(kind, data, by=None)
 
     assert report.error_count >= 1005
-    assert len(report.errors) == MAX_ERRORS_KEPT
-    assert message in report.errors[0]
+    assert len(report.messages) == MAX_ERRORS_KEPT
+    assert message in report.messages[0]
     assert report.summary().endswith("rows: nothing was imported.")
 
 
@@ -121,7 +121,7 @@ def test_a_cell_too_long_is_an_error_on_its_line_and_the_rows_after_it_are_read(
     assert page.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.REJECTED
-    assert job.errors == [
+    assert job.error_messages == [
         "line 3, column -: a cell is longer than 131,072 characters, the most a cell may "
         "hold; is a quote missing its closing quote?",
         "line 4, column -: has 2 cells, the header has 10",
@@ -136,7 +136,7 @@ def test_a_cell_of_exactly_the_limit_is_read(rep):
 
     report = run_import("activities", data, by=None, dry_run=True)
 
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     assert report.created == 1
 
 
@@ -153,7 +153,7 @@ def test_a_header_cell_too_long_is_refused_without_a_500_or_a_stray_file(
     assert page.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.REJECTED
-    assert job.errors == [
+    assert job.error_messages == [
         "line 1, column -: a cell of the header is longer than 131,072 characters; is this "
         "a CSV file with a header row?"
     ]

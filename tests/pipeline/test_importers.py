@@ -37,7 +37,7 @@ def test_prospects_import_match_on_external_id(rep):
 def test_unknown_lead_sources_need_create_missing(rep):
     data = csv_bytes(PROSPECT_HEADER, "P-9,Someone,,,,Trade fair,ana@example.com,")
     refused = run_import("prospects", data, by=None)
-    assert "unknown lead source “Trade fair” (import with --create-missing)" in refused.errors[0]
+    assert "unknown lead source “Trade fair” (import with --create-missing)" in refused.messages[0]
     assert not LeadSource.objects.filter(name="Trade fair").exists()
     assert run_import("prospects", data, by=None, create_missing=True).ok
     assert Prospect.objects.get(external_id="P-9").source.name == "Trade fair"
@@ -52,7 +52,7 @@ def test_opportunities_import_with_their_stage_and_close(rep):
         "O-2,Ortega add-on,ana@example.com,P-1,4000.50,one_time,Proposal,2026-02-01,2026-04-01,,,",
     )
     report = run_import("opportunities", data, by=None)
-    assert report.ok, report.errors
+    assert report.ok, report.messages
     won = Opportunity.objects.get(external_id="O-1")
     assert (won.status, won.closed_on) == (OpportunityStatus.WON, date(2026, 2, 20))
     assert StageChange.objects.filter(opportunity=won).count() == 1
@@ -88,7 +88,7 @@ def test_bad_opportunity_rows_are_reported(rep, row, expected):
     default_stages()
     ProspectFactory(owner=rep, external_id="P-1")
     report = run_import("opportunities", csv_bytes(OPPORTUNITY_HEADER, row), by=None)
-    assert report.errors[0].startswith(expected), report.errors
+    assert report.messages[0].startswith(expected), report.messages
     assert not Opportunity.objects.exists()
 
 
@@ -131,7 +131,7 @@ def test_a_managers_file_cannot_create_stages_sources_or_products(manager, rep, 
 
     refused = run_import("opportunities", data, by=manager, create_missing=True)
 
-    assert refused.errors == [
+    assert refused.messages == [
         "line 2, column stage: unknown stage “Pilot”; only an admin can add one",
         "line 2, column lead_source: unknown lead source “Trade fair”; only an admin can add one",
         "line 2, column product: unknown product “Gizmo”; only an admin can add one",
@@ -170,11 +170,11 @@ def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep,
         ),
         by=manager,
     )
-    assert theirs.errors == [
+    assert theirs.messages == [
         "line 2, column prospect_external_id: no prospect DEMO-8-1",
         "line 3, column opportunity_external_id: no opportunity DEMO-8-2-O",
     ]
-    assert [e.replace("DEMO-9", "DEMO-8") for e in nobodys.errors] == theirs.errors
+    assert [e.replace("DEMO-9", "DEMO-8") for e in nobodys.messages] == theirs.messages
 
     opportunity = run_import(
         "opportunities",
@@ -184,17 +184,17 @@ def test_another_teams_prospect_reads_like_one_that_does_not_exist(manager, rep,
         ),
         by=manager,
     )
-    assert opportunity.errors == ["line 2, column prospect_external_id: no prospect DEMO-8-1"]
+    assert opportunity.messages == ["line 2, column prospect_external_id: no prospect DEMO-8-1"]
 
     prospects = run_import(
         "prospects",
         csv_bytes(PROSPECT_HEADER, "DEMO-8-1,Someone,,,,,ana@example.com,"),
         by=manager,
     )
-    assert prospects.errors == [
+    assert prospects.messages == [
         "line 2, column external_id: DEMO-8-1 is not available; use another"
     ]
-    assert "team" not in " ".join(prospects.errors)
+    assert "team" not in " ".join(prospects.messages)
 
 
 def test_a_manager_cannot_import_onto_another_teams_prospect(manager, rep, other_team_rep):
@@ -206,7 +206,7 @@ def test_a_manager_cannot_import_onto_another_teams_prospect(manager, rep, other
         b"O-1,Deal,ana@example.com,P-THEIRS,100,recurring,Proposal,2026-01-05\n"
     )
     report = run_import("opportunities", opportunities, by=manager)
-    assert report.errors == ["line 2, column prospect_external_id: no prospect P-THEIRS"]
+    assert report.messages == ["line 2, column prospect_external_id: no prospect P-THEIRS"]
     prospects = b"external_id,name,owner_email\nP-THEIRS,Renamed,ana@example.com\n"
     report = run_import("prospects", prospects, by=manager)
-    assert report.errors == ["line 2, column external_id: P-THEIRS is not available; use another"]
+    assert report.messages == ["line 2, column external_id: P-THEIRS is not available; use another"]

@@ -15,7 +15,7 @@ def test_users_import_creates_teams_only_with_create_missing(admin):
         "omar@example.com,Omar Vidal,manager,East,",
     )
     refused = run_import("users", data, by=admin)
-    assert "unknown team “East”" in refused.errors[0]
+    assert "unknown team “East”" in refused.messages[0]
     assert not Team.objects.filter(name="East").exists()
 
     report = run_import("users", data, by=admin, create_missing=True)

@@ -159,7 +159,9 @@ def test_no_answer_is_recorded_as_the_error_and_retried(db, settings, freeze_tim
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert delivery.last_status_code is None
-    assert delivery.last_answer == "Connection refused."
+    # Our reason, kept as its message id (said in the reader's language); no remote answer.
+    assert (delivery.last_answer, delivery.last_reason) == ("", {"message": "Connection refused."})
+    assert delivery.answer_text == "Connection refused."
     assert delivery.next_attempt_at == T0 + timedelta(minutes=1)
 
 
@@ -172,7 +174,12 @@ def test_a_redirect_is_not_followed(endpoint, receiver, freeze_time):
     delivery.refresh_from_db()
     assert len(receiver.requests) == 1
     assert (delivery.status, delivery.last_status_code) == ("pending", 302)
-    assert delivery.last_answer == (
+    assert delivery.last_answer == ""
+    assert delivery.last_reason == {
+        "message": "Redirect to %(location)s not followed.",
+        "params": {"location": "http://169.254.169.254/latest/meta-data/"},
+    }
+    assert delivery.answer_text == (
         "Redirect to http://169.254.169.254/latest/meta-data/ not followed."
     )
 
@@ -185,6 +192,7 @@ def test_a_long_answer_is_kept_to_its_first_500_characters(endpoint, receiver, f
     tasks.deliver(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.last_answer == "é" * 300 + "x" * 200
+    assert (delivery.last_reason, delivery.answer_text) == (None, delivery.last_answer)
 
 
 def test_only_subscribed_active_endpoints_get_an_event(db, receiver):
@@ -206,7 +214,7 @@ def test_a_disabled_endpoints_pending_delivery_fails_at_its_next_attempt(
     tasks.deliver(delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", 1)
-    assert delivery.last_answer == "The endpoint is disabled."
+    assert delivery.answer_text == "The endpoint is disabled."
     assert receiver.requests == []
 
 
@@ -255,7 +263,7 @@ def test_a_private_url_is_refused_again_at_delivery_time(endpoint, receiver, set
     delivery.refresh_from_db()
     assert receiver.requests == []
     assert delivery.status == "pending"
-    assert delivery.last_answer == (
+    assert delivery.answer_text == (
         "The host 127.0.0.1 is a private or local address (127.0.0.1); "
         "webhooks go to public addresses only."
     )

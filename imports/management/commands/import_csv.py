@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from imports import registry
 from imports.framework import run_import
+from imports.reasons import note_text
 
 PHASES = {"reading": "Reading", "checking": "Checking", "writing": "Writing"}
 
@@ -76,8 +77,8 @@ class Command(BaseCommand):
         finally:
             bars.close()
         for note in report.notes:
-            self.stderr.write(note)
-        for line in report.errors:
+            self.stderr.write(note_text(note))
+        for line in report.messages:
             self.stderr.write(line)
         if report.error_count > len(report.errors):
             more = report.error_count - len(report.errors)

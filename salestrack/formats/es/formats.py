@@ -9,8 +9,10 @@ DATE_FORMAT = r"j b Y"  # 7 dic 2026
 MONTH_DAY_FORMAT = r"j b"  # 7 dic
 DATETIME_FORMAT = r"j b Y, H:i"  # 7 dic 2026, 14:05
 
-PERCENT_FORMAT = "{number} %"  # 4,4 %
-MONEY_FORMAT = "{number} {symbol}"  # 1.234,56 €
+# A no-break space (U+00A0) between the number and its sign: "4,4 %" and "1.234,56 €" never
+# break across two lines (docs/i18n.md#numbers-and-dates).
+PERCENT_FORMAT = "{number}\u00a0%"  # 4,4 %
+MONEY_FORMAT = "{number}\u00a0{symbol}"  # 1.234,56 €
 SHORT_YEAR_MONTH_FORMAT = r"b Y"  # dic 2026, a chart's month
 DATE_RANGE_FORMATS = {
     "month": ("j", "–", "j b Y"),  # 3–21 nov 2026
