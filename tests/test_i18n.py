@@ -459,3 +459,23 @@ def test_every_page_loads_the_javascript_catalogue_of_its_language_from_a_cachea
 
 def test_a_javascript_catalogue_of_a_language_we_do_not_speak_is_not_found(client, db):
     assert client.get(reverse("javascript-catalog", args=["de"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("chosen", "browser", "subject"),
+    [
+        ("es", "en-GB", "Establece tu contraseña de SalesTrack"),
+        ("zh-hans", "es", "设置你的SalesTrack密码"),
+        ("", "es", "Establece tu contraseña de SalesTrack"),
+        ("", "en-GB", "Set your SalesTrack password"),
+    ],
+)
+def test_the_password_reset_email_is_in_its_readers_language(client, rep, chosen, browser, subject):
+    """Asked for from a page in any language, the email reads in the language the person
+    chose; a person who chose none reads the page's language."""
+    from django.core import mail
+
+    rep.language = chosen
+    rep.save(update_fields=["language"])
+    client.post(reverse("password_reset"), {"email": rep.email}, HTTP_ACCEPT_LANGUAGE=browser)
+    assert [message.subject for message in mail.outbox] == [subject]

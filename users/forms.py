@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_currency, validate_plain_email
@@ -55,6 +55,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email=canonical_email(email), is_active=True)
+
+    def send_mail(self, *args, **kwargs):
+        """The email is written in the language its reader chose on their profile, whatever
+        the language of the page it was asked from (docs/i18n.md#choosing-the-language)."""
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        language = context["user"].language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(*args, **kwargs)
 
 
 class UserForm(forms.Form):

@@ -300,3 +300,22 @@ def test_an_admin_deletes_a_locked_row_only_with_a_reason(rep, admin, api_as):
     record = activity.history.latest("history_id")
     assert record.history_type == "-"
     assert record.history_change_reason.startswith("Entered twice")
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("es", "Valores no válidos"), ("zh-hans", "值无效"), ("en-GB", "Invalid values")],
+)
+def test_a_problems_title_and_messages_are_in_the_clients_language(rep, api_as, language, title):
+    """docs/api.md: `title` and each error's `message` are for a person, in the language of
+    Accept-Language; `type`, `status` and the field names stay as they are."""
+    client = api_as(rep)
+    response = client.post(
+        URL, call(prospect_external_id="nope"), headers={"Accept-Language": language}
+    )
+    problem = response.json()
+    assert (response.status_code, problem["status"], problem["title"]) == (422, 422, title)
+    assert problem["errors"][0]["field"] == "prospect_external_id"
+    english = client.post(URL, call(prospect_external_id="nope")).json()
+    same = english["errors"][0]["message"] == problem["errors"][0]["message"]
+    assert same is (language == "en-GB")
