@@ -11,7 +11,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -29,6 +28,7 @@ from activities.models import (
 from activities.rollups import ROW_FIELDS, rollups_apply, snapshot, touches_refresh
 from activities.selectors import prospect_status_on
 from activities.signals import announce_activity_changed
+from core.reasons import Day, label
 from pipeline import services as pipeline_services
 from pipeline.models import Opportunity, Prospect
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
@@ -63,12 +63,17 @@ def edit_window_start(today: date | None = None) -> date:
     return (today or timezone.localdate()) - timedelta(days=EDIT_WINDOW_DAYS)
 
 
-def _before_the_window(start: date) -> str:
-    return _(
-        "Activity dated before %(start)s is locked: reps log, move and change activity "
-        "dated from that day on. A manager (of their own teams) or an admin corrects "
-        "older activity, with a reason; older history is back-filled by their imports."
-    ) % {"start": date_format(start, "j F Y")}
+def _before_the_window(start: date) -> ValidationError:
+    # The day as a value, said as the reader writes dates (core.reasons.Day), so that a
+    # stored reason keeps the message id (docs/i18n.md#stored-sentences).
+    return ValidationError(
+        _(
+            "Activity dated before %(start)s is locked: reps log, move and change activity "
+            "dated from that day on. A manager (of their own teams) or an admin corrects "
+            "older activity, with a reason; older history is back-filled by their imports."
+        ),
+        params={"start": Day(start, "j F Y")},
+    )
 
 
 def _check_window(by: User | None, day: date) -> None:
@@ -96,8 +101,10 @@ def _check_reason(reason: str) -> str:
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
             {
-                "reason": _("Keep the reason to %(limit)d characters (it has %(length)d).")
-                % {"limit": REASON_MAX_LENGTH, "length": len(reason)}
+                "reason": ValidationError(
+                    _("Keep the reason to %(limit)d characters (it has %(length)d)."),
+                    params={"limit": REASON_MAX_LENGTH, "length": len(reason)},
+                )
             }
         )
     return reason
@@ -220,7 +227,7 @@ def check_activity(
         allowed = ", ".join(OUTCOMES_BY_KIND[Kind(kind)])
         errors["outcome"] = ValidationError(
             _("“%(outcome)s” is not an outcome of a %(kind)s: use one of %(allowed)s."),
-            params={"outcome": outcome, "kind": Kind(kind).label.lower(), "allowed": allowed},
+            params={"outcome": outcome, "kind": label(Kind(kind)), "allowed": allowed},
         )
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         errors["quantity"] = ValidationError(

@@ -4,7 +4,8 @@ file's money column.
 
 The formatters for people follow the active language through Django's localisation
 (docs/i18n.md#numbers-and-dates): 1234.56 reads "1,234.56" in English and Chinese and
-"1.234,56" in Spanish, a percentage "4.4 %", "4,4 %" or "4.4%". The ones for files
+"1.234,56" in Spanish, a percentage "4.4 %", "4,4 %" or "4.4%" (a no-break space, U+00A0,
+between the number and "%" or a currency's code, in every language). The ones for files
 (`money`, `money_column`) never do: CSV, JSON and the API stay machine-formatted whatever
 the language."""
 
@@ -17,7 +18,7 @@ from core.currencies import SYMBOLS
 
 # English's patterns, for a language whose format module leaves one out.
 _DEFAULTS = {
-    "PERCENT_FORMAT": "{number} %",
+    "PERCENT_FORMAT": "{number}\u00a0%",
     "MONEY_FORMAT": "{symbol}{number}",
     "SHORT_YEAR_MONTH_FORMAT": "M Y",
     # A page's date patterns, written as English's (the key) and mapped to the language's own
@@ -89,7 +90,8 @@ def amount(value, currency: str, *, places: int = 0) -> str:
     number = _number(abs(rounded))
     if symbol := SYMBOLS.get(currency):
         return sign + locale_format("MONEY_FORMAT").format(symbol=symbol, number=number)
-    return f"{sign}{number} {currency}"
+    # A no-break space (U+00A0), so that "25,001 CHF" never breaks across two lines.
+    return f"{sign}{number}\u00a0{currency}"
 
 
 def money_column(name: str, currency: str) -> str:

@@ -10,14 +10,49 @@ be stored (`to_json`):
     {"message": "“%(value)s” is not a date like 2026-11-23", "params": {"value": "31/12"}}
 
 (`params` only when there are values; a value that is itself words is a dict of the same
-shape, `{"message": "lead source"}`). `said` puts a stored one into words.
+shape, `{"message": "lead source"}`, a choice's label inside a sentence one that is said in
+lower case, `{"message": "Call", "lower": true}` (`label`), and a day `{"date": "2026-11-23"}`
+(with its `"pattern"` when not "j M Y"), written as the reader writes a date when read
+(`Day`)). `said` puts a stored one into words.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
+
+from core.formats import date_pattern
+
+
+class Day(date):
+    """A day as a value of a sentence: written as the reader writes a date, `pattern` as
+    English writes it mapped to the reader's language (core.formats.date_pattern: "j F Y"
+    reads "7 December 2026", "7 de diciembre de 2026", "2026年12月7日"), whenever it is put
+    into words, a form's error now or a stored reason later; stored as its ISO date
+    (docs/i18n.md#stored-sentences)."""
+
+    DEFAULT = "j M Y"
+    pattern: str
+
+    def __new__(cls, day: date, pattern: str = DEFAULT):
+        self = super().__new__(cls, day.year, day.month, day.day)
+        self.pattern = pattern
+        return self
+
+    def __reduce__(self):  # a copy or a pickle keeps the pattern
+        return (Day, (date(self.year, self.month, self.day), self.pattern))
+
+    def __str__(self) -> str:
+        return str(date_format(self, date_pattern(self.pattern)))
+
+    def to_json(self) -> dict:
+        stored = {"date": self.isoformat()}
+        if self.pattern != self.DEFAULT:
+            stored["pattern"] = self.pattern
+        return stored
 
 
 def _said(message: str, params: dict) -> str:
@@ -40,10 +75,11 @@ class Reason(str):
 
     message: str
     params: dict
+    lower: bool = False
 
     def __new__(cls, message: str, /, **params):
         values = {
-            name: value if isinstance(value, Reason) else _plain(value)
+            name: value if isinstance(value, Reason | Day) else _plain(value)
             for name, value in params.items()
         }
         self = super().__new__(cls, _said(str(message), values))
@@ -55,10 +91,34 @@ class Reason(str):
         stored: dict = {"message": self.message}
         if self.params:
             stored["params"] = {
-                name: value.to_json() if isinstance(value, Reason) else value
+                name: value.to_json() if isinstance(value, Reason | Day) else value
                 for name, value in self.params.items()
             }
+        if self.lower:
+            stored["lower"] = True
         return stored
+
+
+class _Lowered(Reason):
+    """A Reason said in lower case: a choice's label inside a sentence (`label`)."""
+
+    lower = True
+
+    def __new__(cls, message: str, /):
+        self = str.__new__(cls, _said(str(message), {}).lower())
+        self.message = str(message)
+        self.params = {}
+        return self
+
+
+def label(choice) -> Reason:
+    """A choice's label (`Kind(kind)`, its label lazy) as a value inside a sentence: "not an
+    outcome of a meeting", "del tipo «cita»", "不是会面的结果". Stored as its msgid and said
+    in lower case in the reader's language when read, not as the English word it was when
+    raised (docs/i18n.md#stored-sentences)."""
+    with translation.override("en"):
+        message = str(choice.label if hasattr(choice, "label") else choice)
+    return _Lowered(message)
 
 
 def _plain(value):
@@ -110,8 +170,15 @@ def _reason_of(error: ValidationError) -> Reason:
 
 def said(stored: dict) -> str:
     """A stored reason in the active language."""
+    if "date" in stored:
+        try:
+            day = date.fromisoformat(stored["date"])
+            return str(Day(day, stored.get("pattern") or Day.DEFAULT))
+        except (TypeError, ValueError):
+            return str(stored["date"])
     params = {
         name: said(value) if isinstance(value, dict) else value
         for name, value in (stored.get("params") or {}).items()
     }
-    return _said(stored.get("message", ""), params)
+    text = _said(stored.get("message", ""), params)
+    return text.lower() if stored.get("lower") else text

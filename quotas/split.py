@@ -105,11 +105,11 @@ def realism_warning(share: float | None, period_label: str) -> str | None:
     if share < low:
         return (
             f"Only {percent(share)} of reps would have met these quotas in {period_label} — "
-            "the rule of thumb is 70–80 %. These quotas may be out of reach."
+            "the rule of thumb is 70–80\u00a0%. These quotas may be out of reach."
         )
     if share > high:
         return (
             f"{percent(share)} of reps would have met these quotas in {period_label} — "
-            "above the 70–80 % rule of thumb. These quotas may be too easy."
+            "above the 70–80\u00a0% rule of thumb. These quotas may be too easy."
         )
     return None

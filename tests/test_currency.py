@@ -55,7 +55,7 @@ def test_the_leaderboard_writes_amounts_in_the_currency(client, rep, settings):
     assert "<strong>€25,001</strong>" in client.get("/leaderboard/", NOVEMBER).text
     settings.CURRENCY = "CHF"
     page = client.get("/leaderboard/", NOVEMBER).text
-    assert "<strong>25,001 CHF</strong>" in page
+    assert "<strong>25,001\u00a0CHF</strong>" in page
     csv_text = b"".join(
         client.get("/leaderboard/", {**NOVEMBER, "format": "csv"}).streaming_content
     ).decode("utf-8-sig")

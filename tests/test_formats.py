@@ -32,10 +32,10 @@ def test_whole_amounts_for_people(value, shown):
 
 
 def test_percent_for_people():
-    assert percent(2 / 3) == "66.7 %"
-    assert percent(2 / 3, digits=0) == "67 %"
-    assert percent(0.125, digits=2) == "12.50 %"
-    assert percent(0.0) == "0.0 %"
+    assert percent(2 / 3) == "66.7\u00a0%"
+    assert percent(2 / 3, digits=0) == "67\u00a0%"
+    assert percent(0.125, digits=2) == "12.50\u00a0%"
+    assert percent(0.0) == "0.0\u00a0%"
     assert percent(None) == "—"
 
 
@@ -46,7 +46,7 @@ def test_percent_for_people():
         (Decimal("1234567"), "USD", "$1,234,567"),
         (Decimal("0"), "GBP", "£0"),
         (Decimal("-300"), "USD", "−$300"),
-        (Decimal("25000"), "CHF", "25,000 CHF"),
+        (Decimal("25000"), "CHF", "25,000\u00a0CHF"),
         (None, "EUR", "—"),
     ],
 )
@@ -56,7 +56,7 @@ def test_an_amount_reads_with_its_currency(value, currency, shown):
 
 def test_a_deals_own_amount_reads_to_the_cent():
     assert amount(Decimal("25000.5"), "EUR", places=2) == "€25,000.50"
-    assert amount(Decimal("1234"), "CHF", places=2) == "1,234.00 CHF"
+    assert amount(Decimal("1234"), "CHF", places=2) == "1,234.00\u00a0CHF"
 
 
 def test_a_money_column_carries_the_currency_code():

@@ -171,7 +171,7 @@ def test_the_profile_page_refuses_an_empty_name_or_an_unknown_language(client, r
 @pytest.mark.parametrize(
     ("language", "money_2", "money_0", "negative", "grouped", "share", "no_symbol"),
     [
-        (EN, "€1,234.56", "€1,235", "−$300", "1,234,568", "4.4 %", "1,234.56 CHF"),
+        (EN, "€1,234.56", "€1,235", "−$300", "1,234,568", "4.4\u00a0%", "1,234.56\u00a0CHF"),
         # A no-break space (U+00A0) between a Spanish number and its sign: never broken.
         (
             ES,
@@ -180,9 +180,9 @@ def test_the_profile_page_refuses_an_empty_name_or_an_unknown_language(client, r
             "−300\u00a0$",
             "1.234.568",
             "4,4\u00a0%",
-            "1.234,56 CHF",
+            "1.234,56\u00a0CHF",
         ),
-        (ZH, "€1,234.56", "€1,235", "−$300", "1,234,568", "4.4%", "1,234.56 CHF"),
+        (ZH, "€1,234.56", "€1,235", "−$300", "1,234,568", "4.4%", "1,234.56\u00a0CHF"),
     ],
 )
 def test_numbers_read_as_the_language_writes_them(
@@ -209,7 +209,7 @@ def test_the_template_filters_follow_the_active_language(db):
         with translation.override(language):
             rendered[language] = template.render(context)
 
-    assert rendered[EN] == "€1,234.56 · 1,235 · 66.7 %"
+    assert rendered[EN] == "€1,234.56 · 1,235 · 66.7\u00a0%"
     assert rendered[ES] == "1.234,56\u00a0€ · 1.235 · 66,7\u00a0%"
     assert rendered[ZH] == "€1,234.56 · 1,235 · 66.7%"
 
@@ -288,7 +288,7 @@ def test_ids_and_form_values_are_never_grouped():
 @pytest.mark.parametrize(
     ("language", "separators", "calls", "connects", "month", "quota", "monday"),
     [
-        (EN, ".,", "1,234", "617 · 50.0 %", "Dec 2026", "Quota 5,000", "Mon"),
+        (EN, ".,", "1,234", "617 · 50.0\u00a0%", "Dec 2026", "Quota 5,000", "Mon"),
         (ES, ",.", "1.234", "617 · 50,0\u00a0%", "dic 2026", "Cuota 5.000", "lun"),
         (ZH, ".,", "1,234", "617 · 50.0%", "2026年12月", "配额 5,000", "星期一"),
     ],

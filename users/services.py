@@ -134,24 +134,34 @@ def _follow_memberships(user: User, role: str, team_id: int | None, joined_on: d
 
 
 def _check_effective_day(user: User, on: date) -> None:
+    # Values as params, never put in with %, so that an import (imports.users) keeps each
+    # message's id and says it in its reader's language (docs/i18n.md#stored-sentences).
     if on > timezone.localdate():
         raise ValidationError({"effective_on": _("A move takes effect today or on a past day.")})
     if on < user.joined_on:
         raise ValidationError(
             {
-                "effective_on": _("%(user)s joined on %(day)s; pick that day or later.")
-                % {"user": user, "day": f"{user.joined_on:%Y-%m-%d}"}
+                "effective_on": ValidationError(
+                    _("%(user)s joined on %(day)s; pick that day or later."),
+                    params={"user": str(user), "day": user.joined_on.isoformat()},
+                )
             }
         )
     current = user.memberships.filter(end__isnull=True).first()
     if current is not None and on < current.start:
         raise ValidationError(
             {
-                "effective_on": _(
-                    "%(user)s is in %(team)s since %(day)s; a move takes effect on that day or "
-                    "later."
+                "effective_on": ValidationError(
+                    _(
+                        "%(user)s is in %(team)s since %(day)s; a move takes effect on that day "
+                        "or later."
+                    ),
+                    params={
+                        "user": str(user),
+                        "team": str(current.team),
+                        "day": current.start.isoformat(),
+                    },
                 )
-                % {"user": user, "team": current.team, "day": f"{current.start:%Y-%m-%d}"}
             }
         )
 
@@ -167,8 +177,14 @@ def _open_membership(rep: User, team: Team, *, start: date) -> None:
         if last.end >= start:
             raise ValidationError(
                 {
-                    "effective_on": _("%(rep)s was in %(team)s until %(day)s.")
-                    % {"rep": rep, "team": last.team, "day": f"{last.end:%Y-%m-%d}"}
+                    "effective_on": ValidationError(
+                        _("%(rep)s was in %(team)s until %(day)s."),
+                        params={
+                            "rep": str(rep),
+                            "team": str(last.team),
+                            "day": last.end.isoformat(),
+                        },
+                    )
                 }
             )
     TeamMembership.objects.create(rep=rep, team=team, start=start)
@@ -194,8 +210,14 @@ def _move_first_start(user: User, old_joined_on: date) -> None:
     if first.end is not None and user.joined_on > first.end:
         raise ValidationError(
             {
-                "joined_on": _("%(user)s was in %(team)s until %(day)s; they joined before that.")
-                % {"user": user, "team": first.team, "day": f"{first.end:%Y-%m-%d}"}
+                "joined_on": ValidationError(
+                    _("%(user)s was in %(team)s until %(day)s; they joined before that."),
+                    params={
+                        "user": str(user),
+                        "team": str(first.team),
+                        "day": first.end.isoformat(),
+                    },
+                )
             }
         )
     first.start = user.joined_on
@@ -223,7 +245,9 @@ def user_set_active(
     if not active and by is not None and user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if active and user.team_id and not user.team.is_active:
-        raise ValidationError(_("Reactivate the team %(team)s first.") % {"team": user.team})
+        raise ValidationError(
+            _("Reactivate the team %(team)s first."), params={"team": str(user.team)}
+        )
     if active == user.is_active:
         return user
     if active:
@@ -235,16 +259,24 @@ def user_set_active(
         if last_day > today or last_day < user.joined_on:
             raise ValidationError(
                 {
-                    "left_on": _("The last day is between %(joined)s (joined) and today.")
-                    % {"joined": f"{user.joined_on:%Y-%m-%d}"}
+                    "left_on": ValidationError(
+                        _("The last day is between %(joined)s (joined) and today."),
+                        params={"joined": user.joined_on.isoformat()},
+                    )
                 }
             )
         current = user.memberships.filter(end__isnull=True).first()
         if current is not None and last_day < current.start:
             raise ValidationError(
                 {
-                    "left_on": _("%(user)s is in %(team)s since %(start)s.")
-                    % {"user": user, "team": current.team, "start": f"{current.start:%Y-%m-%d}"}
+                    "left_on": ValidationError(
+                        _("%(user)s is in %(team)s since %(start)s."),
+                        params={
+                            "user": str(user),
+                            "team": str(current.team),
+                            "start": current.start.isoformat(),
+                        },
+                    )
                 }
             )
         if hand_to is not None:
@@ -262,7 +294,12 @@ def user_set_active(
 def _check_hand_to(rep: User, to: User) -> None:
     if to.pk == rep.pk or to.role != Role.REP or not to.is_active or to.team_id != rep.team_id:
         raise ValidationError(
-            {"hand_to": _("Hand the work to an active rep of %(team)s.") % {"team": rep.team}}
+            {
+                "hand_to": ValidationError(
+                    _("Hand the work to an active rep of %(team)s."),
+                    params={"team": str(rep.team)},
+                )
+            }
         )
 
 
@@ -316,8 +353,10 @@ def _set_managers(team: Team, managers) -> None:
     if not_managers:
         raise ValidationError(
             {
-                "managers": _("Only managers can manage a team: %(names)s.")
-                % {"names": ", ".join(not_managers)}
+                "managers": ValidationError(
+                    _("Only managers can manage a team: %(names)s."),
+                    params={"names": ", ".join(not_managers)},
+                )
             }
         )
     team.managers.set(managers)

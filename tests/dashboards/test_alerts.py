@@ -14,7 +14,7 @@ MONDAY = date(2026, 11, 16)
 
 def test_below_pace_says_how_far_behind_in_a_sentence():
     assert alerts.below_pace("Ana", 0.41, 0.60, "November") == (
-        "Ana is at 41 % of quota with 60 % of November gone."
+        "Ana is at 41\u00a0% of quota with 60\u00a0% of November gone."
     )
     assert alerts.below_pace("Ana", 0.60, 0.60, "November") is None  # on the line: on pace
     assert alerts.below_pace("Ana", None, 0.6, "November") is None
@@ -181,12 +181,12 @@ def test_the_nightly_job_flags_bouncing_emails_and_falling_replies(team):
     services.alerts_recompute(as_of=MONDAY)
     found = dict(Alert.objects.filter(rep=ana).values_list("kind", "message"))
     assert found[AlertKind.EMAIL_BOUNCES] == (
-        "20.0 % of Ana García's 40 emails of the last 30 days bounced: "
+        "20.0\u00a0% of Ana García's 40 emails of the last 30 days bounced: "
         "check the list they come from."
     )
     assert found[AlertKind.REPLY_DROP] == (
-        "Ana García's email reply rate fell to 3.1 % over the last 30 days, "
-        "from 15.9 % over the last 90."
+        "Ana García's email reply rate fell to 3.1\u00a0% over the last 30 days, "
+        "from 15.9\u00a0% over the last 90."
     )
 
 
@@ -200,7 +200,7 @@ def test_below_pace_only_when_behind_and_both_figures_are_known():
     assert alerts.below_pace("Ana", None, None, "November") is None
     # 12.5 % and 62.5 % are shown to the even whole percent.
     assert alerts.below_pace("Luis", 0.125, 0.625, "2026-Q4") == (
-        "Luis is at 12 % of quota with 62 % of 2026-Q4 gone."
+        "Luis is at 12\u00a0% of quota with 62\u00a0% of 2026-Q4 gone."
     )
 
 
@@ -237,7 +237,7 @@ def test_a_rate_on_the_line_alerts_within_the_float_tolerance():
 
 def test_conversion_drop_says_from_what_to_what():
     assert alerts.conversion_drop("Ana", 0.0625, 0.125, 80, 9) == (
-        "Ana's calls → meetings rate fell to 6.2 % from 12.5 % over the last 90 days."
+        "Ana's calls → meetings rate fell to 6.2\u00a0% from 12.5\u00a0% over the last 90 days."
     )
 
 
@@ -255,7 +255,8 @@ def test_email_bounces_on_its_edges(rate, emails, alerted):
 
 def test_email_bounces_says_how_many():
     assert alerts.email_bounces("Luis", 0.125, 24) == (
-        "12.5 % of Luis's 24 emails of the last 30 days bounced: check the list they come from."
+        "12.5\u00a0% of Luis's 24 emails of the last 30 days bounced: "
+        "check the list they come from."
     )
 
 
@@ -276,7 +277,8 @@ def test_reply_drop_on_its_edges(current, trailing, delivered, replies, alerted)
 
 def test_reply_drop_says_from_what_to_what():
     assert alerts.reply_drop("Ana", 0.0625, 0.125, 30, 6) == (
-        "Ana's email reply rate fell to 6.2 % over the last 30 days, from 12.5 % over the last 90."
+        "Ana's email reply rate fell to 6.2\u00a0% over the last 30 days, "
+        "from 12.5\u00a0% over the last 90."
     )
 
 

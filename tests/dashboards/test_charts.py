@@ -163,7 +163,7 @@ def test_money_and_rate_axes_are_rounded():
     revenue = figures["revenue"]["layout"]["yaxis"]  # 25,000 won, a quota of 100,000
     assert (revenue["dtick"], revenue["tickformat"]) == (20000, ",.0f")
     weekday = figures["weekday"]["layout"]["yaxis"]  # 25 % and 35 %
-    assert (weekday["dtick"], weekday["ticksuffix"]) == (10, " %")
+    assert (weekday["dtick"], weekday["ticksuffix"]) == (10, "\u00a0%")
 
 
 @pytest.mark.parametrize(
@@ -388,7 +388,7 @@ def test_the_email_charts_show_the_unsubscribe_rate():
         "Message reply rate",
     ]
     unsubscribed = by_rep["data"][3]
-    assert unsubscribed["customdata"] == ["16.7 %"]
+    assert unsubscribed["customdata"] == ["16.7\u00a0%"]
     assert ["Unsubscribe rate", "Ana García", unsubscribed["y"][0]] in charts.figure_rows(by_rep)[1]
     assert round(unsubscribed["y"][0], 1) == 16.7
 

@@ -130,4 +130,4 @@ def test_each_reps_engagement_and_unanswered_touches_on_cold_prospects(
     client.force_login(manager)
     page = client.get("/team/", {"section": "engagement"}).content.decode()
     assert "Prospect engagement" in page
-    assert "63.6 %" in page
+    assert "63.6\u00a0%" in page

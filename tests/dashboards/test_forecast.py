@@ -193,7 +193,7 @@ def test_my_day_shows_the_reps_own_coverage(client, team, team_of_three):
     page = client.get("/my-day/targets/", headers={"HX-Request": "true"}).content.decode()
     assert "30,000 open" in page
     assert "0.21×" in page
-    assert "140,000 needed at your 50.0 % win rate" in page
+    assert "140,000 needed at your 50.0\u00a0% win rate" in page
     client.force_login(team_of_three["diego"])
     page = client.get("/my-day/targets/", headers={"HX-Request": "true"}).content.decode()
     assert "You have no quota" in page

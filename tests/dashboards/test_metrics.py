@@ -21,8 +21,8 @@ def test_win_rate_counts_unique_opportunities_not_contacts():
 
     assert counts.contacts == 60
     assert counts.closed == 15  # the win rate's denominator, shown on the team page
-    assert percent(result.win_rate) == "66.7 %"
-    assert percent(result.contact_close_rate) == "16.7 %"
+    assert percent(result.win_rate) == "66.7\u00a0%"
+    assert percent(result.contact_close_rate) == "16.7\u00a0%"
     assert as_json(result)["win_rate"] == 0.666667
     assert as_json(result)["contact_close_rate"] == 0.166667
 
@@ -30,8 +30,8 @@ def test_win_rate_counts_unique_opportunities_not_contacts():
 def test_thousand_calls_150_meetings_50_won():
     result = funnel(FunnelCounts(calls=1000, meetings_held=150, won=50))
 
-    assert percent(result.call_to_meeting_rate) == "15.0 %"
-    assert percent(result.meeting_to_won_rate) == "33.3 %"
+    assert percent(result.call_to_meeting_rate) == "15.0\u00a0%"
+    assert percent(result.meeting_to_won_rate) == "33.3\u00a0%"
     assert result.calls_per_won_deal == 20
 
 
@@ -96,10 +96,10 @@ def test_email_rates_are_over_delivered_emails():
         )
     )
     assert result.delivered_emails == 18
-    assert percent(result.email_bounce_rate) == "10.0 %"  # 2 / 20: over every email sent
-    assert percent(result.email_open_rate) == "50.0 %"  # 9 / 18
-    assert percent(result.email_reply_rate) == "16.7 %"  # 3 / 18, not 3 / 20
-    assert percent(result.email_unsubscribe_rate) == "5.6 %"  # 1 / 18
+    assert percent(result.email_bounce_rate) == "10.0\u00a0%"  # 2 / 20: over every email sent
+    assert percent(result.email_open_rate) == "50.0\u00a0%"  # 9 / 18
+    assert percent(result.email_reply_rate) == "16.7\u00a0%"  # 3 / 18, not 3 / 20
+    assert percent(result.email_unsubscribe_rate) == "5.6\u00a0%"  # 1 / 18
     assert as_json(result)["email_reply_rate"] == 0.166667
 
 

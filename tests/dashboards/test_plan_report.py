@@ -153,5 +153,5 @@ def test_the_team_page_csv_and_the_command_agree(client, manager, team, team_pla
     table = capsys.readouterr().out
     assert "Plans for 2026-11-18" in table
     ana_line = next(line for line in table.splitlines() if line.startswith("Ana Quota"))
-    for shown in ("100,000", "25,000", "25.0 %", "below pace", "3 calls, 0 meetings"):
+    for shown in ("100,000", "25,000", "25.0\u00a0%", "below pace", "3 calls, 0 meetings"):
         assert shown in ana_line

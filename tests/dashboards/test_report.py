@@ -242,14 +242,14 @@ def test_leaderboard_table_prints_the_json_rows_with_the_win_rate_in_percent(
     first = data["rows"][0]
     line = next(row for row in table if rep.email in row)
     assert line.split()[0] == "1"
-    assert f"{first['win_rate'] * 100:.1f} %" in line
+    assert f"{first['win_rate'] * 100:.1f}\u00a0%" in line
     assert first["revenue_won"] in line
 
 
 def test_funnel_table_and_csv(db, capsys, november):
     table = report(capsys, "funnel", "--period", "2026-11")
     assert "Ana García" in table
-    assert "50.0 %" in table
+    assert "50.0\u00a0%" in table
     csv_text = report(capsys, "funnel", "--period", "2026-11", "--format", "csv")
     assert csv_text.splitlines()[0].startswith("rep,rep_name,team,calls,")
     assert csv_text.splitlines()[-1].startswith("TOTAL,")
@@ -348,7 +348,7 @@ def test_a_bad_growth_percentage_exits_2(db):
 @pytest.mark.parametrize(
     ("language", "title", "columns", "rate"),
     [
-        ("es", "Clasificación 2026-11", ["#", "vendedor", "equipo"], "50,0 %"),
+        ("es", "Clasificación 2026-11", ["#", "vendedor", "equipo"], "50,0\u00a0%"),
         ("zh-hans", "2026-11排行榜", ["#", "销售代表", "团队"], "50.0%"),
     ],
 )

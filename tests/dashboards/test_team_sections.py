@@ -57,7 +57,7 @@ def test_the_first_screen_says_pace_forecast_alerts_and_reps_and_no_section(
     assert "Below pace" in html
     coverage = html[html.index('id="forecast-coverage"') :]
     assert "<strong>0.14×</strong>" in coverage
-    assert "€140,000 of pipeline needed at a 50.0 % win rate for the €70,000 left" in coverage
+    assert "€140,000 of pipeline needed at a 50.0\u00a0% win rate for the €70,000 left" in coverage
     assert "cannot reach the quota" in html  # what is missing
     assert "Ana García is below pace." in html  # the alerts
     assert REP_TABLE in html
@@ -193,7 +193,7 @@ def test_the_rep_pages_first_screen_has_pace_forecast_alerts_and_today(
 ):
     client.force_login(manager)
     html = client.get(f"/reps/{rep.pk}/").text
-    assert "of €100,000 · 30.0 %" in html
+    assert "of €100,000 · 30.0\u00a0%" in html
     assert "<strong>0.14×</strong>" in html
     assert "Ana García is below pace." in html
     assert 'id="today-title"' in html

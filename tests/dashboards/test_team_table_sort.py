@@ -124,4 +124,4 @@ def test_the_quality_columns_sort_with_reps_without_emails_last(client, manager,
         "Bea High",
         "Cy Silent",
     ]
-    assert "40.0 %" in best_first.content.decode()
+    assert "40.0\u00a0%" in best_first.content.decode()

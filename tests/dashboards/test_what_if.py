@@ -54,9 +54,9 @@ def history(rep):
 
 
 def test_a_rate_reads_as_a_percentage_with_one_decimal():
-    assert rate_text(0.043668122270742356) == "4.4 %"
-    assert rate_text(1 / 3) == "33.3 %"
-    assert rate_text(0.15) == "15.0 %"
+    assert rate_text(0.043668122270742356) == "4.4\u00a0%"
+    assert rate_text(1 / 3) == "33.3\u00a0%"
+    assert rate_text(0.15) == "15.0\u00a0%"
     assert rate_text(None) is None
 
 
@@ -64,10 +64,10 @@ def test_the_what_if_shows_the_reps_rates_as_percentages_not_raw_floats(client, 
     client.force_login(history)
     page = client.get("/what-if/")
     form = page.context["form"]
-    assert form["call_to_meeting_rate"].value() == "4.4 %"
-    assert form["win_rate"].value() == "80.0 %"
-    assert form["meeting_to_opportunity_rate"].value() == "50.0 %"
-    assert 'value="4.4 %"' in page.text
+    assert form["call_to_meeting_rate"].value() == "4.4\u00a0%"
+    assert form["win_rate"].value() == "80.0\u00a0%"
+    assert form["meeting_to_opportunity_rate"].value() == "50.0\u00a0%"
+    assert 'value="4.4\u00a0%"' in page.text
     assert "0.0436" not in page.text
 
 
@@ -140,7 +140,7 @@ def test_a_current_rate_above_100_percent_can_be_sent_back_untouched():
     shows it must still work out."""
     exact = {"meeting_to_opportunity_rate": 1.5}
     form = WhatIfForm(
-        {"target_deals": "5", "meeting_to_opportunity_rate": "150.0 %"}, exact_rates=exact
+        {"target_deals": "5", "meeting_to_opportunity_rate": "150.0\u00a0%"}, exact_rates=exact
     )
     assert form.is_valid()
     assert form.cleaned_data["meeting_to_opportunity_rate"] == 1.5
@@ -157,6 +157,20 @@ def test_the_what_if_starts_from_the_exact_rates(client, rep):
     rounded rate still stands for the exact one."""
     from dashboards.forms import WhatIfForm
 
-    form = WhatIfForm({"target_deals": "5", "win_rate": "33.3 %"}, exact_rates={"win_rate": 1 / 3})
+    form = WhatIfForm(
+        {"target_deals": "5", "win_rate": "33.3\u00a0%"}, exact_rates={"win_rate": 1 / 3}
+    )
     assert form.is_valid()
     assert form.cleaned_data["win_rate"] == 1 / 3
+
+
+@pytest.mark.parametrize("typed", ["33.3\u00a0%", "33.3 %", "33.3%", " 33.3 \u00a0% "])
+def test_a_rate_sent_back_reads_with_any_space_before_its_sign(typed):
+    """The what-if shows "33.3\u00a0%" (a no-break space); sent back untouched, or with a
+    plain space or none, it is the rate shown (docs/i18n.md#numbers-and-dates)."""
+    form = WhatIfForm({"target_deals": "5", "win_rate": typed}, exact_rates={"win_rate": 1 / 3})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["win_rate"] == 1 / 3
+    fresh = WhatIfForm({"target_deals": "5", "win_rate": typed.replace("33.3", "4.4")})
+    assert fresh.is_valid(), fresh.errors
+    assert fresh.cleaned_data["win_rate"] == pytest.approx(0.044)

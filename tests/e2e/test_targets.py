@@ -43,7 +43,7 @@ def test_an_admin_sets_a_ten_percent_target_and_splits_it_by_weight(
     page.get_by_label("Average deal size").press("Tab")
     expect(plan).to_contain_text("132")
     # Evenly, one rep of three would have made it last quarter: the page warns.
-    expect(plan.get_by_role("alert")).to_contain_text("Only 33.3 % of reps would have met")
+    expect(plan.get_by_role("alert")).to_contain_text("Only 33.3\u00a0% of reps would have met")
     screenshot("target-plan-warning")
 
     page.get_by_label("Weight of Ana Ruiz").fill("4")
@@ -135,9 +135,9 @@ def test_a_rep_reads_their_rates_as_percentages_and_is_told_what_is_wrong_with_a
         )
     sign_in(rep)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="What if").click()
-    expect(page.get_by_label("Calls → meetings")).to_have_value("4.4 %")
-    expect(page.get_by_label("Win rate")).to_have_value("50.0 %")
-    expect(page.get_by_label("Meetings → opportunities")).to_have_value("20.0 %")
+    expect(page.get_by_label("Calls → meetings")).to_have_value("4.4\u00a0%")
+    expect(page.get_by_label("Win rate")).to_have_value("50.0\u00a0%")
+    expect(page.get_by_label("Meetings → opportunities")).to_have_value("20.0\u00a0%")
     assert "0.043" not in page.content()
 
     win_rate = page.get_by_label("Win rate")

@@ -50,7 +50,7 @@ def test_a_manager_reads_the_first_screen_and_opens_every_section(
     # The first screen: revenue against quota with pace, the forecast's line, the alerts
     # and the rep table — and no chart at all.
     expect(page.locator(".headline")).to_contain_text("of €100,000 quota")
-    expect(page.locator(".headline")).to_contain_text("30.0 %")
+    expect(page.locator(".headline")).to_contain_text("30.0\u00a0%")
     expect(page.locator("#forecast-coverage")).to_contain_text("0.14×")
     expect(page.locator("#forecast-outlook")).to_contain_text("cannot reach the quota")
     expect(page.locator(".alerts")).to_contain_text("Luis Gil logged nothing.")

@@ -69,8 +69,8 @@ def test_eight_of_ten_reps_is_in_band_and_four_of_ten_warns():
     assert realism_warning(0.8, "2026-Q3") is None
     assert realism_warning(0.7, "2026-Q3") is None
     warning = realism_warning(realism_share([True] * 4 + [False] * 6), "2026-Q3")
-    assert warning.startswith("Only 40.0 % of reps would have met these quotas in 2026-Q3")
-    assert "70–80 %" in warning
+    assert warning.startswith("Only 40.0\u00a0% of reps would have met these quotas in 2026-Q3")
+    assert "70–80\u00a0%" in warning
     assert "too easy" in realism_warning(0.9, "2026-Q3")
 
 
@@ -130,12 +130,12 @@ def test_realism_says_how_many_would_have_met_in_a_sentence():
     assert realism_share([True, False, False, False]) == 0.25
     assert realism_warning(None, "2026-Q3") is None
     assert realism_warning(0.6999, "2026-Q3") == (
-        "Only 70.0 % of reps would have met these quotas in 2026-Q3 — "
-        "the rule of thumb is 70–80 %. These quotas may be out of reach."
+        "Only 70.0\u00a0% of reps would have met these quotas in 2026-Q3 — "
+        "the rule of thumb is 70–80\u00a0%. These quotas may be out of reach."
     )
     assert realism_warning(0.85, "2026-Q3") == (
-        "85.0 % of reps would have met these quotas in 2026-Q3 — "
-        "above the 70–80 % rule of thumb. These quotas may be too easy."
+        "85.0\u00a0% of reps would have met these quotas in 2026-Q3 — "
+        "above the 70–80\u00a0% rule of thumb. These quotas may be too easy."
     )
 
 

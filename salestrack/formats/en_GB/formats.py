@@ -6,7 +6,7 @@ from django.conf.locale.en_GB.formats import *  # noqa: F403
 MONTH_DAY_FORMAT = "j M"  # 7 Dec
 DATETIME_FORMAT = "j M Y, H:i"  # 7 Dec 2026, 14:05
 
-PERCENT_FORMAT = "{number} %"  # 4.4 %
+PERCENT_FORMAT = "{number}\u00a0%"  # 4.4 %, a no-break space: never broken across lines
 MONEY_FORMAT = "{symbol}{number}"  # €1,234.56
 SHORT_YEAR_MONTH_FORMAT = "M Y"  # Dec 2026, a chart's month
 DATE_RANGE_FORMATS = {

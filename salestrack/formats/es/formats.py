@@ -29,6 +29,7 @@ DATE_PATTERNS = {
     "l j M": "l j b",  # lunes 7 dic
     "l j F": r"l j \d\e F",  # lunes 7 de diciembre
     "l j F Y": r"l j \d\e F \d\e Y",  # lunes 7 de diciembre de 2026
+    "j F Y": r"j \d\e F \d\e Y",  # 7 de diciembre de 2026
     "j M, H:i": "j b, H:i",  # 7 dic, 14:05
     "j M Y H:i": "j b Y, H:i",
     "j M Y, H:i": "j b Y, H:i",  # 7 dic 2026, 14:05

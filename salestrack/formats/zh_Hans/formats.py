@@ -25,6 +25,7 @@ DATE_PATTERNS = {
     "l j M": "n月j日 l",
     "l j F": "n月j日 l",
     "l j F Y": "Y年n月j日 l",
+    "j F Y": "Y年n月j日",
     "j M, H:i": "n月j日 H:i",
     "j M Y H:i": "Y年n月j日 H:i",
     "j M Y, H:i": "Y年n月j日 H:i",  # 2026年12月7日 14:05
