@@ -1,7 +1,9 @@
 """Splitting a team target into quotas, and measuring attainment and pace. Pure math: no
-Django here."""
+database here; the one sentence it writes (the realism check) is in the reader's language."""
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
 
 from core.formats import percent
 from quotas.backsolve import ceil_count
@@ -102,14 +104,26 @@ def realism_warning(share: float | None, period_label: str) -> str | None:
     if share is None:
         return None
     low, high = REALISTIC_SHARE
+    values = {
+        "share": percent(share),
+        "period": period_label,
+        "low": percent(low, digits=0),
+        "high": percent(high, digits=0),
+    }
     if share < low:
         return (
-            f"Only {percent(share)} of reps would have met these quotas in {period_label} — "
-            "the rule of thumb is 70–80\u00a0%. These quotas may be out of reach."
+            _(
+                "Only %(share)s of reps would have met these quotas in %(period)s — the rule "
+                "of thumb is %(low)s–%(high)s. These quotas may be out of reach."
+            )
+            % values
         )
     if share > high:
         return (
-            f"{percent(share)} of reps would have met these quotas in {period_label} — "
-            "above the 70–80\u00a0% rule of thumb. These quotas may be too easy."
+            _(
+                "%(share)s of reps would have met these quotas in %(period)s — above the "
+                "%(low)s–%(high)s rule of thumb. These quotas may be too easy."
+            )
+            % values
         )
     return None

@@ -190,7 +190,7 @@ def test_why_a_forecast_has_no_coverage_reads_in_the_readers_language(quota, won
             "En 21 días laborables: 50 ventas, 150 oportunidades, 150 citas realizadas, "
             "1.000 llamadas, — correos, — mensajes.",
         ),
-        (ZH, "在21个工作日内：交易50、交易150、已举行会面150、电话1,000、邮件—、消息—。"),
+        (ZH, "在21个工作日内：赢单50、交易150、已举行会面150、电话1,000、邮件—、消息—。"),
     ],
 )
 def test_the_what_ifs_summary_lists_the_steps_as_the_language_writes_a_list(

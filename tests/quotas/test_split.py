@@ -70,7 +70,7 @@ def test_eight_of_ten_reps_is_in_band_and_four_of_ten_warns():
     assert realism_warning(0.7, "2026-Q3") is None
     warning = realism_warning(realism_share([True] * 4 + [False] * 6), "2026-Q3")
     assert warning.startswith("Only 40.0\u00a0% of reps would have met these quotas in 2026-Q3")
-    assert "70–80\u00a0%" in warning
+    assert "70\u00a0%–80\u00a0%" in warning
     assert "too easy" in realism_warning(0.9, "2026-Q3")
 
 
@@ -131,11 +131,11 @@ def test_realism_says_how_many_would_have_met_in_a_sentence():
     assert realism_warning(None, "2026-Q3") is None
     assert realism_warning(0.6999, "2026-Q3") == (
         "Only 70.0\u00a0% of reps would have met these quotas in 2026-Q3 — "
-        "the rule of thumb is 70–80\u00a0%. These quotas may be out of reach."
+        "the rule of thumb is 70\u00a0%–80\u00a0%. These quotas may be out of reach."
     )
     assert realism_warning(0.85, "2026-Q3") == (
         "85.0\u00a0% of reps would have met these quotas in 2026-Q3 — "
-        "above the 70–80\u00a0% rule of thumb. These quotas may be too easy."
+        "above the 70\u00a0%–80\u00a0% rule of thumb. These quotas may be too easy."
     )
 
 
@@ -220,3 +220,19 @@ def test_parts_outside_the_base_are_refused_saying_so():
         prorate(Decimal("100"), [3, 2], 4)
     with pytest.raises(ValueError, match="the parts are working days inside the base"):
         prorate(Decimal("100"), [-1], 4)
+
+
+def test_the_realism_check_reads_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("es"):
+        assert realism_warning(0.6, "T3 2026") == (
+            "Solo el 60,0\u00a0% de los vendedores habría cumplido estas cuotas en T3 2026; "
+            "la regla práctica es del 70\u00a0%–80\u00a0%. Puede que estas cuotas sean "
+            "inalcanzables."
+        )
+    with translation.override("zh-hans"):
+        assert realism_warning(0.9, "2026年第3季度") == (
+            "在2026年第3季度，90.0%的销售代表能完成这些配额——高于70%–80%的经验法则。"
+            "这些配额可能过于容易。"
+        )

@@ -74,7 +74,7 @@ def test_a_weighted_plan_previews_over_htmx_and_saves(client, admin, team, three
 def test_an_unrealistic_plan_warns_before_saving(client, admin, team, three_reps):
     client.force_login(admin)
     response = client.post(url(team), plan_data(team, three_reps, growth_pct="200"), headers=HTMX)
-    assert "Only 0.0 % of reps would have met these quotas in Q3 2026" in response.text
+    assert "Only 0.0\u00a0% of reps would have met these quotas in Q3 2026" in response.text
 
 
 @pytest.mark.parametrize(
