@@ -255,4 +255,4 @@ def test_every_alert_kind_is_raised_on_the_day(demo):
     assert re.search(r"Liu Yang's calls → meetings rate fell to", shown)
     assert re.search(r"Luis Fernández's email reply rate fell to", shown)
     assert re.search(r"of Sofía Romero's \d+ emails of the last 30 days bounced", shown)
-    assert re.search(r"is at \d+ % of quota with \d+ % of November gone", shown)
+    assert re.search(r"is at \d+\u00a0% of quota with \d+\u00a0% of November gone", shown)
