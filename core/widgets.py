@@ -10,6 +10,7 @@ a form, error lists) goes to Django's templates as before."""
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 # What a template's {{ value }} is written with: autoescape on, the project's localisation
@@ -18,7 +19,9 @@ _CONTEXT = Context(autoescape=True)
 
 
 def _out(value) -> str:
-    """{{ value }}"""
+    """{{ value }}: a string is only escaped (localising leaves it as it is)."""
+    if isinstance(value, str):
+        return conditional_escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
