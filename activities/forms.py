@@ -18,6 +18,7 @@ from activities.models import (
     ProspectStatus,
 )
 from activities.services import REASON_MAX_LENGTH, NewOpportunity, NewProspect, TallyLine
+from core.widgets import PLAIN_WIDGETS
 from imports import registry
 from imports.mapping import Mapping, suggest_values
 from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
@@ -55,6 +56,10 @@ class DealChoiceField(forms.ModelChoiceField):
 
 class ActivityForm(forms.Form):
     """Quick add (and inline edit) of one activity."""
+
+    # Its widgets written without a template each: the form is in every answer of My day
+    # (core/widgets.py).
+    default_renderer = PLAIN_WIDGETS
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
@@ -251,6 +256,7 @@ class TallyForm(forms.Form):
     neutral — each split by new and existing prospects."""
 
     date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE_INPUT)
+    default_renderer = PLAIN_WIDGETS  # as ActivityForm's
 
     def __init__(self, *args, **kwargs):
         # Its own ids: the quick-add form on the same page has an id_date too.

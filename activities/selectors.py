@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -47,18 +47,26 @@ def activities_on(viewer: User, *, rep: User, day: date) -> QuerySet[Activity]:
 def day_totals(viewer: User, *, rep: User, day: date) -> dict:
     """One day's headline counts from the rep's daily rollup: calls, connects, emails,
     meetings held, messages, how many touches were with new prospects, all of them — and
-    how many rows the day's log holds, for the link to the rest of it. Two queries."""
+    how many rows the day's log holds, for the link to the rest of it. One query, the
+    rows counted in it; a second only for a day without a rollup row."""
+    rows = activities_on(viewer, rep=rep, day=day).order_by()
     counts = (
         DailyRollup.objects.filter(
             rows_visible_to(viewer, rep_field="rep_id", day_field="day"), rep=rep, day=day
         )
         .values("calls", "connects", "emails", "meetings_held", "messages")
-        .annotate(new_prospects=F("activities_new"), all=F("activities"))
+        .annotate(
+            new_prospects=F("activities_new"),
+            all=F("activities"),
+            rows=Subquery(rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")),
+        )
         .first()
-    ) or dict.fromkeys(
-        ["calls", "connects", "emails", "meetings_held", "messages", "new_prospects", "all"], 0
     )
-    return {**counts, "rows": activities_on(viewer, rep=rep, day=day).count()}
+    if counts is None:
+        counts = dict.fromkeys(
+            ["calls", "connects", "emails", "meetings_held", "messages", "new_prospects", "all"], 0
+        ) | {"rows": rows.count()}
+    return counts
 
 
 def last_kind_logged(rep: User) -> str | None:

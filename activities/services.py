@@ -561,7 +561,6 @@ def _prefixed(error: ValidationError, prefix: str) -> dict:
     }
 
 
-@transaction.atomic
 def activity_log_with_new(
     *,
     by: User | None,
@@ -574,6 +573,25 @@ def activity_log_with_new(
     exist yet, created through the pipeline's own services. All of it or none: a bad
     activity leaves no prospect behind. Every error comes back at once, under the field
     names `new_prospect_<field>` and `new_opportunity_<field>`."""
+    if new_prospect is None and new_opportunity is None:
+        # Nothing is created before the activity: `activity_log`'s own transaction is the
+        # whole write, not a savepoint inside one: two statements fewer on My day's most
+        # frequent request.
+        return _log_with_new(by=by, rep=rep, **fields)
+    with transaction.atomic():
+        return _log_with_new(
+            by=by, rep=rep, new_prospect=new_prospect, new_opportunity=new_opportunity, **fields
+        )
+
+
+def _log_with_new(
+    *,
+    by: User | None,
+    rep: User,
+    new_prospect: NewProspect | None = None,
+    new_opportunity: NewOpportunity | None = None,
+    **fields,
+) -> Activity:
     _check_logger(by, rep)
     day = fields["date"]
     errors: dict = {}

@@ -107,3 +107,26 @@ def test_the_history_says_who_changed_what_and_when(rep, manager, other_team_man
     assert changes["prospect"] == ("—", str(prospect))
     assert changes["notes"] == ("—", "Left one")
     assert selectors.activity_edits(other_team_manager, activity) == []
+
+
+# The day's totals ---------------------------------------------------------------------------
+
+
+def test_the_days_totals_count_the_rollup_and_the_rows_in_one_query(
+    rep, wednesday, django_assert_num_queries
+):
+    ActivityFactory(rep=rep, date=WEDNESDAY, kind=Kind.CALL, outcome=Outcome.CONNECTED)
+    ActivityFactory(rep=rep, date=WEDNESDAY, quantity=12, kind=Kind.CALL, outcome=Outcome.NO_ANSWER)
+    ActivityFactory(rep=rep, date=WEDNESDAY, kind=Kind.EMAIL, outcome=Outcome.SENT)
+    ActivityFactory(rep=rep, date=WEDNESDAY - timedelta(days=1))  # another day
+    with django_assert_num_queries(1):
+        totals = selectors.day_totals(rep, rep=rep, day=WEDNESDAY)
+    assert (totals["calls"], totals["connects"], totals["emails"]) == (13, 1, 1)
+    assert (totals["all"], totals["rows"]) == (14, 3)  # a tally of 12 is one row
+
+    empty = WEDNESDAY - timedelta(days=2)  # no rollup row: the rows counted on their own
+    with django_assert_num_queries(2):
+        totals = selectors.day_totals(rep, rep=rep, day=empty)
+    assert totals == dict.fromkeys(
+        ["calls", "connects", "emails", "meetings_held", "messages", "new_prospects", "all"], 0
+    ) | {"rows": 0}
