@@ -98,7 +98,9 @@ def test_four_of_ten_reps_warns(team, ten_reps):
         team, Q4, revenue_target=Decimal("1000000"), avg_deal_size=None, weights={}, today=TODAY
     )
     assert plan.share_met_last == 0.4
-    assert plan.warning.startswith("Only 40.0\u00a0% of reps would have met these quotas in Q3 2026")
+    assert plan.warning.startswith(
+        "Only 40.0\u00a0% of reps would have met these quotas in Q3 2026"
+    )
 
 
 def test_weights_split_the_target_and_the_parts_add_up(team, ten_reps):
