@@ -114,17 +114,12 @@ def test_a_reps_pages_write_the_example_in_the_reps_language(
     assert deal in deals
 
 
-# docs/metrics.md#the-goal-backsolve: 50 deals in 21 working days, calls → meetings 15 %,
-# meetings → opportunities 1, win rate 1/3: 150 meetings, 1 000 calls, 48 calls a day.
-@pytest.mark.parametrize(("language", "calls"), [(EN, "1,000"), (ES, "1.000"), (ZH, "1,000")])
-def test_the_what_if_writes_the_backsolve_example_in_the_reps_language(
-    client, rep, language, calls
-):
+def _backsolve_example_what_if(client, rep, language) -> str:
+    """The what-if of docs/metrics.md#the-goal-backsolve's example, as `rep` reads it."""
     rep.language = language
     rep.save(update_fields=["language"])
     client.force_login(rep)
-
-    page = _text(
+    return _text(
         client.get(
             "/what-if/",
             {
@@ -136,6 +131,15 @@ def test_the_what_if_writes_the_backsolve_example_in_the_reps_language(
             },
         )
     )
+
+
+# docs/metrics.md#the-goal-backsolve: 50 deals in 21 working days, calls → meetings 15 %,
+# meetings → opportunities 1, win rate 1/3: 150 meetings, 1 000 calls, 48 calls a day.
+@pytest.mark.parametrize(("language", "calls"), [(EN, "1,000"), (ES, "1.000"), (ZH, "1,000")])
+def test_the_what_if_writes_the_backsolve_example_in_the_reps_language(
+    client, rep, language, calls
+):
+    page = _backsolve_example_what_if(client, rep, language)
 
     # 1 000 calls in all, 48 a working day, 150 meetings: each figure whole, not "1000".
     assert _figure(calls, page), page[-400:]
@@ -196,19 +200,5 @@ def test_why_a_forecast_has_no_coverage_reads_in_the_readers_language(quota, won
 def test_the_what_ifs_summary_lists_the_steps_as_the_language_writes_a_list(
     client, rep, language, summary
 ):
-    rep.language = language
-    rep.save(update_fields=["language"])
-    client.force_login(rep)
-    page = _text(
-        client.get(
-            "/what-if/",
-            {
-                "target_deals": 50,
-                "win_rate": "1/3",
-                "meeting_to_opportunity_rate": "1",
-                "call_to_meeting_rate": "15%",
-                "working_days": 21,
-            },
-        )
-    )
+    page = _backsolve_example_what_if(client, rep, language)
     assert summary in page, page[-600:]
