@@ -21,6 +21,7 @@ from activities.services import REASON_MAX_LENGTH, NewOpportunity, NewProspect, 
 from core.widgets import PLAIN_WIDGETS
 from imports import registry
 from imports.mapping import Mapping, suggest_values
+from imports.models import KIND_LABELS
 from pipeline.models import Opportunity, OpportunityStatus, Prospect, RevenueType
 from pipeline.selectors import opportunities_visible_to, prospects_visible_to
 
@@ -352,12 +353,8 @@ class ActivityFilterForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[
-            ("activities", _("Activities")),
-            ("prospects", _("Prospects")),
-            ("opportunities", _("Opportunities")),
-            ("users", _("Users (admins only)")),
-        ],
+        choices=[(kind, label) for kind, label in KIND_LABELS.items() if kind != "users"]
+        + [("users", _("Users (admins only)"))],
     )
     file = forms.FileField(
         label=_("CSV file"),

@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from imports.reasons import error_text, note_text
 
+# What each kind of file holds, in the reader's language (the kinds of imports.registry).
+KIND_LABELS = {
+    "activities": _("Activities"),
+    "prospects": _("Prospects"),
+    "opportunities": _("Opportunities"),
+    "users": _("Users"),
+}
+
 
 class ImportStatus(models.TextChoices):
     MAPPING = "mapping", _("Waiting for its columns to be matched")
@@ -79,6 +87,11 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} import {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """What the file holds, in the reader's language ("Actividades")."""
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def running(self) -> bool:

@@ -157,3 +157,33 @@ def test_a_stored_reason_whose_values_do_not_fit_its_message_still_reads():
         assert error_text(broken) == (
             "línea 4, columna date: “%(value)s” is not a date like 2026-11-23"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "holds", "check"),
+    [
+        ("es", "Actividades · ", "Revisa cada columna de actividades;"),
+        ("zh-hans", "活动 · ", "活动"),
+        ("en-gb", "Activities · ", "Check each activities column;"),
+    ],
+)
+def test_a_jobs_pages_say_what_the_file_holds_in_the_readers_language(
+    client, manager, language, holds, check
+):
+    """The job page said "Activities" and the matching page "activities" (the kind's code)
+    to a Spanish or Chinese manager."""
+    manager.language = language
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    job = ImportJobFactory(kind="activities", file_name="week.csv", created_by=manager)
+    assert holds in _read(client, job)
+    mapping = ImportJobFactory(
+        kind="activities",
+        file_name="pipedrive.csv",
+        created_by=manager,
+        status="mapping",
+        header=["Subject", "Type"],
+    )
+    page = html.unescape(client.get(f"/import/{mapping.token}/mapping/").content.decode())
+    assert check in page
+    assert "activities column" not in page or language == "en-gb"
