@@ -391,7 +391,7 @@ class ForecastResult:
             notes=[
                 "\n"
                 + ngettext(
-                    "%(count)s open deals are overdue (expected to close before today).",
+                    "%(count)s open deal is overdue (expected to close before today).",
                     "%(count)s open deals are overdue (expected to close before today).",
                     count,
                 )

@@ -178,7 +178,7 @@ def test_the_forecast_table_has_each_reps_pipeline_and_the_overdue_note(north):
         ],
         title="Forecast 2026-11 (2026-11-01 to 2026-11-30, 9 working days left)\n",
         text_columns=1,
-        notes=["\n1 open deals are overdue (expected to close before today)."],
+        notes=["\n1 open deal is overdue (expected to close before today)."],
     )
 
 
@@ -209,6 +209,20 @@ def test_the_forecast_table_shows_no_coverage_for_a_quota_already_made(north):
     # coverage (the CSV's coverage is empty, its needed pipeline 0.00).
     ana = ["20000.00", "15000.00", "20000.00", "35000.00", "15000.00", "15000.00", "—"]
     assert table.rows == [["ana@example.com", *ana], ["TOTAL", *ana]]
+
+
+def test_the_forecast_note_counts_two_overdue_deals_in_the_plural(north):
+    stages = default_stages()
+    OpportunityFactory(  # a second open deal that should have closed before the 18th
+        prospect=ProspectFactory(owner=north["ben"]),
+        amount=Decimal("4000"),
+        stage=stages["Proposal"],
+        status=stages["Proposal"].status,
+        opened_on=date(2026, 11, 2),
+        expected_close_on=date(2026, 11, 17),
+    )
+    table = ForecastReport(Scope.team(north["team"]), NOVEMBER, today=TODAY).calculate().table()
+    assert table.notes == ["\n2 open deals are overdue (expected to close before today)."]
 
 
 # Plans -------------------------------------------------------------------------------------
@@ -304,3 +318,104 @@ def test_a_rep_in_no_team_has_an_empty_team_in_the_engagement_json_and_csv():
         {"rep": "lone@example.com", "team": "", "engaged": 0, "cooling": 0, "cold": 0}
         | {"unanswered": 0, "cold_unanswered": 0, "cold_share": None}
     ]
+
+
+# The headings in the reader's language -----------------------------------------------------
+# "won" and "lost" mean deals in one table and revenue in another, and "open" a pipeline: each
+# is looked up with its context (pgettext). English falls back to the bare word whatever the
+# context, so only a translated table shows a wrong or missing one.
+
+HEADINGS = {
+    "es": {
+        "funnel": [
+            "vendedor",
+            "llamadas",
+            "conectadas",
+            "citas realiz.",
+            "oport.",
+            "ganadas",
+            "perdidas",
+            "ingresos ganados",
+            "tasa de cierre",
+            "cierre por contacto",
+            "llamada→cita",
+            "cita→oport.",
+            "días de ciclo",
+        ],
+        "leaderboard": [
+            "#",
+            "vendedor",
+            "equipo",
+            "ingresos ganados",
+            "ganadas",
+            "tasa de cierre",
+            "llamadas",
+            "citas realiz.",
+            "oport.",
+        ],
+        "forecast": [
+            "vendedor",
+            "abierta",
+            "ponderada",
+            "compromiso",
+            "mejor caso",
+            "ganado",
+            "cuota",
+            "cobertura",
+        ],
+        "plan": [
+            "vendedor",
+            "cuota",
+            "ganado",
+            "cumplimiento",
+            "ritmo",
+            "llamadas/día",
+            "citas/día",
+            "hecho hoy",
+        ],
+    },
+    "zh-hans": {
+        "funnel": [
+            "销售代表",
+            "电话",
+            "接通",
+            "已举行会面",
+            "交易",
+            "赢单",
+            "输单",
+            "赢单收入",
+            "成交率",
+            "联系成交率",
+            "电话→会面",
+            "会面→交易",
+            "周期天数",
+        ],
+        "leaderboard": [
+            "#",
+            "销售代表",
+            "团队",
+            "赢单收入",
+            "赢单",
+            "成交率",
+            "电话",
+            "已举行会面",
+            "交易",
+        ],
+        "forecast": ["销售代表", "进行中", "加权", "承诺", "最佳情况", "赢单", "配额", "覆盖率"],
+        "plan": ["销售代表", "配额", "赢单", "达成率", "进度", "电话/天", "会面/天", "今日完成"],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["es", "zh-hans"])
+def test_the_report_tables_headings_are_translated_with_their_context(north, language):
+    scope = Scope.team(north["team"])
+    with translation.override(language):
+        tables = {
+            "funnel": FunnelReport(scope, NOVEMBER, today=TODAY).calculate().table(),
+            "leaderboard": LeaderboardReport(scope, NOVEMBER, today=TODAY).calculate().table(),
+            "forecast": ForecastReport(scope, NOVEMBER, today=TODAY).calculate().table(),
+            "plan": PlanReport(scope, today=TODAY).calculate().table(),
+        }
+    headings = {name: table.header for name, table in tables.items()}
+    assert headings == HEADINGS[language]
