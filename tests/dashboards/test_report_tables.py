@@ -225,6 +225,44 @@ def test_the_forecast_note_counts_two_overdue_deals_in_the_plural(north):
     assert table.notes == ["\n2 open deals are overdue (expected to close before today)."]
 
 
+def test_the_forecast_json_lists_each_overdue_and_undated_deal_whole(north):
+    stages = default_stages()
+    OpportunityFactory(  # open, no expected close date
+        prospect=ProspectFactory(owner=north["ana"]),
+        name="A4",
+        amount=Decimal("5000"),
+        stage=stages["Qualified"],
+        status=stages["Qualified"].status,
+        opened_on=date(2026, 11, 12),
+        expected_close_on=None,
+    )
+    data = ForecastReport(Scope.team(north["team"]), NOVEMBER, today=TODAY).calculate().as_json()
+    assert data["overdue"] == {
+        "count": 1,
+        "deals": [
+            {
+                "name": "B1",
+                "rep": "ben@example.com",
+                "stage": "Proposal",
+                "amount": "8000.00",
+                "expected_close_on": "2026-11-10",
+            }
+        ],
+    }
+    assert data["undated"] == {
+        "count": 1,
+        "deals": [
+            {
+                "name": "A4",
+                "rep": "ana@example.com",
+                "stage": "Qualified",
+                "amount": "5000.00",
+                "expected_close_on": None,
+            }
+        ],
+    }
+
+
 # Plans -------------------------------------------------------------------------------------
 
 
