@@ -263,6 +263,18 @@ def test_the_forecast_json_lists_each_overdue_and_undated_deal_whole(north):
     }
 
 
+def test_the_forecast_csv_says_each_reps_email_name_and_team_then_the_total(north):
+    _header, rows = (
+        ForecastReport(Scope.team(north["team"]), NOVEMBER, today=TODAY).calculate().rows()
+    )
+    assert [row[:3] for row in rows] == [
+        ["ana@example.com", "Ana García", "North"],
+        ["ben@example.com", "Ben Okafor", "North"],
+        ["cleo@example.com", "Cleo Díaz", "North"],
+        ["TOTAL", "", ""],
+    ]
+
+
 # Plans -------------------------------------------------------------------------------------
 
 
