@@ -275,6 +275,23 @@ def test_the_forecast_csv_says_each_reps_email_name_and_team_then_the_total(nort
     ]
 
 
+def test_the_forecast_json_says_its_period_the_days_left_and_each_reps_team(north):
+    data = ForecastReport(Scope.team(north["team"]), NOVEMBER, today=TODAY).calculate().as_json()
+    # November 2026: 21 weekdays; from the 18th (a Wednesday) to the 30th, 9 of them left.
+    assert data["period"] == {
+        "label": "2026-11",
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+        "working_days": 21,
+    }
+    assert data["working_days_left"] == 9
+    assert [(row["rep"], row["team"]) for row in data["reps"]] == [
+        ("ana@example.com", "North"),
+        ("ben@example.com", "North"),
+        ("cleo@example.com", "North"),
+    ]
+
+
 # Plans -------------------------------------------------------------------------------------
 
 
