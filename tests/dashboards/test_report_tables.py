@@ -387,6 +387,18 @@ def test_a_rep_in_no_team_has_an_empty_team_in_the_engagement_json_and_csv():
     ]
 
 
+def test_a_rep_in_no_team_has_an_empty_team_in_the_forecast_json_and_csv():
+    loner = RepFactory(email="lone@example.com", full_name="Lone Rep", team=None)
+    result = ForecastReport(Scope.of_rep(loner), NOVEMBER, today=TODAY).calculate()
+    assert [row[:3] for row in result.rows()[1]] == [
+        ["lone@example.com", "Lone Rep", ""],
+        ["TOTAL", "", ""],
+    ]
+    assert [(row["rep"], row["team"]) for row in result.as_json()["reps"]] == [
+        ("lone@example.com", "")
+    ]
+
+
 # The headings in the reader's language -----------------------------------------------------
 # "won" and "lost" mean deals in one table and revenue in another, and "open" a pipeline: each
 # is looked up with its context (pgettext). English falls back to the bare word whatever the
